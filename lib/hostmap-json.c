@@ -1,0 +1,93 @@
+/* The host map as JSON (json-c), with the same content as the XML form:
+ * {"host": {"name", "uuid", "arch", "kernel", "physBits", "iommuGroups",
+ * "reserved", "msiControllers", "ram", "pciWindows", "ecam", "warnings",
+ * "generated"}}. The key names are a stable interface. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "macros.h"
+#include "jsonutil.h"
+
+static int cmp_json_strings(const void *a, const void *b)
+{
+	return strcmp(json_object_get_string(*(json_object *const *)a),
+		      json_object_get_string(*(json_object *const *)b));
+}
+
+static json_object *reserved_json(const MmHostMap *m, const MmReserved *res)
+{
+	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
+	json_object *groups = json_object_new_array();
+	json_object *devices = json_object_new_array();
+
+	if (!o || mm_json_add(o, "type", json_object_new_string(res->type)) < 0 ||
+	    mm_json_add(o, "start", mm_json_hex(res->start)) < 0 ||
+	    mm_json_add(o, "end", mm_json_hex(res->end)) < 0 ||
+	    mm_json_add(o, "groups", groups) < 0 || mm_json_add(o, "devices", devices) < 0)
+		return NULL;
+	for (size_t i = 0; i < res->groups.n; i++) {
+		uint32_t id = res->groups.ids[i];
+		if (json_object_array_add(groups, json_object_new_int64(id)) < 0)
+			return NULL;
+		const MmGroup *g = mm_hostmap_find_group(m, id);
+		for (size_t j = 0; g && j < g->n_devices; j++)
+			if (json_object_array_add(devices,
+						  json_object_new_string(g->devices[j].bdf)) < 0)
+				return NULL;
+	}
+	/* One sorted list however the devices spread over groups. */
+	json_object_array_sort(devices, cmp_json_strings);
+	return TAKE_PTR(o);
+}
+
+int mm_hostmap_to_json(const MmHostMap *m, json_object **ret)
+{
+	_cleanup_(mm_json_putp) json_object *host = json_object_new_object();
+	json_object *reserved = json_object_new_array();
+	json_object *warnings = json_object_new_array();
+
+	if (!host || mm_json_add(host, "name", json_object_new_string(m->name ? m->name : "")) < 0 ||
+	    mm_json_add(host, "uuid", mm_json_string_or_null(m->uuid)) < 0 ||
+	    mm_json_add(host, "arch", mm_json_string_or_null(m->arch)) < 0 ||
+	    mm_json_add(host, "kernel", mm_json_string_or_null(m->kernel)) < 0 ||
+	    mm_json_add(host, "physBits",
+			m->phys_bits ? json_object_new_int(m->phys_bits) : NULL) < 0 ||
+	    mm_json_add(host, "iommuGroups", json_object_new_int64((int64_t)m->n_iommu_groups)) <
+		    0 ||
+	    mm_json_add(host, "reserved", reserved) < 0 ||
+	    mm_json_add(host, "msiControllers", json_object_new_array()) < 0 ||
+	    mm_json_add(host, "ram", mm_json_ranges(&m->ram)) < 0 ||
+	    mm_json_add(host, "pciWindows", mm_json_ranges(&m->pci_windows)) < 0 ||
+	    mm_json_add(host, "ecam", mm_json_ranges(&m->ecam)) < 0 ||
+	    mm_json_add(host, "warnings", warnings) < 0 ||
+	    mm_json_add(host, "generated", mm_json_string_or_null(m->generated)) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_reserved; i++) {
+		json_object *r = reserved_json(m, &m->reserved[i]);
+		if (!r || json_object_array_add(reserved, r) < 0) {
+			json_object_put(r);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (json_object_array_add(warnings, json_object_new_string(m->warnings[i])) < 0)
+			return -ENOMEM;
+
+	json_object *root = json_object_new_object();
+	if (!root || mm_json_add(root, "host", TAKE_PTR(host)) < 0) {
+		json_object_put(root);
+		return -ENOMEM;
+	}
+	*ret = root;
+	return 0;
+}
+
+int mm_hostmap_format_json(const MmHostMap *m, char **ret)
+{
+	_cleanup_(mm_json_putp) json_object *o = NULL;
+	int r = mm_hostmap_to_json(m, &o);
+	if (r < 0)
+		return r;
+	return mm_json_to_string(o, ret);
+}

@@ -1,0 +1,389 @@
+/* The host map as a libvirt host capabilities fragment (DESIGN §4):
+ * <capabilities><host><uuid/><cpu><arch/></cpu><memoryMap …/></host>
+ * </capabilities>. Format and parse are a pair: parse(format(m)) == m and
+ * format(parse(x)) == x for every x this file writes. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
+#include "macros.h"
+#include "migmap.h"
+#include "xmlutil.h"
+
+/* ---- format ---- */
+
+static int write_range(xmlTextWriterPtr w, const char *element, uint64_t start, uint64_t end)
+{
+	char a[19], b[19];
+	int r = xmlTextWriterStartElement(w, BAD_CAST element);
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "start", BAD_CAST mm_hex(start, a));
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "end", BAD_CAST mm_hex(end, b));
+	if (r >= 0)
+		r = xmlTextWriterEndElement(w);
+	return r;
+}
+
+static int write_rangeset(xmlTextWriterPtr w, const char *element, const MmRangeSet *s)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < s->n; i++)
+		r = write_range(w, element, s->spans[i].start, s->spans[i].end);
+	return r;
+}
+
+static int write_device(xmlTextWriterPtr w, const MmDevice *d)
+{
+	int r = xmlTextWriterStartElement(w, BAD_CAST "device");
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "bdf", BAD_CAST d->bdf);
+	if (r >= 0 && d->has_ids)
+		r = xmlTextWriterWriteFormatAttribute(w, BAD_CAST "id", "%04x:%04x", d->vendor,
+						      d->device);
+	if (r >= 0 && d->has_class)
+		r = xmlTextWriterWriteFormatAttribute(w, BAD_CAST "class", "0x%06" PRIx32,
+						      d->class);
+	if (r >= 0)
+		r = xmlTextWriterEndElement(w);
+	return r;
+}
+
+static int write_group(xmlTextWriterPtr w, const MmHostMap *m, uint32_t id)
+{
+	const MmGroup *g = mm_hostmap_find_group(m, id);
+	int r = xmlTextWriterStartElement(w, BAD_CAST "group");
+	if (r >= 0)
+		r = xmlTextWriterWriteFormatAttribute(w, BAD_CAST "id", "%" PRIu32, id);
+	if (r >= 0 && g && g->type)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST g->type);
+	for (size_t i = 0; g && r >= 0 && i < g->n_devices; i++)
+		r = write_device(w, &g->devices[i]);
+	if (r >= 0)
+		r = xmlTextWriterEndElement(w);
+	return r;
+}
+
+static int write_memory_map(xmlTextWriterPtr w, const MmHostMap *m)
+{
+	char a[19], b[19];
+	int r = xmlTextWriterStartElement(w, BAD_CAST "memoryMap");
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST m->name);
+	if (r >= 0 && m->kernel)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "kernel", BAD_CAST m->kernel);
+	if (r >= 0 && m->phys_bits != MM_BITS_UNKNOWN)
+		r = xmlTextWriterWriteFormatAttribute(w, BAD_CAST "physBits", "%u", m->phys_bits);
+	if (r >= 0)
+		r = xmlTextWriterWriteFormatAttribute(w, BAD_CAST "iommuGroups", "%zu",
+						      m->n_iommu_groups);
+	if (r >= 0 && m->generated)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "generated", BAD_CAST m->generated);
+
+	for (size_t i = 0; r >= 0 && i < m->n_reserved; i++) {
+		const MmReserved *res = &m->reserved[i];
+		r = xmlTextWriterStartElement(w, BAD_CAST "reserved");
+		if (r >= 0)
+			r = xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST res->type);
+		if (r >= 0)
+			r = xmlTextWriterWriteAttribute(w, BAD_CAST "start",
+							BAD_CAST mm_hex(res->start, a));
+		if (r >= 0)
+			r = xmlTextWriterWriteAttribute(w, BAD_CAST "end",
+							BAD_CAST mm_hex(res->end, b));
+		for (size_t j = 0; r >= 0 && j < res->groups.n; j++)
+			r = write_group(w, m, res->groups.ids[j]);
+		if (r >= 0)
+			r = xmlTextWriterEndElement(w);
+	}
+	if (r >= 0)
+		r = write_rangeset(w, "ram", &m->ram);
+	if (r >= 0)
+		r = write_rangeset(w, "pciWindow", &m->pci_windows);
+	if (r >= 0)
+		r = write_rangeset(w, "ecam", &m->ecam);
+	for (size_t i = 0; r >= 0 && i < m->n_warnings; i++)
+		r = xmlTextWriterWriteElement(w, BAD_CAST "warning", BAD_CAST m->warnings[i]);
+	if (r >= 0)
+		r = xmlTextWriterEndElement(w);
+	return r;
+}
+
+int mm_hostmap_format_xml(const MmHostMap *m, char **ret)
+{
+	_cleanup_(mm_xml_writer_freep) MmXmlWriter *w = NULL;
+	int r = mm_xml_writer_new(&w);
+	if (r < 0)
+		return r;
+	r = xmlTextWriterStartElement(w->writer, BAD_CAST "capabilities");
+	if (r >= 0)
+		r = xmlTextWriterStartElement(w->writer, BAD_CAST "host");
+	if (r >= 0 && m->uuid)
+		r = xmlTextWriterWriteElement(w->writer, BAD_CAST "uuid", BAD_CAST m->uuid);
+	if (r >= 0 && m->arch) {
+		r = xmlTextWriterStartElement(w->writer, BAD_CAST "cpu");
+		if (r >= 0)
+			r = xmlTextWriterWriteElement(w->writer, BAD_CAST "arch", BAD_CAST m->arch);
+		if (r >= 0)
+			r = xmlTextWriterEndElement(w->writer);
+	}
+	if (r >= 0)
+		r = write_memory_map(w->writer, m);
+	if (r < 0)
+		return -ENOMEM;
+	return mm_xml_writer_finish(w, ret);
+}
+
+/* ---- parse ---- */
+
+static int parse_device(xmlNodePtr node, const char *file, MmDevice *d, MmError *err)
+{
+	_cleanup_free_ char *bdf = NULL, *id = NULL, *cls = NULL;
+	int r = mm_xml_check_attrs(node, file, (const char *const[]){"bdf", "id", "class", NULL},
+				   err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "bdf", true, file, &bdf, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "id", false, file, &id, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "class", false, file, &cls, err);
+	if (r < 0)
+		return r;
+	if (id) {
+		unsigned v, dv;
+		char tail;
+		if (strlen(id) != 9 ||
+		    sscanf(id, "%4x:%4x%c", &v, &dv, &tail) != 2) {
+			mm_error_set(err, file, mm_xml_line(node),
+				     "device id '%s' is not VVVV:DDDD", id);
+			return -EINVAL;
+		}
+		d->vendor = (uint16_t)v;
+		d->device = (uint16_t)dv;
+		d->has_ids = true;
+	}
+	if (cls) {
+		uint64_t v;
+		if (mm_parse_u64(cls, &v) < 0 || v > 0xffffff) {
+			mm_error_set(err, file, mm_xml_line(node),
+				     "device class '%s' is not a 24-bit number", cls);
+			return -EINVAL;
+		}
+		d->class = (uint32_t)v;
+		d->has_class = true;
+	}
+	d->bdf = TAKE_PTR(bdf);
+	return 0;
+}
+
+static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, MmIdSet *ids,
+		       MmError *err)
+{
+	uint64_t id;
+	_cleanup_free_ char *type = NULL;
+	unsigned line = mm_xml_line(node);
+	int r = mm_xml_check_attrs(node, file, (const char *const[]){"id", "type", NULL}, err);
+	if (r >= 0)
+		r = mm_xml_get_u64(node, "id", true, file, &id, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "type", false, file, &type, err);
+	if (r < 0)
+		return r;
+	if (id >= UINT32_MAX) {
+		mm_error_set(err, file, line, "group id %" PRIu64 " out of range", id);
+		return -ERANGE;
+	}
+
+	bool known = mm_hostmap_find_group(m, (uint32_t)id) != NULL;
+	MmGroup *g = mm_hostmap_ensure_group(m, (uint32_t)id);
+	if (!g)
+		return -ENOMEM;
+	if (!known) {
+		g->type = TAKE_PTR(type);
+		for (xmlNodePtr c = node->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (!xmlStrEqual(c->name, BAD_CAST "device")) {
+				mm_error_set(err, file, mm_xml_line(c),
+					     "unexpected element <%s> in <group>", c->name);
+				return -EINVAL;
+			}
+			MmDevice *p = realloc(g->devices, (g->n_devices + 1) * sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			g->devices = p;
+			memset(&p[g->n_devices], 0, sizeof(*p));
+			r = parse_device(c, file, &p[g->n_devices], err);
+			g->n_devices++;
+			if (r < 0)
+				return r;
+		}
+	}
+	/* A group listed under several ranges is written whole each time;
+	 * later copies are trusted to match the first. */
+	return mm_idset_add(ids, (uint32_t)id);
+}
+
+static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
+{
+	_cleanup_free_ char *type = NULL;
+	uint64_t start, end;
+	MmIdSet ids = {NULL, 0};
+	int r = mm_xml_check_attrs(node, file, (const char *const[]){"type", "start", "end", NULL},
+				   err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "type", true, file, &type, err);
+	if (r >= 0)
+		r = mm_xml_get_range(node, file, &start, &end, err);
+	for (xmlNodePtr c = node->children; r >= 0 && c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!xmlStrEqual(c->name, BAD_CAST "group")) {
+			mm_error_set(err, file, mm_xml_line(c),
+				     "unexpected element <%s> in <reserved>", c->name);
+			r = -EINVAL;
+			break;
+		}
+		r = parse_group(c, file, m, &ids, err);
+	}
+	if (r >= 0)
+		r = mm_hostmap_add_reserved(m, type, start, end, &ids);
+	mm_idset_clear(&ids);
+	return r;
+}
+
+static int parse_memory_map(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
+{
+	uint64_t v;
+	static const char *const attrs[] = {"name",        "kernel",    "physBits",
+					    "iommuGroups", "generated", NULL};
+	int r = mm_xml_check_attrs(node, file, attrs, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "name", true, file, &m->name, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "kernel", false, file, &m->kernel, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "generated", false, file, &m->generated, err);
+	if (r < 0)
+		return r;
+	r = mm_xml_get_u64(node, "physBits", false, file, &v, err);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		if (v < 12 || v > 64) {
+			mm_error_set(err, file, mm_xml_line(node),
+				     "physBits %" PRIu64 " outside 12..64", v);
+			return -ERANGE;
+		}
+		m->phys_bits = (unsigned)v;
+	}
+	r = mm_xml_get_u64(node, "iommuGroups", true, file, &v, err);
+	if (r < 0)
+		return r;
+	m->n_iommu_groups = (size_t)v;
+
+	for (xmlNodePtr c = node->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		uint64_t start, end;
+		MmRangeSet *set = NULL;
+		if (xmlStrEqual(c->name, BAD_CAST "reserved")) {
+			r = parse_reserved(c, file, m, err);
+		} else if (xmlStrEqual(c->name, BAD_CAST "ram"))
+			set = &m->ram;
+		else if (xmlStrEqual(c->name, BAD_CAST "pciWindow"))
+			set = &m->pci_windows;
+		else if (xmlStrEqual(c->name, BAD_CAST "ecam"))
+			set = &m->ecam;
+		else if (xmlStrEqual(c->name, BAD_CAST "warning")) {
+			xmlChar *text = xmlNodeGetContent(c);
+			r = mm_hostmap_add_warning(m, "%s", text ? (const char *)text : "");
+			xmlFree(text);
+		} else {
+			mm_error_set(err, file, mm_xml_line(c),
+				     "unexpected element <%s> in <memoryMap>", c->name);
+			return -EINVAL;
+		}
+		if (set) {
+			r = mm_xml_check_attrs(c, file, (const char *const[]){"start", "end", NULL},
+					       err);
+			if (r >= 0)
+				r = mm_xml_get_range(c, file, &start, &end, err);
+			if (r >= 0)
+				r = mm_rangeset_add(set, start, end, MM_NO_ORIGIN);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHostMap **ret,
+			 MmError *err)
+{
+	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = NULL;
+	const char *file = filename ? filename : "<input>";
+	xmlNodePtr root, host, memory_map = NULL;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	r = mm_xml_read(xml, len, file, &doc, err);
+	if (r < 0)
+		return r;
+	root = xmlDocGetRootElement(doc);
+	if (!xmlStrEqual(root->name, BAD_CAST "capabilities")) {
+		mm_error_set(err, file, mm_xml_line(root),
+			     "root element is <%s>, expected <capabilities>", root->name);
+		return -EINVAL;
+	}
+	host = mm_xml_child(root, "host");
+	if (!host) {
+		mm_error_set(err, file, mm_xml_line(root), "no <host> element");
+		return -EINVAL;
+	}
+	m = mm_hostmap_new();
+	if (!m)
+		return -ENOMEM;
+	for (xmlNodePtr c = host->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrEqual(c->name, BAD_CAST "uuid")) {
+			r = mm_xml_text(c, &m->uuid);
+		} else if (xmlStrEqual(c->name, BAD_CAST "cpu")) {
+			xmlNodePtr arch = mm_xml_child(c, "arch");
+			if (arch)
+				r = mm_xml_text(arch, &m->arch);
+		} else if (xmlStrEqual(c->name, BAD_CAST "memoryMap")) {
+			if (memory_map) {
+				mm_error_set(err, file, mm_xml_line(c),
+					     "more than one <memoryMap>");
+				return -EINVAL;
+			}
+			memory_map = c;
+		}
+		/* Other children of <host> are libvirt's: a full `virsh
+		 * capabilities` document is a valid input. */
+		if (r < 0)
+			return r;
+	}
+	if (!memory_map) {
+		mm_error_set(err, file, mm_xml_line(host), "no <memoryMap> in <host>");
+		return -EINVAL;
+	}
+	r = parse_memory_map(memory_map, file, m, err);
+	if (r < 0) {
+		if (err && !err->message[0])
+			mm_error_set(err, file, 0, "%s", strerror(-r));
+		return r;
+	}
+	*ret = TAKE_PTR(m);
+	return 0;
+}

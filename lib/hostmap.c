@@ -1,0 +1,192 @@
+/* The host map model: construction, lookup and teardown. Probing, XML and
+ * JSON live in their own files. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macros.h"
+#include "migmap.h"
+
+MmReservedKind mm_reserved_kind_from_string(const char *type)
+{
+	static const struct {
+		const char *name;
+		MmReservedKind kind;
+	} table[] = {
+		{"direct", MM_RESERVED_DIRECT},
+		{"direct-relaxable", MM_RESERVED_DIRECT_RELAXABLE},
+		{"reserved", MM_RESERVED_RESERVED},
+		{"msi", MM_RESERVED_MSI},
+	};
+	for (size_t i = 0; type && i < ELEMENTSOF(table); i++)
+		if (strcmp(type, table[i].name) == 0)
+			return table[i].kind;
+	return MM_RESERVED_OTHER;
+}
+
+MmHostMap *mm_hostmap_new(void)
+{
+	return calloc(1, sizeof(MmHostMap));
+}
+
+static void group_clear(MmGroup *g)
+{
+	free(g->type);
+	for (size_t i = 0; i < g->n_devices; i++)
+		free(g->devices[i].bdf);
+	free(g->devices);
+}
+
+void mm_hostmap_free(MmHostMap *m)
+{
+	if (!m)
+		return;
+	free(m->name);
+	free(m->uuid);
+	free(m->arch);
+	free(m->kernel);
+	free(m->generated);
+	for (size_t i = 0; i < m->n_groups; i++)
+		group_clear(&m->groups[i]);
+	free(m->groups);
+	for (size_t i = 0; i < m->n_reserved; i++) {
+		free(m->reserved[i].type);
+		mm_idset_clear(&m->reserved[i].groups);
+	}
+	free(m->reserved);
+	mm_rangeset_clear(&m->ram);
+	mm_rangeset_clear(&m->pci_windows);
+	mm_rangeset_clear(&m->ecam);
+	for (size_t i = 0; i < m->n_warnings; i++)
+		free(m->warnings[i]);
+	free(m->warnings);
+	free(m);
+}
+
+void mm_hostmap_freep(MmHostMap **m)
+{
+	mm_hostmap_free(*m);
+}
+
+static size_t group_lower_bound(const MmHostMap *m, uint32_t id)
+{
+	size_t lo = 0, hi = m->n_groups;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->groups[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const MmGroup *mm_hostmap_find_group(const MmHostMap *m, uint32_t id)
+{
+	size_t i = group_lower_bound(m, id);
+	return i < m->n_groups && m->groups[i].id == id ? &m->groups[i] : NULL;
+}
+
+MmGroup *mm_hostmap_ensure_group(MmHostMap *m, uint32_t id)
+{
+	size_t i = group_lower_bound(m, id);
+	if (i < m->n_groups && m->groups[i].id == id)
+		return &m->groups[i];
+	MmGroup *p = realloc(m->groups, (m->n_groups + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	m->groups = p;
+	memmove(p + i + 1, p + i, (m->n_groups - i) * sizeof(*p));
+	memset(&p[i], 0, sizeof(*p));
+	p[i].id = id;
+	m->n_groups++;
+	return &p[i];
+}
+
+int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...)
+{
+	va_list ap;
+	char *w = NULL;
+
+	va_start(ap, fmt);
+	int r = vasprintf(&w, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	char **p = realloc(m->warnings, (m->n_warnings + 1) * sizeof(*p));
+	if (!p) {
+		free(w);
+		return -ENOMEM;
+	}
+	p[m->n_warnings++] = w;
+	m->warnings = p;
+	return 0;
+}
+
+static bool touches(const MmReserved *r, uint64_t start, uint64_t end)
+{
+	bool after = r->end != UINT64_MAX && r->end + 1 < start;
+	bool before = end != UINT64_MAX && end + 1 < r->start;
+	return !after && !before;
+}
+
+static int reserved_cmp(const void *a, const void *b)
+{
+	const MmReserved *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return strcmp(x->type, y->type);
+}
+
+int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint64_t end,
+			    const MmIdSet *groups)
+{
+	MmIdSet merged = {NULL, 0};
+	_cleanup_free_ char *t = NULL;
+	int r;
+
+	if (start > end)
+		return -EINVAL;
+	if (groups) {
+		r = mm_idset_copy(&merged, groups);
+		if (r < 0)
+			return r;
+	}
+	/* Gather every range of this type the new one touches; repeat, since a
+	 * grown range may now touch one it did not before. */
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t i = 0; i < m->n_reserved; i++) {
+			MmReserved *x = &m->reserved[i];
+			if (strcmp(x->type, type) != 0 || !touches(x, start, end))
+				continue;
+			r = mm_idset_union(&merged, &x->groups);
+			if (r < 0) {
+				mm_idset_clear(&merged);
+				return r;
+			}
+			if (x->start < start)
+				start = x->start;
+			if (x->end > end)
+				end = x->end;
+			free(x->type);
+			mm_idset_clear(&x->groups);
+			m->reserved[i] = m->reserved[--m->n_reserved];
+			again = true;
+			break;
+		}
+	}
+
+	t = strdup(type);
+	MmReserved *p = t ? realloc(m->reserved, (m->n_reserved + 1) * sizeof(*p)) : NULL;
+	if (!p) {
+		mm_idset_clear(&merged);
+		return -ENOMEM;
+	}
+	m->reserved = p;
+	p[m->n_reserved++] = (MmReserved){TAKE_PTR(t), start, end, merged};
+	qsort(m->reserved, m->n_reserved, sizeof(*p), reserved_cmp);
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* Shared helpers: growing arrays, hex formatting and parsing of addresses. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "macros.h"
+#include "migmap.h"
+
+int mm_grow(void **array, size_t *alloc, size_t need, size_t sz)
+{
+	if (need <= *alloc)
+		return 0;
+	size_t n = *alloc ? *alloc : 4;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / sz)
+		return -ENOMEM;
+	void *p = realloc(*array, n * sz);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*alloc = n;
+	return 0;
+}
+
+const char *mm_hex(uint64_t addr, char buf[static 19])
+{
+	snprintf(buf, 19, "0x%" PRIx64, addr);
+	return buf;
+}
+
+int mm_parse_u64(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return -EINVAL;
+	}
+	for (; *s; s++) {
+		unsigned d;
+		if (isdigit((unsigned char)*s))
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && isxdigit((unsigned char)*s))
+			d = (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
+		else
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*ret = v;
+	return 0;
+}

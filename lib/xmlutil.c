@@ -1,0 +1,205 @@
+/* libxml2 helpers shared by the XML formats. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "macros.h"
+#include "xmlutil.h"
+
+int mm_xml_writer_new(MmXmlWriter **ret)
+{
+	MmXmlWriter *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->buffer = xmlBufferCreate();
+	w->writer = w->buffer ? xmlNewTextWriterMemory(w->buffer, 0) : NULL;
+	if (!w->writer || xmlTextWriterSetIndent(w->writer, 1) < 0 ||
+	    xmlTextWriterSetIndentString(w->writer, BAD_CAST "  ") < 0 ||
+	    xmlTextWriterSetQuoteChar(w->writer, '\'') < 0) {
+		mm_xml_writer_free(w);
+		return -ENOMEM;
+	}
+	*ret = w;
+	return 0;
+}
+
+void mm_xml_writer_free(MmXmlWriter *w)
+{
+	if (!w)
+		return;
+	if (w->writer)
+		xmlFreeTextWriter(w->writer);
+	if (w->buffer)
+		xmlBufferFree(w->buffer);
+	free(w);
+}
+
+void mm_xml_writer_freep(MmXmlWriter **w)
+{
+	mm_xml_writer_free(*w);
+}
+
+int mm_xml_writer_finish(MmXmlWriter *w, char **ret)
+{
+	while (xmlTextWriterEndElement(w->writer) > 0)
+		;
+	if (xmlTextWriterFlush(w->writer) < 0)
+		return -ENOMEM;
+	const char *text = (const char *)xmlBufferContent(w->buffer);
+	size_t len = (size_t)xmlBufferLength(w->buffer);
+	char *s = malloc(len + 2);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, text, len);
+	if (len == 0 || s[len - 1] != '\n')
+		s[len++] = '\n';
+	s[len] = '\0';
+	*ret = s;
+	return 0;
+}
+
+int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, MmError *err)
+{
+	if (len > MM_XML_MAX) {
+		mm_error_set(err, file, 0, "document larger than %u bytes", MM_XML_MAX);
+		return -EFBIG;
+	}
+	if (len > INT32_MAX)
+		return -EFBIG;
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return -ENOMEM;
+	/* No network, no entity substitution, no DTD loading; libxml2's own
+	 * amplification limits stay on (no XML_PARSE_HUGE). */
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR |
+						  XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		char msg[256] = "not well-formed XML";
+		unsigned line = 0;
+		if (e && e->message) {
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			msg[strcspn(msg, "\n")] = '\0';
+			line = e->line > 0 ? (unsigned)e->line : 0;
+		}
+		xmlFreeParserCtxt(ctxt);
+		mm_error_set(err, file, line, "malformed XML: %s", msg);
+		return -EINVAL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	if (doc->intSubset || doc->extSubset) {
+		mm_error_set(err, file, 0, "document type declarations are not accepted");
+		xmlFreeDoc(doc);
+		return -EINVAL;
+	}
+	if (!xmlDocGetRootElement(doc)) {
+		mm_error_set(err, file, 0, "empty document");
+		xmlFreeDoc(doc);
+		return -EINVAL;
+	}
+	*ret = doc;
+	return 0;
+}
+
+void mm_xml_doc_freep(xmlDocPtr *doc)
+{
+	if (*doc)
+		xmlFreeDoc(*doc);
+}
+
+xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name)
+{
+	for (xmlNodePtr c = node->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
+			return c;
+	return NULL;
+}
+
+unsigned mm_xml_line(xmlNodePtr node)
+{
+	long l = xmlGetLineNo(node);
+	return l > 0 ? (unsigned)l : 0;
+}
+
+int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed,
+		       MmError *err)
+{
+	for (xmlAttrPtr a = node->properties; a; a = a->next) {
+		bool ok = false;
+		for (const char *const *p = allowed; *p && !ok; p++)
+			ok = xmlStrEqual(a->name, BAD_CAST * p);
+		if (!ok) {
+			mm_error_set(err, file, mm_xml_line(node), "unknown attribute '%s' on <%s>",
+				     a->name, node->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int mm_xml_get_string(xmlNodePtr node, const char *name, bool required, const char *file,
+		      char **ret, MmError *err)
+{
+	xmlChar *v = xmlGetProp(node, BAD_CAST name);
+	if (!v) {
+		if (!required)
+			return 0;
+		mm_error_set(err, file, mm_xml_line(node), "<%s> lacks attribute '%s'", node->name,
+			     name);
+		return -EINVAL;
+	}
+	char *s = strdup((const char *)v);
+	xmlFree(v);
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	return 1;
+}
+
+int mm_xml_get_u64(xmlNodePtr node, const char *name, bool required, const char *file,
+		   uint64_t *ret, MmError *err)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = mm_xml_get_string(node, name, required, file, &s, err);
+	if (r <= 0)
+		return r;
+	r = mm_parse_u64(s, ret);
+	if (r < 0) {
+		mm_error_set(err, file, mm_xml_line(node), "%s '%s' on <%s>: %s", name, s,
+			     node->name, r == -ERANGE ? "out of range" : "not a number");
+		return r;
+	}
+	return 1;
+}
+
+int mm_xml_get_range(xmlNodePtr node, const char *file, uint64_t *start, uint64_t *end,
+		     MmError *err)
+{
+	int r = mm_xml_get_u64(node, "start", true, file, start, err);
+	if (r >= 0)
+		r = mm_xml_get_u64(node, "end", true, file, end, err);
+	if (r < 0)
+		return r;
+	if (*end < *start) {
+		mm_error_set(err, file, mm_xml_line(node),
+			     "<%s> end 0x%" PRIx64 " before start 0x%" PRIx64, node->name, *end,
+			     *start);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mm_xml_text(xmlNodePtr node, char **ret)
+{
+	xmlChar *v = xmlNodeGetContent(node);
+	char *s = strdup(v ? (const char *)v : "");
+	xmlFree(v);
+	if (!s)
+		return -ENOMEM;
+	free(*ret);
+	*ret = s;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* libxml2 helpers shared by every XML format: a safe reader (no network, no
+ * DTD, bounded size), an indenting writer, and attribute getters that fill
+ * MmError with file and line. Internal to libmigmap. */
+#pragma once
+
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
+#include "migmap.h"
+
+/* Largest XML document migmap reads. */
+#define MM_XML_MAX (16u << 20)
+
+typedef struct MmXmlWriter {
+	xmlBufferPtr buffer;
+	xmlTextWriterPtr writer;
+} MmXmlWriter;
+
+int mm_xml_writer_new(MmXmlWriter **ret);
+void mm_xml_writer_free(MmXmlWriter *w);
+void mm_xml_writer_freep(MmXmlWriter **w);
+/* Close what is open and hand out the text, ending in a newline. */
+int mm_xml_writer_finish(MmXmlWriter *w, char **ret);
+
+int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, MmError *err);
+void mm_xml_doc_freep(xmlDocPtr *doc);
+
+xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name);
+unsigned mm_xml_line(xmlNodePtr node);
+/* Fail on an attribute not in allowed (NULL-terminated). */
+int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed,
+		       MmError *err);
+/* Return 1 and the value when present, 0 when absent and not required. */
+int mm_xml_get_string(xmlNodePtr node, const char *name, bool required, const char *file,
+		      char **ret, MmError *err);
+int mm_xml_get_u64(xmlNodePtr node, const char *name, bool required, const char *file,
+		   uint64_t *ret, MmError *err);
+/* Required start='…' end='…' with start <= end. */
+int mm_xml_get_range(xmlNodePtr node, const char *file, uint64_t *start, uint64_t *end,
+		     MmError *err);
+/* The text content of node, malloc'ed, replacing *ret. */
+int mm_xml_text(xmlNodePtr node, char **ret);
