@@ -1,0 +1,64 @@
+/* What every subcommand shares: one-line errors and output. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "macros.h"
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("migmap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_fail_error(const MmError *err)
+{
+	char buf[1024];
+	return cli_fail("%s", mm_error_format(err, buf, sizeof(buf)));
+}
+
+int cli_print(const char *text)
+{
+	if (fputs(text, stdout) < 0 || fflush(stdout) != 0)
+		return cli_fail("cannot write output: %s", strerror(errno));
+	return EXIT_OK;
+}
+
+int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, alloc = 0;
+
+	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (MM_GROW(buf, alloc, len + 65536 + 1) < 0)
+			return -ENOMEM;
+		ssize_t n = read(fd, buf + len, alloc - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}

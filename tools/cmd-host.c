@@ -1,0 +1,70 @@
+/* migmap host: probe this host (or a sysroot) and print its map. */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "macros.h"
+
+void cmd_host_help(FILE *f)
+{
+	fputs("Usage: migmap host [--sysroot DIR] [--name NAME] [--json]\n"
+	      "\n"
+	      "Print this host's memory map: reserved IOVA ranges per type with their IOMMU\n"
+	      "groups and devices, RAM, PCI windows; as a libvirt host capabilities fragment\n"
+	      "(XML) or JSON.\n"
+	      "\n"
+	      "  --sysroot DIR  read /proc and /sys below DIR instead of / (default /)\n"
+	      "  --name NAME    the host's name in the map (default: its hostname)\n"
+	      "  --json         print JSON instead of XML\n"
+	      "  -h, --help     show this help\n",
+	      f);
+}
+
+int cmd_host(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"sysroot", required_argument, NULL, 's'},
+		{"name", required_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	MmProbeOptions opts = {0};
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opts.sysroot = optarg;
+			break;
+		case 'n':
+			if (!*optarg)
+				return cli_fail("host: --name must not be empty");
+			opts.name = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cmd_host_help(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap host --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_fail("host: unexpected argument '%s'", argv[optind]);
+
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	MmError err = {0};
+	if (mm_hostmap_probe(&opts, &map, &err) < 0)
+		return cli_fail_error(&err);
+
+	_cleanup_free_ char *text = NULL;
+	int r = json ? mm_hostmap_format_json(map, &text) : mm_hostmap_format_xml(map, &text);
+	if (r < 0)
+		return cli_fail("host: cannot format the map: out of memory");
+	return cli_print(text);
+}

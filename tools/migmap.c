@@ -1,0 +1,64 @@
+/* migmap: the command-line client. Parses the command word and hands the
+ * rest to the subcommand's file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "macros.h"
+
+static const Command commands[] = {
+	{"host", "print this host's memory map", cmd_host, cmd_host_help},
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: migmap [--help] [--version] COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Memory maps of VFIO hosts and the guest maps valid on a whole migration pool.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'migmap COMMAND --help' for a command's options.\n"
+	      "Exit status: 0 success, 1 a negative answer (conflicts), 2 bad usage or input.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{},
+	};
+	int c;
+
+	/* '+': stop at the command word; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			puts(PACKAGE_STRING);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	int first = optind;
+	const char *name = argv[first];
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (strcmp(name, commands[i].name) == 0) {
+			optind = 0; /* a full reset: the command parses its own argv */
+			return commands[i].run(argc - first, argv + first);
+		}
+	return cli_fail("unknown command '%s' (see 'migmap --help')", name);
+}
