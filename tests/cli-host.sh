@@ -1,0 +1,57 @@
+#!/bin/sh
+# migmap host from the outside: exit codes, one-line errors naming file and
+# line, and every fixture's XML validated by xmllint against the schema (an
+# validator independent of the library's own RelaxNG use).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+run() { # run EXPECTED_RC ARGS... ; leaves out/err in $tmpdir
+	want=$1; shift
+	"$MIGMAP" "$@" >"$tmpdir/out" 2>"$tmpdir/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
+}
+err_is() { # the whole stderr is exactly one line equal to $1
+	[ "$(wc -l <"$tmpdir/err")" -eq 1 ] && [ "$(cat "$tmpdir/err")" = "$1" ] ||
+		{ echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
+}
+
+check "--help exits 0" run 0 --help
+check "--version names the package" sh -c '"$0" --version | grep -q "^migmap "' "$MIGMAP"
+check "host --help exits 0" run 0 host --help
+check "no command is a usage error" run 2
+check "unknown command" run 2 frobnicate
+check "unknown command: one line" err_is "migmap: unknown command 'frobnicate' (see 'migmap --help')"
+check "unknown option" run 2 host --bogus
+check "extra argument" run 2 host stray
+check "extra argument: one line" err_is "migmap: host: unexpected argument 'stray'"
+check "missing sysroot" run 2 host --sysroot "$tmpdir/none"
+check "empty name refused" run 2 host --name ""
+
+# Bad fixtures: exit 2, nothing on stdout, one line naming file and line.
+check "bad address" run 2 host --sysroot "$HOSTS/bad-address"
+check "bad address: message" err_is \
+	"migmap: sys/kernel/iommu_groups/3/reserved_regions:2: bad address '0xzz00000008000000'"
+check "bad address: no output" test ! -s "$tmpdir/out"
+check "truncated file" run 2 host --sysroot "$HOSTS/bad-truncated"
+check "truncated file: message" sh -c 'grep -q "reserved_regions:[0-9]*: truncated line" "$0"' "$tmpdir/err"
+check "reversed range" run 2 host --sysroot "$HOSTS/bad-reversed"
+check "reversed range: message" sh -c 'grep -q "reserved_regions:[0-9]*: end 0x[0-9a-f]* before start" "$0"' "$tmpdir/err"
+check "garbage iomem" run 2 host --sysroot "$HOSTS/bad-iomem-garbage"
+check "garbage iomem: message" sh -c 'grep -q "^migmap: proc/iomem" "$0"' "$tmpdir/err"
+
+# Unknown types are kept and warned about, not fatal.
+check "unknown type kept" run 0 host --sysroot "$HOSTS/unknown-type" --json
+check "unknown type: warning in the map" grep -q "unknown type 'sw-future' (kept as read)" "$tmpdir/out"
+
+[ -n "${XMLLINT:-}" ] || XMLLINT=$(command -v xmllint || true)
+for h in "$HOSTS"/*/; do
+	h=$(basename "$h")
+	case $h in bad-*) continue ;; esac
+	check "$h: host exits 0" run 0 host --sysroot "$HOSTS/$h"
+	if [ -n "$XMLLINT" ]; then
+		check "$h: xmllint --relaxng accepts the XML" \
+			"$XMLLINT" --noout --relaxng "$top_srcdir/xml/hostmap.rng" "$tmpdir/out"
+	fi
+done
+[ -n "$XMLLINT" ] || echo "# xmllint not installed: independent schema check skipped"
+finish

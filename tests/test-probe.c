@@ -1,0 +1,311 @@
+/* Probing fixture sysroots. Expected values are read off the kernels' own
+ * files in tests/data/hosts/ (reserved_regions, /proc/iomem, cpuinfo); the
+ * hand-made hosts' READMEs name the layouts they follow. */
+#include <stdio.h>
+#include <string.h>
+
+#include "macros.h"
+#include "probe.h"
+#include "testutil.h"
+
+typedef struct ExpectReserved {
+	const char *type;
+	uint64_t start, end;
+	uint32_t groups[8];
+	size_t n_groups;
+} ExpectReserved;
+
+typedef struct ExpectHost {
+	const char *host;
+	const char *arch;
+	unsigned phys_bits;
+	size_t n_iommu_groups;
+	ExpectReserved reserved[6];
+	size_t n_reserved;
+	MmRange ram_first, ram_last;
+	size_t n_pci_windows;
+	MmRange ecam;
+	const char *warning; /* a substring one warning must hold, or NULL */
+} ExpectHost;
+
+#define ARM_MSI(...) {"msi", 0x8000000, 0x80fffff, {__VA_ARGS__}, sizeof((uint32_t[]){__VA_ARGS__}) / 4}
+#define X86_MSI(...) {"msi", 0xfee00000, 0xfeefffff, {__VA_ARGS__}, sizeof((uint32_t[]){__VA_ARGS__}) / 4}
+
+static const ExpectHost hosts[] = {
+	{
+		.host = "arm64-virt-smmuv3",
+		.arch = "aarch64",
+		.n_iommu_groups = 3,
+		.reserved = {ARM_MSI(0, 1, 2)},
+		.n_reserved = 1,
+		.ram_first = {0x40000000, 0xbfffffff},
+		.ram_last = {0x40000000, 0xbfffffff},
+		.n_pci_windows = 2,
+		.ecam = {0x4010000000, 0x401fffffff},
+	},
+	{
+		.host = "arm64-virt-acpi",
+		.arch = "aarch64",
+		.n_iommu_groups = 2,
+		.reserved = {ARM_MSI(0, 1)},
+		.n_reserved = 1,
+		/* UEFI keeps pieces of RAM for itself: three System RAM entries */
+		.ram_first = {0x40000000, 0xbc43ffff},
+		.ram_last = {0xbffe0000, 0xbfffffff},
+		.n_pci_windows = 2,
+		.ecam = {0x4010000000, 0x401fffffff},
+	},
+	{
+		.host = "arm64-virt-noiommu",
+		.arch = "aarch64",
+		.n_iommu_groups = 0,
+		.n_reserved = 0,
+		.ram_first = {0x40000000, 0xbfffffff},
+		.ram_last = {0x40000000, 0xbfffffff},
+		.n_pci_windows = 2,
+		.ecam = {0x4010000000, 0x401fffffff},
+		.warning = "this host cannot assign devices",
+	},
+	{
+		.host = "x86-q35-vtd",
+		.arch = "x86_64",
+		.phys_bits = 40,
+		.n_iommu_groups = 6,
+		/* the ISA bridge's group keeps the low 16 MiB for legacy DMA */
+		.reserved = {{"direct-relaxable", 0x0, 0xffffff, {5}, 1}, X86_MSI(0, 1, 2, 3, 4, 5)},
+		.n_reserved = 2,
+		.ram_first = {0x1000, 0x9fbff},
+		.ram_last = {0x100000, 0x7ffdefff},
+		.n_pci_windows = 4, /* legacy VGA, two below 4 GiB, one above */
+		.ecam = {0xb0000000, 0xbfffffff},
+	},
+	{
+		.host = "x86-q35-amdvi",
+		.arch = "x86_64",
+		.phys_bits = 40,
+		.n_iommu_groups = 5,
+		.reserved = {X86_MSI(0, 1, 2, 3, 4),
+			     {"reserved", 0xfd00000000, 0xffffffffff, {0, 1, 2, 3, 4}, 5}},
+		.n_reserved = 2,
+		.ram_first = {0x1000, 0x9fbff},
+		.ram_last = {0x100000, 0x7ffdefff},
+		.n_pci_windows = 4,
+		.ecam = {0xb0000000, 0xbfffffff},
+	},
+};
+
+START_TEST(test_probe_fixture)
+{
+	const ExpectHost *e = &hosts[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe(e->host, "h");
+
+	ck_assert_str_eq(m->name, "h");
+	ck_assert_str_eq(m->arch, e->arch);
+	ck_assert_uint_eq(m->phys_bits, e->phys_bits);
+	ck_assert_uint_eq(m->n_iommu_groups, e->n_iommu_groups);
+	ck_assert_ptr_nonnull(m->kernel);
+	ck_assert_uint_eq(m->n_reserved, e->n_reserved);
+	for (size_t i = 0; i < e->n_reserved; i++) {
+		const MmReserved *r = &m->reserved[i];
+		ck_assert_str_eq(r->type, e->reserved[i].type);
+		ck_assert_uint_eq(r->start, e->reserved[i].start);
+		ck_assert_uint_eq(r->end, e->reserved[i].end);
+		ck_assert_uint_eq(r->groups.n, e->reserved[i].n_groups);
+		for (size_t k = 0; k < r->groups.n; k++)
+			ck_assert_uint_eq(r->groups.ids[k], e->reserved[i].groups[k]);
+	}
+	ck_assert_uint_ge(m->ram.n, 1);
+	ck_assert_uint_eq(m->ram.spans[0].start, e->ram_first.start);
+	ck_assert_uint_eq(m->ram.spans[0].end, e->ram_first.end);
+	ck_assert_uint_eq(m->ram.spans[m->ram.n - 1].start, e->ram_last.start);
+	ck_assert_uint_eq(m->ram.spans[m->ram.n - 1].end, e->ram_last.end);
+	ck_assert_uint_eq(m->pci_windows.n, e->n_pci_windows);
+	ck_assert_uint_eq(m->ecam.n, 1);
+	ck_assert_uint_eq(m->ecam.spans[0].start, e->ecam.start);
+	ck_assert_uint_eq(m->ecam.spans[0].end, e->ecam.end);
+	if (e->warning) {
+		bool found = false;
+		for (size_t i = 0; i < m->n_warnings; i++)
+			found |= strstr(m->warnings[i], e->warning) != NULL;
+		ck_assert_msg(found, "no warning with '%s'", e->warning);
+	}
+}
+END_TEST
+
+START_TEST(test_group_devices)
+{
+	/* x86-q35-vtd group 5: the ICH9 LPC/ISA bridge, SATA and SMBus */
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe("x86-q35-vtd", NULL);
+	const MmGroup *g = mm_hostmap_find_group(m, 5);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_str_eq(g->type, "DMA-FQ");
+	ck_assert_uint_eq(g->n_devices, 3);
+	ck_assert_str_eq(g->devices[0].bdf, "0000:00:1f.0");
+	ck_assert(g->devices[0].has_ids);
+	ck_assert_uint_eq(g->devices[0].vendor, 0x8086);
+	ck_assert_uint_eq(g->devices[0].device, 0x2918);
+	ck_assert_uint_eq(g->devices[0].class, 0x060100);
+	ck_assert_str_eq(g->devices[2].bdf, "0000:00:1f.3");
+	/* no etc/hostname in a capture: named localhost, with a warning */
+	ck_assert_str_eq(m->name, "localhost");
+	ck_assert_uint_ge(m->n_warnings, 1);
+}
+END_TEST
+
+/* reserved_regions text straight into the parser: one row per input. */
+typedef struct ParseCase {
+	const char *text;
+	int ret;
+	unsigned line;
+	const char *message; /* substring of the error, or of a warning on success */
+} ParseCase;
+
+static const ParseCase parse_cases[] = {
+	{"0x0000000008000000 0x00000000080fffff msi\n", 0, 0, NULL},
+	{"", 0, 0, NULL},
+	{"0x0000000008000000 0x00000000080fffff msi\n0xzz 0x1 msi\n", -EINVAL, 2,
+	 "bad address '0xzz'"},
+	{"0x0000000008000000 0x00000000080fffff msi\n0x00000000080", -EINVAL, 2, "truncated"},
+	{"0x0000000008000000 0x0000000007ffffff msi\n", -EINVAL, 1, "before start"},
+	{"0x0000000008000000 0x00000000080fffff\n", -EINVAL, 1, "expected 'START END TYPE'"},
+	{"0x0000000008000000 0x00000000080fffff msi extra\n", -EINVAL, 1, "expected"},
+	{"8000000 80fffff msi\n", -EINVAL, 1, "bad address '8000000'"},
+	{"0x10000000000000000 0x1 msi\n", -EINVAL, 1, "bad address"},
+	{"0x0 0xffffffffffffffff reserved\n", 0, 0, NULL},
+	{"0x0000000008000000 0x00000000080fffff Msi!\n", -EINVAL, 1, "bad type"},
+	{"0x0000000008000000 0x00000000080fffff sw-future\n", 0, 0, "unknown type 'sw-future'"},
+	{"0x0 0x1 msi\n\0garbage\n", -EINVAL, 0, "NUL"},
+};
+
+START_TEST(test_reserved_regions_parse)
+{
+	const ParseCase *c = &parse_cases[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = {0};
+	size_t len = strlen(c->text);
+	if (_i == ELEMENTSOF(parse_cases) - 1)
+		len = sizeof("0x0 0x1 msi\n\0garbage\n") - 1;
+	int r = mm_reserved_regions_parse(c->text, len, "g/reserved_regions", 7, m, &err);
+	ck_assert_int_eq(r, c->ret);
+	if (r < 0) {
+		ck_assert_str_eq(err.file, "g/reserved_regions");
+		ck_assert_uint_eq(err.line, c->line);
+		ck_assert_msg(strstr(err.message, c->message), "'%s' lacks '%s'", err.message,
+			      c->message);
+	} else if (c->message) {
+		ck_assert_uint_eq(m->n_warnings, 1);
+		ck_assert_msg(strstr(m->warnings[0], c->message), "%s", m->warnings[0]);
+		/* an unknown type is kept as read */
+		ck_assert_uint_eq(m->n_reserved, 1);
+		ck_assert_str_eq(m->reserved[0].type, "sw-future");
+	}
+}
+END_TEST
+
+START_TEST(test_merge_per_type_not_across)
+{
+	/* overlapping ranges of different types stay apart; touching ranges of
+	 * one type merge, with the union of their groups */
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = {0};
+	const char *g1 = "0x0000000000000000 0x0000000000ffffff direct-relaxable\n"
+			 "0x00000000fee00000 0x00000000feefffff msi\n";
+	const char *g2 = "0x0000000000800000 0x00000000017fffff direct\n"
+			 "0x0000000001000000 0x0000000001ffffff direct-relaxable\n";
+	ck_assert_int_eq(mm_reserved_regions_parse(g1, strlen(g1), "a", 1, m, &err), 0);
+	ck_assert_int_eq(mm_reserved_regions_parse(g2, strlen(g2), "b", 2, m, &err), 0);
+	ck_assert_uint_eq(m->n_reserved, 3);
+	ck_assert_str_eq(m->reserved[0].type, "direct-relaxable");
+	ck_assert_uint_eq(m->reserved[0].end, 0x1ffffff);
+	ck_assert_uint_eq(m->reserved[0].groups.n, 2);
+	ck_assert_str_eq(m->reserved[1].type, "direct");
+	ck_assert_uint_eq(m->reserved[1].start, 0x800000);
+	ck_assert_str_eq(m->reserved[2].type, "msi");
+}
+END_TEST
+
+typedef struct IomemCase {
+	const char *text;
+	int ret;
+	unsigned line;
+	size_t n_ram, n_windows;
+	const char *message;
+} IomemCase;
+
+static const IomemCase iomem_cases[] = {
+	{"40000000-bfffffff : System RAM\n  40210000-4185ffff : Kernel code\n", 0, 0, 1, 0, NULL},
+	/* without root every address reads as zero: nothing is invented */
+	{"00000000-00000000 : System RAM\n00000000-00000000 : pcie@10000000\n", 0, 0, 0, 0,
+	 "addresses hidden"},
+	{"40000000-bfffffff : System RAM\nzzzz-1 : junk\n", -EINVAL, 2, 0, 0, "bad address"},
+	{"40000000-3fffffff : System RAM\n", -EINVAL, 1, 0, 0, "before start"},
+	{"40000000-bfffffff System RAM\n", -EINVAL, 1, 0, 0, "expected"},
+	{"   40000000-bfffffff : System RAM\n", -EINVAL, 1, 0, 0, "indentation"},
+	{"40000000-bfffffff : System RAM", -EINVAL, 1, 0, 0, "truncated"},
+	{"10000000000000000-1 : System RAM\n", -EINVAL, 1, 0, 0, "bad address"},
+	/* a nested "PCI Bus" is a bridge behind the root port, not a window */
+	{"10000000-3efeffff : pcie@10000000\n  10000000-101fffff : PCI Bus 0000:01\n", 0, 0, 0, 1,
+	 NULL},
+};
+
+START_TEST(test_iomem_parse)
+{
+	const IomemCase *c = &iomem_cases[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = {0};
+	int r = mm_iomem_parse(c->text, strlen(c->text), "proc/iomem", m, &err);
+	ck_assert_int_eq(r, c->ret);
+	if (r < 0) {
+		ck_assert_uint_eq(err.line, c->line);
+		ck_assert_msg(strstr(err.message, c->message), "'%s' lacks '%s'", err.message,
+			      c->message);
+		ck_assert_uint_eq(m->ram.n, 0);
+		return;
+	}
+	ck_assert_uint_eq(m->ram.n, c->n_ram);
+	ck_assert_uint_eq(m->pci_windows.n, c->n_windows);
+	if (c->message) {
+		ck_assert_uint_eq(m->n_warnings, 1);
+		ck_assert_msg(strstr(m->warnings[0], c->message), "%s", m->warnings[0]);
+	}
+}
+END_TEST
+
+START_TEST(test_sysroot_missing)
+{
+	MmProbeOptions opts = {.sysroot = tu_data_path("hosts/no-such-host")};
+	MmHostMap *m = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), -ENOENT);
+	ck_assert_ptr_null(m);
+	ck_assert(strstr(err.message, "cannot open sysroot"));
+}
+END_TEST
+
+START_TEST(test_bad_name)
+{
+	MmProbeOptions opts = {.sysroot = tu_data_path("hosts/arm64-virt-smmuv3"),
+			       .name = "a b"};
+	MmHostMap *m = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), -EINVAL);
+	ck_assert(strstr(err.message, "invalid host name"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("probe");
+	TCase *tc = tcase_create("fixtures");
+	tcase_add_loop_test(tc, test_probe_fixture, 0, ELEMENTSOF(hosts));
+	tcase_add_test(tc, test_group_devices);
+	tcase_add_test(tc, test_sysroot_missing);
+	tcase_add_test(tc, test_bad_name);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("parsers");
+	tcase_add_loop_test(tc, test_reserved_regions_parse, 0, ELEMENTSOF(parse_cases));
+	tcase_add_test(tc, test_merge_per_type_not_across);
+	tcase_add_loop_test(tc, test_iomem_parse, 0, ELEMENTSOF(iomem_cases));
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

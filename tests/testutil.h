@@ -1,0 +1,16 @@
+/* Helpers for the check suites: fixture paths, files, schema validation. */
+#pragma once
+
+#include <check.h>
+
+#include "migmap.h"
+
+/* $top_srcdir/tests/data/REL (top_srcdir from the test harness, else "."). */
+const char *tu_data_path(const char *rel);
+char *tu_read(const char *path, size_t *len);
+/* Validate xml against $top_srcdir/xml/SCHEMA with libxml2's RelaxNG; on
+ * failure return false and put the first error in msg. */
+bool tu_validate(const char *schema, const char *xml, char *msg, size_t msg_size);
+MmHostMap *tu_probe(const char *host, const char *name);
+/* Run the suite, return the process exit status. */
+int tu_run(Suite *s);
