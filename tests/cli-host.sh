@@ -30,7 +30,7 @@ check "empty name refused" run 2 host --name ""
 # Bad fixtures: exit 2, nothing on stdout, one line naming file and line.
 check "bad address" run 2 host --sysroot "$HOSTS/bad-address"
 check "bad address: message" err_is \
-	"migmap: sys/kernel/iommu_groups/3/reserved_regions:2: bad address '0xzz00000008000000'"
+	"migmap: sys/kernel/iommu_groups/3/reserved_regions:2: bad address '0xzz00000000ee0000'"
 check "bad address: no output" test ! -s "$tmpdir/out"
 check "truncated file" run 2 host --sysroot "$HOSTS/bad-truncated"
 check "truncated file: message" sh -c 'grep -q "reserved_regions:[0-9]*: truncated line" "$0"' "$tmpdir/err"
