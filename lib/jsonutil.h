@@ -17,3 +17,6 @@ int mm_json_to_string(json_object *o, char **ret);
 
 /* {"host": {…}}: the host map as a json-c object (new reference). */
 int mm_hostmap_to_json(const MmHostMap *m, json_object **ret);
+
+/* {"pool": {…}}: the pool map as a json-c object (new reference). */
+int mm_poolmap_to_json(const MmPoolMap *p, json_object **ret);

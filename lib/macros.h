@@ -50,6 +50,9 @@ static inline void closep(int *fd)
 int mm_grow(void **array, size_t *alloc, size_t need, size_t sz);
 #define MM_GROW(array, alloc, need) mm_grow((void **)&(array), &(alloc), (need), sizeof(*(array)))
 
+/* Now as RFC 3339 UTC; SOURCE_DATE_EPOCH pins it for reproducible output. */
+char *mm_timestamp_now(void);
+
 static inline int streq_ptr(const char *a, const char *b)
 {
 	if (!a || !b)

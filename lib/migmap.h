@@ -180,8 +180,145 @@ int mm_hostmap_format_json(const MmHostMap *m, char **ret);
 
 /* Format address as lower-case hex, "0x8000000", into buf (>= 19 bytes). */
 const char *mm_hex(uint64_t addr, char buf[static 19]);
+/* A host or pool name: 1-253 of letters, digits, '-', '.', '_'. */
+bool mm_name_valid(const char *s);
 /* Parse "0x..." hex (or decimal) fully; -EINVAL on junk, -ERANGE on overflow. */
 int mm_parse_u64(const char *s, uint64_t *ret);
+
+/* ---- pools: the baseline of several host maps (DESIGN §5) --------------- */
+
+/* A forbidden range of one type; origin ids index MmPoolMap.members. */
+typedef struct MmForbidden {
+	char *type;
+	uint64_t start;
+	uint64_t end;
+	MmIdSet hosts;
+} MmForbidden;
+
+typedef struct MmPoolMember {
+	char *name;
+	char *uuid; /* NULL when unknown */
+	char *arch;
+	unsigned limit_bits; /* the member's own address limit; 0 unknown */
+	size_t n_iommu_groups;
+} MmPoolMember;
+
+typedef struct MmPoolMap {
+	char *name;
+	char *generated;
+	MmPoolMember *members; /* sorted by name: the map does not depend on order */
+	size_t n_members;
+	MmForbidden *forbidden; /* merged per type, sorted by (start, type) */
+	size_t n_forbidden;
+	unsigned limit_bits; /* smallest member limit; 0 when no member knows one */
+	MmIdSet limit_hosts; /* the members that set it */
+	MmRangeSet usable;   /* [0, 2^limit_bits - 1] minus every forbidden range */
+	char **warnings;
+	size_t n_warnings;
+} MmPoolMap;
+
+void mm_poolmap_free(MmPoolMap *p);
+void mm_poolmap_freep(MmPoolMap **p);
+/* The address limit of one host: the smallest of what it knows (CPU
+ * physical bits, KVM IPA size, IOMMU input width); 0 when unknown. */
+unsigned mm_hostmap_limit_bits(const MmHostMap *m);
+/* forbidden, limit and usable of hosts[0..n): a pure function of the maps,
+ * independent of their order. Fails on duplicate host names or mixed
+ * architectures. */
+int mm_pool_baseline(const char *name, const MmHostMap *const *hosts, size_t n, MmPoolMap **ret,
+		     MmError *err);
+int mm_poolmap_format_xml(const MmPoolMap *p, char **ret);
+int mm_poolmap_format_json(const MmPoolMap *p, char **ret);
+
+/* ---- guest domains (libvirt domain XML) --------------------------------- */
+
+typedef enum MmMemoryDeviceModel {
+	MM_MEMDEV_DIMM,
+	MM_MEMDEV_NVDIMM,
+	MM_MEMDEV_VIRTIO_MEM,
+	MM_MEMDEV_OTHER,
+} MmMemoryDeviceModel;
+
+/* A <memory model='dimm|nvdimm|virtio-mem'> device. */
+typedef struct MmMemoryDevice {
+	MmMemoryDeviceModel model;
+	uint64_t size;     /* bytes (virtio-mem: <size>, the most it can plug) */
+	uint64_t base;     /* <address type='dimm' base=…/>, valid when has_base */
+	bool has_base;
+	int node;          /* <target><node>, -1 when absent */
+} MmMemoryDevice;
+
+typedef struct MmDomain {
+	char *name;
+	char *arch;     /* <os><type arch=…>, e.g. "aarch64", "x86_64" */
+	char *machine;  /* <os><type machine=…> as written, e.g. "virt-7.2", "q35" */
+	uint64_t memory;         /* <memory>, bytes: total incl. memory devices */
+	uint64_t current_memory; /* <currentMemory>, bytes; 0 when absent */
+	uint64_t max_memory;     /* <maxMemory>, bytes; 0 when absent */
+	unsigned max_memory_slots;
+	uint64_t *numa_cells; /* memory of each <numa><cell>, bytes, in id order */
+	size_t n_numa_cells;
+	MmMemoryDevice *memory_devices;
+	size_t n_memory_devices;
+	char *cpu_model;  /* <cpu><model>, NULL when absent (host-passthrough…) */
+	char *cpu_vendor; /* <cpu><vendor> or derived from the model: "AMD", "Intel", NULL */
+	char *cpu_mode;   /* <cpu mode=…> */
+	unsigned maxphysaddr_bits; /* <cpu><maxphysaddr bits=…>, 0 when absent */
+	char *maxphysaddr_mode;    /* "emulate" | "passthrough" | NULL */
+	unsigned gic_version;      /* <features><gic version=…>, 0 when absent */
+	size_t n_pci_hostdevs;     /* <hostdev mode='subsystem' type='pci'> */
+	char *iommu_model;         /* <iommu model=…>, NULL when absent */
+	bool firmware_efi;         /* <os firmware='efi'> or a UEFI <loader> */
+	bool acpi;                 /* <features><acpi/> */
+	char *pool;                /* <metadata><migmap:pool name=…/>, NULL when absent */
+} MmDomain;
+
+#define MM_DOMAIN_NS "http://migmap.org/xmlns/domain/1.0"
+
+void mm_domain_free(MmDomain *d);
+void mm_domain_freep(MmDomain **d);
+int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
+			MmError *err);
+
+/* ---- guest layouts: where QEMU puts the guest's regions (DESIGN §5) ----- */
+
+/* What a region means for DMA: RAM and device memory must be DMA-able
+ * (a conflict is an error); PCI windows matter for peer-to-peer (a
+ * conflict is a warning); the rest is emulated MMIO devices never DMA to. */
+typedef enum MmRegionClass {
+	MM_REGION_DMA,
+	MM_REGION_PCI_WINDOW,
+	MM_REGION_MMIO,
+} MmRegionClass;
+
+typedef struct MmGuestRegion {
+	const char *kind; /* static string: "ram", "device-memory", "pcie-ecam",
+			   * "pcie-mmio", "pcie-mmio-high", "pcie-pio", "gic-dist",
+			   * "gic-redist", "gic-its", "ram-below-4g", … */
+	MmRegionClass cls;
+	uint64_t start;
+	uint64_t end;
+	int node; /* NUMA node of a RAM block, -1 otherwise */
+} MmGuestRegion;
+
+typedef struct MmGuestLayout {
+	char *machine;      /* the resolved versioned machine, "virt-7.2" */
+	char *arch;
+	unsigned phys_bits; /* address bits the guest needs (highest end + 1) */
+	MmGuestRegion *regions; /* sorted by start */
+	size_t n_regions;
+	uint64_t device_memory_base; /* hotplug area for DIMMs; 0 size when none */
+	uint64_t device_memory_size;
+	char **warnings;
+	size_t n_warnings;
+} MmGuestLayout;
+
+void mm_layout_free(MmGuestLayout *l);
+void mm_layout_freep(MmGuestLayout **l);
+/* Compute the guest's layout as QEMU builds it for d's machine; -ENOTSUP
+ * with err for a machine or arch not modelled. */
+int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err);
+int mm_layout_format_json(const MmGuestLayout *l, char **ret);
 
 #ifdef __cplusplus
 }

@@ -9,25 +9,13 @@
 #include "probe.h"
 #include "sysroot.h"
 
-static bool valid_hostname(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 253)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
-			return false;
-	return true;
-}
-
 static int probe_name(int rootfd, const char *name, MmHostMap *m, MmError *err)
 {
 	static const char *const sources[] = {"etc/hostname", "proc/sys/kernel/hostname"};
 	char *s = NULL;
 
 	if (name) {
-		if (!valid_hostname(name)) {
+		if (!mm_name_valid(name)) {
 			mm_error_set(err, NULL, 0,
 				     "invalid host name '%.64s' (letters, digits, '-', '.', '_')",
 				     name);
@@ -42,7 +30,7 @@ static int probe_name(int rootfd, const char *name, MmHostMap *m, MmError *err)
 	for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
 		if (mm_read_line_at(rootfd, sources[i], &s, NULL) < 0)
 			continue;
-		if (valid_hostname(s)) {
+		if (mm_name_valid(s)) {
 			m->name = s;
 			return 0;
 		}

@@ -5,25 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "macros.h"
 #include "probe.h"
-
-/* RFC 3339 UTC; SOURCE_DATE_EPOCH pins it for reproducible output. */
-static char *timestamp_now(void)
-{
-	time_t t = time(NULL);
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	uint64_t v;
-	if (epoch && mm_parse_u64(epoch, &v) == 0 && v < (uint64_t)1 << 40)
-		t = (time_t)v;
-	struct tm tm;
-	char buf[32];
-	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return NULL;
-	return strdup(buf);
-}
 
 int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err)
 {
@@ -41,7 +25,7 @@ int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err)
 		return -e;
 	}
 	m = mm_hostmap_new();
-	if (!m || !(m->generated = timestamp_now())) {
+	if (!m || !(m->generated = mm_timestamp_now())) {
 		mm_error_set(err, NULL, 0, "out of memory");
 		return -ENOMEM;
 	}

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "macros.h"
 #include "migmap.h"
@@ -61,4 +62,31 @@ int mm_parse_u64(const char *s, uint64_t *ret)
 	}
 	*ret = v;
 	return 0;
+}
+
+char *mm_timestamp_now(void)
+{
+	time_t t = time(NULL);
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+	struct tm tm;
+	char buf[32];
+
+	if (epoch && mm_parse_u64(epoch, &v) == 0 && v < (uint64_t)1 << 40)
+		t = (time_t)v;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return NULL;
+	return strdup(buf);
+}
+
+bool mm_name_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 253)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
+			return false;
+	return true;
 }

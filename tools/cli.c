@@ -62,3 +62,36 @@ int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	*ret_len = len;
 	return 0;
 }
+
+/* The most one input file may hold: the XML reader's own limit. */
+#define CLI_FILE_MAX (16u << 20)
+
+void cli_hostmaps_freep(CliHostMaps *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		mm_hostmap_free(h->maps[i]);
+	free(h->maps);
+	h->maps = NULL;
+	h->n = 0;
+}
+
+int cli_load_hostmaps(char **paths, size_t n, CliHostMaps *ret)
+{
+	ret->maps = calloc(n, sizeof(*ret->maps));
+	if (!ret->maps)
+		return cli_fail("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+		size_t len;
+		int r = cli_read_file(paths[i], CLI_FILE_MAX, &text, &len);
+		if (r == -EFBIG)
+			return cli_fail("%s: larger than %u bytes", paths[i], CLI_FILE_MAX);
+		if (r < 0)
+			return cli_fail("%s: %s", paths[i], strerror(-r));
+		MmError err = {0};
+		if (mm_hostmap_parse_xml(text, len, paths[i], &ret->maps[i], &err) < 0)
+			return cli_fail_error(&err);
+		ret->n = i + 1;
+	}
+	return EXIT_OK;
+}

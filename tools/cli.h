@@ -27,5 +27,17 @@ int cli_print(const char *text);
 /* Read a whole file (or "-" for stdin) bounded by max. */
 int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* Host map files given on the command line, parsed. */
+typedef struct CliHostMaps {
+	MmHostMap **maps;
+	size_t n;
+} CliHostMaps;
+void cli_hostmaps_freep(CliHostMaps *h);
+/* Read and parse every file; on the first bad one print its error
+ * ("migmap: b.xml:12: …") and return EXIT_USAGE. */
+int cli_load_hostmaps(char **paths, size_t n, CliHostMaps *ret);
+
 int cmd_host(int argc, char **argv);
 void cmd_host_help(FILE *f);
+int cmd_baseline(int argc, char **argv);
+void cmd_baseline_help(FILE *f);

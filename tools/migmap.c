@@ -9,6 +9,7 @@
 
 static const Command commands[] = {
 	{"host", "print this host's memory map", cmd_host, cmd_host_help},
+	{"baseline", "print the pool map of a set of host maps", cmd_baseline, cmd_baseline_help},
 };
 
 static void usage(FILE *f)
