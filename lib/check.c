@@ -1,0 +1,376 @@
+/* check: a guest layout against a host or a pool (DESIGN §5). Every guest
+ * region a device may DMA to (RAM, device memory) must stay clear of every
+ * forbidden range and below the pool's address limit: meeting one is an
+ * error, except direct-relaxable ranges, which VFIO leaves out of its IOVA
+ * exclusions (a warning). Guest PCI windows meeting a forbidden range break
+ * peer-to-peer DMA only: a warning. A guest with a virtio-iommu learns the
+ * reserved ranges of the host it boots on alone: every range not on every
+ * member is a warning. Guest RAM over a host's PCI host bridge window (from
+ * /proc/iomem: current kernels do not list those as reserved) is a warning
+ * too, since DMA there may be routed peer-to-peer before the IOMMU. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macros.h"
+#include "migmap.h"
+
+static void conflict_clear(MmConflict *c)
+{
+	free(c->type);
+	for (size_t i = 0; i < c->n_hosts; i++)
+		free(c->hosts[i]);
+	free(c->hosts);
+	for (size_t i = 0; i < c->n_devices; i++) {
+		free(c->devices[i].host);
+		free(c->devices[i].bdf);
+	}
+	free(c->devices);
+	free(c->message);
+}
+
+void mm_check_report_free(MmCheckReport *r)
+{
+	if (!r)
+		return;
+	free(r->machine);
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		conflict_clear(&r->conflicts[i]);
+	free(r->conflicts);
+	for (size_t i = 0; i < r->n_warnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	free(r);
+}
+
+void mm_check_report_freep(MmCheckReport **r)
+{
+	mm_check_report_free(*r);
+}
+
+static int add_warning(MmCheckReport *r, const char *w)
+{
+	char *s = strdup(w);
+	char **v = s ? realloc(r->warnings, (r->n_warnings + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(s);
+		return -ENOMEM;
+	}
+	v[r->n_warnings++] = s;
+	r->warnings = v;
+	return 0;
+}
+
+/* How people call a guest region in one line. */
+static const char *region_label(const char *kind)
+{
+	static const struct {
+		const char *kind, *label;
+	} labels[] = {
+		{"ram", "RAM"},
+		{"ram-below-4g", "RAM"},
+		{"ram-above-4g", "RAM"},
+		{"device-memory", "device memory"},
+		{"pcie-mmio", "PCI MMIO window"},
+		{"pcie-mmio-high", "64-bit PCI MMIO window"},
+		{"pcie-ecam", "PCI ECAM"},
+		{"pcie-pio", "PCI I/O window"},
+		{"virtio-iommu", "virtio-iommu"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(labels); i++)
+		if (strcmp(kind, labels[i].kind) == 0)
+			return labels[i].label;
+	return kind;
+}
+
+/* The devices on pool member `host` whose groups hold a reserved range of
+ * `type` meeting [start, end]. */
+static int collect_devices(MmConflict *c, const MmHostMap *h, const char *type, uint64_t start,
+			   uint64_t end)
+{
+	for (size_t i = 0; i < h->n_reserved; i++) {
+		const MmReserved *res = &h->reserved[i];
+		if (strcmp(res->type, type) != 0 || res->end < start || res->start > end)
+			continue;
+		for (size_t j = 0; j < res->groups.n; j++) {
+			const MmGroup *g = mm_hostmap_find_group(h, res->groups.ids[j]);
+			size_t n_dev = g && g->n_devices ? g->n_devices : 1;
+			for (size_t k = 0; k < n_dev; k++) {
+				MmConflictDevice *v =
+					realloc(c->devices, (c->n_devices + 1) * sizeof(*v));
+				if (!v)
+					return -ENOMEM;
+				c->devices = v;
+				MmConflictDevice *d = &v[c->n_devices];
+				d->host = strdup(h->name);
+				d->group = res->groups.ids[j];
+				d->bdf = g && g->n_devices ? strdup(g->devices[k].bdf) : NULL;
+				c->n_devices++;
+				if (!d->host || (g && g->n_devices && !d->bdf))
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+/* " on host b (group 3, 0000:03:00.0)", " on hosts a, b (a group 0, …; b group 2, …)" */
+static void describe_where(const MmConflict *c, char *buf, size_t size)
+{
+	const size_t most = 4; /* devices named before "N more" */
+	size_t used = (size_t)snprintf(buf, size, " on host%s ", c->n_hosts == 1 ? "" : "s");
+	for (size_t i = 0; i < c->n_hosts && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+					 c->hosts[i]);
+	if (c->n_devices == 0 || used >= size)
+		return;
+	used += (size_t)snprintf(buf + used, size - used, " (");
+	for (size_t i = 0; i < c->n_devices && i < most && used < size; i++) {
+		const MmConflictDevice *d = &c->devices[i];
+		bool same = i > 0 && d->group == c->devices[i - 1].group &&
+			    strcmp(d->host, c->devices[i - 1].host) == 0;
+		if (!same)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s%sgroup %" PRIu32,
+						 i ? "; " : "", c->n_hosts > 1 ? d->host : "",
+						 c->n_hosts > 1 ? " " : "", d->group);
+		if (d->bdf && used < size)
+			used += (size_t)snprintf(buf + used, size - used, ", %s", d->bdf);
+	}
+	if (used < size && c->n_devices > most)
+		used += (size_t)snprintf(buf + used, size - used, "; %zu more",
+					 c->n_devices - most);
+	if (used < size)
+		snprintf(buf + used, size - used, ")");
+}
+
+static int set_message(MmConflict *c, const char *fmt, ...) _printf_(2, 3);
+static int set_message(MmConflict *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&c->message, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		c->message = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static MmConflict *new_conflict(MmCheckReport *r, MmSeverity sev, const MmGuestRegion *g,
+				const char *type, uint64_t start, uint64_t end)
+{
+	MmConflict *v = realloc(r->conflicts, (r->n_conflicts + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	r->conflicts = v;
+	MmConflict *c = &v[r->n_conflicts];
+	memset(c, 0, sizeof(*c));
+	c->severity = sev;
+	c->guest_kind = g->kind;
+	c->guest_start = g->start;
+	c->guest_end = g->end;
+	c->start = start;
+	c->end = end;
+	c->type = strdup(type);
+	r->n_conflicts++;
+	if (!c->type)
+		return NULL;
+	if (sev == MM_SEVERITY_ERROR)
+		r->ok = false;
+	return c;
+}
+
+static int add_hosts(MmConflict *c, const MmPoolMap *p, const MmIdSet *ids)
+{
+	c->hosts = calloc(ids->n ? ids->n : 1, sizeof(char *));
+	if (!c->hosts)
+		return -ENOMEM;
+	for (size_t i = 0; i < ids->n; i++) {
+		c->hosts[i] = strdup(p->members[ids->ids[i]].name);
+		if (!c->hosts[i])
+			return -ENOMEM;
+		c->n_hosts++;
+	}
+	return 0;
+}
+
+/* The host map of pool member i: members are sorted by name, inputs not. */
+static const MmHostMap *member_map(const MmPoolMap *p, uint32_t i, const MmHostMap *const *hosts,
+				   size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(hosts[k]->name, p->members[i].name) == 0)
+			return hosts[k];
+	return NULL;
+}
+
+static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g,
+			   const MmForbidden *f, const MmHostMap *const *hosts, size_t n)
+{
+	bool dma = g->cls == MM_REGION_DMA;
+	bool relaxable = mm_reserved_kind_from_string(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
+	MmSeverity sev = dma && !relaxable ? MM_SEVERITY_ERROR : MM_SEVERITY_WARNING;
+	uint64_t lo = g->start > f->start ? g->start : f->start;
+	uint64_t hi = g->end < f->end ? g->end : f->end;
+	char where[512], a[19], b[19], c1[19], c2[19];
+
+	MmConflict *c = new_conflict(r, sev, g, f->type, f->start, f->end);
+	if (!c || add_hosts(c, p, &f->hosts) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->hosts.n; i++) {
+		const MmHostMap *h = member_map(p, f->hosts.ids[i], hosts, n);
+		if (h && collect_devices(c, h, f->type, lo, hi) < 0)
+			return -ENOMEM;
+	}
+	describe_where(c, where, sizeof(where));
+	const char *why = !dma		? " (peer-to-peer DMA to it fails)"
+			  : relaxable	? " (relaxable: VFIO does not exclude it)"
+					: "";
+	return set_message(c, "guest %s %s-%s meets %s %s-%s%s%s", region_label(g->kind),
+			   mm_hex(g->start, a), mm_hex(g->end, b), f->type, mm_hex(f->start, c1),
+			   mm_hex(f->end, c2), where, why);
+}
+
+static int check_limit(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g)
+{
+	uint64_t top = p->limit_bits >= 64 ? UINT64_MAX : ((uint64_t)1 << p->limit_bits) - 1;
+	char where[512], a[19], b[19], t[19];
+	if (g->end <= top)
+		return 0;
+	MmConflict *c = new_conflict(r, MM_SEVERITY_ERROR, g, "limit", top + 1, UINT64_MAX);
+	if (!c || add_hosts(c, p, &p->limit_hosts) < 0)
+		return -ENOMEM;
+	describe_where(c, where, sizeof(where));
+	return set_message(c, "guest %s %s-%s ends above the %u-bit address limit (%s)%s",
+			   region_label(g->kind), mm_hex(g->start, a), mm_hex(g->end, b),
+			   p->limit_bits, mm_hex(top, t), where);
+}
+
+static int check_viommu(MmCheckReport *r, const MmPoolMap *p, const MmHostMap *const *hosts,
+			size_t n)
+{
+	for (size_t i = 0; i < p->n_forbidden; i++) {
+		const MmForbidden *f = &p->forbidden[i];
+		if (f->hosts.n == p->n_members)
+			continue; /* every boot host tells the guest about it */
+		MmGuestRegion g = {"virtio-iommu", MM_REGION_MMIO, f->start, f->end, -1};
+		char where[512], a[19], b[19];
+		MmConflict *c = new_conflict(r, MM_SEVERITY_WARNING, &g, f->type, f->start, f->end);
+		if (!c || add_hosts(c, p, &f->hosts) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < f->hosts.n; k++) {
+			const MmHostMap *h = member_map(p, f->hosts.ids[k], hosts, n);
+			if (h && collect_devices(c, h, f->type, f->start, f->end) < 0)
+				return -ENOMEM;
+		}
+		describe_where(c, where, sizeof(where));
+		int ret = set_message(c,
+				      "guest virtio-iommu is not told of %s %s-%s when booted on a "
+				      "host without it: its devices would fault%s",
+				      f->type, mm_hex(f->start, a), mm_hex(f->end, b), where);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int check_host_windows(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g,
+			      const MmHostMap *const *hosts, size_t n)
+{
+	for (uint32_t i = 0; i < p->n_members; i++) {
+		const MmHostMap *h = member_map(p, i, hosts, n);
+		for (size_t k = 0; h && k < h->pci_windows.n; k++) {
+			const MmSpan *w = &h->pci_windows.spans[k];
+			char where[512], a[19], b[19], c1[19], c2[19];
+			if (w->end < g->start || w->start > g->end)
+				continue;
+			MmConflict *c =
+				new_conflict(r, MM_SEVERITY_WARNING, g, "pci-window", w->start, w->end);
+			MmIdSet one = {&i, 1};
+			if (!c || add_hosts(c, p, &one) < 0)
+				return -ENOMEM;
+			describe_where(c, where, sizeof(where));
+			int ret = set_message(c,
+					      "guest %s %s-%s meets the PCI host bridge window %s-%s%s "
+					      "(DMA there may go peer-to-peer)",
+					      region_label(g->kind), mm_hex(g->start, a),
+					      mm_hex(g->end, b), mm_hex(w->start, c1), mm_hex(w->end, c2),
+					      where);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int conflict_cmp(const void *x, const void *y)
+{
+	const MmConflict *a = x, *b = y;
+	if (a->severity != b->severity)
+		return a->severity == MM_SEVERITY_ERROR ? -1 : 1;
+	if (a->guest_start != b->guest_start)
+		return a->guest_start < b->guest_start ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->type, b->type);
+}
+
+int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *const *hosts,
+		    size_t n, MmCheckReport **ret, MmError *err)
+{
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = NULL;
+	int ret_code;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	ret_code = mm_pool_baseline("check", hosts, n, &pool, err);
+	if (ret_code < 0)
+		return ret_code;
+	if (l->arch && pool->members[0].arch && strcmp(l->arch, pool->members[0].arch) != 0) {
+		mm_error_set(err, NULL, 0, "the guest is %s but host %s is %s", l->arch,
+			     pool->members[0].name, pool->members[0].arch);
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || (l->machine && !(r->machine = strdup(l->machine))))
+		goto oom;
+	r->ok = true;
+	for (size_t i = 0; i < l->n_warnings; i++)
+		if (add_warning(r, l->warnings[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < pool->n_warnings; i++)
+		if (add_warning(r, pool->warnings[i]) < 0)
+			goto oom;
+
+	for (size_t i = 0; i < l->n_regions; i++) {
+		const MmGuestRegion *g = &l->regions[i];
+		if (g->cls == MM_REGION_MMIO)
+			continue;
+		for (size_t k = 0; k < pool->n_forbidden; k++) {
+			const MmForbidden *f = &pool->forbidden[k];
+			if (f->end < g->start || f->start > g->end)
+				continue;
+			if (check_forbidden(r, pool, g, f, hosts, n) < 0)
+				goto oom;
+		}
+		if (g->cls == MM_REGION_DMA && pool->limit_bits && check_limit(r, pool, g) < 0)
+			goto oom;
+		if (g->cls == MM_REGION_DMA && check_host_windows(r, pool, g, hosts, n) < 0)
+			goto oom;
+	}
+	if (d && d->iommu_model && strcmp(d->iommu_model, "virtio") == 0 && pool->n_members > 1 &&
+	    check_viommu(r, pool, hosts, n) < 0)
+		goto oom;
+	if (r->n_conflicts > 1)
+		qsort(r->conflicts, r->n_conflicts, sizeof(MmConflict), conflict_cmp);
+	*ret = TAKE_PTR(r);
+	return 0;
+oom:
+	mm_error_set(err, NULL, 0, "out of memory");
+	return -ENOMEM;
+}

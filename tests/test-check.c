@@ -1,0 +1,228 @@
+/* check on fixture pools with guest layouts written out by hand: the
+ * verdicts follow from the hosts' reserved_regions (see the fixtures'
+ * READMEs) and DESIGN §5's rules, region by region. */
+#include <string.h>
+
+#include "macros.h"
+#include "testutil.h"
+
+#define GIB (1ULL << 30)
+
+typedef struct Pool {
+	MmHostMap *maps[4];
+	size_t n;
+} Pool;
+
+static Pool pool_of(const char *const *hosts, const char *const *names, size_t n)
+{
+	Pool p = {.n = n};
+	for (size_t i = 0; i < n; i++)
+		p.maps[i] = tu_probe(hosts[i], names[i]);
+	return p;
+}
+
+static void pool_clear(Pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		mm_hostmap_free(p->maps[i]);
+}
+
+static MmCheckReport *check(const char *arch, MmGuestRegion *regions, size_t n_regions,
+			    const MmDomain *d, Pool *p)
+{
+	MmGuestLayout l = {.machine = (char *)"test", .arch = (char *)arch, .regions = regions,
+			   .n_regions = n_regions};
+	MmCheckReport *r = NULL;
+	MmError err = {0};
+	int ret = mm_check_layout(&l, d, (const MmHostMap *const *)p->maps, p->n, &r, &err);
+	ck_assert_msg(ret == 0, "check: %s", err.message);
+	return r;
+}
+
+static const MmConflict *find(const MmCheckReport *r, const char *type, uint64_t start)
+{
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		if (strcmp(r->conflicts[i].type, type) == 0 && r->conflicts[i].start == start)
+			return &r->conflicts[i];
+	return NULL;
+}
+
+static const char *arm_hosts[] = {"arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr"};
+static const char *arm_names[] = {"a", "b", "c"};
+
+START_TEST(test_arm64_ram_meets_doorbell_and_rmr)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 3);
+	/* virt: RAM from 1 GiB; 4 GiB of it runs over b's ITS doorbell page and
+	 * c's RMR; the 32-bit PCIe window sits below at 256 MiB */
+	MmGuestRegion regions[] = {
+		{"pcie-mmio", MM_REGION_PCI_WINDOW, 0x10000000, 0x3efeffff, -1},
+		{"ram", MM_REGION_DMA, 1 * GIB, 5 * GIB - 1, 0},
+	};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 2, NULL, &p);
+	ck_assert(!r->ok);
+
+	const MmConflict *msi = find(r, "msi", 0xc6010000);
+	ck_assert_ptr_nonnull(msi);
+	ck_assert_int_eq(msi->severity, MM_SEVERITY_ERROR);
+	ck_assert_str_eq(msi->guest_kind, "ram");
+	ck_assert_uint_eq(msi->n_hosts, 1);
+	ck_assert_str_eq(msi->hosts[0], "b");
+	/* arm64-hwmsi: only group 0 holds the first doorbell page */
+	ck_assert_uint_ge(msi->n_devices, 1);
+	ck_assert_uint_eq(msi->devices[0].group, 0);
+	ck_assert_msg(strstr(msi->message, "guest RAM 0x40000000-0x13fffffff meets msi "
+					   "0xc6010000-0xc601ffff on host b (group 0, "),
+		      "%s", msi->message);
+
+	const MmConflict *rmr = find(r, "direct", 0xfbe00000);
+	ck_assert_ptr_nonnull(rmr);
+	ck_assert_int_eq(rmr->severity, MM_SEVERITY_ERROR);
+	ck_assert_str_eq(rmr->hosts[0], "c");
+	/* the shared software window 0x8000000 lies below RAM: no conflict */
+	ck_assert_ptr_null(find(r, "msi", 0x8000000));
+	/* errors come first */
+	ck_assert_int_eq(r->conflicts[0].severity, MM_SEVERITY_ERROR);
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_arm64_small_guest_fits)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 3);
+	/* 2 GiB from 1 GiB ends at 0xbfffffff, below every doorbell and RMR */
+	MmGuestRegion regions[] = {{"ram", MM_REGION_DMA, 1 * GIB, 3 * GIB - 1, 0}};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 1, NULL, &p);
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		ck_assert_msg(r->conflicts[i].severity == MM_SEVERITY_WARNING, "%s",
+			      r->conflicts[i].message);
+	ck_assert(r->ok);
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_pci_window_is_warning)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 3);
+	/* a guest PCI window over the software MSI window: peer-to-peer only */
+	MmGuestRegion regions[] = {{"pcie-mmio", MM_REGION_PCI_WINDOW, 0x8000000, 0xfffffff, -1}};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 1, NULL, &p);
+	ck_assert(r->ok);
+	const MmConflict *c = find(r, "msi", 0x8000000);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->severity, MM_SEVERITY_WARNING);
+	ck_assert_uint_eq(c->n_hosts, 3);
+	ck_assert(strstr(c->message, "peer-to-peer"));
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_viommu_warns_of_ranges_not_everywhere)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 3);
+	MmDomain d = {.iommu_model = (char *)"virtio"};
+	MmGuestRegion regions[] = {{"ram", MM_REGION_DMA, 1 * GIB, 2 * GIB - 1, 0}};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 1, &d, &p);
+	ck_assert(r->ok);
+	/* b's two doorbell pages and c's RMR: on some hosts only */
+	size_t viommu = 0;
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		if (strcmp(r->conflicts[i].guest_kind, "virtio-iommu") == 0) {
+			viommu++;
+			ck_assert_int_eq(r->conflicts[i].severity, MM_SEVERITY_WARNING);
+			ck_assert_uint_eq(r->conflicts[i].n_hosts, 1);
+		}
+	ck_assert_uint_eq(viommu, 3);
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_x86_relaxable_warning_and_limit)
+{
+	const char *hosts[] = {"x86-q35-vtd", "x86-rmrr"};
+	const char *names[] = {"vtd", "dl388p"};
+	Pool p = pool_of(hosts, names, 2);
+	/* q35 with 3 GiB: 2 GiB below 4 GiB, 1 GiB above */
+	MmGuestRegion regions[] = {
+		{"ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1},
+		{"pcie-mmio", MM_REGION_PCI_WINDOW, 0x80000000, 0xfebfffff, -1},
+		{"ram-above-4g", MM_REGION_DMA, 4 * GIB, 5 * GIB - 1, -1},
+	};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("x86_64", regions, 3, NULL, &p);
+	/* dl388p's RMRRs at 0xbd… lie in the guest PCI hole, not in its RAM */
+	ck_assert(r->ok);
+	const MmConflict *isa = find(r, "direct-relaxable", 0);
+	ck_assert_ptr_nonnull(isa);
+	ck_assert_int_eq(isa->severity, MM_SEVERITY_WARNING);
+	ck_assert_uint_eq(isa->n_hosts, 2);
+	ck_assert_ptr_nonnull(find(r, "direct", 0xbddde000)); /* PCI window: warning */
+
+	/* 1 TiB of RAM above 4 GiB crosses the 40-bit limit of the vtd host */
+	MmGuestRegion big[] = {
+		{"ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1},
+		{"ram-above-4g", MM_REGION_DMA, 4 * GIB, 4 * GIB + 1024 * GIB - 1, -1},
+	};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r2 = check("x86_64", big, 2, NULL, &p);
+	ck_assert(!r2->ok);
+	const MmConflict *lim = find(r2, "limit", 0x10000000000);
+	ck_assert_ptr_nonnull(lim);
+	ck_assert_str_eq(lim->hosts[0], "vtd");
+	ck_assert(strstr(lim->message, "ends above the 40-bit address limit (0xffffffffff)"));
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_x86_amd_hypertransport)
+{
+	const char *hosts[] = {"x86-q35-amdvi"};
+	const char *names[] = {"amd"};
+	Pool p = pool_of(hosts, names, 1);
+	/* above-4G RAM up to 1010 GiB runs into the HT hole at 1012 GiB */
+	MmGuestRegion regions[] = {
+		{"ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1},
+		{"ram-above-4g", MM_REGION_DMA, 4 * GIB, 1014 * GIB - 1, -1},
+	};
+	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("x86_64", regions, 2, NULL, &p);
+	ck_assert(!r->ok);
+	const MmConflict *ht = find(r, "reserved", 0xfd00000000);
+	ck_assert_ptr_nonnull(ht);
+	ck_assert_int_eq(ht->severity, MM_SEVERITY_ERROR);
+	ck_assert_uint_eq(ht->n_devices, 7); /* every group of that host */
+
+	_cleanup_free_ char *json = NULL;
+	ck_assert_int_eq(mm_check_report_format_json(r, &json), 0);
+	ck_assert(strstr(json, "\"ok\": false"));
+	ck_assert(strstr(json, "\"type\": \"reserved\""));
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_arch_mismatch)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 1);
+	MmGuestRegion regions[] = {{"ram-below-4g", MM_REGION_DMA, 0, GIB - 1, -1}};
+	MmGuestLayout l = {.arch = (char *)"x86_64", .regions = regions, .n_regions = 1};
+	MmCheckReport *r = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_check_layout(&l, NULL, (const MmHostMap *const *)p.maps, 1, &r, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err.message, "the guest is x86_64 but host a is aarch64");
+	ck_assert_ptr_null(r);
+	pool_clear(&p);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("check");
+	TCase *tc = tcase_create("verdicts");
+	tcase_add_test(tc, test_arm64_ram_meets_doorbell_and_rmr);
+	tcase_add_test(tc, test_arm64_small_guest_fits);
+	tcase_add_test(tc, test_pci_window_is_warning);
+	tcase_add_test(tc, test_viommu_warns_of_ranges_not_everywhere);
+	tcase_add_test(tc, test_x86_relaxable_warning_and_limit);
+	tcase_add_test(tc, test_x86_amd_hypertransport);
+	tcase_add_test(tc, test_arch_mismatch);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
