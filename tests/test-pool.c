@@ -140,7 +140,7 @@ START_TEST(test_random_pools)
 {
 	/* random hosts: the partition property and order independence hold */
 	uint64_t seed = 0x2545f4914f6cdd1dULL;
-	for (int round = 0; round < 200; round++) {
+	for (int round = 0; round < 60; round++) {
 		MmHostMap *maps[6];
 		size_t n = 1 + (size_t)(round % 6);
 		for (size_t i = 0; i < n; i++) {
