@@ -1,0 +1,269 @@
+/* MSI controllers from the device tree. Expected values are read off
+ * `dtc -I dtb -O dts tests/data/hosts/NAME/sys/firmware/fdt` (and the
+ * capture's dmesg.txt where it names the frame); trees the fixtures do not
+ * have are built here with libfdt's sequential-write API. */
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "macros.h"
+#include "probe.h"
+#include "testutil.h"
+
+typedef struct ExpectFdt {
+	const char *host;
+	size_t n;
+	MmMsiController c[2];
+} ExpectFdt;
+
+#define FDT_ITS(base, translated)                                                                  \
+	{MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_FDT}
+#define FDT_V2M(base, translated)                                                                  \
+	{MM_MSI_GICV2M, base, 0x1000, (base) + 0x40, translated, MM_FIRMWARE_FDT}
+
+static const ExpectFdt fdt_hosts[] = {
+	/* its@8080000 { reg = <0x00 0x8080000 0x00 0x20000> } under intc@8000000
+	 * (ranges;); pcie@10000000 has msi-map = <0 0x8003 0 0x10000> (the
+	 * ITS) and iommu-map = <0 0x8004 0 0x10000> (smmuv3@9050000). dmesg:
+	 * "ITS [mem 0x08080000-0x0809ffff]". */
+	{"arm64-virt-smmuv3", 1, {FDT_ITS(0x8080000, 1)}},
+	/* v2m@8020000 { reg = <0x00 0x8020000 0x00 0x1000> }, the same msi-map
+	 * and iommu-map; dmesg: "GICv2m: range[mem 0x08020000-0x08020fff]". */
+	{"arm64-virt-gicv2", 1, {FDT_V2M(0x8020000, 1)}},
+	/* the same ITS; pcie@10000000 has msi-map but no iommu-map */
+	{"arm64-virt-noiommu", 1, {FDT_ITS(0x8080000, 0)}},
+	/* v2m@e0080000 { reg = <0x00 0x80000 0x00 0x1000> } inside
+	 * interrupt-controller@e1101000 { ranges = <0 0 0 0xe1100000 0
+	 * 0x100000> }: 0xe1180000, as Seattle boot logs print it ("GICv2m:
+	 * range[mem 0xe1180000-0xe1180fff]"); pcie@f0000000 has msi-parent =
+	 * <0x03> and iommu-map = <0 0x04 0 0x10000> (smmu@e0a00000). */
+	{"arm64-oldkernel-pciwin", 1, {FDT_V2M(0xe1180000, 1)}},
+	/* the EFI stub's tree: /chosen only */
+	{"arm64-virt-acpi", 0, {}},
+};
+
+static void assert_controller(const MmMsiController *got, const MmMsiController *want)
+{
+	ck_assert_int_eq(got->type, want->type);
+	ck_assert_uint_eq(got->base, want->base);
+	ck_assert_uint_eq(got->size, want->size);
+	ck_assert_uint_eq(got->doorbell, want->doorbell);
+	ck_assert_int_eq(got->translated, want->translated);
+	ck_assert_int_eq(got->source, want->source);
+}
+
+START_TEST(test_fdt_fixture)
+{
+	const ExpectFdt *e = &fdt_hosts[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe(e->host, NULL);
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_msi_controllers; i++) {
+		if (m->msi_controllers[i].source != MM_FIRMWARE_FDT)
+			continue; /* arm64-virt-acpi's come from its ACPI tables */
+		ck_assert_uint_lt(n, e->n);
+		assert_controller(&m->msi_controllers[i], &e->c[n++]);
+	}
+	ck_assert_uint_eq(n, e->n);
+}
+END_TEST
+
+/* ---- trees built here ---- */
+
+typedef struct Tree {
+	char buf[4096];
+} Tree;
+
+#define OK(x) ck_assert_int_eq((x), 0)
+
+static void begin(Tree *t)
+{
+	OK(fdt_create(t->buf, sizeof(t->buf)));
+	OK(fdt_finish_reservemap(t->buf));
+	OK(fdt_begin_node(t->buf, ""));
+	OK(fdt_property_u32(t->buf, "#address-cells", 2));
+	OK(fdt_property_u32(t->buf, "#size-cells", 2));
+}
+
+static void reg64(Tree *t, uint64_t base, uint64_t size)
+{
+	fdt32_t cells[4] = {cpu_to_fdt32(base >> 32), cpu_to_fdt32((uint32_t)base),
+			    cpu_to_fdt32(size >> 32), cpu_to_fdt32((uint32_t)size)};
+	OK(fdt_property(t->buf, "reg", cells, sizeof(cells)));
+}
+
+static void its_node(Tree *t, const char *name, uint64_t base, uint32_t phandle,
+		     const char *status)
+{
+	OK(fdt_begin_node(t->buf, name));
+	OK(fdt_property_string(t->buf, "compatible", "arm,gic-v3-its"));
+	reg64(t, base, 0x20000);
+	OK(fdt_property_u32(t->buf, "#msi-cells", 1));
+	OK(fdt_property_u32(t->buf, "phandle", phandle));
+	if (status)
+		OK(fdt_property_string(t->buf, "status", status));
+	OK(fdt_end_node(t->buf));
+}
+
+static void iommu_node(Tree *t, uint32_t phandle, const char *status)
+{
+	OK(fdt_begin_node(t->buf, "smmu@9050000"));
+	OK(fdt_property_string(t->buf, "compatible", "arm,smmu-v3"));
+	reg64(t, 0x9050000, 0x20000);
+	OK(fdt_property_u32(t->buf, "#iommu-cells", 1));
+	OK(fdt_property_u32(t->buf, "phandle", phandle));
+	if (status)
+		OK(fdt_property_string(t->buf, "status", status));
+	OK(fdt_end_node(t->buf));
+}
+
+static void map_prop(Tree *t, const char *name, uint32_t phandle, size_t cells)
+{
+	fdt32_t v[4] = {0, cpu_to_fdt32(phandle), 0, cpu_to_fdt32(0x10000)};
+	OK(fdt_property(t->buf, name, v, cells * sizeof(fdt32_t)));
+}
+
+static MmHostMap *finish(Tree *t)
+{
+	OK(fdt_end_node(t->buf));
+	OK(fdt_finish(t->buf));
+	MmHostMap *m = mm_hostmap_new();
+	ck_assert_ptr_nonnull(m);
+	OK(mm_fdt_parse(t->buf, fdt_totalsize(t->buf), "fdt", m));
+	return m;
+}
+
+static bool has_warning(const MmHostMap *m, const char *what)
+{
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (strstr(m->warnings[i], what))
+			return true;
+	return false;
+}
+
+START_TEST(test_fdt_platform_device_iommus)
+{
+	/* a platform device with msi-parent and iommus = <&smmu 7>: translated */
+	Tree t;
+	begin(&t);
+	its_node(&t, "its@8080000", 0x8080000, 1, NULL);
+	iommu_node(&t, 2, NULL);
+	OK(fdt_begin_node(t.buf, "dev@a000000"));
+	fdt32_t parent[2] = {cpu_to_fdt32(1), cpu_to_fdt32(0x20)};
+	OK(fdt_property(t.buf, "msi-parent", parent, sizeof(parent)));
+	fdt32_t iommus[2] = {cpu_to_fdt32(2), cpu_to_fdt32(7)};
+	OK(fdt_property(t.buf, "iommus", iommus, sizeof(iommus)));
+	OK(fdt_end_node(t.buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 1);
+	ck_assert_int_eq(m->msi_controllers[0].translated, 1);
+	ck_assert_uint_eq(m->n_warnings, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_disabled_iommu)
+{
+	/* iommu-map names a disabled SMMU: MSIs reach the ITS untranslated;
+	 * a disabled ITS is no controller; an unreferenced one is unknown */
+	Tree t;
+	begin(&t);
+	its_node(&t, "its@8080000", 0x8080000, 1, NULL);
+	its_node(&t, "its@8100000", 0x8100000, 3, "disabled");
+	its_node(&t, "its@8200000", 0x8200000, 4, "okay");
+	iommu_node(&t, 2, "disabled");
+	OK(fdt_begin_node(t.buf, "pcie@10000000"));
+	map_prop(&t, "msi-map", 1, 4);
+	map_prop(&t, "iommu-map", 2, 4);
+	OK(fdt_end_node(t.buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 2);
+	ck_assert_uint_eq(m->msi_controllers[0].base, 0x8080000);
+	ck_assert_int_eq(m->msi_controllers[0].translated, 0);
+	ck_assert_uint_eq(m->msi_controllers[1].base, 0x8200000);
+	ck_assert_int_eq(m->msi_controllers[1].translated, MM_TRANSLATED_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_fdt_malformed_map)
+{
+	/* an msi-map of 3 cells is not whole entries: warned, ignored */
+	Tree t;
+	begin(&t);
+	its_node(&t, "its@8080000", 0x8080000, 1, NULL);
+	OK(fdt_begin_node(t.buf, "pcie@10000000"));
+	map_prop(&t, "msi-map", 1, 3);
+	OK(fdt_end_node(t.buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 1);
+	ck_assert_int_eq(m->msi_controllers[0].translated, MM_TRANSLATED_UNKNOWN);
+	ck_assert(has_warning(m, "fdt: /pcie@10000000: malformed msi-map"));
+}
+END_TEST
+
+START_TEST(test_fdt_untranslatable)
+{
+	/* an ITS under a bus with no ranges has no CPU address: skipped with
+	 * a warning naming the node; one through a ranges entry is moved */
+	Tree t;
+	begin(&t);
+	OK(fdt_begin_node(t.buf, "bus@0"));
+	OK(fdt_property_u32(t.buf, "#address-cells", 2));
+	OK(fdt_property_u32(t.buf, "#size-cells", 2));
+	its_node(&t, "its@1000", 0x1000, 1, NULL);
+	OK(fdt_end_node(t.buf));
+	OK(fdt_begin_node(t.buf, "soc"));
+	OK(fdt_property_u32(t.buf, "#address-cells", 1));
+	OK(fdt_property_u32(t.buf, "#size-cells", 1));
+	fdt32_t ranges[4] = {0, 0, cpu_to_fdt32(0x40000000), cpu_to_fdt32(0x100000)};
+	OK(fdt_property(t.buf, "ranges", ranges, sizeof(ranges)));
+	OK(fdt_begin_node(t.buf, "v2m@20000"));
+	OK(fdt_property_string(t.buf, "compatible", "arm,gic-v2m-frame"));
+	fdt32_t reg[2] = {cpu_to_fdt32(0x20000), cpu_to_fdt32(0x1000)};
+	OK(fdt_property(t.buf, "reg", reg, sizeof(reg)));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_end_node(t.buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 1);
+	ck_assert_uint_eq(m->msi_controllers[0].base, 0x40020000);
+	ck_assert_uint_eq(m->msi_controllers[0].doorbell, 0x40020040);
+	ck_assert(has_warning(m, "fdt: /bus@0/its@1000: reg not translatable"));
+}
+END_TEST
+
+START_TEST(test_fdt_damaged)
+{
+	/* every cut of a real blob, and junk: one warning, no controller, no
+	 * read past the buffer (the tests run under ASan) */
+	size_t len;
+	_cleanup_free_ char *blob =
+		tu_read(tu_data_path("hosts/arm64-virt-smmuv3/sys/firmware/fdt"), &len);
+	ck_assert_uint_gt(len, 4096);
+	size_t totalsize = fdt_totalsize(blob);
+	for (size_t cut = 0; cut < totalsize; cut += cut < 256 ? 1 : 509) {
+		_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+		_cleanup_free_ char *copy = malloc(cut ? cut : 1);
+		memcpy(copy, blob, cut);
+		OK(mm_fdt_parse(copy, cut, "fdt", m));
+		ck_assert_uint_eq(m->n_msi_controllers, 0);
+		ck_assert_uint_eq(m->n_warnings, 1);
+		ck_assert(strstr(m->warnings[0], "fdt: not a valid device tree"));
+	}
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe("fw-bad-tables", NULL);
+	ck_assert(has_warning(m, "sys/firmware/fdt: not a valid device tree"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fdt");
+	TCase *tc = tcase_create("fixtures");
+	tcase_add_loop_test(tc, test_fdt_fixture, 0, ELEMENTSOF(fdt_hosts));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("built");
+	tcase_add_test(tc, test_fdt_platform_device_iommus);
+	tcase_add_test(tc, test_fdt_disabled_iommu);
+	tcase_add_test(tc, test_fdt_malformed_map);
+	tcase_add_test(tc, test_fdt_untranslatable);
+	tcase_add_test(tc, test_fdt_damaged);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

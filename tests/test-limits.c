@@ -1,0 +1,158 @@
+/* Address limits: IOMMU input widths, KVM's IPA limit, the CPU's, and
+ * where each came from. Expected widths come from the hardware specs and
+ * the kernel's own log lines, not from migmap. */
+#include <string.h>
+
+#include "macros.h"
+#include "probe.h"
+#include "testutil.h"
+
+typedef struct RegisterCase {
+	bool intel;
+	const char *text; /* as sysfs prints it */
+	int ret;
+	unsigned bits;
+} RegisterCase;
+
+static const RegisterCase register_cases[] = {
+	/* QEMU intel-iommu's cap (x86-q35-vtd): MGAW field 0x26, so 39 bits,
+	 * QEMU's default aw-bits=39 */
+	{true, "d2008c22260206\n", 0, 39},
+	/* MGAW 0x2f: 48 bits (aw-bits=48) */
+	{true, "d2008c222f0206\n", 0, 48},
+	{true, "D2008C22260206", 0, 39},
+	{true, "", -EINVAL, 0},
+	{true, "0x1234", -EINVAL, 0},
+	{true, "12345678901234567", -EINVAL, 0},
+	{true, "zz\n", -EINVAL, 0},
+	/* QEMU amd-iommu's EFR (x86-q35-amdvi), "features2:features" since
+	 * 5.17: HATS (bits 11:10) = 2, six levels of 9 bits over 12: 64 */
+	{false, "0:29d3\n", 0, 64},
+	{false, "29d3\n", 0, 64}, /* before 5.17: features alone */
+	{false, "0:0\n", 0, 48},   /* HATS 0: four levels */
+	{false, "0:400\n", 0, 57}, /* HATS 1: five levels */
+	{false, "0:c00\n", -EINVAL, 0}, /* HATS 3 is reserved */
+	{false, "0:\n", -EINVAL, 0},
+	{false, "x:1\n", 0, 48}, /* only features (after ':') matters */
+};
+
+START_TEST(test_register)
+{
+	const RegisterCase *c = &register_cases[_i];
+	unsigned bits = 0;
+	int r = c->intel ? mm_intel_cap_address_bits(c->text, &bits)
+			 : mm_amd_features_address_bits(c->text, &bits);
+	ck_assert_int_eq(r, c->ret);
+	if (r == 0)
+		ck_assert_uint_eq(bits, c->bits);
+}
+END_TEST
+
+START_TEST(test_kvm_cap)
+{
+	/* KVM_CAP_ARM_VM_IPA_SIZE: 0 when absent, meaning the fixed 40 bits
+	 * of kernels before 4.20 (Documentation/virt/kvm/api.rst) */
+	ck_assert_uint_eq(mm_kvm_ipa_bits_from_cap(0), 40);
+	ck_assert_uint_eq(mm_kvm_ipa_bits_from_cap(44), 44);
+	ck_assert_uint_eq(mm_kvm_ipa_bits_from_cap(52), 52);
+}
+END_TEST
+
+START_TEST(test_kernel_log)
+{
+	static const char log[] =
+		"[    0.589807] arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit (features "
+		"0x00008305)\n"
+		"[    0.589900] arm-smmu-v3 arm-smmu-v3.1.auto: ias 48-bit, oas 48-bit (features "
+		"0x00008305)\n"
+		"[    1.000000] kvm [1]: IPA Size Limit: 44 bits\n"
+		"[    1.100000] something: ias 12-bit\n" /* not an SMMU */
+		"[    1.200000] arm-smmu-v3 x: ias 99-bit, oas 44-bit\n"
+		"no newline at the end: arm-smmu-v3 y: ias 40-bit";
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	ck_assert_int_eq(mm_kernel_log_parse(log, strlen(log), "dmesg.txt", m), 0);
+	ck_assert_uint_eq(m->iommu_bits, 40);
+	ck_assert_uint_eq(m->kvm_ipa_bits, 44);
+	ck_assert_uint_eq(m->n_limits, 4);
+	ck_assert_int_eq(m->limits[0].kind, MM_LIMIT_KVM_IPA);
+	ck_assert_str_eq(m->limits[0].source, "dmesg.txt");
+	ck_assert_int_eq(m->limits[1].kind, MM_LIMIT_IOMMU);
+	ck_assert_str_eq(m->limits[1].source, "dmesg.txt: 9050000.smmuv3");
+	ck_assert_uint_eq(m->limits[1].bits, 44);
+	ck_assert_str_eq(m->limits[2].source, "dmesg.txt: arm-smmu-v3.1.auto");
+	ck_assert_str_eq(m->limits[3].source, "dmesg.txt: y");
+	ck_assert_uint_eq(m->n_warnings, 1);
+	ck_assert(strstr(m->warnings[0], "SMMU ias 99-bit out of range"));
+}
+END_TEST
+
+typedef struct ExpectLimits {
+	const char *host;
+	unsigned phys_bits, iommu_bits, kvm_ipa_bits;
+	const char *iommu_source;
+} ExpectLimits;
+
+static const ExpectLimits limit_hosts[] = {
+	/* dmesg.txt: "arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit" */
+	{"arm64-virt-smmuv3", 0, 44, 0, "dmesg.txt: 9050000.smmuv3"},
+	{"arm64-virt-gicv2", 0, 44, 0, "dmesg.txt: 9050000.smmuv3"},
+	/* "arm-smmu-v3 arm-smmu-v3.0.auto: ias 44-bit, oas 44-bit" */
+	{"arm64-virt-acpi", 0, 44, 0, "dmesg.txt: arm-smmu-v3.0.auto"},
+	{"arm64-virt-noiommu", 0, 0, 0, NULL},
+	/* cpuinfo "address sizes : 40 bits physical"; cap MGAW 39 */
+	{"x86-q35-vtd", 40, 39, 0, "sys/class/iommu/dmar0/intel-iommu/cap"},
+	{"x86-q35-amdvi", 40, 64, 0, "sys/class/iommu/ivhd0/amd-iommu/features"},
+};
+
+START_TEST(test_limits_fixture)
+{
+	const ExpectLimits *e = &limit_hosts[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe(e->host, NULL);
+	ck_assert_uint_eq(m->phys_bits, e->phys_bits);
+	ck_assert_uint_eq(m->iommu_bits, e->iommu_bits);
+	ck_assert_uint_eq(m->kvm_ipa_bits, e->kvm_ipa_bits);
+	size_t n = (e->phys_bits != 0) + (e->iommu_bits != 0);
+	ck_assert_uint_eq(m->n_limits, n);
+	for (size_t i = 0; i < m->n_limits; i++) {
+		const MmLimit *l = &m->limits[i];
+		if (l->kind == MM_LIMIT_CPU_PHYS) {
+			ck_assert_uint_eq(l->bits, e->phys_bits);
+			ck_assert_str_eq(l->source, "proc/cpuinfo");
+		} else {
+			ck_assert_int_eq(l->kind, MM_LIMIT_IOMMU);
+			ck_assert_uint_eq(l->bits, e->iommu_bits);
+			ck_assert_str_eq(l->source, e->iommu_source);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_add_limit)
+{
+	/* the smallest of a kind wins; the same limit twice is kept once */
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	ck_assert_int_eq(mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, 48, "b"), 0);
+	ck_assert_int_eq(mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, 39, "a"), 0);
+	ck_assert_int_eq(mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, 39, "a"), 0);
+	ck_assert_int_eq(mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, 65, "c"), -EINVAL);
+	ck_assert_int_eq(mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, 11, "c"), -EINVAL);
+	ck_assert_uint_eq(m->iommu_bits, 39);
+	ck_assert_uint_eq(m->n_limits, 2);
+	ck_assert_str_eq(m->limits[0].source, "a");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("limits");
+	TCase *tc = tcase_create("parsers");
+	tcase_add_loop_test(tc, test_register, 0, ELEMENTSOF(register_cases));
+	tcase_add_test(tc, test_kvm_cap);
+	tcase_add_test(tc, test_kernel_log);
+	tcase_add_test(tc, test_add_limit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fixtures");
+	tcase_add_loop_test(tc, test_limits_fixture, 0, ELEMENTSOF(limit_hosts));
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
