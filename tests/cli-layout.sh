@@ -1,0 +1,55 @@
+#!/bin/sh
+# migmap layout from the outside: usage errors, one-line errors naming the
+# domain file, the table and JSON forms for every fixture domain.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+DOMAINS=$top_srcdir/tests/data/domains
+[ -n "${PYTHON3:-}" ] || PYTHON3=$(command -v python3 || true)
+
+run() { # run EXPECTED_RC ARGS... ; leaves out/err in $tmpdir
+	want=$1; shift
+	"$MIGMAP" "$@" >"$tmpdir/out" 2>"$tmpdir/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
+}
+err_is() { # the whole stderr is exactly one line equal to $1
+	[ "$(wc -l <"$tmpdir/err")" -eq 1 ] && [ "$(cat "$tmpdir/err")" = "$1" ] ||
+		{ echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
+}
+
+check "layout --help exits 0" run 0 layout --help
+check "layout without --domain" run 2 layout
+check "layout without --domain: one line" err_is "migmap: layout: --domain FILE is required"
+check "layout extra argument" run 2 layout --domain "$DOMAINS/x86-i440fx-old.xml" stray
+check "missing file" run 2 layout --domain "$tmpdir/none.xml"
+check "missing file: one line" err_is "migmap: $tmpdir/none.xml: No such file or directory"
+
+printf '<domain>\n<os><type arch="aarch64" machine="virt-7.2"/></os>\n<memory unit="XiB">1</memory>\n</domain>\n' >"$tmpdir/bad.xml"
+check "bad unit" run 2 layout --domain "$tmpdir/bad.xml"
+check "bad unit: file and line" err_is "migmap: $tmpdir/bad.xml:3: <memory> has unknown unit 'XiB'"
+printf '<domain><os><type arch="aarch64" machine="virt-1.0"/></os><memory>1048576</memory></domain>\n' >"$tmpdir/old.xml"
+check "machine not modelled" run 2 layout --domain "$tmpdir/old.xml"
+check "machine not modelled: one line" err_is "migmap: $tmpdir/old.xml: machine type 'virt-1.0' is not modelled"
+
+check "domain on stdin" sh -c '"$0" layout --json --domain - <"$1" | grep -q "\"machine\": \"virt-7.2\""' \
+	"$MIGMAP" "$DOMAINS/arm64-virt72-uefi.xml"
+
+for f in "$DOMAINS"/*.xml; do
+	name=$(basename "$f")
+	check "$name: table" run 0 layout --domain "$f"
+	check "$name: table header" grep -q "^KIND  *START  *END" "$tmpdir/out"
+	check "$name: json" run 0 layout --json --domain "$f"
+	if [ -n "$PYTHON3" ]; then
+		check "$name: json shape" "$PYTHON3" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(d) == ["arch", "machine", "physBits", "regions", "warnings"], sorted(d)
+assert d["regions"] and all(set(r) <= {"kind", "start", "end", "node"} for r in d["regions"])
+starts = [int(r["start"], 16) for r in d["regions"]]
+assert starts == sorted(starts)
+assert all(int(r["end"], 16) < 1 << d["physBits"] for r in d["regions"])
+' "$tmpdir/out"
+	fi
+done
+check "alias warns" sh -c '"$0" layout --domain "$1" | grep -q "^warning: machine .virt. is an alias"' \
+	"$MIGMAP" "$DOMAINS/arm64-alias-gicv2.xml"
+finish

@@ -1,0 +1,115 @@
+/* migmap layout: where QEMU puts a domain's guest physical regions. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "macros.h"
+
+void cmd_layout_help(FILE *f)
+{
+	fputs("Usage: migmap layout --domain FILE [--json]\n"
+	      "\n"
+	      "Print the guest physical memory map QEMU builds for a libvirt domain: RAM\n"
+	      "(per NUMA node on aarch64), device memory, PCI windows, ECAM, interrupt\n"
+	      "controllers, for the domain's versioned machine type.\n"
+	      "\n"
+	      "  --domain FILE  the domain XML ('-' for standard input)\n"
+	      "  --json         print JSON instead of a table\n"
+	      "  -h, --help     show this help\n",
+	      f);
+}
+
+static const char *class_name(MmRegionClass cls)
+{
+	switch (cls) {
+	case MM_REGION_DMA:
+		return "dma";
+	case MM_REGION_PCI_WINDOW:
+		return "pci";
+	case MM_REGION_MMIO:
+		break;
+	}
+	return "mmio";
+}
+
+static int print_table(const MmGuestLayout *l)
+{
+	char a[19], b[19];
+	printf("machine %s (%s), %u physical address bits\n\n", l->machine, l->arch, l->phys_bits);
+	printf("%-18s %-18s %-18s %-5s %s\n", "KIND", "START", "END", "CLASS", "NODE");
+	for (size_t i = 0; i < l->n_regions; i++) {
+		const MmGuestRegion *g = &l->regions[i];
+		printf("%-18s %-18s %-18s ", g->kind, mm_hex(g->start, a), mm_hex(g->end, b));
+		if (g->node >= 0)
+			printf("%-5s %d\n", class_name(g->cls), g->node);
+		else
+			printf("%s\n", class_name(g->cls));
+	}
+	for (size_t i = 0; i < l->n_warnings; i++)
+		printf("%swarning: %s\n", i == 0 ? "\n" : "", l->warnings[i]);
+	return cli_print("");
+}
+
+int cmd_layout(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"domain", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	const char *domain = NULL;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			domain = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cmd_layout_help(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap layout --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_fail("layout: unexpected argument '%s'", argv[optind]);
+	if (!domain)
+		return cli_fail("layout: --domain FILE is required");
+
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = cli_read_file(domain, 16u << 20, &text, &len);
+	if (r == -EFBIG)
+		return cli_fail("%s: larger than %u bytes", domain, 16u << 20);
+	if (r < 0)
+		return cli_fail("%s: %s", domain, strerror(-r));
+
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	MmError err = {0};
+	if (mm_domain_parse_xml(text, len, domain, &d, &err) < 0)
+		return cli_fail_error(&err);
+	if (mm_layout_compute(d, &l, &err) < 0) {
+		if (!err.file[0]) {
+			char message[sizeof(err.message)];
+			memcpy(message, err.message, sizeof(message));
+			mm_error_set(&err, domain, 0, "%s", message);
+		}
+		return cli_fail_error(&err);
+	}
+	if (!json)
+		return print_table(l);
+	_cleanup_free_ char *out = NULL;
+	if (mm_layout_format_json(l, &out) < 0)
+		return cli_fail("layout: cannot format the layout: out of memory");
+	return cli_print(out);
+}
