@@ -1,0 +1,489 @@
+/* The address-space picture of `migmap show`: one lane per host with its
+ * reserved ranges, a lane for the pool's forbidden ranges, a lane for the
+ * guest's regions, conflicts marked. Address space is cut at every range
+ * boundary into bands; a band's width grows with the logarithm of its size,
+ * so a 4 KiB doorbell page stays visible next to a terabyte of nothing, and
+ * bands where no lane has anything are drawn as breaks. The same picture is
+ * written as SVG, as text lanes, or as JSON. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "macros.h"
+#include "migmap.h"
+
+void mm_picture_free(MmPicture *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_lanes; i++) {
+		free(p->lanes[i].name);
+		free(p->lanes[i].items);
+	}
+	free(p->lanes);
+	free(p->bands);
+	mm_poolmap_free(p->pool);
+	free(p);
+}
+
+void mm_picture_freep(MmPicture **p)
+{
+	mm_picture_free(*p);
+}
+
+static MmPictureLane *add_lane(MmPicture *p, const char *fmt, ...) _printf_(2, 3);
+static MmPictureLane *add_lane(MmPicture *p, const char *fmt, ...)
+{
+	MmPictureLane *v = realloc(p->lanes, (p->n_lanes + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	p->lanes = v;
+	MmPictureLane *lane = &v[p->n_lanes];
+	memset(lane, 0, sizeof(*lane));
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&lane->name, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return NULL;
+	p->n_lanes++;
+	return lane;
+}
+
+static int add_item(MmPictureLane *lane, const char *kind, uint64_t start, uint64_t end,
+		    bool conflict)
+{
+	MmPictureItem *v = realloc(lane->items, (lane->n_items + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	lane->items = v;
+	v[lane->n_items++] = (MmPictureItem){kind, start, end, conflict, 0, 0};
+	return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Which band holds addr: bands are sorted and cover [0, top]. */
+static size_t band_of(const MmPicture *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->n_bands;
+	while (lo + 1 < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->bands[mid].start <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int cut_bands(MmPicture *p)
+{
+	_cleanup_free_ uint64_t *cuts = NULL;
+	size_t n = 0, alloc = 0;
+	uint64_t top = 0;
+
+	for (size_t i = 0; i < p->n_lanes; i++)
+		for (size_t k = 0; k < p->lanes[i].n_items; k++) {
+			const MmPictureItem *it = &p->lanes[i].items[k];
+			if (MM_GROW(cuts, alloc, n + 2) < 0)
+				return -ENOMEM;
+			cuts[n++] = it->start;
+			if (it->end != UINT64_MAX)
+				cuts[n++] = it->end + 1;
+			if (it->end > top)
+				top = it->end;
+		}
+	if (MM_GROW(cuts, alloc, n + 1) < 0)
+		return -ENOMEM;
+	cuts[n++] = 0;
+	qsort(cuts, n, sizeof(*cuts), u64_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((k == 0 || cuts[k - 1] != cuts[i]) && cuts[i] <= top)
+			cuts[k++] = cuts[i];
+	n = k;
+
+	p->bands = calloc(n, sizeof(*p->bands));
+	if (!p->bands)
+		return -ENOMEM;
+	p->n_bands = n;
+	double total = 0;
+	for (size_t i = 0; i < n; i++) {
+		MmPictureBand *b = &p->bands[i];
+		b->start = cuts[i];
+		b->end = i + 1 < n ? cuts[i + 1] - 1 : top;
+		double size = (double)(b->end - b->start) + 1.0;
+		b->weight = 1.0 + log2(size < 4096 ? 1.0 : size / 4096.0);
+		total += b->weight;
+	}
+	/* empty bands: a break, drawn narrow whatever their size */
+	for (size_t i = 0; i < n; i++) {
+		MmPictureBand *b = &p->bands[i];
+		b->empty = true;
+		for (size_t l = 0; l < p->n_lanes && b->empty; l++)
+			for (size_t m = 0; m < p->lanes[l].n_items && b->empty; m++) {
+				const MmPictureItem *it = &p->lanes[l].items[m];
+				b->empty = !(it->start <= b->end && it->end >= b->start);
+			}
+		if (b->empty) {
+			total -= b->weight;
+			b->weight = 2.0;
+			total += b->weight;
+		}
+	}
+	double x = 0;
+	for (size_t i = 0; i < n; i++) {
+		p->bands[i].x = x / total;
+		p->bands[i].w = p->bands[i].weight / total;
+		x += p->bands[i].weight;
+	}
+	for (size_t i = 0; i < p->n_lanes; i++)
+		for (size_t m = 0; m < p->lanes[i].n_items; m++) {
+			MmPictureItem *it = &p->lanes[i].items[m];
+			it->first_band = band_of(p, it->start);
+			it->last_band = band_of(p, it->end);
+		}
+	return 0;
+}
+
+int mm_picture_build(const MmHostMap *const *hosts, size_t n, const MmGuestLayout *layout,
+		     const MmCheckReport *report, MmPicture **ret, MmError *err)
+{
+	_cleanup_(mm_picture_freep) MmPicture *p = calloc(1, sizeof(*p));
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	if ((r = mm_pool_baseline("picture", hosts, n, &pool, err)) < 0)
+		return r;
+	for (size_t i = 0; i < pool->n_members; i++) {
+		const MmHostMap *h = NULL;
+		for (size_t k = 0; k < n && !h; k++)
+			if (strcmp(hosts[k]->name, pool->members[i].name) == 0)
+				h = hosts[k];
+		MmPictureLane *lane = add_lane(p, "%s", h->name);
+		if (!lane)
+			return -ENOMEM;
+		for (size_t k = 0; k < h->n_reserved; k++)
+			if (add_item(lane, h->reserved[k].type, h->reserved[k].start,
+				     h->reserved[k].end, false) < 0)
+				return -ENOMEM;
+	}
+	if (n > 1) {
+		MmPictureLane *lane = add_lane(p, "pool");
+		if (!lane)
+			return -ENOMEM;
+		for (size_t k = 0; k < pool->n_forbidden; k++)
+			if (add_item(lane, pool->forbidden[k].type, pool->forbidden[k].start,
+				     pool->forbidden[k].end, false) < 0)
+				return -ENOMEM;
+	}
+	if (layout) {
+		MmPictureLane *lane = add_lane(p, "guest");
+		if (!lane)
+			return -ENOMEM;
+		for (size_t k = 0; k < layout->n_regions; k++) {
+			const MmGuestRegion *g = &layout->regions[k];
+			bool conflict = false;
+			for (size_t c = 0; report && c < report->n_conflicts && !conflict; c++)
+				conflict = report->conflicts[c].severity == MM_SEVERITY_ERROR &&
+					   report->conflicts[c].guest_start == g->start &&
+					   report->conflicts[c].guest_end == g->end;
+			if (add_item(lane, g->kind, g->start, g->end, conflict) < 0)
+				return -ENOMEM;
+		}
+	}
+	if ((r = cut_bands(p)) < 0)
+		return r;
+	p->pool = TAKE_PTR(pool);
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+/* ---- colours and letters ---- */
+
+static const struct {
+	const char *kind;
+	const char *colour; /* SVG */
+	char letter;        /* text */
+	int ansi;           /* 256-colour index */
+} styles[] = {
+	{"msi", "#d62728", 'M', 160},
+	{"direct", "#9467bd", 'D', 97},
+	{"direct-relaxable", "#c5b0d5", 'd', 183},
+	{"reserved", "#8c564b", 'R', 94},
+	{"ram", "#2ca02c", '=', 34},
+	{"ram-below-4g", "#2ca02c", '=', 34},
+	{"ram-above-4g", "#2ca02c", '=', 34},
+	{"device-memory", "#98df8a", '+', 120},
+	{"dimm", "#2ca02c", '=', 34},
+	{"pcie-mmio", "#1f77b4", 'p', 32},
+	{"pcie-mmio-high", "#1f77b4", 'p', 32},
+	{"pci-mmio", "#1f77b4", 'p', 32},
+	{"pci-mmio-high", "#1f77b4", 'p', 32},
+};
+
+static int style_of(const char *kind)
+{
+	for (size_t i = 0; i < ELEMENTSOF(styles); i++)
+		if (strcmp(kind, styles[i].kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- SVG ---- */
+
+typedef struct Buf {
+	char *s;
+	size_t len, alloc;
+	int error;
+} Buf;
+
+static void put(Buf *b, const char *fmt, ...) _printf_(2, 3);
+static void put(Buf *b, const char *fmt, ...)
+{
+	if (b->error)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->alloc - b->len : 0, fmt,
+				  ap);
+		va_end(ap);
+		if (n < 0) {
+			b->error = -EINVAL;
+			return;
+		}
+		if (b->s && b->len + (size_t)n < b->alloc) {
+			b->len += (size_t)n;
+			return;
+		}
+		if (MM_GROW(b->s, b->alloc, b->len + (size_t)n + 1) < 0) {
+			b->error = -ENOMEM;
+			return;
+		}
+	}
+}
+
+/* Lane names and kinds come from host maps: escape them for XML. */
+static void put_escaped(Buf *b, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '<':
+			put(b, "&lt;");
+			break;
+		case '>':
+			put(b, "&gt;");
+			break;
+		case '&':
+			put(b, "&amp;");
+			break;
+		case '\'':
+			put(b, "&apos;");
+			break;
+		case '"':
+			put(b, "&quot;");
+			break;
+		default:
+			put(b, "%c", *s);
+		}
+}
+
+#define SVG_LEFT 90.0
+#define SVG_PLOT 1000.0
+#define SVG_LANE 28.0
+#define SVG_TOP 20.0
+
+int mm_picture_format_svg(const MmPicture *p, char **ret)
+{
+	Buf b = {0};
+	double height = SVG_TOP + SVG_LANE * (double)p->n_lanes + 150.0;
+	char a[19], c[19];
+
+	put(&b,
+	    "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
+	    "font-family='sans-serif' font-size='11'>\n",
+	    SVG_LEFT + SVG_PLOT + 240, height);
+	put(&b, "<title>migmap: reserved ranges and guest regions</title>\n");
+	/* breaks first, under everything */
+	for (size_t i = 0; i < p->n_bands; i++) {
+		const MmPictureBand *band = &p->bands[i];
+		if (!band->empty)
+			continue;
+		put(&b,
+		    "<rect class='break' x='%.2f' y='%.1f' width='%.2f' height='%.1f' "
+		    "fill='#f2f2f2'><title>%s-%s: nothing (not to scale)</title></rect>\n",
+		    SVG_LEFT + band->x * SVG_PLOT, SVG_TOP, band->w * SVG_PLOT,
+		    SVG_LANE * (double)p->n_lanes, mm_hex(band->start, a), mm_hex(band->end, c));
+	}
+	for (size_t l = 0; l < p->n_lanes; l++) {
+		const MmPictureLane *lane = &p->lanes[l];
+		double y = SVG_TOP + SVG_LANE * (double)l;
+		put(&b, "<text x='4' y='%.1f'>", y + SVG_LANE / 2 + 4);
+		put_escaped(&b, lane->name);
+		put(&b, "</text>\n");
+		for (size_t k = 0; k < lane->n_items; k++) {
+			const MmPictureItem *it = &lane->items[k];
+			const MmPictureBand *f = &p->bands[it->first_band];
+			const MmPictureBand *e = &p->bands[it->last_band];
+			int s = style_of(it->kind);
+			double x = SVG_LEFT + f->x * SVG_PLOT;
+			double w = (e->x + e->w - f->x) * SVG_PLOT;
+			put(&b,
+			    "<rect class='range' data-lane='%zu' data-kind='", l);
+			put_escaped(&b, it->kind);
+			put(&b,
+			    "' data-start='%s' data-end='%s' x='%.2f' y='%.1f' width='%.2f' "
+			    "height='%.1f' fill='%s' fill-opacity='0.85'%s><title>",
+			    mm_hex(it->start, a), mm_hex(it->end, c), x, y + 4, w < 1 ? 1 : w,
+			    SVG_LANE - 8, s >= 0 ? styles[s].colour : "#7f7f7f",
+			    it->conflict ? " stroke='#ff0000' stroke-width='3'" : "");
+			put_escaped(&b, it->kind);
+			put(&b, " %s-%s%s</title></rect>\n", mm_hex(it->start, a),
+			    mm_hex(it->end, c), it->conflict ? " (conflict)" : "");
+		}
+	}
+	/* the address of every band's start, where there is room */
+	double axis = SVG_TOP + SVG_LANE * (double)p->n_lanes + 4;
+	double last_x = -100;
+	for (size_t i = 0; i < p->n_bands; i++) {
+		double x = SVG_LEFT + p->bands[i].x * SVG_PLOT;
+		if (x - last_x < 12)
+			continue;
+		last_x = x;
+		put(&b,
+		    "<line x1='%.2f' y1='%.1f' x2='%.2f' y2='%.1f' stroke='#999'/>"
+		    "<text transform='translate(%.2f,%.1f) rotate(60)'>%s</text>\n",
+		    x, SVG_TOP, x, axis, x, axis + 6, mm_hex(p->bands[i].start, a));
+	}
+	static const char *const legend[][2] = {
+		{"#d62728", "msi"},	      {"#9467bd", "direct"}, {"#c5b0d5", "direct-relaxable"},
+		{"#8c564b", "reserved"},      {"#2ca02c", "RAM"},    {"#98df8a", "device memory"},
+		{"#1f77b4", "PCI window"},    {"#7f7f7f", "other"},  {"#f2f2f2", "break (not to scale)"},
+	};
+	double ly = height - 18;
+	for (size_t i = 0; i < ELEMENTSOF(legend); i++) {
+		double lx = 4 + 125.0 * (double)i;
+		put(&b,
+		    "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s' stroke='#999'/>"
+		    "<text x='%.1f' y='%.1f'>%s</text>\n",
+		    lx, ly - 9, legend[i][0], lx + 14, ly, legend[i][1]);
+	}
+	put(&b, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='none' stroke='#ff0000' "
+		"stroke-width='2'/><text x='%.1f' y='%.1f'>conflict</text>\n",
+	    4 + 125.0 * (double)ELEMENTSOF(legend), ly - 9, 18 + 125.0 * (double)ELEMENTSOF(legend),
+	    ly);
+	put(&b, "</svg>\n");
+	if (b.error) {
+		free(b.s);
+		return b.error;
+	}
+	*ret = b.s;
+	return 0;
+}
+
+/* ---- text ---- */
+
+int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, char **ret)
+{
+	Buf b = {0};
+	const unsigned name_w = 8;
+	unsigned plot = columns > name_w + 20 ? columns - name_w - 2 : 60;
+	char a[19], c[19];
+	_cleanup_free_ char *row = malloc(plot + 1);
+	_cleanup_free_ int *row_style = malloc((plot + 1) * sizeof(int));
+	if (!row || !row_style)
+		return -ENOMEM;
+
+	for (size_t l = 0; l < p->n_lanes; l++) {
+		const MmPictureLane *lane = &p->lanes[l];
+		for (unsigned i = 0; i < plot; i++) {
+			row[i] = ' ';
+			row_style[i] = -1;
+		}
+		for (size_t i = 0; i < p->n_bands; i++)
+			if (p->bands[i].empty) {
+				unsigned x = (unsigned)(p->bands[i].x * plot);
+				if (x < plot)
+					row[x] = '~';
+			}
+		for (size_t k = 0; k < lane->n_items; k++) {
+			const MmPictureItem *it = &lane->items[k];
+			const MmPictureBand *f = &p->bands[it->first_band];
+			const MmPictureBand *e = &p->bands[it->last_band];
+			unsigned x0 = (unsigned)(f->x * plot);
+			unsigned x1 = (unsigned)((e->x + e->w) * plot);
+			if (x1 <= x0)
+				x1 = x0 + 1;
+			int s = style_of(it->kind);
+			char ch = it->conflict ? '!' : s >= 0 ? styles[s].letter : '.';
+			for (unsigned x = x0; x < x1 && x < plot; x++) {
+				row[x] = ch;
+				row_style[x] = it->conflict ? 196 : s >= 0 ? styles[s].ansi : 244;
+			}
+		}
+		put(&b, "%-*.*s  ", (int)name_w, (int)name_w, lane->name);
+		for (unsigned x = 0; x < plot; x++) {
+			if (colour && row_style[x] >= 0)
+				put(&b, "\033[38;5;%dm%c\033[0m", row_style[x], row[x]);
+			else
+				put(&b, "%c", row[x]);
+		}
+		put(&b, "\n");
+	}
+	put(&b,
+	    "\nM msi  D direct  d direct-relaxable  R reserved  = RAM  + device memory  "
+	    "p PCI window  . other  ! conflict  ~ break (not to scale)\n");
+	put(&b, "first address %s, last %s\n", mm_hex(p->bands[0].start, a),
+	    mm_hex(p->bands[p->n_bands - 1].end, c));
+	if (b.error) {
+		free(b.s);
+		return b.error;
+	}
+	*ret = b.s;
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+int mm_picture_format_json(const MmPicture *p, char **ret)
+{
+	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
+	json_object *lanes = json_object_new_array();
+	if (!o || mm_json_add(o, "lanes", lanes) < 0)
+		return -ENOMEM;
+	for (size_t l = 0; l < p->n_lanes; l++) {
+		json_object *lane = json_object_new_object();
+		json_object *items = json_object_new_array();
+		if (!lane || mm_json_add(lane, "name", json_object_new_string(p->lanes[l].name)) < 0 ||
+		    mm_json_add(lane, "items", items) < 0 || json_object_array_add(lanes, lane) < 0) {
+			json_object_put(lane);
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < p->lanes[l].n_items; k++) {
+			const MmPictureItem *it = &p->lanes[l].items[k];
+			json_object *i = json_object_new_object();
+			if (!i || mm_json_add(i, "kind", json_object_new_string(it->kind)) < 0 ||
+			    mm_json_add(i, "start", mm_json_hex(it->start)) < 0 ||
+			    mm_json_add(i, "end", mm_json_hex(it->end)) < 0 ||
+			    mm_json_add(i, "conflict", json_object_new_boolean(it->conflict)) < 0 ||
+			    json_object_array_add(items, i) < 0) {
+				json_object_put(i);
+				return -ENOMEM;
+			}
+		}
+	}
+	return mm_json_to_string(o, ret);
+}

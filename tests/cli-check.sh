@@ -1,0 +1,60 @@
+#!/bin/sh
+# migmap check and plan from the outside: exit 0/1/2, one line per conflict
+# and per error, and a plan that check accepts.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+EX=$top_srcdir/examples/pool
+
+run() { # run EXPECTED_RC OUTFILE ARGS...
+	want=$1 out=$2; shift 2
+	"$MIGMAP" "$@" >"$out" 2>"$tmpdir/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
+}
+
+# 8 GiB from 1 GiB runs over host b's ITS doorbell page and host c's RMR
+cat >"$tmpdir/g1.xml" <<'XML'
+<domain type='kvm'>
+  <name>g1</name>
+  <memory unit='GiB'>8</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>
+  <features><gic version='3'/></features>
+</domain>
+XML
+check "check --help" run 0 "$tmpdir/o" check --help
+check "check finds the conflicts" run 1 "$tmpdir/check.txt" check --domain "$tmpdir/g1.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "one line names the doorbell, the host and its devices" \
+	grep -q "^error: guest RAM 0x40000000-0x23fffffff meets msi 0xc6010000-0xc601ffff on host b (group 0, " "$tmpdir/check.txt"
+check "one line names the RMR on host c" \
+	grep -q "^error: guest RAM 0x40000000-0x23fffffff meets direct 0xfbe00000-0xfbffffff on host c " "$tmpdir/check.txt"
+check "host a alone: no conflict" run 0 "$tmpdir/o" check --domain "$tmpdir/g1.xml" "$EX/a.xml"
+check "check --json" run 1 "$tmpdir/check.json" check --json --domain "$tmpdir/g1.xml" "$EX/b.xml"
+check "JSON says not ok" grep -q '"ok": false' "$tmpdir/check.json"
+
+check "plan proposes a layout" run 0 "$tmpdir/plan.xml" plan --domain "$tmpdir/g1.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "plan notes on stderr" grep -q "^migmap: note: initial RAM 2048 MiB ends before 0xc6010000" "$tmpdir/err"
+check "the plan passes check" run 0 "$tmpdir/o" check --domain "$tmpdir/plan.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "plan --json" run 0 "$tmpdir/plan.json" plan --json --domain "$tmpdir/g1.xml" "$EX/b.xml"
+
+# a guest too big for a 40-bit pool: exit 1, one line saying why
+cat >"$tmpdir/big.xml" <<'XML'
+<domain type='kvm'>
+  <name>big</name>
+  <memory unit='GiB'>2048</memory>
+  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>
+  <cpu mode='custom'><model>Skylake-Server</model></cpu>
+</domain>
+XML
+"$MIGMAP" host --name amd --sysroot "$HOSTS/x86-q35-amdvi" >"$tmpdir/amd.xml"
+check "no plan: exit 1" run 1 "$tmpdir/o" plan --domain "$tmpdir/big.xml" "$tmpdir/amd.xml"
+check "no plan: one line" sh -c '[ "$(wc -l <"$0")" -eq 1 ] && grep -q "^migmap: no valid plan: .*40-bit limit" "$0"' "$tmpdir/err"
+
+# bad input: exit 2
+check "no --domain" run 2 "$tmpdir/o" check "$EX/a.xml"
+check "no hosts" run 2 "$tmpdir/o" check --domain "$tmpdir/g1.xml"
+printf "<domain><name>x</name>\n<os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n<memory unit='parsec'>1</memory></domain>\n" >"$tmpdir/bad.xml"
+check "bad domain" run 2 "$tmpdir/o" check --domain "$tmpdir/bad.xml" "$EX/a.xml"
+check "bad domain: file and line" grep -q "^migmap: $tmpdir/bad.xml:3: .*parsec" "$tmpdir/err"
+check "x86 guest on arm64 hosts" run 2 "$tmpdir/o" check --domain "$tmpdir/big.xml" "$EX/a.xml"
+check "arch mismatch: message" grep -q "^migmap: check: the guest is x86_64 but host a is aarch64" "$tmpdir/err"
+finish

@@ -1,0 +1,201 @@
+/* plan: every plan passes check on the same pool (the check runs on the
+ * planned XML as libvirt would read it back), keeps the total memory, and
+ * puts DIMMs in usable ranges; when no plan exists the reason says why. */
+#include <stdio.h>
+#include <string.h>
+
+#include "macros.h"
+#include "testutil.h"
+
+#define GIB (1ULL << 30)
+
+static const char arm64_domain[] = "<domain type='kvm'>\n"
+				   "  <name>g1</name>\n"
+				   "  <memory unit='GiB'>8</memory>\n"
+				   "  <vcpu>4</vcpu>\n"
+				   "  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n"
+				   "  <features><gic version='3'/></features>\n"
+				   "  <devices>\n"
+				   "    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
+				   "      <source><address domain='0x0000' bus='0x01' slot='0x00' "
+				   "function='0x0'/></source>\n"
+				   "    </hostdev>\n"
+				   "  </devices>\n"
+				   "</domain>\n";
+
+/* A q35 guest with an Intel CPU model: QEMU leaves its RAM above 4 GiB in
+ * place, so 1.5 TiB of it runs over an AMD host's HyperTransport hole. */
+static const char x86_domain[] = "<domain type='kvm'>\n"
+				 "  <name>big</name>\n"
+				 "  <memory unit='GiB'>1536</memory>\n"
+				 "  <vcpu>8</vcpu>\n"
+				 "  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+				 "  <cpu mode='custom'><model>Skylake-Server</model></cpu>\n"
+				 "</domain>\n";
+
+typedef struct Pool {
+	MmHostMap *maps[4];
+	size_t n;
+} Pool;
+
+static void pool_clear(Pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		mm_hostmap_free(p->maps[i]);
+}
+
+static MmCheckReport *check_text(const char *xml, Pool *p)
+{
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	MmCheckReport *r = NULL;
+	MmError err = {0};
+	ck_assert_msg(mm_domain_parse_xml(xml, strlen(xml), "plan.xml", &d, &err) == 0, "%s",
+		      err.message);
+	ck_assert_msg(mm_check_domain(d, (const MmHostMap *const *)p->maps, p->n, &r, &err) == 0,
+		      "%s", err.message);
+	return r;
+}
+
+static void assert_dimms_usable(const MmPlan *plan, Pool *p)
+{
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_pool_baseline("p", (const MmHostMap *const *)p->maps, p->n, &pool, &err),
+			 0);
+	uint64_t dimms = 0;
+	for (size_t i = 0; i < plan->n_dimms; i++) {
+		const MmPlacedDimm *d = &plan->dimms[i];
+		dimms += d->size;
+		MmRangeSet one = {0}, out = {0};
+		ck_assert_int_eq(mm_rangeset_add(&one, d->base, d->base + d->size - 1, MM_NO_ORIGIN),
+				 0);
+		ck_assert_int_eq(mm_rangeset_subtract(&out, &one, &pool->usable), 0);
+		ck_assert_msg(out.n == 0, "DIMM %zu at 0x%llx leaves the usable ranges", i,
+			      (unsigned long long)d->base);
+		mm_rangeset_clear(&one);
+		mm_rangeset_clear(&out);
+	}
+	ck_assert_uint_eq(plan->initial_memory + dimms, plan->total_memory);
+}
+
+START_TEST(test_arm64_plan_fits_example_pool)
+{
+	Pool p = {.n = 3};
+	const char *hosts[] = {"arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr"};
+	const char *names[] = {"a", "b", "c"};
+	for (size_t i = 0; i < 3; i++)
+		p.maps[i] = tu_probe(hosts[i], names[i]);
+
+	_cleanup_(mm_check_report_freep) MmCheckReport *before = check_text(arm64_domain, &p);
+	ck_assert(!before->ok);
+
+	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
+	MmError err = {0};
+	ck_assert_msg(mm_plan_domain(arm64_domain, strlen(arm64_domain), "g1.xml",
+				     (const MmHostMap *const *)p.maps, 3, &plan, &err) == 0,
+		      "%s", err.message);
+	ck_assert(plan->changed);
+	/* virt RAM starts at 1 GiB; b's doorbell page at 0xc6010000 leaves 2 GiB
+	 * in 128 MiB steps below it */
+	ck_assert_uint_eq(plan->initial_memory, 2 * GIB);
+	ck_assert_uint_eq(plan->total_memory, 8 * GIB);
+	ck_assert_uint_ge(plan->n_dimms, 1);
+	assert_dimms_usable(plan, &p);
+
+	_cleanup_(mm_check_report_freep) MmCheckReport *after = check_text(plan->domain_xml, &p);
+	ck_assert(after->ok);
+	/* what an aarch64 guest needs to see DIMMs */
+	ck_assert(strstr(plan->domain_xml, "<os firmware=\"efi\">"));
+	ck_assert(strstr(plan->domain_xml, "<acpi/>"));
+	ck_assert(strstr(plan->domain_xml, "<address type=\"dimm\" slot=\"0\" base=\"0x"));
+	ck_assert(strstr(plan->domain_xml, "<cell id=\"0\" cpus=\"0-3\" memory=\"2097152\""));
+	/* the rest of the domain is kept */
+	ck_assert(strstr(plan->domain_xml, "<hostdev mode=\"subsystem\""));
+
+	/* planning the plan changes nothing */
+	_cleanup_(mm_plan_freep) MmPlan *again = NULL;
+	ck_assert_int_eq(mm_plan_domain(plan->domain_xml, strlen(plan->domain_xml), "p.xml",
+					(const MmHostMap *const *)p.maps, 3, &again, &err),
+			 0);
+	ck_assert(!again->changed);
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_x86_plan_around_hypertransport)
+{
+	/* an EPYC host (hand-set to the 48 physical bits such a CPU has; the
+	 * capture's QEMU CPU shows 40) with its HT hole, and a 46-bit Xeon */
+	Pool p = {.n = 2};
+	p.maps[0] = tu_probe("x86-q35-amdvi", "epyc");
+	p.maps[0]->phys_bits = 48;
+	p.maps[1] = tu_probe("x86-rmrr", "xeon");
+
+	_cleanup_(mm_check_report_freep) MmCheckReport *before = check_text(x86_domain, &p);
+	ck_assert(!before->ok);
+
+	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
+	MmError err = {0};
+	ck_assert_msg(mm_plan_domain(x86_domain, strlen(x86_domain), "big.xml",
+				     (const MmHostMap *const *)p.maps, 2, &plan, &err) == 0,
+		      "%s", err.message);
+	/* q35 keeps 2 GiB below 4 GiB; above it RAM must end before 0xfd00000000 */
+	ck_assert_uint_le(plan->initial_memory, 2 * GIB + (0xfd00000000ULL - 4 * GIB));
+	ck_assert_uint_gt(plan->initial_memory, 1000 * GIB);
+	for (size_t i = 0; i < plan->n_dimms; i++)
+		ck_assert(plan->dimms[i].base + plan->dimms[i].size <= 0xfd00000000ULL ||
+			  plan->dimms[i].base > 0xffffffffffULL);
+	assert_dimms_usable(plan, &p);
+	_cleanup_(mm_check_report_freep) MmCheckReport *after = check_text(plan->domain_xml, &p);
+	ck_assert(after->ok);
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_no_plan_says_why)
+{
+	/* the same 1.5 TiB guest, but the capture's own 40-bit limit: 1 TiB */
+	Pool p = {.n = 1};
+	p.maps[0] = tu_probe("x86-q35-amdvi", "amd");
+	MmPlan *plan = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_plan_domain(x86_domain, strlen(x86_domain), "big.xml",
+					(const MmHostMap *const *)p.maps, 1, &plan, &err),
+			 -ENOSPC);
+	ck_assert_ptr_null(plan);
+	ck_assert_msg(strstr(err.message, "no valid plan: ") &&
+			      strstr(err.message, "below the pool's 40-bit limit"),
+		      "%s", err.message);
+	pool_clear(&p);
+}
+END_TEST
+
+START_TEST(test_already_fits)
+{
+	Pool p = {.n = 1};
+	p.maps[0] = tu_probe("arm64-virt-smmuv3", "a");
+	MmPlan *plan = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_plan_domain(arm64_domain, strlen(arm64_domain), "g1.xml",
+					(const MmHostMap *const *)p.maps, 1, &plan, &err),
+			 0);
+	ck_assert(!plan->changed);
+	ck_assert_str_eq(plan->domain_xml, arm64_domain);
+	ck_assert_uint_eq(plan->n_dimms, 0);
+	mm_plan_free(plan);
+	pool_clear(&p);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("plan");
+	TCase *tc = tcase_create("plan");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_arm64_plan_fits_example_pool);
+	tcase_add_test(tc, test_x86_plan_around_hypertransport);
+	tcase_add_test(tc, test_no_plan_says_why);
+	tcase_add_test(tc, test_already_fits);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

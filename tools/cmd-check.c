@@ -1,0 +1,124 @@
+/* migmap check: a domain against one host map or a pool of them. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "macros.h"
+
+void cmd_check_help(FILE *f)
+{
+	fputs("Usage: migmap check --domain D.xml|NAME [-c URI] [--json] HOST.xml...\n"
+	      "\n"
+	      "Check a libvirt domain's guest memory map, as QEMU lays it out for its machine\n"
+	      "type, against one host map or a pool of them. Guest RAM or device memory that\n"
+	      "meets a reserved range (msi, reserved, direct) or runs above the address limit\n"
+	      "is an error; direct-relaxable ranges and PCI windows (peer-to-peer) are warnings.\n"
+	      "\n"
+	      "  --domain FILE  the domain XML (as 'virsh dumpxml' prints it; - for stdin),\n"
+	      "                 or the name of a libvirt domain when no such file exists\n"
+	      "  -c, --connect URI  the libvirt to look NAME up in (default " CLI_DEFAULT_URI ")\n"
+	      "  --json         print JSON instead of one line per conflict\n"
+	      "  -h, --help     show this help\n"
+	      "\n"
+	      "Exit status: 0 no errors, 1 errors found, 2 bad usage or input.\n",
+	      f);
+}
+
+int cli_load_domain(const char *path, MmDomain **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	MmError err = {0};
+	int r = cli_read_file(path, 16u << 20, &text, &len);
+	if (r == -EFBIG)
+		return cli_fail("%s: larger than 16 MiB", path);
+	if (r < 0)
+		return cli_fail("%s: %s", path, strerror(-r));
+	if (mm_domain_parse_xml(text, len, path, ret, &err) < 0)
+		return cli_fail_error(&err);
+	return EXIT_OK;
+}
+
+static int print_report(const MmCheckReport *r, size_t n_hosts)
+{
+	for (size_t i = 0; i < r->n_warnings; i++)
+		printf("note: %s\n", r->warnings[i]);
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		printf("%s: %s\n", r->conflicts[i].severity == MM_SEVERITY_ERROR ? "error" : "warning",
+		       r->conflicts[i].message);
+	size_t errors = 0;
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		errors += r->conflicts[i].severity == MM_SEVERITY_ERROR;
+	printf("%s: %zu error%s, %zu warning%s on %zu host%s (%s)\n", r->ok ? "ok" : "conflict",
+	       errors, errors == 1 ? "" : "s", r->n_conflicts - errors,
+	       r->n_conflicts - errors == 1 ? "" : "s", n_hosts, n_hosts == 1 ? "" : "s",
+	       r->machine ? r->machine : "?");
+	return fflush(stdout) == 0 ? EXIT_OK : cli_fail("cannot write output: %s", strerror(errno));
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"domain", required_argument, NULL, 'd'},
+		{"json", no_argument, NULL, 'j'},
+		{"connect", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *domain_path = NULL, *uri = NULL;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			domain_path = optarg;
+			break;
+		case 'c':
+			uri = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cmd_check_help(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap check --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!domain_path)
+		return cli_fail("check: --domain is required (see 'migmap check --help')");
+	if (optind >= argc)
+		return cli_fail("check: no host maps given (see 'migmap check --help')");
+
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	int r = cli_load_domain_from(domain_path, uri, &domain);
+	if (r != EXIT_OK)
+		return r;
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
+	if (r != EXIT_OK)
+		return r;
+
+	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
+	MmError err = {0};
+	if (mm_check_domain(domain, (const MmHostMap *const *)hosts.maps, hosts.n, &report, &err) <
+	    0) {
+		char buf[1024];
+		return cli_fail("check: %s", mm_error_format(&err, buf, sizeof(buf)));
+	}
+	if (json) {
+		_cleanup_free_ char *text = NULL;
+		if (mm_check_report_format_json(report, &text) < 0)
+			return cli_fail("check: out of memory");
+		r = cli_print(text);
+	} else
+		r = print_report(report, hosts.n);
+	if (r != EXIT_OK)
+		return r;
+	return report->ok ? EXIT_OK : EXIT_VERDICT;
+}

@@ -1,0 +1,110 @@
+/* migmap plan: a layout of a domain valid on every host of a pool. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "macros.h"
+
+void cmd_plan_help(FILE *f)
+{
+	fputs("Usage: migmap plan --domain D.xml|NAME [-c URI] [--define] [--json] HOST.xml...\n"
+	      "\n"
+	      "Propose the domain's memory as libvirt XML that fits every host: initial RAM\n"
+	      "that ends before the first forbidden range, the rest as DIMMs at explicit bases\n"
+	      "in usable ranges, with <maxMemory slots=…> and, where needed, a NUMA cell and\n"
+	      "(aarch64) UEFI with ACPI. The planned domain goes to stdout, notes to stderr.\n"
+	      "\n"
+	      "  --domain FILE  the domain XML (- for stdin), or the name of a libvirt domain\n"
+	      "                 when no such file exists (its persistent XML)\n"
+	      "  -c, --connect URI  the libvirt to use (default " CLI_DEFAULT_URI ")\n"
+	      "  --define       define the planned domain in libvirt (virsh define); a domain\n"
+	      "                 that already fits is left as it is\n"
+	      "  --json         print JSON (initial memory, DIMMs, notes, the domain XML)\n"
+	      "  -h, --help     show this help\n"
+	      "\n"
+	      "Exit status: 0 a plan (or the domain already fits), 1 no plan exists (the reason\n"
+	      "on stderr), 2 bad usage or input.\n",
+	      f);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"domain", required_argument, NULL, 'd'},
+		{"json", no_argument, NULL, 'j'},
+		{"connect", required_argument, NULL, 'c'},
+		{"define", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *domain_path = NULL, *uri = NULL;
+	bool define = false;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			domain_path = optarg;
+			break;
+		case 'c':
+			uri = optarg;
+			break;
+		case 'D':
+			define = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cmd_plan_help(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap plan --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!domain_path)
+		return cli_fail("plan: --domain is required (see 'migmap plan --help')");
+	if (optind >= argc)
+		return cli_fail("plan: no host maps given (see 'migmap plan --help')");
+
+	_cleanup_free_ char *xml = NULL;
+	size_t len;
+	int r = cli_read_domain_xml(domain_path, uri, true, &xml, &len);
+	if (r != EXIT_OK)
+		return r;
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
+	if (r != EXIT_OK)
+		return r;
+
+	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
+	MmError err = {0};
+	r = mm_plan_domain(xml, len, domain_path, (const MmHostMap *const *)hosts.maps, hosts.n,
+			   &plan, &err);
+	if (r < 0) {
+		char buf[1024];
+		cli_fail("%s", mm_error_format(&err, buf, sizeof(buf)));
+		return r == -ENOSPC ? EXIT_VERDICT : EXIT_USAGE;
+	}
+	_cleanup_free_ char *text = NULL;
+	if (define && plan->changed) {
+		_cleanup_free_ char *defined = NULL;
+		if ((r = cli_virt_define(uri ? uri : CLI_DEFAULT_URI, plan->domain_xml, &defined)) !=
+		    EXIT_OK)
+			return r;
+		fprintf(stderr, "migmap: defined domain '%s' with the planned layout\n", defined);
+	} else if (define)
+		fputs("migmap: the domain already fits: not redefined\n", stderr);
+	if (json) {
+		if (mm_plan_format_json(plan, &text) < 0)
+			return cli_fail("plan: out of memory");
+		return cli_print(text);
+	}
+	for (size_t i = 0; i < plan->n_notes; i++)
+		fprintf(stderr, "migmap: note: %s\n", plan->notes[i]);
+	return cli_print(plan->domain_xml);
+}

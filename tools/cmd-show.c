@@ -1,0 +1,126 @@
+/* migmap show: a picture of the address space of hosts (and a guest). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "macros.h"
+
+void cmd_show_help(FILE *f)
+{
+	fputs("Usage: migmap show [--svg FILE] [--domain D.xml] [--json] HOST.xml...\n"
+	      "\n"
+	      "Draw the address space: one lane per host with its reserved ranges by type,\n"
+	      "the pool's forbidden ranges, and the guest's regions with conflicts marked.\n"
+	      "Small ranges stay visible: widths grow with the logarithm of a stretch's size\n"
+	      "and empty stretches are drawn as breaks. Text lanes on the terminal (coloured\n"
+	      "unless NO_COLOR is set or the output is not a terminal).\n"
+	      "\n"
+	      "  --svg FILE     also write a standalone SVG picture to FILE\n"
+	      "  --domain FILE  a libvirt domain whose guest regions to draw\n"
+	      "  --json         print the lanes and ranges as JSON instead of text\n"
+	      "  -h, --help     show this help\n",
+	      f);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(text);
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		text += n;
+		len -= (size_t)n;
+	}
+	return close(TAKE_FD(fd)) < 0 ? -errno : 0;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"svg", required_argument, NULL, 's'},
+		{"domain", required_argument, NULL, 'd'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *svg = NULL, *domain_path = NULL;
+	bool json = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			svg = optarg;
+			break;
+		case 'd':
+			domain_path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cmd_show_help(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap show --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cli_fail("show: no host maps given (see 'migmap show --help')");
+
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	if ((r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts)) != EXIT_OK)
+		return r;
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	_cleanup_(mm_layout_freep) MmGuestLayout *layout = NULL;
+	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
+	MmError err = {0};
+	char buf[1024];
+	const MmHostMap *const *maps = (const MmHostMap *const *)hosts.maps;
+	if (domain_path) {
+		if ((r = cli_load_domain(domain_path, &domain)) != EXIT_OK)
+			return r;
+		if (mm_layout_compute(domain, &layout, &err) < 0 ||
+		    mm_check_layout(layout, domain, maps, hosts.n, &report, &err) < 0)
+			return cli_fail("show: %s", mm_error_format(&err, buf, sizeof(buf)));
+	}
+	_cleanup_(mm_picture_freep) MmPicture *pic = NULL;
+	if (mm_picture_build(maps, hosts.n, layout, report, &pic, &err) < 0)
+		return cli_fail("show: %s", mm_error_format(&err, buf, sizeof(buf)));
+
+	_cleanup_free_ char *text = NULL;
+	if (svg) {
+		if (mm_picture_format_svg(pic, &text) < 0)
+			return cli_fail("show: out of memory");
+		if ((r = write_file(svg, text)) < 0)
+			return cli_fail("show: %s: %s", svg, strerror(-r));
+		free(TAKE_PTR(text));
+	}
+	if (json)
+		r = mm_picture_format_json(pic, &text);
+	else {
+		struct winsize ws;
+		unsigned columns = 100;
+		bool tty = isatty(STDOUT_FILENO);
+		if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+			columns = ws.ws_col;
+		const char *no_colour = getenv("NO_COLOR");
+		r = mm_picture_format_text(pic, columns, tty && !(no_colour && *no_colour), &text);
+	}
+	if (r < 0)
+		return cli_fail("show: out of memory");
+	return cli_print(text);
+}
