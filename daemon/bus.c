@@ -1,0 +1,512 @@
+/* migmapd's D-Bus API: one object, one interface, thin handlers over
+ * libmigmap and the state store. Reading is open to all; every method that
+ * changes something calls access_check_write() first. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "macros.h"
+#include "manager.h"
+#include "remote.h"
+
+static int format_error(sd_bus_error *error, const char *name, const MmError *err)
+{
+	char buf[1024];
+	return sd_bus_error_setf(error, name, "%s", mm_error_format(err, buf, sizeof(buf)));
+}
+
+/* A state store failure as a named error: r says which. */
+static int state_error(sd_bus_error *error, int r, const MmError *err, const char *not_found,
+		       const char *exists)
+{
+	const char *name;
+	switch (r) {
+	case -ENOMEM:
+		return r;
+	case -EINVAL:
+		name = MM_BUS_ERROR_INVALID_NAME;
+		break;
+	case -ENOENT:
+		name = not_found;
+		break;
+	case -EEXIST:
+		name = exists;
+		break;
+	case -EDOM:
+		name = MM_BUS_ERROR_INCOMPATIBLE_HOST;
+		break;
+	case -ENODATA:
+		name = MM_BUS_ERROR_EMPTY_POOL;
+		break;
+	default:
+		name = MM_BUS_ERROR_STATE_FAILED;
+	}
+	return format_error(error, name, err);
+}
+
+/* "xml" or "json", else InvalidArgument. */
+static int parse_format(const char *format, bool *json, sd_bus_error *error)
+{
+	if (strcmp(format, "xml") == 0 || strcmp(format, "json") == 0) {
+		*json = format[0] == 'j';
+		return 0;
+	}
+	return sd_bus_error_setf(error, MM_BUS_ERROR_INVALID_ARGUMENT,
+				 "unknown format '%.32s': 'xml' or 'json'", format);
+}
+
+static int find_pool(Manager *m, const char *pool, const MmStatePool **ret, sd_bus_error *error)
+{
+	if (!mm_state_name_valid(pool))
+		return sd_bus_error_setf(error, MM_BUS_ERROR_INVALID_NAME,
+					 "invalid pool name '%.64s'", pool);
+	*ret = mm_state_find_pool(m->state, pool);
+	if (!*ret)
+		return sd_bus_error_setf(error, MM_BUS_ERROR_NO_SUCH_POOL, "no pool '%s'", pool);
+	return 0;
+}
+
+static int emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
+{
+	int r = sd_bus_emit_signal(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "PoolChanged", "s", pool);
+	if (r >= 0 && pools_changed)
+		r = sd_bus_emit_properties_changed(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "Pools",
+						   NULL);
+	if (r < 0)
+		fprintf(stderr, "migmapd: cannot emit PoolChanged: %s\n", strerror(-r));
+	return 0;
+}
+
+int bus_emit_host_map_changed(Manager *m)
+{
+	int r = sd_bus_emit_properties_changed(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "Generation",
+					       NULL);
+	if (r >= 0)
+		r = sd_bus_emit_signal(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "HostMapChanged", "t",
+				       m->generation);
+	if (r < 0)
+		fprintf(stderr, "migmapd: cannot emit HostMapChanged: %s\n", strerror(-r));
+	return 0;
+}
+
+/* ---- properties --------------------------------------------------------- */
+
+static int property_get_name(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply, void *userdata,
+			     sd_bus_error *error)
+{
+	Manager *m = userdata;
+	return sd_bus_message_append(reply, "s", m->host->name ? m->host->name : "");
+}
+
+static int append_pools(Manager *m, sd_bus_message *reply)
+{
+	int r = sd_bus_message_open_container(reply, 'a', "s");
+	for (size_t i = 0; r >= 0 && i < m->state->n_pools; i++)
+		r = sd_bus_message_append(reply, "s", m->state->pools[i].name);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	return r;
+}
+
+static int property_get_pools(sd_bus *bus, const char *path, const char *interface,
+			      const char *property, sd_bus_message *reply, void *userdata,
+			      sd_bus_error *error)
+{
+	return append_pools(userdata, reply);
+}
+
+/* ---- this host ---------------------------------------------------------- */
+
+static int method_get_host_map(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_free_ char *text = NULL;
+	const char *format;
+	bool json;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "s", &format)) < 0)
+		return r;
+	if ((r = parse_format(format, &json, error)) < 0)
+		return r;
+	r = json ? mm_hostmap_format_json(m->host, &text) : mm_hostmap_format_xml(m->host, &text);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(msg, "s", text);
+}
+
+static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	MmError err = {0};
+	int r;
+
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	r = manager_refresh(m, &err);
+	if (r < 0)
+		return format_error(error, MM_BUS_ERROR_PROBE_FAILED, &err);
+	if (r > 0)
+		bus_emit_host_map_changed(m);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+/* ---- pools -------------------------------------------------------------- */
+
+static int method_list_pools(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = append_pools(userdata, reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	return r;
+}
+
+static int method_create_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	MmError err = {0};
+	const char *pool;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	r = mm_state_create_pool(m->state, pool, &err);
+	if (r < 0)
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				   MM_BUS_ERROR_POOL_EXISTS);
+	emit_pool_changed(m, pool, true);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_delete_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	MmError err = {0};
+	const char *pool;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	r = mm_state_delete_pool(m->state, pool, &err);
+	if (r < 0)
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				   MM_BUS_ERROR_POOL_EXISTS);
+	emit_pool_changed(m, pool, true);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+/* Store map in pool; the reply names the member. */
+static int add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostMap *map,
+		      const char *address, sd_bus_error *error)
+{
+	MmError err = {0};
+	if (!mm_state_name_valid(map->name))
+		return sd_bus_error_setf(error, MM_BUS_ERROR_INVALID_NAME,
+					 "the host map's name '%.64s' is not a valid host name",
+					 map->name ? map->name : "");
+	int r = mm_state_add_member(m->state, pool, map, address, false, &err);
+	if (r < 0)
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				   MM_BUS_ERROR_HOST_EXISTS);
+	emit_pool_changed(m, pool, false);
+	return sd_bus_reply_method_return(msg, "s", map->name);
+}
+
+static int method_add_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	const MmStatePool *p;
+	MmError err = {0};
+	const char *pool, *xml;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "ss", &pool, &xml)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	if ((r = find_pool(m, pool, &p, error)) < 0)
+		return r;
+	r = mm_hostmap_parse_xml(xml, strlen(xml), "hostmap_xml", &map, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return format_error(error, MM_BUS_ERROR_INVALID_HOST_MAP, &err);
+	return add_member(m, msg, pool, map, NULL, error);
+}
+
+static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	const MmStatePool *p;
+	MmError err = {0};
+	const char *pool, *address;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "ss", &pool, &address)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	if ((r = find_pool(m, pool, &p, error)) < 0)
+		return r;
+	/* Synchronous, bounded by REMOTE_TIMEOUT_USEC: a pool is changed
+	 * rarely and by an administrator. */
+	r = remote_fetch_hostmap(address, REMOTE_TIMEOUT_USEC, m->bus, &map, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return format_error(error,
+				    err.line ? MM_BUS_ERROR_INVALID_HOST_MAP
+					     : MM_BUS_ERROR_REMOTE_FAILED,
+				    &err);
+	return add_member(m, msg, pool, map, address, error);
+}
+
+static int method_remove_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	const MmStatePool *p;
+	MmError err = {0};
+	const char *pool, *name;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "ss", &pool, &name)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	if ((r = find_pool(m, pool, &p, error)) < 0)
+		return r;
+	r = mm_state_remove_member(m->state, pool, name, &err);
+	if (r < 0)
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_HOST,
+				   MM_BUS_ERROR_HOST_EXISTS);
+	emit_pool_changed(m, pool, false);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	const MmStatePool *p;
+	MmError err = {0};
+	const char *pool;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	if ((r = find_pool(m, pool, &p, error)) < 0)
+		return r;
+	/* Synchronous like AddRemoteHost: each fetch is bounded. */
+	r = remote_refresh_pool(m->state, pool, m->bus, "migmapd", NULL, NULL, &err);
+	if (r < 0)
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				   MM_BUS_ERROR_POOL_EXISTS);
+	if (r > 0)
+		emit_pool_changed(m, pool, false);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_get_pool_map(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
+	_cleanup_free_ char *text = NULL;
+	MmError err = {0};
+	const char *pool, *format;
+	bool json;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "ss", &pool, &format)) < 0)
+		return r;
+	if ((r = parse_format(format, &json, error)) < 0)
+		return r;
+	r = mm_state_pool_baseline(m->state, pool, &pm, &err);
+	if (r < 0)
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				   MM_BUS_ERROR_POOL_EXISTS);
+	r = json ? mm_poolmap_format_json(pm, &text) : mm_poolmap_format_xml(pm, &text);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(msg, "s", text);
+}
+
+/* ---- domains ------------------------------------------------------------ */
+
+/* The hosts a domain is checked or planned against: pool "" is this host. */
+static int domain_hosts(Manager *m, const char *pool, const MmHostMap ***maps,
+			const MmHostMap *const **hosts, size_t *n, sd_bus_error *error)
+{
+	if (!*pool) {
+		*hosts = (const MmHostMap *const *)&m->host;
+		*n = 1;
+		return 0;
+	}
+	const MmStatePool *p;
+	int r = find_pool(m, pool, &p, error);
+	if (r < 0)
+		return r;
+	if (p->n_members == 0)
+		return sd_bus_error_setf(error, MM_BUS_ERROR_EMPTY_POOL, "pool '%s' has no hosts yet",
+					 pool);
+	if (!(*maps = mm_state_pool_maps(p)))
+		return -ENOMEM;
+	*hosts = (const MmHostMap *const *)*maps;
+	*n = p->n_members;
+	return 0;
+}
+
+static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	_cleanup_free_ char *json = NULL;
+	const MmHostMap *const *hosts;
+	size_t n;
+	MmError err = {0};
+	const char *xml, *pool;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "ss", &xml, &pool)) < 0)
+		return r;
+	if ((r = domain_hosts(m, pool, &maps, &hosts, &n, error)) < 0)
+		return r;
+	r = mm_domain_parse_xml(xml, strlen(xml), "domain_xml", &domain, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return format_error(error, MM_BUS_ERROR_INVALID_DOMAIN, &err);
+	r = mm_check_domain(domain, hosts, n, &report, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return format_error(error,
+				    r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
+						  : MM_BUS_ERROR_INVALID_DOMAIN,
+				    &err);
+	if ((r = mm_check_report_format_json(report, &json)) < 0)
+		return r;
+	return sd_bus_reply_method_return(msg, "bs", report->ok, json);
+}
+
+static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	const MmHostMap *const *hosts;
+	size_t n;
+	MmError err = {0};
+	const char *xml, *pool;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "ss", &xml, &pool)) < 0)
+		return r;
+	if ((r = domain_hosts(m, pool, &maps, &hosts, &n, error)) < 0)
+		return r;
+	r = mm_plan_domain(xml, strlen(xml), "domain_xml", hosts, n, &plan, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return format_error(error,
+				    r == -ENOSPC    ? MM_BUS_ERROR_NO_PLAN
+				    : r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
+						    : MM_BUS_ERROR_INVALID_DOMAIN,
+				    &err);
+	return sd_bus_reply_method_return(msg, "s", plan->domain_xml);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Generation", "t", NULL, offsetof(Manager, generation),
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Pools", "as", property_get_pools, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* Every method is reachable by everyone as far as sd-bus goes
+	 * (UNPRIVILEGED): the mutating ones check the caller themselves. */
+	SD_BUS_METHOD_WITH_NAMES("GetHostMap", "s", SD_BUS_PARAM(format), "s",
+				 SD_BUS_PARAM(host_map), method_get_host_map,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Refresh", NULL, NULL, method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools),
+				 method_list_pools, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, ,
+				 method_create_pool, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, ,
+				 method_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("AddHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(hostmap_xml),
+				 "s", SD_BUS_PARAM(name), method_add_host,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("AddRemoteHost", "ss",
+				 SD_BUS_PARAM(pool) SD_BUS_PARAM(bus_address), "s",
+				 SD_BUS_PARAM(name), method_add_remote_host,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("RemoveHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(name), NULL,
+				 , method_remove_host, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("RefreshPool", "s", SD_BUS_PARAM(pool), NULL, ,
+				 method_refresh_pool, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("GetPoolMap", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(format),
+				 "s", SD_BUS_PARAM(pool_map), method_get_pool_map,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("CheckDomain", "ss",
+				 SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool), "bs",
+				 SD_BUS_PARAM(ok) SD_BUS_PARAM(report_json), method_check_domain,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("PlanDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
+				 "s", SD_BUS_PARAM(plan_xml), method_plan_domain,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("HostMapChanged", "t", SD_BUS_PARAM(generation), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("PoolChanged", "s", SD_BUS_PARAM(pool), 0),
+	SD_BUS_METHOD_WITH_NAMES("GetLibvirt", NULL, , "s", SD_BUS_PARAM(libvirt_json),
+				 libvirt_method_get, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("DomainConflict", "ss",
+				 SD_BUS_PARAM(domain) SD_BUS_PARAM(report_json), 0),
+	SD_BUS_VTABLE_END,
+};
+
+int bus_setup(Manager *m)
+{
+	int r;
+
+	r = sd_bus_open_system(&m->bus);
+	if (r < 0) {
+		fprintf(stderr, "migmapd: cannot connect to the system bus: %s\n", strerror(-r));
+		return r;
+	}
+	r = sd_bus_add_object_vtable(m->bus, NULL, MM_BUS_PATH, MM_BUS_INTERFACE, manager_vtable,
+				     m);
+	if (r < 0) {
+		fprintf(stderr, "migmapd: cannot export %s: %s\n", MM_BUS_PATH, strerror(-r));
+		return r;
+	}
+	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r >= 0)
+		r = sd_bus_set_exit_on_disconnect(m->bus, true);
+	if (r < 0) {
+		fprintf(stderr, "migmapd: cannot attach the bus: %s\n", strerror(-r));
+		return r;
+	}
+	r = sd_bus_request_name(m->bus, MM_BUS_NAME, 0);
+	if (r < 0) {
+		fprintf(stderr, "migmapd: cannot take the name %s: %s\n", MM_BUS_NAME,
+			strerror(-r));
+		return r;
+	}
+	return 0;
+}

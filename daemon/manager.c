@@ -1,0 +1,146 @@
+/* migmapd's context: start-up (state, probe), refresh, and the event loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "bus-names.h"
+#include "macros.h"
+#include "manager.h"
+
+Manager *manager_new(void)
+{
+	return calloc(1, sizeof(Manager));
+}
+
+Manager *manager_free(Manager *m)
+{
+	if (!m)
+		return NULL;
+	libvirt_stop(m);
+	sd_bus_flush_close_unref(m->bus);
+	sd_event_unref(m->event);
+	mm_state_free(m->state);
+	mm_hostmap_free(m->host);
+	mm_config_clear(&m->config);
+	free(m);
+	return NULL;
+}
+
+void manager_freep(Manager **m)
+{
+	manager_free(*m);
+}
+
+/* The map's content, without the time it was probed: what decides whether
+ * the host map changed. */
+static int content_xml(MmHostMap *h, char **ret)
+{
+	char *generated = h->generated;
+	h->generated = NULL;
+	int r = mm_hostmap_format_xml(h, ret);
+	h->generated = generated;
+	return r;
+}
+
+int manager_refresh(Manager *m, MmError *err)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	_cleanup_free_ char *old = NULL, *new = NULL;
+	MmProbeOptions opts = {.sysroot = m->config.sysroot, .name = m->config.name};
+	MmError save_err = {0};
+	int r;
+
+	r = mm_hostmap_probe(&opts, &map, err);
+	if (r < 0)
+		return r;
+	if ((r = libvirt_apply_identity(m, map)) < 0)
+		return r;
+	if (m->host && (r = content_xml(m->host, &old)) < 0)
+		return r;
+	if ((r = content_xml(map, &new)) < 0)
+		return r;
+	if (old && strcmp(old, new) == 0)
+		return 0;
+	/* host.xml is a record of the last probe, for clients without the
+	 * daemon; failing to write it does not make the probe wrong. */
+	if (mm_state_save_host(m->state, map, &save_err) < 0) {
+		char buf[1024];
+		fprintf(stderr, "migmapd: warning: %s\n", mm_error_format(&save_err, buf, sizeof(buf)));
+	}
+	mm_hostmap_free(m->host);
+	m->host = TAKE_PTR(map);
+	m->generation++;
+	return 1;
+}
+
+int manager_start(Manager *m)
+{
+	MmError err = {0};
+	char buf[1024];
+	int r;
+
+	r = mm_state_open(m->config.state_dir, MM_STATE_CREATE | MM_STATE_LOCK, &m->state, &err);
+	if (r < 0) {
+		fprintf(stderr, "migmapd: %s\n", mm_error_format(&err, buf, sizeof(buf)));
+		return r;
+	}
+	for (size_t i = 0; i < m->state->n_warnings; i++)
+		fprintf(stderr, "migmapd: warning: %s/%s\n", m->config.state_dir,
+			m->state->warnings[i]);
+	access_resolve_group(m);
+
+	r = manager_refresh(m, &err);
+	if (r < 0) {
+		fprintf(stderr, "migmapd: cannot probe this host: %s\n",
+			mm_error_format(&err, buf, sizeof(buf)));
+		if (!m->state->host)
+			return r;
+		/* Serve the last map we had rather than nothing. */
+		fprintf(stderr, "migmapd: warning: serving the host map stored in %s/host.xml\n",
+			m->config.state_dir);
+		MmError copy_err = {0};
+		_cleanup_free_ char *text = NULL;
+		if (mm_hostmap_format_xml(m->state->host, &text) < 0 ||
+		    mm_hostmap_parse_xml(text, strlen(text), "host.xml", &m->host, &copy_err) < 0)
+			return -ENOMEM;
+		m->generation = 1;
+	}
+	return 0;
+}
+
+int manager_run(Manager *m)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return r;
+	/* A NULL handler exits the loop with the given code. */
+	if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL)) < 0 ||
+	    (r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL)) < 0)
+		return r;
+
+	r = bus_setup(m);
+	if (r < 0)
+		return r;
+	/* After the name: a conflict found at once is a signal someone may see. */
+	if ((r = libvirt_start(m)) < 0)
+		return r;
+	(void)sd_notifyf(false, "READY=1\nSTATUS=Serving %zu pool(s) as %s", m->state->n_pools,
+			 m->host->name ? m->host->name : "?");
+	fprintf(stderr, "migmapd: serving %s on the system bus\n", MM_BUS_NAME);
+
+	r = sd_event_loop(m->event);
+	(void)sd_notify(false, "STOPPING=1");
+	return r;
+}

@@ -1,0 +1,901 @@
+/* The state directory (DESIGN §6): this host's last map and, per pool, its
+ * members' maps and where the remote ones come from.
+ *
+ *   <dir>/host.xml                  this host's map
+ *   <dir>/pools/<pool>/<host>.xml   a member's map (host capabilities fragment)
+ *   <dir>/pools/<pool>/remote.json  the remote members: bus address, last
+ *                                   fetch, stale flag
+ *   <dir>/.lock                     flock()ed by the one writer
+ *
+ * Every write goes to a hidden temporary file in the target's directory, is
+ * fsynced, renamed over the target and the directory fsynced, so a crash
+ * leaves the old or the new file. Hidden names (".…") are never loaded, and
+ * no pool or member name may start with '.', so a leftover temporary file or
+ * a half-deleted pool is invisible. All access goes through directory fds
+ * (openat and friends); names are validated before they reach a path. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "macros.h"
+#include "migmap.h"
+#include "sysroot.h"
+
+#define HOST_FILE "host.xml"
+#define POOLS_DIR "pools"
+#define REMOTE_FILE "remote.json"
+#define LOCK_FILE ".lock"
+/* The largest map file accepted: the XML reader's own limit. */
+#define STATE_FILE_MAX (16u << 20)
+/* <name>.xml must fit NAME_MAX (255). */
+#define STATE_NAME_MAX 250
+
+bool mm_state_name_valid(const char *name)
+{
+	return mm_name_valid(name) && strlen(name) <= STATE_NAME_MAX;
+}
+
+static void member_clear(MmStateMember *m)
+{
+	free(m->name);
+	mm_hostmap_free(m->map);
+	free(m->address);
+	free(m->fetched);
+	memset(m, 0, sizeof(*m));
+}
+
+static void pool_clear(MmStatePool *p)
+{
+	free(p->name);
+	for (size_t i = 0; i < p->n_members; i++)
+		member_clear(&p->members[i]);
+	free(p->members);
+	memset(p, 0, sizeof(*p));
+}
+
+void mm_state_free(MmState *s)
+{
+	if (!s)
+		return;
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	mm_hostmap_free(s->host);
+	for (size_t i = 0; i < s->n_pools; i++)
+		pool_clear(&s->pools[i]);
+	free(s->pools);
+	mm_strv_free(s->warnings, s->n_warnings);
+	free(s);
+}
+
+void mm_state_freep(MmState **s)
+{
+	mm_state_free(*s);
+}
+
+static int add_warning(MmState *s, const char *fmt, ...) _printf_(2, 3);
+static int add_warning(MmState *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = mm_strv_appendv(&s->warnings, &s->n_warnings, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int add_error_warning(MmState *s, const MmError *e)
+{
+	char buf[1024];
+	return add_warning(s, "%s", mm_error_format(e, buf, sizeof(buf)));
+}
+
+/* ---- atomic writes ------------------------------------------------------ */
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Replace name (in dirfd) by data: temporary file, fsync, rename, fsync of
+ * the directory. On failure the old file is untouched. */
+static int write_atomic_at(int dirfd, const char *name, const char *data, size_t len)
+{
+	char tmp[64];
+	uint64_t rnd;
+	int fd = -1, r;
+
+	for (unsigned attempt = 0;; attempt++) {
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ attempt;
+		snprintf(tmp, sizeof(tmp), ".#%016" PRIx64 ".tmp", rnd);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || attempt > 16)
+			return -errno;
+	}
+	r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+static int open_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static int member_cmp(const void *a, const void *b)
+{
+	return strcmp(((const MmStateMember *)a)->name, ((const MmStateMember *)b)->name);
+}
+
+static int pool_cmp(const void *a, const void *b)
+{
+	return strcmp(((const MmStatePool *)a)->name, ((const MmStatePool *)b)->name);
+}
+
+static bool has_suffix(const char *s, const char *suffix, size_t *stem)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	if (n <= k || strcmp(s + n - k, suffix) != 0)
+		return false;
+	*stem = n - k;
+	return true;
+}
+
+/* Read and parse one map file; rel is the name used in messages. A bad
+ * file returns < 0 with err filled. */
+static int read_map_at(int dirfd, const char *file, const char *rel, MmHostMap **ret,
+		       MmError *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = mm_read_file_at(dirfd, file, STATE_FILE_MAX, &text, &len, err);
+	if (r < 0) {
+		snprintf(err->file, sizeof(err->file), "%s", rel);
+		return r;
+	}
+	return mm_hostmap_parse_xml(text, len, rel, ret, err);
+}
+
+/* Apply remote.json to the loaded members; entries for members that have
+ * no map (a crash between the two writes of an add) are dropped. */
+static int load_remote(MmState *s, MmStatePool *p, int poolfd)
+{
+	_cleanup_free_ char *text = NULL, *rel = NULL;
+	MmError err = {0};
+	size_t len;
+
+	if (asprintf(&rel, POOLS_DIR "/%s/" REMOTE_FILE, p->name) < 0)
+		return -ENOMEM;
+	int r = mm_read_file_at(poolfd, REMOTE_FILE, STATE_FILE_MAX, &text, &len, &err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return add_warning(s, "%s: %s", rel, err.message);
+
+	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	json_object *members = NULL;
+	if (!root || jerr != json_tokener_success ||
+	    !json_object_object_get_ex(root, "members", &members) ||
+	    !json_object_is_type(members, json_type_object)) {
+		json_object_put(root);
+		return add_warning(s, "%s: not a remote member list (%s); its members count as imported",
+				   rel, jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+								    : "no \"members\" object");
+	}
+	r = 0;
+	json_object_object_foreach(members, key, val)
+	{
+		MmStateMember key_member = {.name = key};
+		MmStateMember *m = p->n_members ? bsearch(&key_member, p->members, p->n_members,
+							  sizeof(*p->members), member_cmp)
+						: NULL;
+		json_object *address = NULL, *fetched = NULL, *stale = NULL;
+		if (!m)
+			continue;
+		if (!json_object_object_get_ex(val, "address", &address) ||
+		    !json_object_is_type(address, json_type_string)) {
+			r = add_warning(s, "%s: member '%s' has no address; it counts as imported", rel,
+					key);
+			if (r < 0)
+				break;
+			continue;
+		}
+		json_object_object_get_ex(val, "fetched", &fetched);
+		json_object_object_get_ex(val, "stale", &stale);
+		if (!(m->address = strdup(json_object_get_string(address))) ||
+		    (json_object_is_type(fetched, json_type_string) &&
+		     !(m->fetched = strdup(json_object_get_string(fetched))))) {
+			r = -ENOMEM;
+			break;
+		}
+		m->stale = json_object_is_type(stale, json_type_boolean) &&
+			   json_object_get_boolean(stale);
+	}
+	json_object_put(root);
+	return r;
+}
+
+static int load_pool(MmState *s, int poolsfd, const char *name)
+{
+	_cleanup_close_ int poolfd = -1;
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	MmStatePool pool = {0};
+	MmError err = {0};
+	int r;
+
+	poolfd = open_dir_at(poolsfd, name);
+	if (poolfd < 0)
+		return add_warning(s, POOLS_DIR "/%s: not a pool directory (%s), ignored", name,
+				   strerror(-poolfd));
+	r = mm_list_dir_at(poolfd, ".", &names, &n, &err);
+	if (r < 0)
+		return add_warning(s, POOLS_DIR "/%s: %s", name, err.message);
+	if (!(pool.name = strdup(name))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *file = names[i];
+		char rel[512];
+		size_t stem;
+		snprintf(rel, sizeof(rel), POOLS_DIR "/%s/%s", name, file);
+		if (file[0] == '.' || strcmp(file, REMOTE_FILE) == 0)
+			continue; /* temporary files; remote.json below */
+		if (!has_suffix(file, ".xml", &stem)) {
+			r = add_warning(s, "%s: not a member map (<host>.xml), ignored", rel);
+		} else {
+			_cleanup_free_ char *member = strndup(file, stem);
+			MmHostMap *map = NULL;
+			if (!member) {
+				r = -ENOMEM;
+			} else if (!mm_state_name_valid(member)) {
+				r = add_warning(s, "%s: '%s' is not a valid host name, ignored", rel,
+						member);
+			} else if ((r = read_map_at(poolfd, file, rel, &map, &err)) < 0) {
+				r = r == -ENOMEM ? r : add_error_warning(s, &err);
+			} else if (!streq_ptr(map->name, member)) {
+				r = add_warning(s, "%s: holds the map of host '%s', not '%s'; ignored",
+						rel, map->name ? map->name : "", member);
+				mm_hostmap_free(map);
+			} else if (MM_GROW(pool.members, alloc, pool.n_members + 1) < 0) {
+				mm_hostmap_free(map);
+				r = -ENOMEM;
+			} else {
+				pool.members[pool.n_members++] =
+					(MmStateMember){.name = TAKE_PTR(member), .map = map};
+			}
+		}
+		if (r < 0)
+			goto out;
+	}
+	/* mm_list_dir_at sorts by file name; "<a>.xml" orders like "<a>" except
+	 * when one name is a prefix of another, so sort again by name. */
+	if (pool.n_members > 1)
+		qsort(pool.members, pool.n_members, sizeof(*pool.members), member_cmp);
+	r = load_remote(s, &pool, poolfd);
+	if (r < 0)
+		goto out;
+	MmStatePool *v = realloc(s->pools, (s->n_pools + 1) * sizeof(*v));
+	if (!v) {
+		r = -ENOMEM;
+		goto out;
+	}
+	s->pools = v;
+	s->pools[s->n_pools++] = pool;
+	memset(&pool, 0, sizeof(pool));
+out:
+	pool_clear(&pool);
+	mm_strv_free(names, n);
+	return r;
+}
+
+static int load(MmState *s)
+{
+	_cleanup_close_ int poolsfd = -1;
+	char **names = NULL;
+	size_t n = 0;
+	MmError err = {0};
+	int r;
+
+	r = read_map_at(s->dirfd, HOST_FILE, HOST_FILE, &s->host, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && r != -ENOENT && (r = add_error_warning(s, &err)) < 0)
+		return r;
+
+	poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	if (poolsfd == -ENOENT)
+		return 0;
+	if (poolsfd < 0)
+		return add_warning(s, POOLS_DIR ": %s", strerror(-poolsfd));
+	r = mm_list_dir_at(poolsfd, ".", &names, &n, &err);
+	if (r < 0)
+		return add_warning(s, POOLS_DIR ": %s", err.message);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (names[i][0] == '.')
+			continue; /* a pool being deleted, or a temporary file */
+		if (!mm_state_name_valid(names[i]))
+			r = add_warning(s, POOLS_DIR "/%s: not a valid pool name, ignored", names[i]);
+		else
+			r = load_pool(s, poolsfd, names[i]);
+	}
+	mm_strv_free(names, n);
+	return r;
+}
+
+int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
+{
+	_cleanup_(mm_state_freep) MmState *s = NULL;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->dirfd = s->lockfd = -1;
+
+	if ((flags & MM_STATE_CREATE) && mkdir(path, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		mm_error_set(err, path, 0, "cannot create the state directory: %s", strerror(-r));
+		return r;
+	}
+	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		r = -errno;
+		mm_error_set(err, path, 0, "cannot open the state directory: %s", strerror(-r));
+		return r;
+	}
+	if (flags & MM_STATE_LOCK) {
+		s->lockfd = openat(s->dirfd, LOCK_FILE,
+				   O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+		if (s->lockfd < 0) {
+			r = -errno;
+			mm_error_set(err, path, 0, "cannot open the lock file: %s", strerror(-r));
+			return r;
+		}
+		if (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+			r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			mm_error_set(err, path, 0, "%s",
+				     r == -EBUSY ? "the state directory is in use by another writer "
+						   "(migmapd?)"
+						 : strerror(-r));
+			return r;
+		}
+	}
+	if ((flags & MM_STATE_CREATE) && mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		mm_error_set(err, path, 0, "cannot create %s: %s", POOLS_DIR, strerror(-r));
+		return r;
+	}
+	r = load(s);
+	if (r < 0) {
+		mm_error_set(err, path, 0, "cannot load the state: %s", strerror(-r));
+		return r;
+	}
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+const MmStatePool *mm_state_find_pool(const MmState *s, const char *pool)
+{
+	MmStatePool key = {.name = (char *)pool};
+	if (!pool || s->n_pools == 0)
+		return NULL;
+	return bsearch(&key, s->pools, s->n_pools, sizeof(*s->pools), pool_cmp);
+}
+
+const MmStateMember *mm_state_find_member(const MmStatePool *p, const char *name)
+{
+	MmStateMember key = {.name = (char *)name};
+	if (!p || !name || p->n_members == 0)
+		return NULL;
+	return bsearch(&key, p->members, p->n_members, sizeof(*p->members), member_cmp);
+}
+
+static int check_pool_name(const char *pool, MmError *err)
+{
+	if (mm_state_name_valid(pool))
+		return 0;
+	mm_error_set(err, NULL, 0,
+		     "invalid pool name '%.64s': 1-%d letters, digits, '-', '.', '_', not "
+		     "starting with '.'",
+		     pool ? pool : "", STATE_NAME_MAX);
+	return -EINVAL;
+}
+
+static int check_member_name(const char *name, MmError *err)
+{
+	if (mm_state_name_valid(name))
+		return 0;
+	mm_error_set(err, NULL, 0,
+		     "invalid host name '%.64s': 1-%d letters, digits, '-', '.', '_', not "
+		     "starting with '.'",
+		     name ? name : "", STATE_NAME_MAX);
+	return -EINVAL;
+}
+
+/* The pool, or -ENOENT with err filled; NULL s->pools is fine. */
+static int find_pool_mut(MmState *s, const char *pool, MmStatePool **ret, MmError *err)
+{
+	int r = check_pool_name(pool, err);
+	if (r < 0)
+		return r;
+	*ret = (MmStatePool *)mm_state_find_pool(s, pool);
+	if (!*ret) {
+		mm_error_set(err, NULL, 0, "no pool '%s'", pool);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int open_pool_dir(MmState *s, const char *pool, MmError *err)
+{
+	_cleanup_close_ int poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	if (poolsfd < 0) {
+		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-poolsfd));
+		return poolsfd;
+	}
+	int fd = open_dir_at(poolsfd, pool);
+	if (fd < 0)
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s: cannot open: %s", pool, strerror(-fd));
+	return fd;
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_(mm_hostmap_freep) MmHostMap *copy = NULL;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	int r = mm_hostmap_format_xml(m, &text);
+	if (r < 0) {
+		mm_error_set(err, HOST_FILE, 0, "cannot format the map: %s", strerror(-r));
+		return r;
+	}
+	r = mm_hostmap_parse_xml(text, strlen(text), HOST_FILE, &copy, err);
+	if (r < 0)
+		return r;
+	r = write_atomic_at(s->dirfd, HOST_FILE, text, strlen(text));
+	if (r < 0) {
+		mm_error_set(err, HOST_FILE, 0, "cannot write: %s", strerror(-r));
+		return r;
+	}
+	mm_hostmap_free(s->host);
+	s->host = TAKE_PTR(copy);
+	return 0;
+}
+
+int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
+{
+	_cleanup_close_ int poolsfd = -1;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = check_pool_name(pool, err)) < 0)
+		return r;
+	if (mm_state_find_pool(s, pool)) {
+		mm_error_set(err, NULL, 0, "pool '%s' exists", pool);
+		return -EEXIST;
+	}
+	MmStatePool *v = realloc(s->pools, (s->n_pools + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->pools = v;
+	MmStatePool p = {.name = strdup(pool)};
+	if (!p.name)
+		return -ENOMEM;
+
+	if (mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		mm_error_set(err, POOLS_DIR, 0, "cannot create: %s", strerror(-r));
+		goto fail;
+	}
+	poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	if (poolsfd < 0) {
+		r = poolsfd;
+		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-r));
+		goto fail;
+	}
+	if (mkdirat(poolsfd, pool, 0755) < 0) {
+		r = -errno;
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s: cannot create: %s", pool,
+			     r == -EEXIST ? "exists (not a loadable pool)" : strerror(-r));
+		goto fail;
+	}
+	if (fsync(poolsfd) < 0) {
+		r = -errno;
+		mm_error_set(err, POOLS_DIR, 0, "cannot sync: %s", strerror(-r));
+		goto fail;
+	}
+	s->pools[s->n_pools++] = p;
+	qsort(s->pools, s->n_pools, sizeof(*s->pools), pool_cmp);
+	return 0;
+fail:
+	free(p.name);
+	return r;
+}
+
+/* Remove every entry of dirfd (one level: pools hold plain files). */
+static int empty_dir(int dirfd)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = mm_list_dir_at(dirfd, ".", &names, &n, NULL);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (unlinkat(dirfd, names[i], 0) < 0 && errno != ENOENT)
+			r = -errno;
+	mm_strv_free(names, n);
+	return r;
+}
+
+int mm_state_delete_pool(MmState *s, const char *pool, MmError *err)
+{
+	_cleanup_close_ int poolsfd = -1, fd = -1;
+	MmStatePool *p;
+	char doomed[64];
+	uint64_t rnd = 0;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
+		return r;
+	poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	if (poolsfd < 0) {
+		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-poolsfd));
+		return poolsfd;
+	}
+	/* One rename makes the pool disappear; the hidden remains are removed
+	 * after, and a crash in between leaves only an ignored hidden dir. */
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+	snprintf(doomed, sizeof(doomed), ".#deleted.%016" PRIx64, rnd);
+	if (renameat(poolsfd, pool, poolsfd, doomed) < 0) {
+		r = -errno;
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s: cannot remove: %s", pool, strerror(-r));
+		return r;
+	}
+	if (fsync(poolsfd) < 0) {
+		r = -errno;
+		mm_error_set(err, POOLS_DIR, 0, "cannot sync: %s", strerror(-r));
+		return r;
+	}
+	/* The pool is gone; failing to clean up the hidden remains is not an
+	 * error of the delete. */
+	fd = open_dir_at(poolsfd, doomed);
+	if (fd >= 0 && empty_dir(fd) >= 0)
+		(void)unlinkat(poolsfd, doomed, AT_REMOVEDIR);
+
+	size_t i = (size_t)(p - s->pools);
+	pool_clear(p);
+	memmove(&s->pools[i], &s->pools[i + 1], (s->n_pools - i - 1) * sizeof(*s->pools));
+	s->n_pools--;
+	return 0;
+}
+
+/* remote.json for members as they will be: `changed` (may be NULL)
+ * replaces or adds the entry of its name, `drop` (may be NULL) is left out. */
+static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmStateMember *changed,
+			const char *drop, MmError *err)
+{
+	json_object *root = json_object_new_object(), *members = json_object_new_object();
+	bool any = false;
+	int r = -ENOMEM;
+
+	if (!root || !members)
+		goto out;
+	json_object_object_add(root, "members", members);
+	for (size_t i = 0; i <= p->n_members; i++) {
+		const MmStateMember *m = i < p->n_members ? &p->members[i] : changed;
+		if (!m)
+			continue;
+		if (i < p->n_members && ((changed && strcmp(m->name, changed->name) == 0) ||
+					 (drop && strcmp(m->name, drop) == 0)))
+			continue;
+		if (!m->address)
+			continue;
+		json_object *o = json_object_new_object();
+		if (!o || json_object_object_add(members, m->name, o) < 0)
+			goto out;
+		if (json_object_object_add(o, "address", json_object_new_string(m->address)) < 0 ||
+		    json_object_object_add(o, "fetched", m->fetched
+							       ? json_object_new_string(m->fetched)
+							       : NULL) < 0 ||
+		    json_object_object_add(o, "stale", json_object_new_boolean(m->stale)) < 0)
+			goto out;
+		any = true;
+	}
+	if (!any) {
+		r = unlinkat(poolfd, REMOTE_FILE, 0) < 0 && errno != ENOENT ? -errno : 0;
+		if (r == 0 && fsync(poolfd) < 0)
+			r = -errno;
+	} else {
+		const char *text = json_object_to_json_string_ext(
+			root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				      JSON_C_TO_STRING_NOSLASHESCAPE);
+		_cleanup_free_ char *line = NULL;
+		if (!text || asprintf(&line, "%s\n", text) < 0)
+			goto out;
+		r = write_atomic_at(poolfd, REMOTE_FILE, line, strlen(line));
+	}
+	if (r < 0)
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/" REMOTE_FILE ": cannot write: %s",
+			     p->name, strerror(-r));
+out:
+	json_object_put(root);
+	if (r == -ENOMEM)
+		mm_error_set(err, NULL, 0, "out of memory");
+	return r;
+}
+
+static bool remote_entry_changes(const MmStateMember *old, const MmStateMember *m)
+{
+	if (!old)
+		return m->address != NULL;
+	return !streq_ptr(old->address, m->address) || !streq_ptr(old->fetched, m->fetched) ||
+	       old->stale != m->stale;
+}
+
+int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, const char *address,
+			bool replace, MmError *err)
+{
+	_cleanup_free_ char *text = NULL, *file = NULL, *rel = NULL;
+	_cleanup_close_ int poolfd = -1;
+	MmStateMember m = {0};
+	MmStatePool *p;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
+		return r;
+	if ((r = check_member_name(map->name, err)) < 0)
+		return r;
+	MmStateMember *old = (MmStateMember *)mm_state_find_member(p, map->name);
+	if (old && !replace) {
+		mm_error_set(err, NULL, 0, "pool '%s' already has a host '%s'", pool, map->name);
+		return -EEXIST;
+	}
+	/* The pool must stay a pool: same architecture, no duplicate. */
+	{
+		_cleanup_free_ const MmHostMap **maps = calloc(p->n_members + 1, sizeof(*maps));
+		_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
+		size_t n = 0;
+		if (!maps)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->n_members; i++)
+			if (&p->members[i] != old)
+				maps[n++] = p->members[i].map;
+		maps[n++] = map;
+		r = mm_pool_baseline(pool, maps, n, &pm, err);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return -EDOM;
+	}
+
+	if (mm_hostmap_format_xml(map, &text) < 0 ||
+	    asprintf(&file, "%s.xml", map->name) < 0 ||
+	    asprintf(&rel, POOLS_DIR "/%s/%s", pool, file) < 0)
+		return -ENOMEM;
+	if (!(m.name = strdup(map->name)) || (address && !(m.address = strdup(address))) ||
+	    (address && !(m.fetched = mm_timestamp_now()))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = mm_hostmap_parse_xml(text, strlen(text), rel, &m.map, err);
+	if (r < 0)
+		goto fail;
+	poolfd = open_pool_dir(s, pool, err);
+	if (poolfd < 0) {
+		r = poolfd;
+		goto fail;
+	}
+	/* remote.json first: a crash before the map is written leaves an entry
+	 * without a map, which loading drops. */
+	if (remote_entry_changes(old, &m) && (r = write_remote(s, poolfd, p, &m, NULL, err)) < 0)
+		goto fail;
+	r = write_atomic_at(poolfd, file, text, strlen(text));
+	if (r < 0) {
+		mm_error_set(err, rel, 0, "cannot write: %s", strerror(-r));
+		goto fail;
+	}
+	if (old) {
+		member_clear(old);
+		*old = m;
+		return 0;
+	}
+	MmStateMember *v = realloc(p->members, (p->n_members + 1) * sizeof(*v));
+	if (!v) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	p->members = v;
+	p->members[p->n_members++] = m;
+	qsort(p->members, p->n_members, sizeof(*p->members), member_cmp);
+	return 0;
+fail:
+	member_clear(&m);
+	return r;
+}
+
+static int find_member_mut(MmState *s, const char *pool, const char *name, MmStatePool **ret_pool,
+			   MmStateMember **ret, MmError *err)
+{
+	int r = find_pool_mut(s, pool, ret_pool, err);
+	if (r < 0)
+		return r;
+	if ((r = check_member_name(name, err)) < 0)
+		return r;
+	*ret = (MmStateMember *)mm_state_find_member(*ret_pool, name);
+	if (!*ret) {
+		mm_error_set(err, NULL, 0, "pool '%s' has no host '%s'", pool, name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int mm_state_remove_member(MmState *s, const char *pool, const char *name, MmError *err)
+{
+	_cleanup_close_ int poolfd = -1;
+	_cleanup_free_ char *file = NULL;
+	MmStatePool *p;
+	MmStateMember *m;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = find_member_mut(s, pool, name, &p, &m, err)) < 0)
+		return r;
+	if (asprintf(&file, "%s.xml", name) < 0)
+		return -ENOMEM;
+	poolfd = open_pool_dir(s, pool, err);
+	if (poolfd < 0)
+		return poolfd;
+	/* The map first: a crash after it leaves a remote entry without a
+	 * map, which loading drops. */
+	if (unlinkat(poolfd, file, 0) < 0 && errno != ENOENT) {
+		r = -errno;
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/%s: cannot remove: %s", pool, file,
+			     strerror(-r));
+		return r;
+	}
+	if (fsync(poolfd) < 0) {
+		r = -errno;
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s: cannot sync: %s", pool, strerror(-r));
+		return r;
+	}
+	if (m->address && (r = write_remote(s, poolfd, p, NULL, name, err)) < 0)
+		return r;
+	size_t i = (size_t)(m - p->members);
+	member_clear(m);
+	memmove(&p->members[i], &p->members[i + 1], (p->n_members - i - 1) * sizeof(*m));
+	p->n_members--;
+	return 0;
+}
+
+int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError *err)
+{
+	_cleanup_close_ int poolfd = -1;
+	MmStatePool *p;
+	MmStateMember *m;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = find_member_mut(s, pool, name, &p, &m, err)) < 0)
+		return r;
+	if (!m->address) {
+		mm_error_set(err, NULL, 0, "host '%s' of pool '%s' is not a remote member", name, pool);
+		return -EINVAL;
+	}
+	if (m->stale)
+		return 0;
+	poolfd = open_pool_dir(s, pool, err);
+	if (poolfd < 0)
+		return poolfd;
+	MmStateMember changed = *m;
+	changed.stale = true;
+	if ((r = write_remote(s, poolfd, p, &changed, NULL, err)) < 0)
+		return r;
+	m->stale = true;
+	return 0;
+}
+
+int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, MmError *err)
+{
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
+	const MmStatePool *p;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = check_pool_name(pool, err)) < 0)
+		return r;
+	if (!(p = mm_state_find_pool(s, pool))) {
+		mm_error_set(err, NULL, 0, "no pool '%s'", pool);
+		return -ENOENT;
+	}
+	if (p->n_members == 0) {
+		mm_error_set(err, NULL, 0, "pool '%s' has no hosts yet", pool);
+		return -ENODATA;
+	}
+	if (!(maps = calloc(p->n_members, sizeof(*maps))))
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_members; i++)
+		maps[i] = p->members[i].map;
+	r = mm_pool_baseline(pool, maps, p->n_members, &pm, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->n_members; i++) {
+		const MmStateMember *m = &p->members[i];
+		if (!m->stale)
+			continue;
+		if (mm_strv_appendf(&pm->warnings, &pm->n_warnings,
+				    "host '%s' is stale: its migmapd at %s did not answer; its map "
+				    "was fetched %s",
+				    m->name, m->address, m->fetched ? m->fetched : "at an unknown time") < 0)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(pm);
+	return 0;
+}
+
+const MmHostMap **mm_state_pool_maps(const MmStatePool *p)
+{
+	const MmHostMap **maps = calloc(p->n_members ? p->n_members : 1, sizeof(*maps));
+	for (size_t i = 0; maps && i < p->n_members; i++)
+		maps[i] = p->members[i].map;
+	return maps;
+}

@@ -1,0 +1,76 @@
+#!/bin/sh
+# Who may change what: an unprivileged caller (nobody) is served every read
+# and refused every mutating method, by migmapd's own uid check (on a bus
+# that lets everyone call) and by the shipped D-Bus policy (on a bus that
+# uses it); a configured admin_group lifts the daemon's refusal.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/bus/lib-bus.sh"
+
+can_drop_privileges || skip_all "needs root and setpriv to call as nobody"
+"$MIGMAP" host --sysroot "$HOSTS/arm64-hwmsi" --name b >"$tmpdir/b.xml"
+chmod 644 "$tmpdir/b.xml"
+B=$(cat "$tmpdir/b.xml")
+
+# nobody_fails ADDR ERROR METHOD ARGS...: as nobody, the call fails with ERROR.
+nobody_fails() {
+	a=$1 want=$2 m=$3
+	shift 3
+	if as_nobody dbus-send --bus="$a" --print-reply --dest="$SVC" "$OBJ" "$IFACE.$m" "$@" \
+		>/dev/null 2>"$tmpdir/err"; then
+		echo "  $m succeeded as nobody"
+		return 1
+	fi
+	got=$(sed -n 's/^Error \([^:]*\):.*/\1/p' "$tmpdir/err")
+	[ "$got" = "$want" ] || { echo "  $m: $(cat "$tmpdir/err"), wanted $want"; return 1; }
+}
+nobody_reads() { # nobody_reads ADDR METHOD SIGNATURE ARGS...
+	a=$1 m=$2
+	shift 2
+	as_nobody busctl --address="$a" call "$SVC" "$OBJ" "$IFACE" "$m" "$@" >/dev/null
+}
+# every_method ADDR ERROR: nobody is refused each mutating method with ERROR
+# and served each read.
+every_method() {
+	a=$1 denied=$2
+	check "$3: nobody: Refresh refused" nobody_fails "$a" "$denied" Refresh
+	check "$3: nobody: CreatePool refused" nobody_fails "$a" "$denied" CreatePool string:n
+	check "$3: nobody: DeletePool refused" nobody_fails "$a" "$denied" DeletePool string:p
+	check "$3: nobody: AddHost refused" nobody_fails "$a" "$denied" AddHost string:p "string:$B"
+	check "$3: nobody: AddRemoteHost refused" nobody_fails "$a" "$denied" AddRemoteHost string:p "string:$a"
+	check "$3: nobody: RemoveHost refused" nobody_fails "$a" "$denied" RemoveHost string:p string:b
+	check "$3: nobody: RefreshPool refused" nobody_fails "$a" "$denied" RefreshPool string:p
+	check "$3: nobody: GetHostMap served" nobody_reads "$a" GetHostMap s xml
+	check "$3: nobody: ListPools served" nobody_reads "$a" ListPools
+	check "$3: nobody: GetPoolMap served" nobody_reads "$a" GetPoolMap ss p json
+	check "$3: nobody: properties served" sh -c \
+		"setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups busctl --address='$a' get-property $SVC $OBJ $IFACE Generation >/dev/null"
+	check "$3: nobody: introspection served" sh -c \
+		"setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups busctl --address='$a' introspect $SVC $OBJ >/dev/null"
+	check "$3: nobody: the pool is untouched" [ "$(call "$a" ListPools)" = 'as 1 "p"' ]
+	check "$3: nobody: its member is untouched" [ "$(get "$a" GetPoolMap ss p xml | grep -c '<member ')" -eq 1 ]
+}
+
+# 1. migmapd's own check, on a bus that lets everyone call everything
+start_bus A open
+start_daemon a "$A_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+call "$A_addr" CreatePool s p >/dev/null && call "$A_addr" AddHost ss p "$B" >/dev/null
+every_method "$A_addr" "$IFACE.Error.AccessDenied" daemon
+check "the refusal says why" err_has "only root may (caller uid $(id -u nobody))"
+
+# 2. the shipped policy, on a bus that uses it
+start_bus S shipped
+start_daemon s "$S_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+check "policy: root may change" call "$S_addr" CreatePool s p
+call "$S_addr" AddHost ss p "$B" >/dev/null
+every_method "$S_addr" org.freedesktop.DBus.Error.AccessDenied policy
+
+# 3. admin_group: its members may change state
+echo "admin_group = $(id -gn nobody)" >"$tmpdir/admin.conf"
+start_bus G open
+daemon_config=$tmpdir/admin.conf start_daemon g "$G_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+check "admin_group: nobody may CreatePool" \
+	as_nobody busctl --address="$G_addr" call "$SVC" "$OBJ" "$IFACE" CreatePool s n
+check "admin_group: nobody may AddHost" \
+	quiet as_nobody busctl --address="$G_addr" call "$SVC" "$OBJ" "$IFACE" AddHost ss n "$B"
+check "admin_group: the pool is there" [ "$(call "$G_addr" ListPools)" = 'as 1 "n"' ]
+finish

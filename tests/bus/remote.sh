@@ -1,0 +1,94 @@
+#!/bin/sh
+# Remote members: two migmapd on two private buses with different fixtures;
+# a adds b by b's bus address, refreshes it, keeps b's last map marked stale
+# when b is gone, and picks it up again when b is back. The CLI does the
+# same on a state directory without a daemon.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/bus/lib-bus.sh"
+
+start_bus A
+start_bus B
+start_bus X
+start_daemon a "$A_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+pid_a=$daemon_pid
+start_daemon b "$B_addr" "$HOSTS/arm64-hwmsi" || exit 99
+pid_b=$daemon_pid
+start_daemon x "$X_addr" "$HOSTS/x86-q35-vtd" || exit 99
+state=$tmpdir/a.state
+"$MIGMAP" host --sysroot "$HOSTS/arm64-hwmsi" --name b >"$tmpdir/b.xml"
+"$MIGMAP" host --sysroot "$HOSTS/arm64-virt-smmuv3" --name a >"$tmpdir/a.xml"
+
+quiet call "$A_addr" CreatePool s p
+monitor "$A_addr" "$tmpdir/signals"
+check "AddRemoteHost names the member after the remote host" \
+	[ "$(get "$A_addr" AddRemoteHost ss p "$B_addr")" = b ]
+check "PoolChanged(p) emitted" wait_for "$tmpdir/signals" 'string "p"'
+check "b's map stored as b served it" cmp -s "$tmpdir/b.xml" "$state/pools/p/b.xml"
+check "remote.json records the address" grep -qF "\"address\": \"$B_addr\"" "$state/pools/p/remote.json"
+check "remote.json: not stale" grep -q '"stale": false' "$state/pools/p/remote.json"
+check "AddRemoteHost again: HostExists" \
+	fails_with "$A_addr" "$IFACE.Error.HostExists" AddRemoteHost string:p "string:$B_addr"
+check "AddRemoteHost of an x86 host: IncompatibleHost" \
+	fails_with "$A_addr" "$IFACE.Error.IncompatibleHost" AddRemoteHost string:p "string:$X_addr"
+check "AddRemoteHost of a bus without migmapd: RemoteFailed" \
+	fails_with "$A_addr" "$IFACE.Error.RemoteFailed" AddRemoteHost string:p "string:unix:path=$tmpdir/none.sock"
+check "AddRemoteHost of its own bus: RemoteFailed at once" \
+	fails_with "$A_addr" "$IFACE.Error.RemoteFailed" AddRemoteHost string:p "string:$A_addr"
+check "AddRemoteHost of a bad address: RemoteFailed" \
+	fails_with "$A_addr" "$IFACE.Error.RemoteFailed" AddRemoteHost string:p string:nonsense
+check "AddRemoteHost to no pool: NoSuchPool" \
+	fails_with "$A_addr" "$IFACE.Error.NoSuchPool" AddRemoteHost string:nope "string:$B_addr"
+check "AddHost a (imported)" quiet call "$A_addr" AddHost ss p "$(cat "$tmpdir/a.xml")"
+
+"$MIGMAP" baseline --name p "$tmpdir/a.xml" "$tmpdir/b.xml" >"$tmpdir/pool.xml"
+get "$A_addr" GetPoolMap ss p xml >"$tmpdir/got.xml"
+check "the pool map is the baseline of a and b" cmp -s "$tmpdir/pool.xml" "$tmpdir/got.xml"
+check "RefreshPool with b up" call "$A_addr" RefreshPool s p
+get "$A_addr" GetPoolMap ss p xml >"$tmpdir/got.xml"
+check "refreshed: still the same map, no stale warning" cmp -s "$tmpdir/pool.xml" "$tmpdir/got.xml"
+
+# b goes away: its last map stays, marked stale with the time it was fetched
+check "b stops" stop_daemon "$pid_b"
+check "RefreshPool with b down still succeeds" call "$A_addr" RefreshPool s p
+check "the failure is logged" grep -q "pool p: host b is stale" "$tmpdir/a.log"
+check "remote.json: stale" grep -q '"stale": true' "$state/pools/p/remote.json"
+get "$A_addr" GetPoolMap ss p json >"$tmpdir/stale.json"
+check "GetPoolMap warns that b is stale, with its fetch time" "$PYTHON3" -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["pool"]
+w = [x for x in p["warnings"] if "stale" in x]
+assert len(w) == 1 and "host '"'"'b'"'"' is stale" in w[0] and "fetched 20" in w[0], p["warnings"]
+assert sorted(m["name"] for m in p["members"]) == ["a", "b"], p["members"]
+assert any(f["start"] == "0xc6010000" for f in p["forbidden"]), "b'"'"'s doorbell was dropped"
+' "$tmpdir/stale.json"
+check "b's last map is kept" cmp -s "$tmpdir/b.xml" "$state/pools/p/b.xml"
+
+# restart a: the stale mark persists
+check "a stops" stop_daemon "$pid_a"
+start_daemon a "$A_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+check "restart: b still stale" sh -c "busctl --address='$A_addr' call $SVC $OBJ $IFACE GetPoolMap ss p xml | grep -q 'is stale'"
+
+# b is back
+start_daemon b "$B_addr" "$HOSTS/arm64-hwmsi" || exit 99
+check "RefreshPool with b back" call "$A_addr" RefreshPool s p
+check "remote.json: no longer stale" grep -q '"stale": false' "$state/pools/p/remote.json"
+get "$A_addr" GetPoolMap ss p xml >"$tmpdir/got.xml"
+check "no stale warning any more" cmp -s "$tmpdir/pool.xml" "$tmpdir/got.xml"
+check "RemoveHost b drops its remote entry" call "$A_addr" RemoveHost ss p b
+check "remote.json gone with the last remote member" [ ! -e "$state/pools/p/remote.json" ]
+
+# the CLI without a daemon: same store, same fetch
+local_state=$tmpdir/local
+check "migmap pool create (local)" "$MIGMAP" --state-dir "$local_state" pool create p
+check "migmap pool add --remote (local)" "$MIGMAP" --state-dir "$local_state" pool add --remote "$B_addr" p
+check "migmap pool refresh (local)" "$MIGMAP" --state-dir "$local_state" pool refresh p
+check "local: b fetched" cmp -s "$tmpdir/b.xml" "$local_state/pools/p/b.xml"
+check "local: remote.json" grep -qF "$B_addr" "$local_state/pools/p/remote.json"
+check "refresh shows no progress when piped" sh -c \
+	'[ -z "$("$0" --state-dir "$1" pool refresh p 2>&1)" ]' "$MIGMAP" "$local_state"
+if command -v script >/dev/null; then
+	# a terminal (script's pty): one progress line naming the host, then cleared
+	script -qec "'$MIGMAP' --state-dir '$local_state' pool refresh p" /dev/null >"$tmpdir/tty" 2>&1
+	check "refresh on a terminal shows progress by host name" grep -q "fetching 1/1 b" "$tmpdir/tty"
+fi
+finish

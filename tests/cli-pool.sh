@@ -1,0 +1,71 @@
+#!/bin/sh
+# migmap pool on a state directory, without migmapd: every command, JSON,
+# one-line errors, exit codes, damaged files reported as warnings.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+S=$tmpdir/state
+# never reach a daemon on this machine's bus
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmpdir/no-bus
+export DBUS_SYSTEM_BUS_ADDRESS
+
+run() { # run EXPECTED_RC OUTFILE ARGS...
+	want=$1 out=$2; shift 2
+	"$MIGMAP" "$@" >"$out" 2>"$tmpdir/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
+}
+err_is() {
+	[ "$(cat "$tmpdir/err")" = "$1" ] || { echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
+}
+"$MIGMAP" host --sysroot "$HOSTS/arm64-hwmsi" --name b >"$tmpdir/b.xml"
+"$MIGMAP" host --sysroot "$HOSTS/arm64-virt-gicv2" --name c >"$tmpdir/c.xml"
+"$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name x >"$tmpdir/x.xml"
+
+check "pool --help" run 0 "$tmpdir/o" pool --help
+check "help lists the commands" grep -q "add --remote ADDRESS POOL" "$tmpdir/o"
+check "list of no state dir: empty" run 0 "$tmpdir/o" --state-dir "$S" pool list
+check "  prints nothing" test ! -s "$tmpdir/o"
+check "create" run 0 "$tmpdir/o" --state-dir "$S" pool create p
+check "create again" run 2 "$tmpdir/o" --state-dir "$S" pool create p
+check "  message" err_is "migmap: pool 'p' exists"
+check "create ../x" run 2 "$tmpdir/o" --state-dir "$S" pool create ../x
+check "  message" err_is "migmap: invalid pool name '../x': 1-250 letters, digits, '-', '.', '_', not starting with '.'"
+check "add two maps" run 0 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/b.xml" "$tmpdir/c.xml"
+check "add from stdin" sh -c "'$MIGMAP' --state-dir '$S' pool create q && '$MIGMAP' --state-dir '$S' pool add q - <'$tmpdir/b.xml'"
+check "add again" run 2 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/b.xml"
+check "  message" err_is "migmap: pool 'p' already has a host 'b'"
+check "add x86 to arm64" run 2 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/x.xml"
+check "  message" err_is "migmap: a pool cannot mix architectures: b is aarch64, x is x86_64"
+printf "<capabilities><host>\n<memoryMap name='r' iommuGroups='0'>\n<ram start='0x2' end='0x1'/>\n</memoryMap></host></capabilities>\n" >"$tmpdir/rev.xml"
+check "add a bad map" run 2 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/rev.xml"
+check "  message names file and line" err_is "migmap: $tmpdir/rev.xml:3: <ram> end 0x1 before start 0x2"
+check "add to no pool" run 2 "$tmpdir/o" --state-dir "$S" pool add nope "$tmpdir/b.xml"
+check "  message" err_is "migmap: no pool 'nope'"
+check "list" run 0 "$tmpdir/o" --state-dir "$S" pool list
+check "  names" [ "$(cat "$tmpdir/o")" = "$(printf 'p\nq')" ]
+check "list --json" run 0 "$tmpdir/o" --state-dir "$S" pool list --json
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == {"pools": ["p", "q"]}' "$tmpdir/o"
+check "show" run 0 "$tmpdir/show.xml" --state-dir "$S" pool show p
+"$MIGMAP" baseline --name p "$tmpdir/c.xml" "$tmpdir/b.xml" >"$tmpdir/base.xml"
+check "  equals migmap baseline" cmp -s "$tmpdir/base.xml" "$tmpdir/show.xml"
+check "show --json" run 0 "$tmpdir/show.json" --state-dir "$S" pool show --json p
+"$MIGMAP" baseline --json --name p "$tmpdir/c.xml" "$tmpdir/b.xml" >"$tmpdir/base.json"
+check "  equals migmap baseline --json" cmp -s "$tmpdir/base.json" "$tmpdir/show.json"
+[ -n "${XMLLINT:-}" ] || XMLLINT=$(command -v xmllint || true)
+if [ -n "$XMLLINT" ]; then
+	check "  valid against poolmap.rng" "$XMLLINT" --noout --relaxng "$top_srcdir/xml/poolmap.rng" "$tmpdir/show.xml"
+fi
+check "remove" run 0 "$tmpdir/o" --state-dir "$S" pool remove p c
+check "remove again" run 2 "$tmpdir/o" --state-dir "$S" pool remove p c
+check "  message" err_is "migmap: pool 'p' has no host 'c'"
+check "refresh without remote members" run 0 "$tmpdir/o" --state-dir "$S" pool refresh p
+check "--remote only for add" run 2 "$tmpdir/o" --state-dir "$S" pool show --remote x p
+check "unknown command" run 2 "$tmpdir/o" --state-dir "$S" pool frobnicate
+check "delete" run 0 "$tmpdir/o" --state-dir "$S" pool delete q
+check "delete again" run 2 "$tmpdir/o" --state-dir "$S" pool delete q
+check "  message" err_is "migmap: no pool 'q'"
+
+# damaged state: a warning naming the file, the rest still works
+echo "<capabilities><host>" >"$S/pools/p/bad.xml"
+check "damaged member: show still works" run 0 "$tmpdir/o" --state-dir "$S" pool show p
+check "  warning names the file" grep -q "^migmap: warning: $S/pools/p/bad.xml" "$tmpdir/err"
+finish

@@ -1,0 +1,378 @@
+/* The state store: round-trip, atomic writes (a crash's leftovers are not
+ * loaded), damaged files reported not fatal, names that could escape the
+ * directory refused, bad input changing nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "testutil.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test-state.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *path(const char *rel)
+{
+	static char buf[2][512];
+	static unsigned next;
+	char *b = buf[next++ % 2];
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir, rel);
+	return b;
+}
+
+static void write_file(const char *rel, const char *text)
+{
+	FILE *f = fopen(path(rel), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static bool exists(const char *rel)
+{
+	struct stat st;
+	return lstat(path(rel), &st) == 0;
+}
+
+static MmState *open_state(unsigned flags)
+{
+	MmState *s = NULL;
+	MmError err = {0};
+	int r = mm_state_open(dir, flags, &s, &err);
+	ck_assert_msg(r == 0, "open: %d %s", r, err.message);
+	return s;
+}
+
+/* Every name in dir (recursively) that is hidden, except the lock. */
+static int count_hidden(const char *sub)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd),
+		 "test $(find '%s/%s' -name '.*' ! -name .lock | wc -l) -eq 0", dir, sub);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+static char *format(const MmHostMap *m)
+{
+	char *text = NULL;
+	ck_assert_int_eq(mm_hostmap_format_xml(m, &text), 0);
+	return text;
+}
+
+START_TEST(round_trip)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
+	MmError err = {0};
+
+	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK);
+	ck_assert_int_eq(s->n_pools, 0);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "prod", &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "empty", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "prod", b, "unix:path=/run/b", false, &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "prod", a, NULL, false, &err), 0);
+	ck_assert_int_eq(mm_state_mark_stale(s, "prod", "b", &err), 0);
+	mm_state_free(s);
+
+	s = open_state(0);
+	ck_assert_int_eq(s->n_warnings, 0);
+	ck_assert_ptr_nonnull(s->host);
+	_cleanup_free_ char *x1 = format(a), *x2 = format(s->host);
+	ck_assert_str_eq(x1, x2);
+	ck_assert_int_eq(s->n_pools, 2);
+	ck_assert_str_eq(s->pools[0].name, "empty");
+	ck_assert_int_eq(s->pools[0].n_members, 0);
+	const MmStatePool *p = mm_state_find_pool(s, "prod");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->n_members, 2);
+	ck_assert_str_eq(p->members[0].name, "a");
+	ck_assert_ptr_null(p->members[0].address);
+	ck_assert(!p->members[0].stale);
+	ck_assert_str_eq(p->members[1].name, "b");
+	ck_assert_str_eq(p->members[1].address, "unix:path=/run/b");
+	ck_assert_ptr_nonnull(p->members[1].fetched);
+	ck_assert(p->members[1].stale);
+	_cleanup_free_ char *y1 = format(b), *y2 = format(p->members[1].map);
+	ck_assert_str_eq(y1, y2);
+
+	/* The pool map equals the baseline of the same maps, plus the stale note. */
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
+	_cleanup_(mm_poolmap_freep) MmPoolMap *direct = NULL;
+	const MmHostMap *maps[] = {b, a};
+	ck_assert_int_eq(mm_state_pool_baseline(s, "prod", &pm, &err), 0);
+	ck_assert_int_eq(mm_pool_baseline("prod", maps, 2, &direct, &err), 0);
+	ck_assert_int_eq(pm->n_forbidden, direct->n_forbidden);
+	ck_assert_int_eq(pm->n_warnings, direct->n_warnings + 1);
+	ck_assert_ptr_nonnull(strstr(pm->warnings[pm->n_warnings - 1], "host 'b' is stale"));
+	mm_state_free(s);
+
+	/* remove and delete, then reload */
+	s = open_state(MM_STATE_LOCK);
+	ck_assert_int_eq(mm_state_remove_member(s, "prod", "b", &err), 0);
+	ck_assert(!exists("pools/prod/b.xml"));
+	ck_assert(!exists("pools/prod/remote.json"));
+	ck_assert_int_eq(mm_state_delete_pool(s, "empty", &err), 0);
+	ck_assert(!exists("pools/empty"));
+	ck_assert_int_eq(mm_state_pool_baseline(s, "empty", &pm, &err), -ENOENT);
+	mm_state_free(s);
+	s = open_state(0);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(s->pools[0].n_members, 1);
+	ck_assert_int_eq(count_hidden(""), 0);
+	mm_state_free(s);
+}
+END_TEST
+
+START_TEST(leftovers_not_loaded)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	MmError err = {0};
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	mm_state_free(s);
+
+	/* What a crash leaves: a half-written temporary file next to the
+	 * map, a half-deleted pool, a remote entry whose map was never
+	 * written. None of it may show. */
+	write_file("pools/p/.#0123456789abcdef.tmp", "<capabilities><host><memo");
+	write_file("pools/.#0123456789abcdef.tmp", "junk");
+	ck_assert_int_eq(mkdir(path("pools/.#deleted.0123456789abcdef"), 0755), 0);
+	write_file("pools/.#deleted.0123456789abcdef/x.xml", "junk");
+	write_file("pools/p/remote.json",
+		   "{\"members\": {\"ghost\": {\"address\": \"unix:path=/x\", \"stale\": false}}}\n");
+	write_file(".#0123456789abcdef.tmp", "<capabilities>");
+
+	s = open_state(0);
+	ck_assert_int_eq(s->n_warnings, 0);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(s->pools[0].n_members, 1);
+	ck_assert_str_eq(s->pools[0].members[0].name, "a");
+	ck_assert_ptr_null(s->pools[0].members[0].address);
+	ck_assert_ptr_null(s->host);
+	mm_state_free(s);
+}
+END_TEST
+
+START_TEST(writes_leave_no_temporaries)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	MmError err = {0};
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(mm_state_add_member(s, "p", a, "unix:path=/a", true, &err), 0);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), 0);
+	ck_assert_int_eq(count_hidden(""), 0);
+	mm_state_free(s);
+}
+END_TEST
+
+START_TEST(damaged_files_reported)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	MmError err = {0};
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	mm_state_free(s);
+
+	write_file("host.xml", "<capabilities>\n<host>\n<memoryMap name='x' iommuGroups='0'>\n"
+			       "<ram start='0x2' end='0x1'/>\n</memoryMap></host></capabilities>\n");
+	write_file("pools/p/b.xml", "<capabilities><host>");
+	write_file("pools/p/c.xml", "<capabilities><host><memoryMap name='other' "
+				    "iommuGroups='0'/></host></capabilities>\n");
+	write_file("pools/p/notes.txt", "hello");
+	write_file("pools/p/remote.json", "{\"members\": [");
+	write_file("pools/bad name", "");
+
+	s = open_state(0);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(s->pools[0].n_members, 1); /* a survives */
+	ck_assert_ptr_null(s->host);
+	static const char *const want[] = {
+		"host.xml:4: <ram> end 0x1 before start 0x2",
+		"pools/p/b.xml",
+		"pools/p/c.xml: holds the map of host 'other', not 'c'; ignored",
+		"pools/p/notes.txt: not a member map",
+		"pools/p/remote.json: not a remote member list",
+		"pools/bad name: not a valid pool name",
+	};
+	ck_assert_int_eq(s->n_warnings, ELEMENTSOF(want));
+	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+		bool found = false;
+		for (size_t j = 0; j < s->n_warnings; j++)
+			found |= strncmp(s->warnings[j], want[i], strlen(want[i])) == 0;
+		ck_assert_msg(found, "no warning starting '%s'", want[i]);
+	}
+	mm_state_free(s);
+}
+END_TEST
+
+START_TEST(bad_names_refused)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	static const char *const bad[] = {"", ".", "..", "../x", "a/b", ".hidden", "a b",
+					  "x\n", "/etc"};
+	MmError err = {0};
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		ck_assert_msg(!mm_state_name_valid(bad[i]), "'%s' accepted", bad[i]);
+		ck_assert_int_eq(mm_state_create_pool(s, bad[i], &err), -EINVAL);
+		ck_assert_int_eq(mm_state_delete_pool(s, bad[i], &err), -EINVAL);
+		ck_assert_int_eq(mm_state_remove_member(s, "p", bad[i], &err), -EINVAL);
+		free(a->name);
+		a->name = strdup(bad[i]);
+		ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), -EINVAL);
+	}
+	char longname[260];
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[251] = '\0';
+	ck_assert(!mm_state_name_valid(longname));
+	longname[250] = '\0';
+	ck_assert(mm_state_name_valid(longname));
+	ck_assert_int_eq(mm_state_create_pool(s, longname, &err), 0);
+	ck_assert_str_eq(mm_state_find_pool(s, "p")->name, "p");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 0);
+	mm_state_free(s);
+	/* nothing was written beside the pools: no file of a refused name */
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd),
+		 "test \"$(cd '%s' && find . -mindepth 1 | sort | tr '\\n' ' ')\" = "
+		 "\"./pools ./pools/p ./pools/%s \"",
+		 dir, longname);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(bad_input_changes_nothing)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *x = tu_probe("x86-q35-vtd", "x");
+	MmError err = {0};
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), -EEXIST);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), -EEXIST);
+	ck_assert_str_eq(err.message, "pool 'p' already has a host 'a'");
+	ck_assert_int_eq(mm_state_add_member(s, "q", a, NULL, false, &err), -ENOENT);
+	/* another architecture cannot join */
+	ck_assert_int_eq(mm_state_add_member(s, "p", x, NULL, false, &err), -EDOM);
+	ck_assert_ptr_nonnull(strstr(err.message, "architectures"));
+	ck_assert(!exists("pools/p/x.xml"));
+	ck_assert_int_eq(mm_state_remove_member(s, "p", "zz", &err), -ENOENT);
+	ck_assert_int_eq(mm_state_mark_stale(s, "p", "a", &err), -EINVAL);
+	ck_assert_int_eq(mm_state_delete_pool(s, "q", &err), -ENOENT);
+	ck_assert_int_eq(s->pools[0].n_members, 1);
+	mm_state_free(s);
+	s = open_state(0);
+	ck_assert_int_eq(s->n_warnings, 0);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(s->pools[0].n_members, 1);
+	ck_assert_int_eq(count_hidden(""), 0);
+	mm_state_free(s);
+}
+END_TEST
+
+START_TEST(one_writer)
+{
+	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK), *t = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_state_open(dir, MM_STATE_LOCK, &t, &err), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(err.message, "in use"));
+	/* readers are never blocked */
+	t = open_state(0);
+	mm_state_free(t);
+	mm_state_free(s);
+	t = open_state(MM_STATE_LOCK);
+	mm_state_free(t);
+}
+END_TEST
+
+START_TEST(missing_dir)
+{
+	MmState *s = NULL;
+	MmError err = {0};
+	char missing[300];
+	snprintf(missing, sizeof(missing), "%s/none", dir);
+	ck_assert_int_eq(mm_state_open(missing, 0, &s, &err), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.message, "cannot open the state directory"));
+}
+END_TEST
+
+static const char *config_path(void)
+{
+	return path("migmap.conf");
+}
+
+START_TEST(config)
+{
+	MmConfig c = {0};
+	MmError err = {0};
+	write_file("migmap.conf", "# comment\n\n  sysroot = /srv/root  \nstate_dir=/var/x\n"
+				  "name = h1\nadmin_group = wheel\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);
+	ck_assert_str_eq(c.sysroot, "/srv/root");
+	ck_assert_str_eq(c.state_dir, "/var/x");
+	ck_assert_str_eq(c.name, "h1");
+	ck_assert_str_eq(c.admin_group, "wheel");
+
+	/* a bad file changes nothing and names the line */
+	write_file("migmap.conf", "name = h2\nstatedir = /x\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.message, "unknown key 'statedir'"));
+	ck_assert_str_eq(c.name, "h1");
+	write_file("migmap.conf", "name\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 1);
+	write_file("migmap.conf", "name =\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	unlink(config_path());
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -ENOENT);
+	mm_config_clear(&c);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("state");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, leftovers_not_loaded);
+	tcase_add_test(tc, writes_leave_no_temporaries);
+	tcase_add_test(tc, damaged_files_reported);
+	tcase_add_test(tc, bad_names_refused);
+	tcase_add_test(tc, bad_input_changes_nothing);
+	tcase_add_test(tc, one_writer);
+	tcase_add_test(tc, missing_dir);
+	tcase_add_test(tc, config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(suite());
+}

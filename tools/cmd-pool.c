@@ -1,0 +1,492 @@
+/* migmap pool: migration pools and their members. Goes through migmapd
+ * when it runs on the system bus (so the two never write at once), else
+ * works on the state directory itself, holding its writer lock while it
+ * changes it. --state-dir always means the directory, without the daemon. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <systemd/sd-bus.h>
+
+#include "../daemon/bus-names.h"
+#include "../daemon/remote.h"
+#include "cli.h"
+#include "macros.h"
+
+#define POOL_FILE_MAX (16u << 20)
+
+void cmd_pool_help(FILE *f)
+{
+	fputs("Usage: migmap [--state-dir DIR] pool COMMAND [--json] ...\n"
+	      "\n"
+	      "Manage migration pools: each holds the host maps of its members.\n"
+	      "\n"
+	      "  list                          list the pools\n"
+	      "  create POOL                   create an empty pool\n"
+	      "  delete POOL                   delete a pool and its members' maps\n"
+	      "  add POOL HOST.xml...          import host maps ('migmap host' output; - for stdin)\n"
+	      "  add --remote ADDRESS POOL     fetch the map from the migmapd on that bus\n"
+	      "                                (unix:path=…, or unixexec:path=ssh,… for SSH)\n"
+	      "  remove POOL HOST              remove a member\n"
+	      "  refresh POOL                  fetch the remote members again; one that does\n"
+	      "                                not answer keeps its last map, marked stale\n"
+	      "  show POOL                     print the pool map (XML, or JSON with --json)\n"
+	      "  check POOL DOMAIN.xml         check a libvirt domain against the pool\n"
+	      "\n"
+	      "  --json        print JSON (list, show, check)\n"
+	      "  -h, --help    show this help\n"
+	      "\n"
+	      "Through migmapd when it runs on the system bus, else on the state directory\n"
+	      "(--state-dir, the config file's state_dir, or " MM_STATE_DIR ").\n"
+	      "check exits 1 when the domain conflicts with the pool.\n",
+	      f);
+}
+
+typedef struct Pool {
+	sd_bus *bus;           /* through migmapd when set */
+	char *state_dir;       /* else here */
+	MmState *state;
+	bool json;
+	const char *remote;
+} Pool;
+
+static void pool_done(Pool *p)
+{
+	sd_bus_flush_close_unref(p->bus);
+	free(p->state_dir);
+	mm_state_free(p->state);
+}
+
+/* Whether migmapd owns its name on the system bus; keeps the connection. */
+static bool daemon_running(Pool *p)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int has = 0;
+
+	if (sd_bus_open_system(&p->bus) < 0)
+		return false;
+	if (sd_bus_call_method(p->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus", "NameHasOwner", &error, &reply, "s",
+			       MM_BUS_NAME) < 0 ||
+	    sd_bus_message_read(reply, "b", &has) < 0 || !has) {
+		p->bus = sd_bus_flush_close_unref(p->bus);
+		return false;
+	}
+	return true;
+}
+
+static int pool_connect(Pool *p)
+{
+	if (cli_state_dir) {
+		p->state_dir = strdup(cli_state_dir);
+		return p->state_dir ? EXIT_OK : cli_fail("out of memory");
+	}
+	if (daemon_running(p))
+		return EXIT_OK;
+	MmConfig config = {0};
+	MmError err = {0};
+	int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
+	if (r < 0 && r != -ENOENT) {
+		mm_config_clear(&config);
+		return cli_fail_error(&err);
+	}
+	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
+	mm_config_clear(&config);
+	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
+}
+
+/* Open the state directory; writers create and lock it. A missing
+ * directory reads as no pools. */
+static int state_open(Pool *p, bool write)
+{
+	MmError err = {0};
+	int r = mm_state_open(p->state_dir, write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state,
+			      &err);
+	if (r == -ENOENT && !write) {
+		p->state = calloc(1, sizeof(*p->state));
+		if (!p->state)
+			return cli_fail("out of memory");
+		p->state->dirfd = p->state->lockfd = -1;
+		return EXIT_OK;
+	}
+	if (r < 0)
+		return cli_fail_error(&err);
+	for (size_t i = 0; i < p->state->n_warnings; i++)
+		fprintf(stderr, "migmap: warning: %s/%s\n", p->state_dir, p->state->warnings[i]);
+	return EXIT_OK;
+}
+
+/* Call a migmapd method; on a D-Bus error print its message. */
+static int call(Pool *p, const char *method, sd_bus_message **reply, const char *types, ...)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	va_list ap;
+	va_start(ap, types);
+	int r = sd_bus_call_methodv(p->bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, method,
+				    &error, reply, types, ap);
+	va_end(ap);
+	if (r < 0)
+		return cli_fail("%s", error.message ? error.message : strerror(-r));
+	return EXIT_OK;
+}
+
+static int fail_state(int r, const MmError *err)
+{
+	if (r == -ENOMEM)
+		return cli_fail("out of memory");
+	return cli_fail_error(err);
+}
+
+static int print_json(json_object *o)
+{
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								     JSON_C_TO_STRING_SPACED |
+								     JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return cli_fail("out of memory");
+	int r = cli_print(text);
+	return r == EXIT_OK ? cli_print("\n") : r;
+}
+
+/* ---- subcommands -------------------------------------------------------- */
+
+static int do_list(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	json_object *list = json_object_new_array();
+	int r = EXIT_OK;
+
+	if (n != 0) {
+		r = cli_fail("pool list: unexpected argument '%s'", args[0]);
+		goto out;
+	}
+	if (!list) {
+		r = cli_fail("out of memory");
+		goto out;
+	}
+	if (p->bus) {
+		const char *name;
+		if ((r = call(p, "ListPools", &reply, NULL)) != EXIT_OK)
+			goto out;
+		int k = sd_bus_message_enter_container(reply, 'a', "s");
+		while (k >= 0 && (k = sd_bus_message_read(reply, "s", &name)) > 0)
+			json_object_array_add(list, json_object_new_string(name));
+		if (k < 0) {
+			r = cli_fail("bad answer from migmapd: %s", strerror(-k));
+			goto out;
+		}
+	} else {
+		if ((r = state_open(p, false)) != EXIT_OK)
+			goto out;
+		for (size_t i = 0; i < p->state->n_pools; i++)
+			json_object_array_add(list, json_object_new_string(p->state->pools[i].name));
+	}
+	if (p->json) {
+		json_object *root = json_object_new_object();
+		if (!root) {
+			r = cli_fail("out of memory");
+			goto out;
+		}
+		json_object_object_add(root, "pools", json_object_get(list));
+		r = print_json(root);
+		json_object_put(root);
+	} else {
+		for (size_t i = 0; r == EXIT_OK && i < json_object_array_length(list); i++) {
+			r = cli_print(json_object_get_string(json_object_array_get_idx(list, i)));
+			if (r == EXIT_OK)
+				r = cli_print("\n");
+		}
+	}
+out:
+	json_object_put(list);
+	return r;
+}
+
+static int do_create_delete(Pool *p, bool create, char **args, size_t n)
+{
+	const char *what = create ? "create" : "delete";
+	MmError err = {0};
+	int r;
+
+	if (n != 1)
+		return cli_fail("pool %s: expected one pool name", what);
+	if (p->bus)
+		return call(p, create ? "CreatePool" : "DeletePool", NULL, "s", args[0]);
+	if ((r = state_open(p, true)) != EXIT_OK)
+		return r;
+	r = create ? mm_state_create_pool(p->state, args[0], &err)
+		   : mm_state_delete_pool(p->state, args[0], &err);
+	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+}
+
+static int do_add_remote(Pool *p, const char *pool)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	MmError err = {0};
+	int r;
+
+	if (p->bus)
+		return call(p, "AddRemoteHost", NULL, "ss", pool, p->remote);
+	if ((r = state_open(p, true)) != EXIT_OK)
+		return r;
+	if (!mm_state_find_pool(p->state, pool))
+		return cli_fail("no pool '%s'", pool);
+	if ((r = remote_fetch_hostmap(p->remote, REMOTE_TIMEOUT_USEC, NULL, &map, &err)) < 0)
+		return fail_state(r, &err);
+	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
+	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+}
+
+static int do_add(Pool *p, char **args, size_t n)
+{
+	int r;
+
+	if (p->remote) {
+		if (n != 1)
+			return cli_fail("pool add --remote: expected one pool name");
+		return do_add_remote(p, args[0]);
+	}
+	if (n < 2)
+		return cli_fail("pool add: expected a pool and host map files");
+	if (!p->bus && (r = state_open(p, true)) != EXIT_OK)
+		return r;
+	for (size_t i = 1; i < n; i++) {
+		_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+		_cleanup_free_ char *text = NULL;
+		MmError err = {0};
+		size_t len;
+		/* Parse here in both modes: errors name the file and line. */
+		r = cli_read_file(args[i], POOL_FILE_MAX, &text, &len);
+		if (r < 0)
+			return cli_fail("%s: %s", args[i], strerror(-r));
+		if (mm_hostmap_parse_xml(text, len, args[i], &map, &err) < 0)
+			return cli_fail_error(&err);
+		if (p->bus)
+			r = call(p, "AddHost", NULL, "ss", args[0], text);
+		else if ((r = mm_state_add_member(p->state, args[0], map, NULL, false, &err)) < 0)
+			r = fail_state(r, &err);
+		if (r != EXIT_OK)
+			return r;
+	}
+	return EXIT_OK;
+}
+
+static int do_remove(Pool *p, char **args, size_t n)
+{
+	MmError err = {0};
+	int r;
+
+	if (n != 2)
+		return cli_fail("pool remove: expected a pool and a host name");
+	if (p->bus)
+		return call(p, "RemoveHost", NULL, "ss", args[0], args[1]);
+	if ((r = state_open(p, true)) != EXIT_OK)
+		return r;
+	r = mm_state_remove_member(p->state, args[0], args[1], &err);
+	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+}
+
+/* "migmap: pool P: 3/10 host-c" on one terminal line, rewritten in place;
+ * nothing when stderr is not a terminal. */
+static void show_progress(size_t done, size_t total, const char *host, void *userdata)
+{
+	const char *pool = userdata;
+	if (done < total)
+		fprintf(stderr, "\r\033[Kmigmap: pool %s: fetching %zu/%zu %s", pool, done + 1, total,
+			host);
+	else
+		fprintf(stderr, "\r\033[K");
+	fflush(stderr);
+}
+
+static int do_refresh(Pool *p, char **args, size_t n)
+{
+	MmError err = {0};
+	int r;
+
+	if (n != 1)
+		return cli_fail("pool refresh: expected one pool name");
+	if (p->bus)
+		return call(p, "RefreshPool", NULL, "s", args[0]);
+	if ((r = state_open(p, true)) != EXIT_OK)
+		return r;
+	r = remote_refresh_pool(p->state, args[0], NULL, "migmap",
+				isatty(STDERR_FILENO) ? show_progress : NULL, args[0], &err);
+	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+}
+
+static int do_show(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
+	_cleanup_free_ char *text = NULL;
+	MmError err = {0};
+	const char *answer;
+	int r;
+
+	if (n != 1)
+		return cli_fail("pool show: expected one pool name");
+	if (p->bus) {
+		if ((r = call(p, "GetPoolMap", &reply, "ss", args[0], p->json ? "json" : "xml")) !=
+		    EXIT_OK)
+			return r;
+		if ((r = sd_bus_message_read(reply, "s", &answer)) < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+		return cli_print(answer);
+	}
+	if ((r = state_open(p, false)) != EXIT_OK)
+		return r;
+	if ((r = mm_state_pool_baseline(p->state, args[0], &pm, &err)) < 0)
+		return fail_state(r, &err);
+	r = p->json ? mm_poolmap_format_json(pm, &text) : mm_poolmap_format_xml(pm, &text);
+	if (r < 0)
+		return cli_fail("out of memory");
+	return cli_print(text);
+}
+
+/* The report's JSON as lines for people. */
+static int print_report_text(const char *pool, const char *json, bool ok)
+{
+	json_object *root = json_tokener_parse(json), *conflicts = NULL, *warnings = NULL;
+	int r = EXIT_OK;
+
+	if (!root)
+		return cli_fail("pool check: unreadable report");
+	if (json_object_object_get_ex(root, "conflicts", &conflicts))
+		for (size_t i = 0; i < json_object_array_length(conflicts); i++) {
+			json_object *c = json_object_array_get_idx(conflicts, i), *sev, *msg;
+			json_object_object_get_ex(c, "severity", &sev);
+			json_object_object_get_ex(c, "message", &msg);
+			printf("%s: %s\n", json_object_get_string(sev), json_object_get_string(msg));
+		}
+	if (json_object_object_get_ex(root, "warnings", &warnings))
+		for (size_t i = 0; i < json_object_array_length(warnings); i++)
+			printf("warning: %s\n",
+			       json_object_get_string(json_object_array_get_idx(warnings, i)));
+	printf(ok ? "ok: the domain fits every host of pool '%s'\n"
+		  : "conflict: the domain does not fit pool '%s'\n",
+	       pool);
+	if (fflush(stdout) != 0)
+		r = cli_fail("cannot write output: %s", strerror(errno));
+	json_object_put(root);
+	return r;
+}
+
+static int check_local(Pool *p, const char *pool_name, const char *file, const char *text,
+		       size_t len, char **ret_json, int *ret_ok)
+{
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	const MmStatePool *pool = mm_state_find_pool(p->state, pool_name);
+	MmError err = {0};
+
+	if (!pool)
+		return cli_fail("no pool '%s'", pool_name);
+	if (pool->n_members == 0)
+		return cli_fail("pool '%s' has no hosts yet", pool_name);
+	if (mm_domain_parse_xml(text, len, file, &domain, &err) < 0)
+		return cli_fail_error(&err);
+	if (!(maps = mm_state_pool_maps(pool)))
+		return cli_fail("out of memory");
+	if (mm_check_domain(domain, maps, pool->n_members, &report, &err) < 0)
+		return cli_fail_error(&err);
+	if (mm_check_report_format_json(report, ret_json) < 0)
+		return cli_fail("out of memory");
+	*ret_ok = report->ok;
+	return EXIT_OK;
+}
+
+static int do_check(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *text = NULL, *json = NULL;
+	const char *answer;
+	size_t len;
+	int ok = 0, r;
+
+	if (n != 2)
+		return cli_fail("pool check: expected a pool and a domain XML file");
+	r = cli_read_file(args[1], POOL_FILE_MAX, &text, &len);
+	if (r < 0)
+		return cli_fail("%s: %s", args[1], strerror(-r));
+	if (p->bus) {
+		if ((r = call(p, "CheckDomain", &reply, "ss", text, args[0])) != EXIT_OK)
+			return r;
+		if ((r = sd_bus_message_read(reply, "bs", &ok, &answer)) < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+		if (!(json = strdup(answer)))
+			return cli_fail("out of memory");
+	} else {
+		if ((r = state_open(p, false)) != EXIT_OK)
+			return r;
+		if (!mm_state_name_valid(args[0]))
+			return cli_fail("invalid pool name '%s'", args[0]);
+		if ((r = check_local(p, args[0], args[1], text, len, &json, &ok)) != EXIT_OK)
+			return r;
+	}
+	r = p->json ? cli_print(json) : print_report_text(args[0], json, ok);
+	if (r != EXIT_OK)
+		return r;
+	return ok ? EXIT_OK : EXIT_VERDICT;
+}
+
+int cmd_pool(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"remote", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	static const struct {
+		const char *name;
+		int (*run)(Pool *p, char **args, size_t n);
+	} verbs[] = {
+		{"list", do_list},     {"add", do_add},         {"remove", do_remove},
+		{"refresh", do_refresh}, {"show", do_show},     {"check", do_check},
+	};
+	_cleanup_(pool_done) Pool p = {0};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			p.json = true;
+			break;
+		case 'r':
+			p.remote = optarg;
+			break;
+		case 'h':
+			cmd_pool_help(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'migmap pool --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cli_fail("pool: no command given (see 'migmap pool --help')");
+	const char *verb = argv[optind];
+	char **args = argv + optind + 1;
+	size_t n = (size_t)(argc - optind - 1);
+	if (p.remote && strcmp(verb, "add") != 0)
+		return cli_fail("pool %s: --remote is for 'add'", verb);
+
+	bool create = strcmp(verb, "create") == 0;
+	if (create || strcmp(verb, "delete") == 0) {
+		int r = pool_connect(&p);
+		return r != EXIT_OK ? r : do_create_delete(&p, create, args, n);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (strcmp(verb, verbs[i].name) == 0) {
+			int r = pool_connect(&p);
+			return r != EXIT_OK ? r : verbs[i].run(&p, args, n);
+		}
+	return cli_fail("pool: unknown command '%s' (see 'migmap pool --help')", verb);
+}
