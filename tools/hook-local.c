@@ -1,0 +1,110 @@
+/* migmap-hook without migmapd: the configuration, the state directory
+ * (this host's stored map and the pools' member maps) and, only when no
+ * host map is stored, a probe of the sysroot. Reads, never writes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hook.h"
+#include "macros.h"
+
+void hook_local_clear(HookLocal *l)
+{
+	mm_config_clear(&l->config);
+	mm_state_free(l->state);
+	mm_hostmap_free(l->host);
+	memset(l, 0, sizeof(*l));
+}
+
+static int load(HookLocal *l, const char *config_path, HookVerdict *v)
+{
+	MmError err = {0};
+	char buf[1024];
+	int r;
+
+	l->loaded = true;
+	r = mm_config_load(config_path, &l->config, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && r != -ENOENT)
+		/* Defaults are still better than not checking at all. */
+		(void)hook_warn(v, "%s", mm_error_format(&err, buf, sizeof(buf)));
+	const char *dir = l->config.state_dir ? l->config.state_dir : MM_STATE_DIR;
+	r = mm_state_open(dir, 0, &l->state, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && r != -ENOENT)
+		(void)hook_warn(v, "%s", mm_error_format(&err, buf, sizeof(buf)));
+	return 0;
+}
+
+/* This host's map: the one migmapd stored, else a fresh probe. */
+static int host_map(HookLocal *l, const MmHostMap **ret, HookVerdict *v)
+{
+	if (l->state && l->state->host) {
+		*ret = l->state->host;
+		return 0;
+	}
+	if (!l->host) {
+		MmProbeOptions opts = {.sysroot = l->config.sysroot, .name = l->config.name};
+		MmError err = {0};
+		char buf[1024];
+		int r = mm_hostmap_probe(&opts, &l->host, &err);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			(void)hook_warn(v, "this host: not checked: cannot probe it: %s",
+					mm_error_format(&err, buf, sizeof(buf)));
+			return -ENODATA;
+		}
+	}
+	*ret = l->host;
+	return 0;
+}
+
+int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, unsigned target,
+		     HookVerdict *v)
+{
+	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	const MmHostMap *const *hosts;
+	const MmHostMap *host;
+	char what[300];
+	size_t n;
+	MmError err = {0};
+	int r;
+
+	if (!l->loaded && (r = load(l, config_path, v)) < 0)
+		return r;
+	if (target == MM_GUARD_HOST) {
+		snprintf(what, sizeof(what), "this host");
+		r = host_map(l, &host, v);
+		if (r < 0)
+			return r == -ENODATA ? 0 : r;
+		hosts = &host;
+		n = 1;
+	} else {
+		snprintf(what, sizeof(what), "pool %s", d->pool);
+		const MmStatePool *p = l->state ? mm_state_find_pool(l->state, d->pool) : NULL;
+		if (!p)
+			return hook_warn(v, "%s: not checked: no pool '%s' on this host", what,
+					 d->pool);
+		if (p->n_members == 0)
+			return hook_warn(v, "%s: not checked: pool '%s' has no hosts yet", what,
+					 d->pool);
+		if (!(maps = mm_state_pool_maps(p)))
+			return -ENOMEM;
+		hosts = maps;
+		n = p->n_members;
+	}
+	r = mm_check_domain(d, hosts, n, &report, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		char buf[1024];
+		return hook_warn(v, "%s: not checked: %s", what,
+				 mm_error_format(&err, buf, sizeof(buf)));
+	}
+	return hook_verdict_add_report(v, report, what);
+}

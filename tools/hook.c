@@ -1,0 +1,131 @@
+/* migmap-hook: libvirt's qemu hook (installed as
+ * <sysconfdir>/libvirt/hooks/qemu.d/migmap). libvirt runs it as
+ * "migmap DOMAIN OPERATION SUB-OPERATION EXTRA" with the domain XML on
+ * stdin. On "prepare begin" (a start) and "migrate begin" (the destination
+ * of an incoming migration) it checks the domain against this host when it
+ * has PCI <hostdev>s and against its pool when its metadata names one; an
+ * error-level conflict refuses the start with one line on stderr, which
+ * libvirt shows the user. Everything else exits 0 at once. Nothing is ever
+ * printed on stdout: on "migrate begin" libvirt would take it as the
+ * domain's new XML. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <systemd/sd-journal.h>
+
+#include "cli.h"
+#include "hook.h"
+#include "macros.h"
+
+enum {
+	HOOK_ALLOW = 0,
+	HOOK_REFUSE = 1,
+	HOOK_USAGE = 2,
+};
+
+static void help(void)
+{
+	printf("Usage: migmap-hook DOMAIN OPERATION SUB-OPERATION EXTRA < DOMAIN.xml\n"
+	       "\n"
+	       "libvirt's qemu hook. On 'prepare begin' and 'migrate begin' it checks the\n"
+	       "domain on stdin against this host (when it has PCI <hostdev>s) and its pool\n"
+	       "(when its metadata names one), through migmapd when it runs, else from\n"
+	       "%s and the state directory. Exits 1 with one line on\n"
+	       "stderr on a conflict; 0 otherwise. MIGMAP_CONFIG overrides the config file.\n",
+	       MM_CONFIG_FILE);
+}
+
+/* On stderr too unless the start is refused: libvirt shows the user all of
+ * stderr, and then only the one line that says why counts. */
+static void warn(const char *domain, const char *message, bool to_stderr)
+{
+	if (to_stderr)
+		fprintf(stderr, "migmap: warning: %s\n", message);
+	(void)sd_journal_print(LOG_WARNING, "migmap-hook: domain %s: %s", domain, message);
+}
+
+static bool checked_operation(const char *op, const char *sub)
+{
+	return strcmp(sub, "begin") == 0 && (strcmp(op, "prepare") == 0 || strcmp(op, "migrate") == 0);
+}
+
+int main(int argc, char **argv)
+{
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	_cleanup_free_ char *xml = NULL;
+	HookVerdict verdict = {0};
+	HookLocal local = {0};
+	MmError err = {0};
+	char buf[1024];
+	size_t len;
+	int r;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		help();
+		return HOOK_ALLOW;
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		puts("migmap-hook " PACKAGE_VERSION);
+		return HOOK_ALLOW;
+	}
+	if (argc < 4) {
+		fputs("migmap: migmap-hook is run by libvirt as 'migmap-hook DOMAIN OPERATION "
+		      "SUB-OPERATION EXTRA' (see migmap-hook(8))\n",
+		      stderr);
+		return HOOK_USAGE;
+	}
+	const char *name = argv[1];
+	if (!checked_operation(argv[2], argv[3]))
+		return HOOK_ALLOW;
+
+	r = cli_read_file("-", 16u << 20, &xml, &len);
+	if (r < 0) {
+		fprintf(stderr, "migmap: domain %s: cannot read its XML: %s\n", name, strerror(-r));
+		return HOOK_REFUSE;
+	}
+	/* libvirt's XML is valid: what migmap cannot read, it cannot judge. */
+	r = mm_domain_parse_xml(xml, len, "domain XML", &domain, &err);
+	if (r < 0) {
+		char line[1200];
+		snprintf(line, sizeof(line), "domain %s not checked: %s", name,
+			 mm_error_format(&err, buf, sizeof(buf)));
+		warn(name, line, true);
+		return HOOK_ALLOW;
+	}
+	unsigned targets = mm_guard_targets(domain);
+	const char *config = getenv("MIGMAP_CONFIG");
+	bool daemon = true;
+	for (unsigned target = MM_GUARD_HOST; target <= MM_GUARD_POOL && r >= 0; target <<= 1) {
+		if (!(targets & target))
+			continue;
+		r = -ENXIO;
+		if (daemon)
+			r = hook_ask_daemon(xml, target == MM_GUARD_POOL ? domain->pool : NULL,
+					    &verdict);
+		if (r == -ENXIO) {
+			daemon = false;
+			r = hook_check_local(&local, config ? config : MM_CONFIG_FILE, domain, target,
+					     &verdict);
+		}
+	}
+	hook_local_clear(&local);
+	if (r < 0) {
+		fprintf(stderr, "migmap: domain %s: %s\n", name, strerror(-r));
+		hook_verdict_clear(&verdict);
+		return HOOK_REFUSE;
+	}
+	for (size_t i = 0; i < verdict.n_warnings; i++)
+		warn(name, verdict.warnings[i], !verdict.error);
+	int status = HOOK_ALLOW;
+	if (verdict.error) {
+		fprintf(stderr, "migmap: %s\n", verdict.error);
+		(void)sd_journal_print(LOG_ERR, "migmap-hook: domain %s refused: %s", name,
+				       verdict.error);
+		status = HOOK_REFUSE;
+	}
+	hook_verdict_clear(&verdict);
+	return status;
+}

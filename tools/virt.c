@@ -1,0 +1,126 @@
+/* migmap's side of libvirt: a domain's XML by name (check, plan) and
+ * defining a planned domain (plan --define). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "cli.h"
+#include "macros.h"
+
+/* libvirt prints every error by default; migmap prints the one it handles. */
+static void quiet_errors(void *opaque, virErrorPtr error)
+{
+}
+
+static void domain_freep(virDomainPtr *d)
+{
+	if (*d)
+		virDomainFree(*d);
+}
+
+static int virt_fail(const char *what, const char *uri)
+{
+	const char *message = virGetLastErrorMessage();
+	return cli_fail("%s (%s): %s", what, uri, message ? message : "unknown libvirt error");
+}
+
+/* One connection per run: plan --define writes back through the connection
+ * it read the domain from (the test driver's state lives in it). */
+static virConnectPtr conn;
+static char *conn_uri;
+
+static void close_conn(void)
+{
+	if (conn)
+		virConnectClose(conn);
+	free(conn_uri);
+	conn = NULL;
+	conn_uri = NULL;
+}
+
+static int open_uri(const char *uri, virConnectPtr *ret)
+{
+	if (conn && strcmp(conn_uri, uri) == 0) {
+		*ret = conn;
+		return EXIT_OK;
+	}
+	close_conn();
+	virSetErrorFunc(NULL, quiet_errors);
+	if (!(conn_uri = strdup(uri)))
+		return cli_fail("out of memory");
+	if (!(conn = virConnectOpen(uri)))
+		return virt_fail("cannot connect to libvirt", uri);
+	static bool registered;
+	if (!registered)
+		registered = atexit(close_conn) == 0;
+	*ret = conn;
+	return EXIT_OK;
+}
+
+int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret)
+{
+	virConnectPtr c;
+	_cleanup_(domain_freep) virDomainPtr dom = NULL;
+	int r = open_uri(uri, &c);
+	if (r != EXIT_OK)
+		return r;
+	if (!(dom = virDomainLookupByName(c, name)))
+		return virt_fail(name, uri);
+	/* plan --define writes the XML back: keep what only SECURE shows. */
+	*ret = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE
+						 : 0);
+	return *ret ? EXIT_OK : virt_fail(name, uri);
+}
+
+int cli_virt_define(const char *uri, const char *xml, char **ret_name)
+{
+	virConnectPtr c;
+	_cleanup_(domain_freep) virDomainPtr dom = NULL;
+	int r = open_uri(uri, &c);
+	if (r != EXIT_OK)
+		return r;
+	if (!(dom = virDomainDefineXML(c, xml)))
+		return virt_fail("cannot define the planned domain", uri);
+	const char *name = virDomainGetName(dom);
+	if (ret_name && !(*ret_name = strdup(name ? name : "")))
+		return cli_fail("out of memory");
+	return EXIT_OK;
+}
+
+int cli_read_domain_xml(const char *arg, const char *uri, bool inactive, char **ret, size_t *len)
+{
+	struct stat st;
+	int r;
+
+	if (strcmp(arg, "-") == 0 || stat(arg, &st) == 0 || strchr(arg, '/')) {
+		r = cli_read_file(arg, 16u << 20, ret, len);
+		if (r == -EFBIG)
+			return cli_fail("%s: larger than 16 MiB", arg);
+		if (r < 0)
+			return cli_fail("%s: %s", arg, strerror(-r));
+		return EXIT_OK;
+	}
+	/* Not a file: a libvirt domain name. */
+	r = cli_virt_domain_xml(uri ? uri : CLI_DEFAULT_URI, arg, inactive, ret);
+	if (r == EXIT_OK)
+		*len = strlen(*ret);
+	return r;
+}
+
+int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	MmError err = {0};
+	int r = cli_read_domain_xml(arg, uri, false, &text, &len);
+	if (r != EXIT_OK)
+		return r;
+	if (mm_domain_parse_xml(text, len, arg, ret, &err) < 0)
+		return cli_fail_error(&err);
+	return EXIT_OK;
+}
