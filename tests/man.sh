@@ -1,0 +1,24 @@
+#!/bin/sh
+# The man pages render without warnings, and migmap(1) documents every
+# command and every long option that `migmap ... --help` shows.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+command -v groff >/dev/null || skip_all "groff not installed (groff-base)"
+for page in "$top_srcdir"/man/*.[0-9]; do
+	check "$(basename "$page") renders without warnings" \
+		sh -c '[ -z "$(groff -man -Tutf8 -ww -z "$0" 2>&1)" ]' "$page"
+done
+page=$top_srcdir/man/migmap.1
+# the man page as text, hyphens and quotes plain
+groff -man -Tascii "$page" 2>/dev/null | col -b 2>/dev/null >"$tmpdir/page" ||
+	groff -man -Tascii "$page" | sed 's/.\x08//g' >"$tmpdir/page"
+commands=$("$MIGMAP" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 && !/Commands:/ {print $1}')
+for cmd in $commands; do
+	check "migmap(1) documents '$cmd'" grep -q "migmap $cmd\|^ *$cmd\$\|^ *$cmd " "$tmpdir/page"
+	for opt in $("$MIGMAP" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		check "migmap(1) documents '$cmd $opt'" grep -q -- "$opt" "$tmpdir/page"
+	done
+done
+for opt in $("$MIGMAP" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	check "migmap(1) documents '$opt'" grep -q -- "$opt" "$tmpdir/page"
+done
+finish
