@@ -267,6 +267,24 @@ static int scan_clients(FdtScan *s)
 	return 0;
 }
 
+/* Every tag of the structure block moves forward. libfdt before 1.7
+ * (Debian 12 ships 1.6.1) reads a property length near 2^32 as a step
+ * back, and its fdt_check_full then loops forever on the same tag (found
+ * by fuzzing: tests/fuzz/regress/fdt/check-full-loop). */
+static int check_tags_advance(const void *fdt)
+{
+	int r = fdt_check_header(fdt);
+	if (r < 0)
+		return r;
+	for (int offset = 0, next = 0;; offset = next) {
+		uint32_t tag = fdt_next_tag(fdt, offset, &next);
+		if (tag == FDT_END)
+			return 0; /* the end, or damage fdt_check_full reports */
+		if (next <= offset)
+			return -FDT_ERR_BADSTRUCTURE;
+	}
+}
+
 int mm_fdt_parse(const void *blob, size_t len, const char *file, MmHostMap *m)
 {
 	FdtScan s = {.fdt = blob, .file = file, .m = m};
@@ -274,7 +292,10 @@ int mm_fdt_parse(const void *blob, size_t len, const char *file, MmHostMap *m)
 
 	if (len > INT32_MAX)
 		return mm_hostmap_add_warning(m, "%s: too large for a device tree: ignored", file);
-	r = fdt_check_full(blob, len);
+	r = len < FDT_V1_SIZE || fdt_totalsize(blob) > len ? -FDT_ERR_TRUNCATED
+							    : check_tags_advance(blob);
+	if (r == 0)
+		r = fdt_check_full(blob, len);
 	if (r < 0)
 		return mm_hostmap_add_warning(m, "%s: not a valid device tree (%s): ignored", file,
 					      fdt_strerror(r));

@@ -2,6 +2,7 @@
  * `dtc -I dtb -O dts tests/data/hosts/NAME/sys/firmware/fdt` (and the
  * capture's dmesg.txt where it names the frame); trees the fixtures do not
  * have are built here with libfdt's sequential-write API. */
+#include <stdio.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -252,6 +253,28 @@ START_TEST(test_fdt_damaged)
 }
 END_TEST
 
+/* Inputs the fuzzer found (tests/fuzz/regress/fdt/): each is a damaged
+ * blob, read in bounded time into one warning. */
+static const char *const fuzz_inputs[] = {
+	/* a property length of -12: libfdt 1.6.1's fdt_check_full looped
+	 * forever on it */
+	"check-full-loop",
+};
+
+START_TEST(test_fdt_fuzz_regressions)
+{
+	char path[4096];
+	size_t len;
+	snprintf(path, sizeof(path), "%s/../fuzz/regress/fdt/%s", tu_data_path(""),
+		 fuzz_inputs[_i]);
+	_cleanup_free_ char *blob = tu_read(path, &len);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	OK(mm_fdt_parse(blob, len, "fdt", m));
+	ck_assert_uint_eq(m->n_msi_controllers, 0);
+	ck_assert(has_warning(m, "fdt: not a valid device tree"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fdt");
@@ -264,6 +287,7 @@ int main(void)
 	tcase_add_test(tc, test_fdt_malformed_map);
 	tcase_add_test(tc, test_fdt_untranslatable);
 	tcase_add_test(tc, test_fdt_damaged);
+	tcase_add_loop_test(tc, test_fdt_fuzz_regressions, 0, ELEMENTSOF(fuzz_inputs));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

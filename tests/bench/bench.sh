@@ -1,0 +1,100 @@
+#!/bin/sh
+# make bench: migmap's speed and size, each figure measured side by side
+# with a reference in the same run, one line per figure:
+#   bench NAME: VALUE UNIT (goal OP LIMIT) ok|miss
+# Lines starting with '#' are the raw measurements behind them. Not a
+# test: a miss is reported, not failed. Needs the bus tools (busctl,
+# dbus-daemon) for the daemon figures and xmllint for the hook's.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+HOOK=${HOOK:-$top_builddir/tools/migmap-hook}
+BUS_CLIENT=$top_builddir/tests/load/bus-client
+BASELINE=$top_builddir/tests/bench/bench-baseline
+misses=0
+
+# report NAME VALUE UNIT OP LIMIT
+report() {
+	verdict=$(awk -v v="$2" -v op="$4" -v l="$5" 'BEGIN {
+		ok = op == "<" ? v < l : op == "<=" ? v <= l : 0; print ok ? "ok" : "miss" }')
+	[ "$verdict" = ok ] || misses=$((misses + 1))
+	echo "bench $1: $2 $3 (goal $4 $5) $verdict"
+}
+now() { date +%s.%N; }
+# best_of N CMD...: the shortest wall time of N runs, in seconds
+best_of() {
+	runs=$1 best=
+	shift
+	while [ "$runs" -gt 0 ]; do
+		t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
+		best=$(awk -v a="$t0" -v b="$t1" -v best="$best" \
+			'BEGIN { t = b - a; print (best == "" || t < best) ? t : best }')
+		runs=$((runs - 1))
+	done
+	echo "$best"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+repeat() { # repeat N CMD...: run CMD N times (stdin from $repeat_input)
+	n=$1; shift
+	while [ "$n" -gt 0 ]; do "$@" <"${repeat_input:-/dev/null}"; n=$((n - 1)); done
+}
+
+# ---- probing 4,096 IOMMU groups vs reading the same files with cat
+"${PYTHON3:-python3}" "$top_srcdir/tests/bench/gen-sysroot.py" 4096 "$tmpdir/sysroot"
+find "$tmpdir/sysroot" -type f >"$tmpdir/files"
+cat_files() { xargs cat <"$tmpdir/files"; }
+t_cat=$(best_of 5 cat_files)
+t_probe=$(best_of 5 "$MIGMAP" host --sysroot "$tmpdir/sysroot")
+echo "# probe of 4096 groups ${t_probe}s, cat of its $(wc -l <"$tmpdir/files") files ${t_cat}s"
+report probe-4096-groups-vs-cat "$(ratio "$t_probe" "$t_cat")" x "<=" 2
+
+# ---- the pool baseline of 10,000 hosts of 64 ranges, and of 1,000
+set -- $("$BASELINE" 10000 64)
+t_10k=$2 rss_10k=$4
+set -- $("$BASELINE" 1000 64)
+t_1k=$2
+echo "# baseline 1000 hosts ${t_1k}s, 10000 hosts ${t_10k}s, peak RSS ${rss_10k} KiB"
+report baseline-10000x64-time "$t_10k" s "<" 1
+report baseline-10000x64-maxrss "$(awk -v k="$rss_10k" 'BEGIN { printf "%.1f", k / 1024 }')" MiB "<" 200
+report baseline-1000-to-10000-time "$(ratio "$t_10k" "$t_1k")" x "<=" 12
+
+# ---- the libvirt hook's decision vs xmllint --noout of the same domain
+domain=$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml
+mkdir -p "$tmpdir/hook.state"
+"$MIGMAP" host --sysroot "$HOSTS/arm64-virt-smmuv3" --name a >"$tmpdir/hook.state/host.xml"
+printf 'state_dir = %s\nsysroot = %s\n' "$tmpdir/hook.state" "$HOSTS/arm64-virt-smmuv3" \
+	>"$tmpdir/hook.conf"
+if [ -x "$HOOK" ] && command -v xmllint >/dev/null 2>&1; then
+	# no migmapd on this bus: the hook decides from the state directory
+	export MIGMAP_CONFIG="$tmpdir/hook.conf" DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmpdir/none"
+	repeat_input=$domain
+	t_hook=$(best_of 3 repeat 50 "$HOOK" g1 prepare begin -)
+	t_xmllint=$(best_of 3 repeat 50 xmllint --noout "$domain")
+	repeat_input=
+	unset MIGMAP_CONFIG DBUS_SYSTEM_BUS_ADDRESS
+	"$HOOK" g1 prepare begin - <"$domain" >/dev/null 2>&1
+	echo "# 50 hook decisions (exit $?) ${t_hook}s, 50 xmllint --noout ${t_xmllint}s"
+	report hook-vs-xmllint "$(ratio "$t_hook" "$t_xmllint")" x "<=" 3
+else
+	echo "# no $HOOK or no xmllint: hook figure skipped"
+fi
+
+# ---- migmapd: GetHostMap vs Peer.Ping round trips, idle RSS
+if command -v dbus-daemon >/dev/null && command -v busctl >/dev/null &&
+	command -v dbus-send >/dev/null && command -v dbus-monitor >/dev/null; then
+	. "$top_srcdir/tests/bus/lib-bus.sh"
+	start_bus B
+	start_daemon a "$B_addr" "$HOSTS/arm64-virt-smmuv3" || exit 1
+	sleep 1
+	rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
+	echo "# migmapd RSS: $(grep -E '^Rss(Anon|File)' "/proc/$daemon_pid/status" | tr -s ' \t\n' ' ')" \
+		"($(wc -l <"/proc/$daemon_pid/maps") mappings of $(awk '$6 ~ /\.so/ { print $6 }' \
+		"/proc/$daemon_pid/maps" | sort -u | wc -l) shared libraries)"
+	set -- $("$BUS_CLIENT" "$B_addr" bench 2000)
+	t_get=$2 t_ping=$4
+	echo "# 2000 GetHostMap ${t_get}s, 2000 Ping ${t_ping}s"
+	report gethostmap-vs-ping "$(ratio "$t_get" "$t_ping")" x "<=" 1.5
+	report daemon-idle-rss "$rss" MiB "<" 8
+	stop_daemon "$daemon_pid"
+else
+	echo "# no dbus-daemon or busctl: daemon figures skipped"
+fi
+echo "# $misses goal(s) missed"

@@ -1,0 +1,200 @@
+/* A migmapd client for the load test and the benchmark, with sd-bus:
+ *
+ *   bus-client ADDRESS load CLIENTS CALLS POOL DOMAIN.xml
+ *     CLIENTS processes, each on a connection of its own, make CALLS mixed
+ *     calls (host and pool maps in XML and JSON, ListPools, a property,
+ *     CheckDomain, Ping, and now and then a pool created and deleted);
+ *     prints "calls N errors E" and exits 1 on any error.
+ *   bus-client ADDRESS bench N
+ *     N GetHostMap("xml") round trips, then N org.freedesktop.DBus.Peer.Ping,
+ *     one connection, one after the other; prints "gethostmap SECONDS" and
+ *     "ping SECONDS" (best of 5 rounds of N).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <systemd/sd-bus.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SVC "org.migmap.Migmap1"
+#define OBJ "/org/migmap/Migmap1"
+#define IFACE "org.migmap.Migmap1"
+
+static sd_bus *connect_to(const char *address)
+{
+	sd_bus *bus = NULL;
+	int r = sd_bus_new(&bus);
+	if (r >= 0)
+		r = sd_bus_set_address(bus, address);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(bus, 1);
+	if (r >= 0)
+		r = sd_bus_start(bus);
+	if (r < 0) {
+		fprintf(stderr, "bus-client: %s: %s\n", address, strerror(-r));
+		sd_bus_unref(bus);
+		return NULL;
+	}
+	return bus;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *text = calloc(1, 1 << 20);
+	if (text)
+		text[fread(text, 1, (1 << 20) - 1, f)] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* Call i of a client: its own pool created at 0 and deleted at 25 (mod 50),
+ * else a read chosen by i + client (so clients differ); returns 0 or a
+ * negative errno. */
+static int mixed_call(sd_bus *bus, unsigned client, unsigned i, const char *pool,
+		      const char *domain)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char own[64];
+	int r;
+
+	snprintf(own, sizeof(own), "load-%u", client);
+	switch (i % 50) {
+	case 0:
+		r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "CreatePool", &error, &reply, "s", own);
+		break;
+	case 25:
+		r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "DeletePool", &error, &reply, "s", own);
+		break;
+	default:
+		switch ((i + client) % 7) {
+		case 0:
+			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "GetHostMap", &error, &reply,
+					       "s", "xml");
+			break;
+		case 1:
+			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "GetHostMap", &error, &reply,
+					       "s", "json");
+			break;
+		case 2:
+			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "ListPools", &error, &reply, "");
+			break;
+		case 3:
+			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "GetPoolMap", &error, &reply,
+					       "ss", pool, i % 2 ? "xml" : "json");
+			break;
+		case 4:
+			r = sd_bus_get_property(bus, SVC, OBJ, IFACE, "Generation", &error, &reply,
+						"t");
+			break;
+		case 5:
+			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "CheckDomain", &error, &reply,
+					       "ss", domain, pool);
+			break;
+		default:
+			r = sd_bus_call_method(bus, SVC, OBJ, "org.freedesktop.DBus.Peer", "Ping",
+					       &error, &reply, "");
+			break;
+		}
+	}
+	if (r < 0)
+		fprintf(stderr, "bus-client %u: call %u: %s: %s\n", client, i,
+			error.name ? error.name : "-", error.message ? error.message : strerror(-r));
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(reply);
+	return r < 0 ? r : 0;
+}
+
+static int load(const char *address, unsigned clients, unsigned calls, const char *pool,
+		const char *domain_file)
+{
+	char *domain = read_file(domain_file);
+	if (!domain) {
+		fprintf(stderr, "bus-client: %s: %s\n", domain_file, strerror(errno));
+		return 2;
+	}
+	for (unsigned c = 0; c < clients; c++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return 2;
+		if (pid == 0) {
+			sd_bus *bus = connect_to(address);
+			unsigned errors = bus ? 0 : calls;
+			for (unsigned i = 0; bus && i < calls; i++)
+				if (mixed_call(bus, c, i, pool, domain) < 0)
+					errors++;
+			sd_bus_flush_close_unref(bus);
+			_exit(errors > 255 ? 255 : (int)errors);
+		}
+	}
+	unsigned errors = 0;
+	for (unsigned c = 0; c < clients; c++) {
+		int status;
+		if (wait(&status) < 0)
+			return 2;
+		errors += WIFEXITED(status) ? (unsigned)WEXITSTATUS(status) : calls;
+	}
+	free(domain);
+	printf("calls %u errors %u\n", clients * calls, errors);
+	return errors ? 1 : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int bench(const char *address, unsigned n)
+{
+	sd_bus *bus = connect_to(address);
+	double best[2] = {1e9, 1e9};
+	if (!bus)
+		return 2;
+	for (int round = 0; round < 5; round++) {
+		for (int kind = 0; kind < 2; kind++) {
+			double t0 = now();
+			for (unsigned i = 0; i < n; i++) {
+				sd_bus_error error = SD_BUS_ERROR_NULL;
+				sd_bus_message *reply = NULL;
+				int r = kind == 0 ? sd_bus_call_method(bus, SVC, OBJ, IFACE,
+								       "GetHostMap", &error,
+								       &reply, "s", "xml")
+						  : sd_bus_call_method(bus, SVC, OBJ,
+								       "org.freedesktop.DBus.Peer",
+								       "Ping", &error, &reply, "");
+				sd_bus_error_free(&error);
+				sd_bus_message_unref(reply);
+				if (r < 0) {
+					fprintf(stderr, "bus-client: %s\n", strerror(-r));
+					return 1;
+				}
+			}
+			double t = now() - t0;
+			if (t < best[kind])
+				best[kind] = t;
+		}
+	}
+	printf("gethostmap %.6f\nping %.6f\n", best[0], best[1]);
+	sd_bus_flush_close_unref(bus);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 7 && strcmp(argv[2], "load") == 0)
+		return load(argv[1], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]), argv[5],
+			    argv[6]);
+	if (argc == 4 && strcmp(argv[2], "bench") == 0)
+		return bench(argv[1], (unsigned)atoi(argv[3]));
+	fprintf(stderr, "usage: bus-client ADDRESS load CLIENTS CALLS POOL DOMAIN.xml\n"
+			"       bus-client ADDRESS bench N\n");
+	return 2;
+}
