@@ -17,6 +17,7 @@
 #include <libxml/xpath.h>
 
 #include "bus-names.h"
+#include "libvirt-dl.h"
 #include "macros.h"
 #include "manager.h"
 #include "virt-event.h"
@@ -426,6 +427,12 @@ int libvirt_start(Manager *m)
 
 	if (strcmp(uri, "none") == 0)
 		return 0;
+	const char *why = NULL;
+	if (libvirt_dl_open(&why) < 0) {
+		fprintf(stderr, "migmapd: libvirt: cannot load it (%s): not following %s\n", why,
+			uri);
+		return 0;
+	}
 	if ((r = virt_event_register(m->event)) < 0)
 		return r;
 	virSetErrorFunc(NULL, quiet_errors);

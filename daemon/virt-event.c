@@ -13,6 +13,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "libvirt-dl.h"
 #include "macros.h"
 #include "virt-event.h"
 
