@@ -27,6 +27,7 @@
  * aligned to 1 GiB, as QEMU aligns each hotplug slot. */
 #define GRANULE (128 * MIB)
 #define MAX_DIMMS 64
+#define X86_DEFAULT_PHYS_BITS 40
 
 void mm_plan_free(MmPlan *p)
 {
@@ -150,6 +151,19 @@ static int place_dimms(const MmPoolMap *pool, uint64_t from, uint64_t need, Cand
 		*last_end = base + size - 1;
 	}
 	return need == 0 ? 0 : -ENOSPC;
+}
+
+/* Does device memory in l hold every DIMM of d? */
+static bool dimms_inside(const MmGuestLayout *l, const MmDomain *d)
+{
+	for (size_t i = 0; i < d->n_memory_devices; i++) {
+		const MmMemoryDevice *m = &d->memory_devices[i];
+		if (l->device_memory_size == 0 || m->base < l->device_memory_base ||
+		    m->base - l->device_memory_base > l->device_memory_size ||
+		    m->size > l->device_memory_size - (m->base - l->device_memory_base))
+			return false;
+	}
+	return true;
 }
 
 /* ---- writing the planned domain ---- */
@@ -304,6 +318,15 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
 	snprintf(slots, sizeof(slots), "%u", p->slots);
 	if (!xmlSetProp(child_element(root, "maxMemory"), BAD_CAST "slots", BAD_CAST slots))
 		return -ENOMEM;
+	if (p->phys_bits) {
+		char bits[16];
+		snprintf(bits, sizeof(bits), "%u", p->phys_bits);
+		xmlNodePtr cpu = ensure_child(root, "cpu");
+		xmlNodePtr mpa = cpu ? ensure_child(cpu, "maxphysaddr") : NULL;
+		if (!mpa || !xmlSetProp(mpa, BAD_CAST "mode", BAD_CAST "emulate") ||
+		    !xmlSetProp(mpa, BAD_CAST "bits", BAD_CAST bits))
+			return -ENOMEM;
+	}
 	if ((r = write_numa(root, p)) < 0 || (r = write_dimms(root, p)) < 0 ||
 	    (r = write_firmware(root, d, p)) < 0)
 		return r;
@@ -434,19 +457,32 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if (!mm_align_up(&max_memory, GIB))
 		return no_plan(err, "the memory sizes do not fit in 64 bits");
 	unsigned slots = (unsigned)c.d.n_memory_devices;
+	unsigned phys_bits = 0;
 	for (int tries = 0;; tries++) {
 		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
 		c.d.max_memory = c.d.n_memory_devices ? max_memory : 0;
 		c.d.max_memory_slots = c.d.n_memory_devices ? slots : 0;
-		MmError local = {0};
-		r = mm_layout_compute(&c.d, &l, &local);
-		if (r == 0)
-			break;
-		if (tries == 8) {
-			*err = local;
+		if ((r = mm_layout_compute(&c.d, &l, err)) < 0)
 			return r;
+		if (dimms_inside(l, &c.d)) {
+			phys_bits = l->phys_bits;
+			break;
 		}
+		if (tries == 8)
+			return no_plan(err, "machine %s: device memory does not reach the DIMMs",
+				       l->machine);
 		max_memory += GIB << tries;
+	}
+
+	/* QEMU gives an x86 guest with a named CPU model 40 physical address
+	 * bits and refuses a map that ends above them */
+	bool set_maxphysaddr = d->arch && strcmp(d->arch, "x86_64") == 0 &&
+			       !d->maxphysaddr_bits && phys_bits > X86_DEFAULT_PHYS_BITS;
+	if (set_maxphysaddr) {
+		if (pool->limit_bits && phys_bits > pool->limit_bits)
+			return no_plan(err, "the guest's map needs %u address bits; the pool has %u",
+				       phys_bits, pool->limit_bits);
+		c.d.maxphysaddr_bits = phys_bits;
 	}
 
 	mm_check_report_free(TAKE_PTR(report));
@@ -456,6 +492,7 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 		return r;
 
 	p->initial_memory = initial;
+	p->phys_bits = set_maxphysaddr ? phys_bits : 0;
 	p->max_memory = c.d.n_memory_devices ? max_memory : 0;
 	p->slots = c.d.n_memory_devices ? slots : 0;
 	p->n_dimms = c.d.n_memory_devices;
@@ -473,6 +510,12 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 		return -ENOMEM;
 	if (d->n_numa_cells == 0 &&
 	    add_note(p, "added NUMA cell 0: libvirt needs one for memory devices") < 0)
+		return -ENOMEM;
+	if (p->phys_bits &&
+	    add_note(p,
+		     "set <maxphysaddr mode='emulate' bits='%u'/>: the map ends above the 40 "
+		     "physical address bits QEMU gives a named x86 CPU model",
+		     p->phys_bits) < 0)
 		return -ENOMEM;
 	if ((r = write_domain(domain_xml, len, filename, d, p, err)) < 0)
 		return r;

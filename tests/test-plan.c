@@ -148,6 +148,10 @@ START_TEST(test_x86_plan_around_hypertransport)
 	assert_dimms_usable(plan, &p);
 	_cleanup_(mm_check_report_freep) MmCheckReport *after = check_text(plan->domain_xml, &p);
 	ck_assert(after->ok);
+	/* the DIMM above 1 TiB needs more than the 40 bits QEMU gives a named
+	 * CPU model: 1.5 TiB of memory from 1 TiB on ends below 2^41 */
+	ck_assert_uint_eq(plan->phys_bits, 41);
+	ck_assert(strstr(plan->domain_xml, "<maxphysaddr mode=\"emulate\" bits=\"41\"/>"));
 	pool_clear(&p);
 }
 END_TEST
