@@ -79,6 +79,7 @@ static const char *region_label(const char *kind)
 		{"pcie-ecam", "PCI ECAM"},
 		{"pcie-pio", "PCI I/O window"},
 		{"virtio-iommu", "virtio-iommu"},
+		{"dimm", "DIMM"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(labels); i++)
 		if (strcmp(kind, labels[i].kind) == 0)
@@ -208,12 +209,19 @@ static const MmHostMap *member_map(const MmPoolMap *p, uint32_t i, const MmHostM
 	return NULL;
 }
 
-static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g,
+/* How a region meeting a forbidden range is judged. */
+typedef enum Use {
+	USE_DMA,     /* RAM, device memory, a placed DIMM: devices DMA there */
+	USE_P2P,     /* a guest PCI window: peer-to-peer DMA only */
+	USE_HOTPLUG, /* device memory around DIMMs placed by hand: only a DIMM
+		      * plugged later without a base could land there */
+} Use;
+
+static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g, Use use,
 			   const MmForbidden *f, const MmHostMap *const *hosts, size_t n)
 {
-	bool dma = g->cls == MM_REGION_DMA;
 	bool relaxable = mm_reserved_kind_from_string(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
-	MmSeverity sev = dma && !relaxable ? MM_SEVERITY_ERROR : MM_SEVERITY_WARNING;
+	MmSeverity sev = use == USE_DMA && !relaxable ? MM_SEVERITY_ERROR : MM_SEVERITY_WARNING;
 	uint64_t lo = g->start > f->start ? g->start : f->start;
 	uint64_t hi = g->end < f->end ? g->end : f->end;
 	char where[512], a[19], b[19], c1[19], c2[19];
@@ -227,9 +235,11 @@ static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRe
 			return -ENOMEM;
 	}
 	describe_where(c, where, sizeof(where));
-	const char *why = !dma		? " (peer-to-peer DMA to it fails)"
-			  : relaxable	? " (relaxable: VFIO does not exclude it)"
-					: "";
+	const char *why = use == USE_P2P       ? " (peer-to-peer DMA to it fails)"
+			  : use == USE_HOTPLUG ? " (a DIMM hotplugged there without a base would "
+						 "fail DMA)"
+			  : relaxable	       ? " (relaxable: VFIO does not exclude it)"
+					       : "";
 	return set_message(c, "guest %s %s-%s meets %s %s-%s%s%s", region_label(g->kind),
 			   mm_hex(g->start, a), mm_hex(g->end, b), f->type, mm_hex(f->start, c1),
 			   mm_hex(f->end, c2), where, why);
@@ -324,6 +334,7 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 {
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = NULL;
+	_cleanup_free_ MmGuestRegion *regions = NULL;
 	int ret_code;
 
 	if (err)
@@ -347,20 +358,44 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 		if (add_warning(r, pool->warnings[i]) < 0)
 			goto oom;
 
-	for (size_t i = 0; i < l->n_regions; i++) {
-		const MmGuestRegion *g = &l->regions[i];
+	/* With every memory device at an explicit base, the DIMMs are what
+	 * devices DMA to; the rest of the hotplug area is only a warning. */
+	bool placed = d && d->n_memory_devices > 0;
+	for (size_t i = 0; placed && i < d->n_memory_devices; i++)
+		placed = d->memory_devices[i].has_base;
+	size_t n_regions = l->n_regions + (placed ? d->n_memory_devices : 0);
+	regions = calloc(n_regions ? n_regions : 1, sizeof(*regions));
+	if (!regions)
+		goto oom;
+	memcpy(regions, l->regions, l->n_regions * sizeof(*regions));
+	for (size_t i = l->n_regions; i < n_regions; i++) {
+		const MmMemoryDevice *m = &d->memory_devices[i - l->n_regions];
+		if (m->size == 0 || m->base > UINT64_MAX - (m->size - 1)) {
+			mm_error_set(err, NULL, 0, "a memory device at 0x%" PRIx64 " overflows",
+				     m->base);
+			return -ERANGE;
+		}
+		regions[i] = (MmGuestRegion){"dimm", MM_REGION_DMA, m->base, m->base + m->size - 1,
+					     m->node};
+	}
+
+	for (size_t i = 0; i < n_regions; i++) {
+		const MmGuestRegion *g = &regions[i];
 		if (g->cls == MM_REGION_MMIO)
 			continue;
+		Use use = g->cls == MM_REGION_PCI_WINDOW ? USE_P2P : USE_DMA;
+		if (placed && strcmp(g->kind, "device-memory") == 0)
+			use = USE_HOTPLUG;
 		for (size_t k = 0; k < pool->n_forbidden; k++) {
 			const MmForbidden *f = &pool->forbidden[k];
 			if (f->end < g->start || f->start > g->end)
 				continue;
-			if (check_forbidden(r, pool, g, f, hosts, n) < 0)
+			if (check_forbidden(r, pool, g, use, f, hosts, n) < 0)
 				goto oom;
 		}
-		if (g->cls == MM_REGION_DMA && pool->limit_bits && check_limit(r, pool, g) < 0)
+		if (use == USE_DMA && pool->limit_bits && check_limit(r, pool, g) < 0)
 			goto oom;
-		if (g->cls == MM_REGION_DMA && check_host_windows(r, pool, g, hosts, n) < 0)
+		if (use == USE_DMA && check_host_windows(r, pool, g, hosts, n) < 0)
 			goto oom;
 	}
 	if (d && d->iommu_model && strcmp(d->iommu_model, "virtio") == 0 && pool->n_members > 1 &&

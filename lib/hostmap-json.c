@@ -1,7 +1,8 @@
 /* The host map as JSON (json-c), with the same content as the XML form:
- * {"host": {"name", "uuid", "arch", "kernel", "physBits", "iommuGroups",
- * "reserved", "msiControllers", "ram", "pciWindows", "ecam", "warnings",
- * "generated"}}. The key names are a stable interface. */
+ * {"host": {"name", "uuid", "arch", "kernel", "physBits", "iommuAddressBits",
+ * "kvmIpaBits", "limits", "iommuGroups", "reserved", "msiControllers", "ram",
+ * "pciWindows", "ecam", "warnings", "generated"}}. The key names are a
+ * stable interface. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,8 @@ static json_object *reserved_json(const MmHostMap *m, const MmReserved *res)
 	if (!o || mm_json_add(o, "type", json_object_new_string(res->type)) < 0 ||
 	    mm_json_add(o, "start", mm_json_hex(res->start)) < 0 ||
 	    mm_json_add(o, "end", mm_json_hex(res->end)) < 0 ||
+	    mm_json_add(o, "source",
+			json_object_new_string(mm_reserved_source_to_string(res->source))) < 0 ||
 	    mm_json_add(o, "groups", groups) < 0 || mm_json_add(o, "devices", devices) < 0)
 		return NULL;
 	for (size_t i = 0; i < res->groups.n; i++) {
@@ -41,22 +44,77 @@ static json_object *reserved_json(const MmHostMap *m, const MmReserved *res)
 	return TAKE_PTR(o);
 }
 
+static json_object *msi_controllers_json(const MmHostMap *m)
+{
+	_cleanup_(mm_json_putp) json_object *a = json_object_new_array();
+	for (size_t i = 0; a && i < m->n_msi_controllers; i++) {
+		const MmMsiController *c = &m->msi_controllers[i];
+		json_object *o = json_object_new_object();
+		if (!o || json_object_array_add(a, o) < 0) {
+			json_object_put(o);
+			return NULL;
+		}
+		if (mm_json_add(o, "type", json_object_new_string(mm_msi_type_to_string(c->type))) <
+			    0 ||
+		    mm_json_add(o, "base", mm_json_hex(c->base)) < 0 ||
+		    mm_json_add(o, "size", mm_json_hex(c->size)) < 0 ||
+		    mm_json_add(o, "doorbell", mm_json_hex(c->doorbell)) < 0 ||
+		    mm_json_add(o, "translated",
+				c->translated == MM_TRANSLATED_UNKNOWN
+					? NULL
+					: json_object_new_boolean(c->translated != 0)) < 0 ||
+		    mm_json_add(o, "source",
+				json_object_new_string(mm_firmware_to_string(c->source))) < 0)
+			return NULL;
+	}
+	return TAKE_PTR(a);
+}
+
+static json_object *limits_json(const MmHostMap *m)
+{
+	_cleanup_(mm_json_putp) json_object *a = json_object_new_array();
+	for (size_t i = 0; a && i < m->n_limits; i++) {
+		const MmLimit *l = &m->limits[i];
+		json_object *o = json_object_new_object();
+		if (!o || json_object_array_add(a, o) < 0) {
+			json_object_put(o);
+			return NULL;
+		}
+		if (mm_json_add(o, "kind", json_object_new_string(mm_limit_kind_to_string(l->kind))) <
+			    0 ||
+		    mm_json_add(o, "bits", json_object_new_int((int)l->bits)) < 0 ||
+		    mm_json_add(o, "source", json_object_new_string(l->source)) < 0)
+			return NULL;
+	}
+	return TAKE_PTR(a);
+}
+
+static json_object *bits_or_null(unsigned bits)
+{
+	return bits != MM_BITS_UNKNOWN ? json_object_new_int((int)bits) : NULL;
+}
+
 int mm_hostmap_to_json(const MmHostMap *m, json_object **ret)
 {
 	_cleanup_(mm_json_putp) json_object *host = json_object_new_object();
 	json_object *reserved = json_object_new_array();
 	json_object *warnings = json_object_new_array();
+	_cleanup_(mm_json_putp) json_object *msis = msi_controllers_json(m);
+	_cleanup_(mm_json_putp) json_object *limits = limits_json(m);
 
-	if (!host || mm_json_add(host, "name", json_object_new_string(m->name ? m->name : "")) < 0 ||
+	if (!host || !msis || !limits || mm_json_add(host, "name", json_object_new_string(m->name ? m->name : "")) < 0 ||
 	    mm_json_add(host, "uuid", mm_json_string_or_null(m->uuid)) < 0 ||
 	    mm_json_add(host, "arch", mm_json_string_or_null(m->arch)) < 0 ||
 	    mm_json_add(host, "kernel", mm_json_string_or_null(m->kernel)) < 0 ||
 	    mm_json_add(host, "physBits",
 			m->phys_bits ? json_object_new_int(m->phys_bits) : NULL) < 0 ||
+	    mm_json_add(host, "iommuAddressBits", bits_or_null(m->iommu_bits)) < 0 ||
+	    mm_json_add(host, "kvmIpaBits", bits_or_null(m->kvm_ipa_bits)) < 0 ||
 	    mm_json_add(host, "iommuGroups", json_object_new_int64((int64_t)m->n_iommu_groups)) <
 		    0 ||
 	    mm_json_add(host, "reserved", reserved) < 0 ||
-	    mm_json_add(host, "msiControllers", json_object_new_array()) < 0 ||
+	    mm_json_add(host, "msiControllers", TAKE_PTR(msis)) < 0 ||
+	    mm_json_add(host, "limits", TAKE_PTR(limits)) < 0 ||
 	    mm_json_add(host, "ram", mm_json_ranges(&m->ram)) < 0 ||
 	    mm_json_add(host, "pciWindows", mm_json_ranges(&m->pci_windows)) < 0 ||
 	    mm_json_add(host, "ecam", mm_json_ranges(&m->ecam)) < 0 ||

@@ -70,6 +70,46 @@ static int write_group(xmlTextWriterPtr w, const MmHostMap *m, uint32_t id)
 	return r;
 }
 
+static int write_msi_controller(xmlTextWriterPtr w, const MmMsiController *c)
+{
+	char a[19], b[19], d[19];
+	int r = xmlTextWriterStartElement(w, BAD_CAST "msiController");
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+						BAD_CAST mm_msi_type_to_string(c->type));
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "base", BAD_CAST mm_hex(c->base, a));
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "size", BAD_CAST mm_hex(c->size, b));
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "doorbell",
+						BAD_CAST mm_hex(c->doorbell, d));
+	if (r >= 0 && c->translated != MM_TRANSLATED_UNKNOWN)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "translated",
+						BAD_CAST(c->translated ? "yes" : "no"));
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "source",
+						BAD_CAST mm_firmware_to_string(c->source));
+	if (r >= 0)
+		r = xmlTextWriterEndElement(w);
+	return r;
+}
+
+static int write_limit(xmlTextWriterPtr w, const MmLimit *l)
+{
+	int r = xmlTextWriterStartElement(w, BAD_CAST "limit");
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "kind",
+						BAD_CAST mm_limit_kind_to_string(l->kind));
+	if (r >= 0)
+		r = xmlTextWriterWriteFormatAttribute(w, BAD_CAST "bits", "%u", l->bits);
+	if (r >= 0)
+		r = xmlTextWriterWriteAttribute(w, BAD_CAST "source", BAD_CAST l->source);
+	if (r >= 0)
+		r = xmlTextWriterEndElement(w);
+	return r;
+}
+
 static int write_memory_map(xmlTextWriterPtr w, const MmHostMap *m)
 {
 	char a[19], b[19];
@@ -97,11 +137,19 @@ static int write_memory_map(xmlTextWriterPtr w, const MmHostMap *m)
 		if (r >= 0)
 			r = xmlTextWriterWriteAttribute(w, BAD_CAST "end",
 							BAD_CAST mm_hex(res->end, b));
+		if (r >= 0 && res->source != MM_RESERVED_FROM_KERNEL)
+			r = xmlTextWriterWriteAttribute(
+				w, BAD_CAST "source",
+				BAD_CAST mm_reserved_source_to_string(res->source));
 		for (size_t j = 0; r >= 0 && j < res->groups.n; j++)
 			r = write_group(w, m, res->groups.ids[j]);
 		if (r >= 0)
 			r = xmlTextWriterEndElement(w);
 	}
+	for (size_t i = 0; r >= 0 && i < m->n_msi_controllers; i++)
+		r = write_msi_controller(w, &m->msi_controllers[i]);
+	for (size_t i = 0; r >= 0 && i < m->n_limits; i++)
+		r = write_limit(w, &m->limits[i]);
 	if (r >= 0)
 		r = write_rangeset(w, "ram", &m->ram);
 	if (r >= 0)
@@ -235,12 +283,21 @@ static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmErr
 	_cleanup_free_ char *type = NULL;
 	uint64_t start, end;
 	MmIdSet ids = {NULL, 0};
-	int r = mm_xml_check_attrs(node, file, (const char *const[]){"type", "start", "end", NULL},
-				   err);
+	_cleanup_free_ char *source_name = NULL;
+	MmReservedSource source = MM_RESERVED_FROM_KERNEL;
+	int r = mm_xml_check_attrs(
+		node, file, (const char *const[]){"type", "start", "end", "source", NULL}, err);
 	if (r >= 0)
 		r = mm_xml_get_string(node, "type", true, file, &type, err);
 	if (r >= 0)
 		r = mm_xml_get_range(node, file, &start, &end, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "source", false, file, &source_name, err);
+	if (r > 0 && mm_reserved_source_from_string(source_name, &source) < 0) {
+		mm_error_set(err, file, mm_xml_line(node), "unknown reserved source '%s'",
+			     source_name);
+		r = -EINVAL;
+	}
 	for (xmlNodePtr c = node->children; r >= 0 && c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -253,9 +310,81 @@ static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmErr
 		r = parse_group(c, file, m, &ids, err);
 	}
 	if (r >= 0)
-		r = mm_hostmap_add_reserved(m, type, start, end, &ids);
+		r = mm_hostmap_add_reserved_from(m, type, source, start, end, &ids);
 	mm_idset_clear(&ids);
 	return r;
+}
+
+static int parse_msi_controller(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
+{
+	static const char *const attrs[] = {"type",	  "base",   "size", "doorbell",
+					    "translated", "source", NULL};
+	_cleanup_free_ char *type = NULL, *translated = NULL, *source = NULL;
+	MmMsiController c = {.translated = MM_TRANSLATED_UNKNOWN};
+	unsigned line = mm_xml_line(node);
+	int r = mm_xml_check_attrs(node, file, attrs, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "type", true, file, &type, err);
+	if (r >= 0)
+		r = mm_xml_get_u64(node, "base", true, file, &c.base, err);
+	if (r >= 0)
+		r = mm_xml_get_u64(node, "size", true, file, &c.size, err);
+	if (r >= 0)
+		r = mm_xml_get_u64(node, "doorbell", true, file, &c.doorbell, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "translated", false, file, &translated, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "source", true, file, &source, err);
+	if (r < 0)
+		return r;
+	if (mm_msi_type_from_string(type, &c.type) < 0) {
+		mm_error_set(err, file, line, "unknown MSI controller type '%s'", type);
+		return -EINVAL;
+	}
+	if (mm_firmware_from_string(source, &c.source) < 0) {
+		mm_error_set(err, file, line, "unknown MSI controller source '%s'", source);
+		return -EINVAL;
+	}
+	if (translated) {
+		if (strcmp(translated, "yes") != 0 && strcmp(translated, "no") != 0) {
+			mm_error_set(err, file, line, "translated='%s' is not 'yes' or 'no'",
+				     translated);
+			return -EINVAL;
+		}
+		c.translated = strcmp(translated, "yes") == 0;
+	}
+	if (c.size == 0 || c.base > UINT64_MAX - (c.size - 1)) {
+		mm_error_set(err, file, line, "MSI controller size 0 or past the top of memory");
+		return -EINVAL;
+	}
+	return mm_hostmap_add_msi_controller(m, &c);
+}
+
+static int parse_limit(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
+{
+	_cleanup_free_ char *kind = NULL, *source = NULL;
+	MmLimitKind k;
+	uint64_t bits;
+	unsigned line = mm_xml_line(node);
+	int r = mm_xml_check_attrs(node, file, (const char *const[]){"kind", "bits", "source", NULL},
+				   err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "kind", true, file, &kind, err);
+	if (r >= 0)
+		r = mm_xml_get_u64(node, "bits", true, file, &bits, err);
+	if (r >= 0)
+		r = mm_xml_get_string(node, "source", true, file, &source, err);
+	if (r < 0)
+		return r;
+	if (mm_limit_kind_from_string(kind, &k) < 0) {
+		mm_error_set(err, file, line, "unknown limit kind '%s'", kind);
+		return -EINVAL;
+	}
+	if (bits < 12 || bits > 64) {
+		mm_error_set(err, file, line, "limit of %" PRIu64 " bits outside 12..64", bits);
+		return -ERANGE;
+	}
+	return mm_hostmap_add_limit(m, k, (unsigned)bits, source);
 }
 
 static int parse_memory_map(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
@@ -295,6 +424,10 @@ static int parse_memory_map(xmlNodePtr node, const char *file, MmHostMap *m, MmE
 		MmRangeSet *set = NULL;
 		if (xmlStrEqual(c->name, BAD_CAST "reserved")) {
 			r = parse_reserved(c, file, m, err);
+		} else if (xmlStrEqual(c->name, BAD_CAST "msiController")) {
+			r = parse_msi_controller(c, file, m, err);
+		} else if (xmlStrEqual(c->name, BAD_CAST "limit")) {
+			r = parse_limit(c, file, m, err);
 		} else if (xmlStrEqual(c->name, BAD_CAST "ram"))
 			set = &m->ram;
 		else if (xmlStrEqual(c->name, BAD_CAST "pciWindow"))

@@ -59,6 +59,10 @@ void mm_hostmap_free(MmHostMap *m)
 	mm_rangeset_clear(&m->ram);
 	mm_rangeset_clear(&m->pci_windows);
 	mm_rangeset_clear(&m->ecam);
+	free(m->msi_controllers);
+	for (size_t i = 0; i < m->n_limits; i++)
+		free(m->limits[i].source);
+	free(m->limits);
 	for (size_t i = 0; i < m->n_warnings; i++)
 		free(m->warnings[i]);
 	free(m->warnings);
@@ -108,21 +112,10 @@ MmGroup *mm_hostmap_ensure_group(MmHostMap *m, uint32_t id)
 int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...)
 {
 	va_list ap;
-	char *w = NULL;
-
 	va_start(ap, fmt);
-	int r = vasprintf(&w, fmt, ap);
+	int r = mm_strv_appendv(&m->warnings, &m->n_warnings, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	char **p = realloc(m->warnings, (m->n_warnings + 1) * sizeof(*p));
-	if (!p) {
-		free(w);
-		return -ENOMEM;
-	}
-	p[m->n_warnings++] = w;
-	m->warnings = p;
-	return 0;
+	return r;
 }
 
 static bool touches(const MmReserved *r, uint64_t start, uint64_t end)
@@ -137,11 +130,20 @@ static int reserved_cmp(const void *a, const void *b)
 	const MmReserved *x = a, *y = b;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return strcmp(x->type, y->type);
+	int c = strcmp(x->type, y->type);
+	if (c != 0)
+		return c;
+	return x->source < y->source ? -1 : x->source > y->source;
 }
 
 int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint64_t end,
 			    const MmIdSet *groups)
+{
+	return mm_hostmap_add_reserved_from(m, type, MM_RESERVED_FROM_KERNEL, start, end, groups);
+}
+
+int mm_hostmap_add_reserved_from(MmHostMap *m, const char *type, MmReservedSource source,
+				 uint64_t start, uint64_t end, const MmIdSet *groups)
 {
 	MmIdSet merged = {NULL, 0};
 	_cleanup_free_ char *t = NULL;
@@ -160,7 +162,8 @@ int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint
 		again = false;
 		for (size_t i = 0; i < m->n_reserved; i++) {
 			MmReserved *x = &m->reserved[i];
-			if (strcmp(x->type, type) != 0 || !touches(x, start, end))
+			if (strcmp(x->type, type) != 0 || x->source != source ||
+			    !touches(x, start, end))
 				continue;
 			r = mm_idset_union(&merged, &x->groups);
 			if (r < 0) {
@@ -186,7 +189,7 @@ int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint
 		return -ENOMEM;
 	}
 	m->reserved = p;
-	p[m->n_reserved++] = (MmReserved){TAKE_PTR(t), start, end, merged};
+	p[m->n_reserved++] = (MmReserved){TAKE_PTR(t), start, end, merged, source};
 	qsort(m->reserved, m->n_reserved, sizeof(*p), reserved_cmp);
 	return 0;
 }

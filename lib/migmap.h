@@ -111,15 +111,74 @@ typedef enum MmReservedKind {
 
 MmReservedKind mm_reserved_kind_from_string(const char *type);
 
+/* Where a reserved range was read: the kernel's reserved_regions, or the
+ * firmware when the kernel did not report it (an IORT RMR on a kernel
+ * before 6.0). Ranges of different sources are never merged. */
+typedef enum MmReservedSource {
+	MM_RESERVED_FROM_KERNEL,
+	MM_RESERVED_FROM_IORT,
+} MmReservedSource;
+
+const char *mm_reserved_source_to_string(MmReservedSource s); /* "kernel", "iort" */
+int mm_reserved_source_from_string(const char *s, MmReservedSource *ret);
+
 /* One merged reserved range of one type; origin ids are IOMMU group ids. */
 typedef struct MmReserved {
 	char *type; /* as the kernel printed it */
 	uint64_t start;
 	uint64_t end;
 	MmIdSet groups;
+	MmReservedSource source;
 } MmReserved;
 
 #define MM_BITS_UNKNOWN 0
+
+/* An MSI controller from the firmware (DESIGN §3). */
+typedef enum MmMsiType {
+	MM_MSI_GICV3_ITS, /* doorbell GITS_TRANSLATER, base + 0x10040 */
+	MM_MSI_GICV2M,    /* doorbell MSI_SETSPI_NS, base + 0x40 */
+	MM_MSI_X86_LAPIC, /* the 0xfeexxxxx interrupt window */
+} MmMsiType;
+
+typedef enum MmFirmware {
+	MM_FIRMWARE_FDT,
+	MM_FIRMWARE_ACPI,
+} MmFirmware;
+
+#define MM_TRANSLATED_UNKNOWN (-1)
+
+typedef struct MmMsiController {
+	MmMsiType type;
+	uint64_t base; /* the controller's frame [base, base + size - 1] */
+	uint64_t size;
+	uint64_t doorbell; /* the address devices write their MSIs to */
+	/* 1: devices reach it through an IOMMU (the kernel maps it in its
+	 * software MSI window); 0: not (a hardware MSI region, or no IOMMU on
+	 * the way); MM_TRANSLATED_UNKNOWN: the firmware does not say. */
+	int translated;
+	MmFirmware source;
+} MmMsiController;
+
+const char *mm_msi_type_to_string(MmMsiType t); /* "gicv3-its", "gicv2m", "x86-lapic" */
+int mm_msi_type_from_string(const char *s, MmMsiType *ret);
+const char *mm_firmware_to_string(MmFirmware f); /* "fdt", "acpi" */
+int mm_firmware_from_string(const char *s, MmFirmware *ret);
+
+/* One address limit and where it was read. */
+typedef enum MmLimitKind {
+	MM_LIMIT_CPU_PHYS, /* CPU physical address bits */
+	MM_LIMIT_KVM_IPA,  /* KVM's guest physical (IPA) limit, arm64 */
+	MM_LIMIT_IOMMU,    /* an IOMMU's input address width: no IOVA above it */
+} MmLimitKind;
+
+typedef struct MmLimit {
+	MmLimitKind kind;
+	unsigned bits;
+	char *source; /* "proc/cpuinfo", "/dev/kvm", "sys/class/iommu/dmar0/intel-iommu/cap", … */
+} MmLimit;
+
+const char *mm_limit_kind_to_string(MmLimitKind k); /* "cpu-phys", "kvm-ipa", "iommu" */
+int mm_limit_kind_from_string(const char *s, MmLimitKind *ret);
 
 typedef struct MmHostMap {
 	char *name;
@@ -140,6 +199,14 @@ typedef struct MmHostMap {
 	MmRangeSet pci_windows; /* PCI host bridge windows (MMIO) */
 	MmRangeSet ecam;        /* PCI ECAM / MMCONFIG */
 
+	MmMsiController *msi_controllers; /* sorted by (base, type, source) */
+	size_t n_msi_controllers;
+
+	unsigned iommu_bits;   /* smallest IOMMU input address width; MM_BITS_UNKNOWN */
+	unsigned kvm_ipa_bits; /* KVM's IPA limit; MM_BITS_UNKNOWN */
+	MmLimit *limits;       /* every limit read and where, sorted by (kind, source) */
+	size_t n_limits;
+
 	char **warnings;
 	size_t n_warnings;
 } MmHostMap;
@@ -153,6 +220,14 @@ int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...) __attribute__((fo
  * touch are merged with the union of their groups. */
 int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint64_t end,
 			    const MmIdSet *groups);
+/* The same for a range of a given source: merged only with its own source. */
+int mm_hostmap_add_reserved_from(MmHostMap *m, const char *type, MmReservedSource source,
+				 uint64_t start, uint64_t end, const MmIdSet *groups);
+/* Add an MSI controller (an identical one is kept once). */
+int mm_hostmap_add_msi_controller(MmHostMap *m, const MmMsiController *c);
+/* Record a limit read from source; phys_bits, kvm_ipa_bits or iommu_bits
+ * become the smallest recorded of their kind. bits outside 12..64: -EINVAL. */
+int mm_hostmap_add_limit(MmHostMap *m, MmLimitKind kind, unsigned bits, const char *source);
 /* Find or add group id; the returned pointer is valid until the next call. */
 MmGroup *mm_hostmap_ensure_group(MmHostMap *m, uint32_t id);
 
@@ -177,10 +252,14 @@ int mm_hostmap_format_xml(const MmHostMap *m, char **ret);
 int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHostMap **ret,
 			 MmError *err);
 int mm_hostmap_format_json(const MmHostMap *m, char **ret);
+/* A table for people: reserved ranges, MSI controllers, limits, RAM, PCI
+ * windows, warnings. Not a stable interface. */
+int mm_hostmap_format_table(const MmHostMap *m, char **ret);
 
 /* Format address as lower-case hex, "0x8000000", into buf (>= 19 bytes). */
 const char *mm_hex(uint64_t addr, char buf[static 19]);
-/* A host or pool name: 1-253 of letters, digits, '-', '.', '_'. */
+/* A host or pool name: 1-253 of letters, digits, '-', '.', '_', not
+ * starting with '.'. */
 bool mm_name_valid(const char *s);
 /* Parse "0x..." hex (or decimal) fully; -EINVAL on junk, -ERANGE on overflow. */
 int mm_parse_u64(const char *s, uint64_t *ret);
@@ -263,6 +342,7 @@ typedef struct MmDomain {
 	char *cpu_model;  /* <cpu><model>, NULL when absent (host-passthrough…) */
 	char *cpu_vendor; /* <cpu><vendor> or derived from the model: "AMD", "Intel", NULL */
 	char *cpu_mode;   /* <cpu mode=…> */
+	unsigned vcpus;   /* <vcpu>: the most vCPUs (QEMU's maxcpus); 1 when absent */
 	unsigned maxphysaddr_bits; /* <cpu><maxphysaddr bits=…>, 0 when absent */
 	char *maxphysaddr_mode;    /* "emulate" | "passthrough" | NULL */
 	unsigned gic_version;      /* <features><gic version=…>, 0 when absent */
@@ -371,6 +451,169 @@ int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
  * "reserved": {"type","start","end"}, "hosts", "devices": [{"host","group","bdf"}],
  * "message"}], "warnings"} */
 int mm_check_report_format_json(const MmCheckReport *r, char **ret);
+
+/* ---- guarding domains: migmap-hook and migmapd (DESIGN §6) -------------- */
+
+#define MM_GUARD_HOST (1u << 0) /* check against this host: it has PCI <hostdev>s */
+#define MM_GUARD_POOL (1u << 1) /* check against its pool: its metadata names one */
+/* What d is checked against when libvirt starts or defines it; 0: nothing. */
+unsigned mm_guard_targets(const MmDomain *d);
+/* The first error-level conflict of r (errors come first), NULL when none. */
+const MmConflict *mm_check_report_first_error(const MmCheckReport *r);
+
+/* ---- the state directory (DESIGN §6) ------------------------------------ */
+
+/* <dir>/host.xml, <dir>/pools/<pool>/<host>.xml and
+ * <dir>/pools/<pool>/remote.json (remote members: bus address, last fetch,
+ * stale). Writes are atomic (temporary file, fsync, rename, fsync of the
+ * directory) and change memory only once the disk has the new state; on
+ * failure nothing changes. */
+typedef struct MmStateMember {
+	char *name;
+	MmHostMap *map;
+	char *address; /* the member's migmapd bus address; NULL when imported */
+	char *fetched; /* RFC 3339 time of the last successful fetch; NULL when imported */
+	bool stale;    /* the last fetch failed: map is the one fetched at `fetched` */
+} MmStateMember;
+
+typedef struct MmStatePool {
+	char *name;
+	MmStateMember *members; /* sorted by name */
+	size_t n_members;
+} MmStatePool;
+
+typedef struct MmState {
+	int dirfd;
+	int lockfd;         /* -1 unless opened with MM_STATE_LOCK */
+	MmHostMap *host;    /* host.xml; NULL when absent or damaged */
+	MmStatePool *pools; /* sorted by name */
+	size_t n_pools;
+	char **warnings; /* damaged files, skipped: "pools/a/b.xml:3: message" */
+	size_t n_warnings;
+} MmState;
+
+enum {
+	MM_STATE_CREATE = 1 << 0, /* create the directory (not its parents) when missing */
+	MM_STATE_LOCK = 1 << 1,   /* be the one writer (flock of <dir>/.lock): -EBUSY if taken */
+};
+
+/* Open and load the state at path. Damaged files do not fail the open: they
+ * are skipped and listed in warnings. */
+int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err);
+void mm_state_free(MmState *s);
+void mm_state_freep(MmState **s);
+/* mm_name_valid(), not starting with '.' (hidden names are the store's
+ * own), and short enough for "<name>.xml" to be a file name. */
+bool mm_state_name_valid(const char *name);
+const MmStatePool *mm_state_find_pool(const MmState *s, const char *pool);
+const MmStateMember *mm_state_find_member(const MmStatePool *p, const char *name);
+/* The members' maps of p as an array the caller frees (not the maps). */
+const MmHostMap **mm_state_pool_maps(const MmStatePool *p);
+int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err);
+/* -EINVAL bad name, -EEXIST / -ENOENT for the pool. */
+int mm_state_create_pool(MmState *s, const char *pool, MmError *err);
+int mm_state_delete_pool(MmState *s, const char *pool, MmError *err);
+/* Store m as member m->name of pool; address is the member's migmapd bus
+ * address (fetched now) or NULL for an imported map. -EEXIST when the pool
+ * has that member unless replace; -EDOM (err says why) when the pool could
+ * not take it (another architecture). */
+int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *m, const char *address,
+			bool replace, MmError *err);
+int mm_state_remove_member(MmState *s, const char *pool, const char *name, MmError *err);
+/* A remote member did not answer: keep its map, mark it stale. */
+int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError *err);
+/* The pool map of pool's members, with a warning per stale member;
+ * -ENODATA for a pool without members. */
+int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, MmError *err);
+
+/* ---- configuration (<sysconfdir>/migmap/migmap.conf) -------------------- */
+
+/* "key = value" lines, '#' comments; shared by migmapd, the CLI and the hook. */
+typedef struct MmConfig {
+	char *sysroot;
+	char *state_dir;
+	char *name;
+	char *admin_group; /* may call migmapd's mutating methods besides root */
+	char *libvirt_uri; /* migmapd follows this libvirt; "none": it does not */
+} MmConfig;
+
+/* Read path into c (keys it sets replace c's). -ENOENT when missing; an
+ * unknown key or a line without '=' is -EINVAL with err at file:line. */
+int mm_config_load(const char *path, MmConfig *c, MmError *err);
+void mm_config_clear(MmConfig *c);
+
+typedef struct MmPlacedDimm {
+	uint64_t base;
+	uint64_t size;
+	int node;
+} MmPlacedDimm;
+
+typedef struct MmPlan {
+	bool changed;            /* false: the domain already fits */
+	uint64_t initial_memory; /* bytes of RAM QEMU maps from the machine's RAM base */
+	uint64_t total_memory;   /* <memory>: kept as the domain had it */
+	uint64_t max_memory;     /* <maxMemory>, 0 when not needed */
+	unsigned slots;
+	unsigned phys_bits; /* <maxphysaddr bits> the plan set, 0 when it set none */
+	MmPlacedDimm *dimms;
+	size_t n_dimms;
+	char **notes; /* what the plan changed besides memory, and why */
+	size_t n_notes;
+	char *domain_xml; /* the planned domain, libvirt's own XML */
+} MmPlan;
+
+void mm_plan_free(MmPlan *p);
+void mm_plan_freep(MmPlan **p);
+/* Propose a layout of domain_xml valid on every host: initial RAM that ends
+ * before the first forbidden range, the rest as DIMMs at explicit bases in
+ * usable gaps of device memory. -ENOSPC with a one-line reason in err when
+ * no plan exists; other errors for bad input. */
+int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
+		   const MmHostMap *const *hosts, size_t n, MmPlan **ret, MmError *err);
+int mm_plan_format_json(const MmPlan *p, char **ret);
+
+/* ---- the address-space picture (migmap show) ----------------------------- */
+
+typedef struct MmPictureItem {
+	const char *kind; /* a reserved type or a guest region kind; borrowed */
+	uint64_t start;
+	uint64_t end;
+	bool conflict;
+	size_t first_band, last_band;
+} MmPictureItem;
+
+typedef struct MmPictureLane {
+	char *name;
+	MmPictureItem *items;
+	size_t n_items;
+} MmPictureLane;
+
+/* A stretch of address space between two range boundaries, and where it is
+ * drawn: x and w are fractions of the picture's width. */
+typedef struct MmPictureBand {
+	uint64_t start, end;
+	double weight, x, w;
+	bool empty; /* no lane has anything there: drawn as a break */
+} MmPictureBand;
+
+typedef struct MmPicture {
+	MmPictureLane *lanes; /* hosts by name, then "pool", then "guest" */
+	size_t n_lanes;
+	MmPictureBand *bands;
+	size_t n_bands;
+	MmPoolMap *pool; /* owns the pool lane's kind strings */
+} MmPicture;
+
+void mm_picture_free(MmPicture *p);
+void mm_picture_freep(MmPicture **p);
+/* The picture of hosts[0..n) and, when given, a guest layout with the
+ * error-level conflicts of report marked. The picture borrows the kind
+ * strings of hosts and layout: free it first. */
+int mm_picture_build(const MmHostMap *const *hosts, size_t n, const MmGuestLayout *layout,
+		     const MmCheckReport *report, MmPicture **ret, MmError *err);
+int mm_picture_format_svg(const MmPicture *p, char **ret);
+int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, char **ret);
+int mm_picture_format_json(const MmPicture *p, char **ret);
 
 #ifdef __cplusplus
 }

@@ -45,45 +45,90 @@ void mm_poolmap_freep(MmPoolMap **p)
 
 unsigned mm_hostmap_limit_bits(const MmHostMap *m)
 {
-	return m->phys_bits;
+	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest
+	 * cannot have RAM above the CPU's or KVM's physical limit */
+	const unsigned known[] = {m->phys_bits, m->kvm_ipa_bits, m->iommu_bits};
+	unsigned bits = MM_BITS_UNKNOWN;
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (known[i] != MM_BITS_UNKNOWN && (bits == MM_BITS_UNKNOWN || known[i] < bits))
+			bits = known[i];
+	return bits;
 }
 
 static int add_warning(MmPoolMap *p, const char *fmt, ...) _printf_(2, 3);
 static int add_warning(MmPoolMap *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *w = NULL;
 	va_start(ap, fmt);
-	int r = vasprintf(&w, fmt, ap);
+	int r = mm_strv_appendv(&p->warnings, &p->n_warnings, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	char **v = realloc(p->warnings, (p->n_warnings + 1) * sizeof(*v));
-	if (!v) {
-		free(w);
-		return -ENOMEM;
-	}
-	v[p->n_warnings++] = w;
-	p->warnings = v;
-	return 0;
+	return r;
 }
 
-/* One reserved range of one member, as the sort sees it. */
+/* One reserved range of one member, as the sort sees it. kind sorts the
+ * known types without a strcmp per comparison (the sort is the baseline's
+ * hot spot); only the output's order, re-sorted after, is by name. */
 typedef struct Piece {
 	const char *type;
 	uint64_t start, end;
+	MmReservedKind kind;
 	uint32_t host;
 } Piece;
 
 static int piece_cmp(const void *a, const void *b)
 {
 	const Piece *x = a, *y = b;
-	int c = strcmp(x->type, y->type);
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	int c = x->kind == MM_RESERVED_OTHER ? strcmp(x->type, y->type) : 0;
 	if (c)
 		return c;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return x->host < y->host ? -1 : x->host > y->host;
+}
+
+/* Sort pieces by (kind, start, host), and unknown types by name too, in
+ * time linear in n: stable radix passes on start (8 bits at a time, so
+ * the buckets stay in cache; a pass is skipped when every key has the same
+ * digit), then on kind; pieces
+ * arrive in host order, which stability keeps. A comparison sort's n log n
+ * made 10,000 hosts more than 12 times slower than 1,000 (make bench). */
+static int sort_pieces(Piece **pieces, size_t n)
+{
+	size_t count[256];
+	Piece *src = *pieces, *dst = malloc(n * sizeof(Piece));
+	if (!dst)
+		return -ENOMEM;
+	for (unsigned pass = 0; pass <= 8; pass++) {
+		/* passes 0-7: a byte of start each; pass 8: kind */
+		unsigned shift = pass * 8;
+#define DIGIT(p) (pass < 8 ? (size_t)(((p)->start >> shift) & 0xff) : (size_t)(p)->kind)
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[DIGIT(&src[i])]++;
+		if (count[DIGIT(&src[0])] == n)
+			continue;
+		for (size_t d = 0, sum = 0; d < 256; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[DIGIT(&src[i])]++] = src[i];
+#undef DIGIT
+		Piece *t = src;
+		src = dst;
+		dst = t;
+	}
+	free(dst);
+	*pieces = src;
+	/* unknown types, last: by name as well */
+	size_t other = n;
+	while (other > 0 && src[other - 1].kind == MM_RESERVED_OTHER)
+		other--;
+	qsort(src + other, n - other, sizeof(Piece), piece_cmp);
+	return 0;
 }
 
 static int u32_cmp(const void *a, const void *b)
@@ -132,20 +177,26 @@ static int merge_forbidden(MmPoolMap *p, const MmHostMap *const *sorted)
 	size_t n = 0, alloc = 0, n_hosts = 0, hosts_alloc = 0, forbidden_alloc = 0;
 
 	for (size_t i = 0; i < p->n_members; i++)
+		alloc += sorted[i]->n_reserved;
+	/* one allocation: the pieces of thousands of hosts are tens of MiB */
+	if (alloc > 0 && !(pieces = calloc(alloc, sizeof(*pieces))))
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_members; i++)
 		for (size_t j = 0; j < sorted[i]->n_reserved; j++) {
 			const MmReserved *r = &sorted[i]->reserved[j];
-			if (MM_GROW(pieces, alloc, n + 1) < 0)
-				return -ENOMEM;
-			pieces[n++] = (Piece){r->type, r->start, r->end, (uint32_t)i};
+			pieces[n++] = (Piece){r->type, r->start, r->end,
+					      mm_reserved_kind_from_string(r->type), (uint32_t)i};
 		}
 	if (n == 0)
 		return 0;
-	qsort(pieces, n, sizeof(*pieces), piece_cmp);
+	if (sort_pieces(&pieces, n) < 0)
+		return -ENOMEM;
 
 	const Piece *first = &pieces[0];
 	uint64_t end = first->end;
 	for (size_t i = 0; i <= n; i++) {
-		bool same = i < n && strcmp(pieces[i].type, first->type) == 0 &&
+		bool same = i < n && pieces[i].kind == first->kind &&
+			    strcmp(pieces[i].type, first->type) == 0 &&
 			    (end == UINT64_MAX || pieces[i].start <= end + 1);
 		if (i < n && same) {
 			if (pieces[i].end > end)

@@ -33,10 +33,16 @@ int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err)
 		mm_probe_cpuinfo,
 		mm_probe_iommu_groups,
 		mm_probe_iomem,
+		mm_probe_fdt,  /* after the groups: firmware is checked against them */
+		mm_probe_acpi,
 	};
 	r = mm_probe_identity(rootfd, opts ? opts->name : NULL, m, err);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sources); i++)
 		r = sources[i](rootfd, m, err);
+	if (r >= 0)
+		r = mm_probe_limits(rootfd, strcmp(root, "/") == 0, m, err);
+	if (r >= 0)
+		r = mm_msi_check(m);
 	if (r < 0) {
 		if (r == -ENOMEM && err && !err->message[0])
 			mm_error_set(err, NULL, 0, "out of memory");

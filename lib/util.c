@@ -1,5 +1,6 @@
 /* Shared helpers: growing arrays, hex formatting and parsing of addresses. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -82,11 +83,36 @@ char *mm_timestamp_now(void)
 bool mm_name_valid(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > 253)
+	/* no leading '.': names become file names in the state directory */
+	if (n == 0 || n > 253 || s[0] == '.')
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
 			return false;
 	return true;
+}
+
+int mm_strv_appendv(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return -ENOMEM;
+	char **grown = realloc(*v, (*n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(s);
+		return -ENOMEM;
+	}
+	grown[(*n)++] = s;
+	*v = grown;
+	return 0;
+}
+
+int mm_strv_appendf(char ***v, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = mm_strv_appendv(v, n, fmt, ap);
+	va_end(ap);
+	return r;
 }

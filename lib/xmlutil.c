@@ -62,6 +62,12 @@ int mm_xml_writer_finish(MmXmlWriter *w, char **ret)
 
 int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, MmError *err)
 {
+	return mm_xml_read_opts(xml, len, file, 0, ret, err);
+}
+
+int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options, xmlDocPtr *ret,
+		     MmError *err)
+{
 	if (len > MM_XML_MAX) {
 		mm_error_set(err, file, 0, "document larger than %u bytes", MM_XML_MAX);
 		return -EFBIG;
@@ -75,7 +81,7 @@ int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, M
 	 * amplification limits stay on (no XML_PARSE_HUGE). */
 	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL,
 					  XML_PARSE_NONET | XML_PARSE_NOERROR |
-						  XML_PARSE_NOWARNING);
+						  XML_PARSE_NOWARNING | options);
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(ctxt);
 		char msg[256] = "not well-formed XML";

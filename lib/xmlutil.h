@@ -23,6 +23,10 @@ void mm_xml_writer_freep(MmXmlWriter **w);
 int mm_xml_writer_finish(MmXmlWriter *w, char **ret);
 
 int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, MmError *err);
+/* The same, with more libxml2 parser options (XML_PARSE_NOBLANKS to
+ * re-indent a document that will be edited). */
+int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options, xmlDocPtr *ret,
+		     MmError *err);
 void mm_xml_doc_freep(xmlDocPtr *doc);
 
 xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name);

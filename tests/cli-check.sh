@@ -49,6 +49,15 @@ XML
 check "no plan: exit 1" run 1 "$tmpdir/o" plan --domain "$tmpdir/big.xml" "$tmpdir/amd.xml"
 check "no plan: one line" sh -c '[ "$(wc -l <"$0")" -eq 1 ] && grep -q "^migmap: no valid plan: .*40-bit limit" "$0"' "$tmpdir/err"
 
+# colours: on a terminal only, never with NO_COLOR
+check "no colour when piped" sh -c '! grep -q "$(printf "\033")" "$0"' "$tmpdir/check.txt"
+if command -v script >/dev/null; then
+	script -qec "'$MIGMAP' check --domain '$tmpdir/g1.xml' '$EX/b.xml'" /dev/null >"$tmpdir/tty" 2>&1
+	check "colour on a terminal" grep -q "$(printf '\033')\[1;31merror:" "$tmpdir/tty"
+	script -qec "NO_COLOR=1 '$MIGMAP' check --domain '$tmpdir/g1.xml' '$EX/b.xml'" /dev/null >"$tmpdir/tty" 2>&1
+	check "no colour with NO_COLOR" sh -c '! grep -q "$(printf "\033")" "$0"' "$tmpdir/tty"
+fi
+
 # bad input: exit 2
 check "no --domain" run 2 "$tmpdir/o" check "$EX/a.xml"
 check "no hosts" run 2 "$tmpdir/o" check --domain "$tmpdir/g1.xml"

@@ -43,6 +43,28 @@ check "garbage iomem: message" sh -c 'grep -q "^migmap: proc/iomem" "$0"' "$tmpd
 check "unknown type kept" run 0 host --sysroot "$HOSTS/unknown-type" --json
 check "unknown type: warning in the map" grep -q "unknown type 'sw-future' (kept as read)" "$tmpdir/out"
 
+# Firmware: damaged tables are warnings naming table and offset, not errors.
+check "damaged firmware tables: exit 0" run 0 host --sysroot "$HOSTS/fw-bad-tables" --json
+check "damaged MADT: warning names table and offset" grep -q \
+	"sys/firmware/acpi/tables/APIC: offset 0x44: subtable type 0xf with length 0" "$tmpdir/out"
+check "truncated IORT: warning names table and offset" grep -q \
+	"sys/firmware/acpi/tables/IORT: offset 0x4: table length 476 past the end" "$tmpdir/out"
+check "RMR the kernel did not report: kept from the IORT" \
+	run 0 host --sysroot "$HOSTS/fw-rmr-oldkernel"
+check "RMR the kernel did not report: source='iort'" grep -q \
+	"<reserved type='direct' start='0xfbe00000' end='0xfbffffff' source='iort'/>" "$tmpdir/out"
+
+# The table for people.
+check "--table" run 0 host --sysroot "$HOSTS/arm64-virt-smmuv3" --table
+check "--table: the ITS and its doorbell" grep -Eq \
+	"^gicv3-its +0x8080000 +0x20000 +0x8090040 +yes +fdt$" "$tmpdir/out"
+check "--table: the SMMU's limit" grep -Eq "^iommu +44 +dmesg.txt: 9050000.smmuv3$" "$tmpdir/out"
+check "--table: reserved range with groups and devices" grep -Eq \
+	"^msi +0x8000000 +0x80fffff +kernel +0\(0000:00:02.0\) 1" "$tmpdir/out"
+check "--json and --table together" run 2 host --json --table
+check "--json and --table: one line" err_is "migmap: host: --json and --table exclude each other"
+check "--help names --table" sh -c '"$0" host --help | grep -q -- "--table"' "$MIGMAP"
+
 [ -n "${XMLLINT:-}" ] || XMLLINT=$(command -v xmllint || true)
 for h in "$HOSTS"/*/; do
 	h=$(basename "$h")

@@ -8,4 +8,9 @@ for p in a:arm64-virt-smmuv3 b:arm64-hwmsi c:arm64-rmr; do
 	check "examples/pool/$name.xml is up to date with $host" \
 		cmp "$tmpdir/$name.xml" "$top_srcdir/examples/pool/$name.xml"
 done
+"$MIGMAP" show --svg "$tmpdir/picture.svg" --domain "$top_srcdir/examples/guest.xml" \
+	"$top_srcdir/examples/pool/a.xml" "$top_srcdir/examples/pool/b.xml" \
+	"$top_srcdir/examples/pool/c.xml" >/dev/null
+check "examples/pool/picture.svg is up to date" \
+	cmp "$tmpdir/picture.svg" "$top_srcdir/examples/pool/picture.svg"
 finish

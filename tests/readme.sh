@@ -15,7 +15,7 @@ cd "$top_srcdir" || exit 1
 while IFS= read -r line; do
 	want=0
 	case $line in *"# exit "[0-9]*) want=${line##*# exit }; want=${want%%[!0-9]*} ;; esac
-	cmd=$(printf '%s\n' "$line" | sed "s|\./tools/|$top_builddir/tools/|g; s|/tmp/|$tmpdir/|g")
+	cmd=$(printf '%s\n' "$line" | sed "s|/tmp/|$tmpdir/|g; s|\./tools/|$top_builddir/tools/|g")
 	sh -c "$cmd" >"$tmpdir/out" 2>&1
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then

@@ -79,6 +79,49 @@ START_TEST(test_x86_phys_bits_and_types)
 }
 END_TEST
 
+START_TEST(test_firmware_keys)
+{
+	/* issue 3's shape: msiControllers entries, iommuAddressBits, kvmIpaBits,
+	 * limits with their sources, reserved ranges' source */
+	_cleanup_free_ char *text = NULL;
+	json_object *root = host_json("arm64-virt-smmuv3", &text);
+	json_object *h = get(root, "host");
+	json_object *msi = get(h, "msiControllers");
+	ck_assert_uint_eq(json_object_array_length(msi), 1);
+	json_object *its = json_object_array_get_idx(msi, 0);
+	ck_assert_str_eq(json_object_get_string(get(its, "type")), "gicv3-its");
+	ck_assert_str_eq(json_object_get_string(get(its, "base")), "0x8080000");
+	ck_assert_str_eq(json_object_get_string(get(its, "size")), "0x20000");
+	ck_assert_str_eq(json_object_get_string(get(its, "doorbell")), "0x8090040");
+	ck_assert(json_object_is_type(get(its, "translated"), json_type_boolean));
+	ck_assert(json_object_get_boolean(get(its, "translated")));
+	ck_assert_str_eq(json_object_get_string(get(its, "source")), "fdt");
+	ck_assert_int_eq(json_object_get_int(get(h, "iommuAddressBits")), 44);
+	ck_assert(json_object_is_type(get(h, "kvmIpaBits"), json_type_null));
+	json_object *limits = get(h, "limits");
+	ck_assert_uint_eq(json_object_array_length(limits), 1);
+	json_object *l = json_object_array_get_idx(limits, 0);
+	ck_assert_str_eq(json_object_get_string(get(l, "kind")), "iommu");
+	ck_assert_int_eq(json_object_get_int(get(l, "bits")), 44);
+	ck_assert_str_eq(json_object_get_string(get(l, "source")), "dmesg.txt: 9050000.smmuv3");
+	json_object *r0 = json_object_array_get_idx(get(h, "reserved"), 0);
+	ck_assert_str_eq(json_object_get_string(get(r0, "source")), "kernel");
+	json_object_put(root);
+
+	/* unknown translation is null; an IORT range says so */
+	free(text);
+	root = host_json("arm64-hwmsi", &text);
+	its = json_object_array_get_idx(get(get(root, "host"), "msiControllers"), 0);
+	ck_assert(json_object_is_type(get(its, "translated"), json_type_null));
+	json_object_put(root);
+	free(text);
+	root = host_json("fw-rmr-oldkernel", &text);
+	r0 = json_object_array_get_idx(get(get(root, "host"), "reserved"), 1);
+	ck_assert_str_eq(json_object_get_string(get(r0, "source")), "iort");
+	json_object_put(root);
+}
+END_TEST
+
 START_TEST(test_output_is_deterministic)
 {
 	_cleanup_free_ char *a = NULL, *b = NULL;
@@ -96,6 +139,7 @@ int main(void)
 	TCase *tc = tcase_create("json");
 	tcase_add_test(tc, test_keys_and_nulls_arm64);
 	tcase_add_test(tc, test_x86_phys_bits_and_types);
+	tcase_add_test(tc, test_firmware_keys);
 	tcase_add_test(tc, test_output_is_deterministic);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

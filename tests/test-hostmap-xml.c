@@ -67,6 +67,19 @@ START_TEST(test_fixture_roundtrip)
 		ck_assert_uint_eq(back->phys_bits, m->phys_bits);
 		ck_assert_uint_eq(back->n_iommu_groups, m->n_iommu_groups);
 		ck_assert_uint_eq(back->n_warnings, m->n_warnings);
+		ck_assert_uint_eq(back->n_msi_controllers, m->n_msi_controllers);
+		for (size_t k = 0; k < m->n_msi_controllers; k++) {
+			const MmMsiController *x = &back->msi_controllers[k];
+			const MmMsiController *y = &m->msi_controllers[k];
+			ck_assert(x->type == y->type && x->base == y->base && x->size == y->size &&
+				  x->doorbell == y->doorbell && x->translated == y->translated &&
+				  x->source == y->source);
+		}
+		ck_assert_uint_eq(back->n_limits, m->n_limits);
+		ck_assert_uint_eq(back->iommu_bits, m->iommu_bits);
+		ck_assert_uint_eq(back->kvm_ipa_bits, m->kvm_ipa_bits);
+		for (size_t k = 0; k < m->n_reserved; k++)
+			ck_assert_int_eq(back->reserved[k].source, m->reserved[k].source);
 	}
 }
 END_TEST
@@ -143,6 +156,22 @@ static const BadCase bad_cases[] = {
 	 "<capabilities><host><memoryMap name='h' iommuGroups='0'><warning>&b;</warning>"
 	 "</memoryMap></host></capabilities>",
 	 0, "document type declarations are not accepted"},
+	{HEAD "<msiController type='gicv4' base='0x1' size='0x1' doorbell='0x1' source='fdt'/>\n" TAIL,
+	 3, "unknown MSI controller type 'gicv4'"},
+	{HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1' translated='maybe' "
+	      "source='fdt'/>\n" TAIL,
+	 3, "translated='maybe' is not 'yes' or 'no'"},
+	{HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1'/>\n" TAIL, 3,
+	 "lacks attribute 'source'"},
+	{HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1' source='uefi'/>\n" TAIL,
+	 3, "unknown MSI controller source 'uefi'"},
+	{HEAD "<msiController type='gicv2m' base='0xffffffffffffffff' size='0x2' doorbell='0x1' "
+	      "source='fdt'/>\n" TAIL,
+	 3, "past the top"},
+	{HEAD "<limit kind='iommu' bits='99' source='x'/>\n" TAIL, 3, "limit of 99 bits"},
+	{HEAD "<limit kind='dram' bits='40' source='x'/>\n" TAIL, 3, "unknown limit kind 'dram'"},
+	{HEAD "<reserved type='direct' start='0x1' end='0x2' source='dmar'/>\n" TAIL, 3,
+	 "unknown reserved source 'dmar'"},
 };
 
 START_TEST(test_bad_documents)

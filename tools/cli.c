@@ -26,6 +26,12 @@ int cli_fail_error(const MmError *err)
 	return cli_fail("%s", mm_error_format(err, buf, sizeof(buf)));
 }
 
+bool cli_colour(FILE *f)
+{
+	const char *no_colour = getenv("NO_COLOR");
+	return isatty(fileno(f)) && !(no_colour && *no_colour);
+}
+
 int cli_print(const char *text)
 {
 	if (fputs(text, stdout) < 0 || fflush(stdout) != 0)

@@ -22,6 +22,8 @@ typedef struct Command {
 /* Print "migmap: <message>" on stderr; returns EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail_error(const MmError *err);
+/* Colours on f: only on a terminal, and never when NO_COLOR is set. */
+bool cli_colour(FILE *f);
 /* Write text to stdout in full; EXIT_USAGE with a message when it fails. */
 int cli_print(const char *text);
 /* Read a whole file (or "-" for stdin) bounded by max. */
@@ -41,3 +43,28 @@ int cmd_host(int argc, char **argv);
 void cmd_host_help(FILE *f);
 int cmd_baseline(int argc, char **argv);
 void cmd_baseline_help(FILE *f);
+/* Read and parse a domain XML file, printing the error on failure. */
+int cli_load_domain(const char *path, MmDomain **ret);
+/* virt.c: domains through libvirt. A --domain argument that is not a file
+ * (nor "-", nor a path with '/') is a domain name looked up at uri
+ * (CLI_DEFAULT_URI when NULL); inactive: its persistent XML, secrets
+ * included, to define it back. Errors are printed; EXIT_* returned. */
+#define CLI_DEFAULT_URI "qemu:///system"
+int cli_read_domain_xml(const char *arg, const char *uri, bool inactive, char **ret, size_t *len);
+int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret);
+int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret);
+/* Define xml at uri; *ret_name (when not NULL) is the domain's name. */
+int cli_virt_define(const char *uri, const char *xml, char **ret_name);
+int cmd_check(int argc, char **argv);
+void cmd_check_help(FILE *f);
+int cmd_plan(int argc, char **argv);
+void cmd_plan_help(FILE *f);
+int cmd_show(int argc, char **argv);
+void cmd_show_help(FILE *f);
+int cmd_pool(int argc, char **argv);
+void cmd_pool_help(FILE *f);
+
+/* The global --state-dir: NULL unless given (then work on it, not through migmapd). */
+extern const char *cli_state_dir;
+int cmd_layout(int argc, char **argv);
+void cmd_layout_help(FILE *f);

@@ -43,11 +43,14 @@ int cli_load_domain(const char *path, MmDomain **ret)
 
 static int print_report(const MmCheckReport *r, size_t n_hosts)
 {
+	bool colour = cli_colour(stdout);
 	for (size_t i = 0; i < r->n_warnings; i++)
 		printf("note: %s\n", r->warnings[i]);
-	for (size_t i = 0; i < r->n_conflicts; i++)
-		printf("%s: %s\n", r->conflicts[i].severity == MM_SEVERITY_ERROR ? "error" : "warning",
-		       r->conflicts[i].message);
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		bool error = r->conflicts[i].severity == MM_SEVERITY_ERROR;
+		printf("%s%s:%s %s\n", colour ? (error ? "\033[1;31m" : "\033[33m") : "",
+		       error ? "error" : "warning", colour ? "\033[0m" : "", r->conflicts[i].message);
+	}
 	size_t errors = 0;
 	for (size_t i = 0; i < r->n_conflicts; i++)
 		errors += r->conflicts[i].severity == MM_SEVERITY_ERROR;

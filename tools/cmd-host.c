@@ -7,15 +7,18 @@
 
 void cmd_host_help(FILE *f)
 {
-	fputs("Usage: migmap host [--sysroot DIR] [--name NAME] [--json]\n"
+	fputs("Usage: migmap host [--sysroot DIR] [--name NAME] [--json | --table]\n"
 	      "\n"
 	      "Print this host's memory map: reserved IOVA ranges per type with their IOMMU\n"
-	      "groups and devices, RAM, PCI windows; as a libvirt host capabilities fragment\n"
-	      "(XML) or JSON.\n"
+	      "groups and devices, MSI controllers and their doorbells from the device tree or\n"
+	      "ACPI, address limits (CPU, IOMMU, KVM) and where each was read, RAM, PCI\n"
+	      "windows, and warnings; as a libvirt host capabilities fragment (XML), JSON,\n"
+	      "or a table.\n"
 	      "\n"
 	      "  --sysroot DIR  read /proc and /sys below DIR instead of / (default /)\n"
 	      "  --name NAME    the host's name in the map (default: its hostname)\n"
 	      "  --json         print JSON instead of XML\n"
+	      "  --table        print a table for people instead of XML\n"
 	      "  -h, --help     show this help\n",
 	      f);
 }
@@ -26,11 +29,12 @@ int cmd_host(int argc, char **argv)
 		{"sysroot", required_argument, NULL, 's'},
 		{"name", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
+		{"table", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	MmProbeOptions opts = {0};
-	bool json = false;
+	bool json = false, table = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -46,6 +50,9 @@ int cmd_host(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 't':
+			table = true;
+			break;
 		case 'h':
 			cmd_host_help(stdout);
 			return EXIT_OK;
@@ -56,6 +63,8 @@ int cmd_host(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail("host: unexpected argument '%s'", argv[optind]);
+	if (json && table)
+		return cli_fail("host: --json and --table exclude each other");
 
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	MmError err = {0};
@@ -63,7 +72,9 @@ int cmd_host(int argc, char **argv)
 		return cli_fail_error(&err);
 
 	_cleanup_free_ char *text = NULL;
-	int r = json ? mm_hostmap_format_json(map, &text) : mm_hostmap_format_xml(map, &text);
+	int r = json    ? mm_hostmap_format_json(map, &text)
+		: table ? mm_hostmap_format_table(map, &text)
+			: mm_hostmap_format_xml(map, &text);
 	if (r < 0)
 		return cli_fail("host: cannot format the map: out of memory");
 	return cli_print(text);

@@ -117,8 +117,7 @@ int cmd_show(int argc, char **argv)
 		bool tty = isatty(STDOUT_FILENO);
 		if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
 			columns = ws.ws_col;
-		const char *no_colour = getenv("NO_COLOR");
-		r = mm_picture_format_text(pic, columns, tty && !(no_colour && *no_colour), &text);
+		r = mm_picture_format_text(pic, columns, cli_colour(stdout), &text);
 	}
 	if (r < 0)
 		return cli_fail("show: out of memory");

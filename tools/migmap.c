@@ -7,14 +7,21 @@
 #include "cli.h"
 #include "macros.h"
 
+const char *cli_state_dir;
+
 static const Command commands[] = {
 	{"host", "print this host's memory map", cmd_host, cmd_host_help},
 	{"baseline", "print the pool map of a set of host maps", cmd_baseline, cmd_baseline_help},
+	{"check", "check a domain against a host or a pool", cmd_check, cmd_check_help},
+	{"plan", "propose a domain memory layout valid on every host", cmd_plan, cmd_plan_help},
+	{"show", "draw the address space of hosts and a guest", cmd_show, cmd_show_help},
+	{"pool", "manage migration pools (through migmapd when it runs)", cmd_pool, cmd_pool_help},
+	{"layout", "print where QEMU puts a domain's guest regions", cmd_layout, cmd_layout_help},
 };
 
 static void usage(FILE *f)
 {
-	fputs("Usage: migmap [--help] [--version] COMMAND [OPTIONS]\n"
+	fputs("Usage: migmap [--help] [--version] [--state-dir DIR] COMMAND [OPTIONS]\n"
 	      "\n"
 	      "Memory maps of VFIO hosts and the guest maps valid on a whole migration pool.\n"
 	      "\n"
@@ -32,6 +39,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"state-dir", required_argument, NULL, 'S'},
 		{},
 	};
 	int c;
@@ -45,6 +53,9 @@ int main(int argc, char **argv)
 		case 'V':
 			puts(PACKAGE_STRING);
 			return EXIT_OK;
+		case 'S':
+			cli_state_dir = optarg;
+			break;
 		default:
 			fputs("Try 'migmap --help'.\n", stderr);
 			return EXIT_USAGE;

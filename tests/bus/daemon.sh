@@ -35,6 +35,13 @@ for member in GetHostMap Refresh ListPools CreatePool DeletePool AddHost AddRemo
 	HostMapChanged PoolChanged; do
 	check "introspect lists $member" grep -q "^\.$member " "$tmpdir/introspect"
 done
+# migmapd(8) documents every member the daemon shows, and every error name
+for member in $(sed -n 's/^\.\([A-Za-z]*\) .*/\1/p' "$tmpdir/introspect"); do
+	check "migmapd(8) documents $member" grep -q "$member" "$top_srcdir/man/migmapd.8"
+done
+for error in $(sed -n 's/.*MM_BUS_ERROR("\([A-Za-z]*\)").*/\1/p' "$top_srcdir/daemon/bus-names.h"); do
+	check "migmapd(8) documents the error $error" grep -q "$error" "$top_srcdir/man/migmapd.8"
+done
 check "Name" [ "$(prop "$A_addr" Name)" = 's "a"' ]
 check "Generation starts at 1" [ "$(prop "$A_addr" Generation)" = "t 1" ]
 check "Pools starts empty" [ "$(prop "$A_addr" Pools)" = "as 0" ]
