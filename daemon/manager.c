@@ -21,6 +21,7 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	libvirt_stop(m);
+	hotplug_stop(m);
 	sd_bus_flush_close_unref(m->bus);
 	sd_event_unref(m->event);
 	mm_state_free(m->state);
@@ -134,7 +135,7 @@ int manager_run(Manager *m)
 	if (r < 0)
 		return r;
 	/* After the name: a conflict found at once is a signal someone may see. */
-	if ((r = libvirt_start(m)) < 0)
+	if ((r = libvirt_start(m)) < 0 || (r = hotplug_start(m)) < 0)
 		return r;
 	(void)sd_notifyf(false, "READY=1\nSTATUS=Serving %zu pool(s) as %s", m->state->n_pools,
 			 m->host->name ? m->host->name : "?");

@@ -21,6 +21,8 @@ typedef struct Manager {
 	MmHostMap *host;
 	uint64_t generation; /* bumped when the host map changes */
 	struct Libvirt *libvirt; /* libvirt.c: the libvirt followed; NULL when none */
+	struct sd_device_monitor *hotplug; /* hotplug.c: udev's pci and iommu events */
+	sd_event_source *hotplug_timer;    /* a probe due once events settle */
 } Manager;
 
 Manager *manager_new(void);
@@ -42,6 +44,11 @@ int bus_emit_host_map_changed(Manager *m);
  * of admin_group); else fills error with AccessDenied and returns < 0. */
 int access_check_write(Manager *m, sd_bus_message *msg, sd_bus_error *error);
 int access_resolve_group(Manager *m);
+
+/* hotplug.c: on a live system (no sysroot), probe again when PCI devices
+ * or IOMMU groups come or go; a missing udev is a warning, not an error. */
+int hotplug_start(Manager *m);
+void hotplug_stop(Manager *m);
 
 /* libvirt.c: follow the libvirt at config.libvirt_uri (default
  * qemu:///system, "none" for none), reconnecting with back-off: its host
