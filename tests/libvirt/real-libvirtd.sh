@@ -19,6 +19,8 @@ pidfile_alive /run/libvirtd.pid && skip_all "a libvirtd is already running: not 
 HOOKS=/etc/libvirt/hooks/qemu.d
 [ ! -e "$HOOKS/migmap" ] || skip_all "$HOOKS/migmap exists already: not replacing it"
 URI=qemu:///system
+# migmapd following this libvirtd, on a private bus of its own
+. "$top_srcdir/tests/bus/lib-bus.sh"
 chmod 755 "$tmpdir"
 
 # QEMU runs as libvirt-qemu on Debian: the user must exist.
@@ -44,6 +46,7 @@ mkdir -p /var/log/libvirt /var/lib/libvirt/qemu /run/libvirt
 started_logd=
 pidfile_alive /run/virtlogd.pid || { virtlogd -d && started_logd=yes; }
 cleanup_libvirt() {
+	for p in $bg_pids; do kill "$p" 2>/dev/null; done
 	for d in mm-conflict mm-fits mm-nopool; do
 		virsh -c "$URI" destroy "$d" >/dev/null 2>&1
 		virsh -c "$URI" undefine "$d" >/dev/null 2>&1
@@ -81,12 +84,30 @@ domain() {
 </domain>
 XML
 }
+# migmapd as host b with pool p1, following this libvirtd: the conflicting
+# domain's define event must come out as a DomainConflict signal
+"$MIGMAP" --state-dir "$tmpdir/d.state" pool create p1 >/dev/null
+"$MIGMAP" --state-dir "$tmpdir/d.state" pool add p1 "$EX/a.xml" "$EX/b.xml" "$EX/c.xml" >/dev/null
+printf 'libvirt_uri = %s\n' "$URI" >"$tmpdir/d.conf"
+start_bus D
+daemon_config=$tmpdir/d.conf start_daemon d "$D_addr" "$HOSTS/arm64-hwmsi" || exit 99
+dbus-monitor --address "$D_addr" "type='signal',interface='$IFACE',member='DomainConflict'" \
+	>"$tmpdir/signals" 2>&1 &
+bg_pids="$bg_pids $!"
+sleep 0.5
+
 domain mm-conflict 3072 p1 >"$tmpdir/conflict.xml"
 domain mm-fits 256 p1 >"$tmpdir/fits.xml"
 domain mm-nopool 3072 >"$tmpdir/nopool.xml"
 for x in conflict fits nopool; do
 	check "virsh define $x" sh -c 'virsh -c "$0" define "$1" >/dev/null' "$URI" "$tmpdir/$x.xml"
 done
+i=0
+until grep -q '"mm-conflict"' "$tmpdir/signals" || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "migmapd signals DomainConflict when libvirt defines the conflicting domain" \
+	grep -q '"mm-conflict"' "$tmpdir/signals"
+check "  and not for the domains that fit" sh -c '! grep -q "mm-fits\|mm-nopool" "$0"' "$tmpdir/signals"
+check "  and logs it" grep -q "mm-conflict" "$tmpdir/d.log"
 
 virsh -c "$URI" start mm-conflict >"$tmpdir/out" 2>"$tmpdir/err"
 rc=$?
