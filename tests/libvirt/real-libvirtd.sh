@@ -1,9 +1,10 @@
 #!/bin/sh
-# migmap-hook under a real libvirtd: the hook in <sysconfdir>/libvirt/hooks/qemu.d,
+# migmap-hook and migmapd under a real libvirtd: the hook in <sysconfdir>/libvirt/hooks/qemu.d,
 # a state directory with pool p1 (examples/pool a, b, c), and TCG aarch64
 # domains. One in p1 whose RAM meets host b's hardware MSI doorbell page must
 # be refused with migmap's line in virsh's error; one in p1 that fits and one
-# outside any pool must start. Root only, with libvirtd, virtlogd, virsh and
+# outside any pool must start. migmapd, following that libvirtd, signals the
+# conflicting domain's define, and again after libvirtd restarts. Root only, with libvirtd, virtlogd, virsh and
 # qemu-system-aarch64 installed, and no libvirtd already running (this test
 # starts its own and stops it); it uses the system's /etc/libvirt/hooks.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -47,7 +48,7 @@ started_logd=
 pidfile_alive /run/virtlogd.pid || { virtlogd -d && started_logd=yes; }
 cleanup_libvirt() {
 	for p in $bg_pids; do kill "$p" 2>/dev/null; done
-	for d in mm-conflict mm-fits mm-nopool; do
+	for d in mm-conflict mm-conflict2 mm-fits mm-nopool; do
 		virsh -c "$URI" destroy "$d" >/dev/null 2>&1
 		virsh -c "$URI" undefine "$d" >/dev/null 2>&1
 	done
@@ -125,4 +126,18 @@ started() { # started NAME: virsh start succeeds and the domain runs
 }
 check "the domain in p1 that fits starts" started mm-fits
 check "the domain outside any pool starts" started mm-nopool
+
+# libvirtd goes away and comes back: migmapd reconnects and follows it again
+kill "$(cat /run/libvirtd.pid)"
+i=0
+while pidfile_alive /run/libvirtd.pid && [ $i -le 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "migmapd outlives libvirtd" kill -0 "$daemon_pid"
+libvirtd -d || { echo "libvirtd did not start again"; exit 99; }
+domain mm-conflict2 3072 p1 >"$tmpdir/conflict2.xml"
+i=0
+until virsh -c "$URI" version >/dev/null 2>&1 || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "virsh define after the restart" sh -c 'virsh -c "$0" define "$1" >/dev/null' "$URI" "$tmpdir/conflict2.xml"
+i=0
+until grep -q '"mm-conflict2"' "$tmpdir/signals" || [ $i -gt 300 ]; do sleep 0.1; i=$((i + 1)); done
+check "after the restart, migmapd signals the conflicting domain defined since" grep -q '"mm-conflict2"' "$tmpdir/signals"
 finish
