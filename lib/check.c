@@ -199,14 +199,17 @@ static int add_hosts(MmConflict *c, const MmPoolMap *p, const MmIdSet *ids)
 	return 0;
 }
 
-/* The host map of pool member i: members are sorted by name, inputs not. */
-static const MmHostMap *member_map(const MmPoolMap *p, uint32_t i, const MmHostMap *const *hosts,
-				   size_t n)
+/* The host map of pool member i. The check sorts its inputs by name once
+ * (by_member), the order the pool's members have, so this is an index. */
+static const MmHostMap *member_map(const MmPoolMap *p, uint32_t i,
+				   const MmHostMap *const *by_member, size_t n)
 {
-	for (size_t k = 0; k < n; k++)
-		if (strcmp(hosts[k]->name, p->members[i].name) == 0)
-			return hosts[k];
-	return NULL;
+	return i < n && strcmp(by_member[i]->name, p->members[i].name) == 0 ? by_member[i] : NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const MmHostMap *const *)a)->name, (*(const MmHostMap *const *)b)->name);
 }
 
 /* How a region meeting a forbidden range is judged. */
@@ -342,6 +345,14 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 	ret_code = mm_pool_baseline("check", hosts, n, &pool, err);
 	if (ret_code < 0)
 		return ret_code;
+	/* the baseline refused unnamed and duplicate hosts: sorting by name
+	 * gives the pool's member order */
+	_cleanup_free_ const MmHostMap **by_member = malloc(n * sizeof(*by_member));
+	if (!by_member)
+		goto oom;
+	memcpy(by_member, hosts, n * sizeof(*by_member));
+	qsort(by_member, n, sizeof(*by_member), by_name);
+	hosts = by_member;
 	if (l->arch && pool->members[0].arch && strcmp(l->arch, pool->members[0].arch) != 0) {
 		mm_error_set(err, NULL, 0, "the guest is %s but host %s is %s", l->arch,
 			     pool->members[0].name, pool->members[0].arch);
