@@ -3,6 +3,8 @@
  * hand-made hosts' READMEs name the layouts they follow. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "macros.h"
 #include "probe.h"
@@ -160,6 +162,11 @@ typedef struct ParseCase {
 	const char *message; /* substring of the error, or of a warning on success */
 } ParseCase;
 
+#define LONG_TAIL                                                                                  \
+	"                                                                                          " \
+	"                                                                                          " \
+	"                                                                                          "
+
 static const ParseCase parse_cases[] = {
 	{"0x0000000008000000 0x00000000080fffff msi\n", 0, 0, NULL},
 	{"", 0, 0, NULL},
@@ -175,6 +182,8 @@ static const ParseCase parse_cases[] = {
 	{"0x0000000008000000 0x00000000080fffff Msi!\n", -EINVAL, 1, "bad type"},
 	{"0x0000000008000000 0x00000000080fffff sw-future\n", 0, 0, "unknown type 'sw-future'"},
 	{"0x0 0x1 msi\n\0garbage\n", -EINVAL, 0, "NUL"},
+	/* lines are bounded (200 bytes; README's Limits) */
+	{"0x0000000008000000 0x00000000080fffff msi" LONG_TAIL "\n", -EINVAL, 1, "line too long"},
 };
 
 START_TEST(test_reserved_regions_parse)
@@ -183,7 +192,7 @@ START_TEST(test_reserved_regions_parse)
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 	MmError err = {0};
 	size_t len = strlen(c->text);
-	if (_i == ELEMENTSOF(parse_cases) - 1)
+	if (strcmp(c->message ? c->message : "", "NUL") == 0)
 		len = sizeof("0x0 0x1 msi\n\0garbage\n") - 1;
 	int r = mm_reserved_regions_parse(c->text, len, "g/reserved_regions", 7, m, &err);
 	ck_assert_int_eq(r, c->ret);
@@ -282,6 +291,34 @@ START_TEST(test_sysroot_missing)
 }
 END_TEST
 
+START_TEST(test_huge_file)
+{
+	/* a sysfs or /proc file past MM_FILE_MAX (4 MiB) is refused, named */
+	char root[] = "/tmp/migmap-huge-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/proc", root);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/proc/iomem", root);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 5 * 1024 * 1024 / 32; i++)
+		fputs("40000000-bfffffff : System RAM\n", f);
+	fclose(f);
+	MmProbeOptions opts = {.sysroot = root, .name = "h"};
+	MmHostMap *m = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), -EFBIG);
+	ck_assert_str_eq(err.file, "proc/iomem");
+	ck_assert(strstr(err.message, "larger than 4194304 bytes"));
+	ck_assert_ptr_null(m);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
+}
+END_TEST
+
 START_TEST(test_bad_name)
 {
 	MmProbeOptions opts = {.sysroot = tu_data_path("hosts/arm64-virt-smmuv3"),
@@ -301,6 +338,7 @@ int main(void)
 	tcase_add_test(tc, test_group_devices);
 	tcase_add_test(tc, test_sysroot_missing);
 	tcase_add_test(tc, test_bad_name);
+	tcase_add_test(tc, test_huge_file);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parsers");
 	tcase_add_loop_test(tc, test_reserved_regions_parse, 0, ELEMENTSOF(parse_cases));

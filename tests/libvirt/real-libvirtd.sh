@@ -109,6 +109,8 @@ check "migmapd signals DomainConflict when libvirt defines the conflicting domai
 	grep -q '"mm-conflict"' "$tmpdir/signals"
 check "  and not for the domains that fit" sh -c '! grep -q "mm-fits\|mm-nopool" "$0"' "$tmpdir/signals"
 check "  and logs it" grep -q "mm-conflict" "$tmpdir/d.log"
+grep -q "mm-conflict" "$tmpdir/d.log" ||
+	{ echo "# migmapd's log:"; sed 's/^/#   /' "$tmpdir/d.log" | head -40; }
 
 virsh -c "$URI" start mm-conflict >"$tmpdir/out" 2>"$tmpdir/err"
 rc=$?
