@@ -6,6 +6,7 @@
  * (the kernel maps the doorbell in its software MSI window). Addresses are
  * translated to CPU addresses through the parents' ranges. */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -267,21 +268,70 @@ static int scan_clients(FdtScan *s)
 	return 0;
 }
 
-/* Every tag of the structure block moves forward. libfdt before 1.7
- * (Debian 12 ships 1.6.1) reads a property length near 2^32 as a step
- * back, and its fdt_check_full then loops forever on the same tag (found
- * by fuzzing: tests/fuzz/regress/fdt/check-full-loop). */
-static int check_tags_advance(const void *fdt)
+#define FDT_SCAN_MAX_DEPTH 64
+
+/* The structure block is sound: tags that move forward, nodes that nest
+ * and close, properties inside nodes whose names are in the strings block.
+ * This is what fdt_check_full() checks, done here with libfdt's accessors
+ * because the libfdt Debian 12 ships (1.6.1) fails on damaged blobs in its
+ * fdt_check_full(): it loops forever on a property length near 2^32 and
+ * dereferences NULL on another blob (both found by fuzzing, in
+ * tests/fuzz/regress/fdt/). Every later libfdt call reads a checked blob. */
+static int check_structure(const void *fdt)
 {
-	int r = fdt_check_header(fdt);
+	int depth = 0, r = fdt_check_header(fdt);
 	if (r < 0)
 		return r;
+	/* tags are 4-byte aligned from the block's start: so must the start be,
+	 * or every property read is misaligned */
+	if (fdt_off_dt_struct(fdt) % FDT_TAGSIZE)
+		return -FDT_ERR_ALIGNMENT;
 	for (int offset = 0, next = 0;; offset = next) {
 		uint32_t tag = fdt_next_tag(fdt, offset, &next);
 		if (tag == FDT_END)
-			return 0; /* the end, or damage fdt_check_full reports */
+			return next < 0 ? next : depth == 0 && offset > 0 ? 0 : -FDT_ERR_BADSTRUCTURE;
 		if (next <= offset)
 			return -FDT_ERR_BADSTRUCTURE;
+		if (offset == 0 && tag != FDT_BEGIN_NODE)
+			return -FDT_ERR_BADSTRUCTURE; /* the root node comes first */
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			if (depth > 0 && depth >= FDT_SCAN_MAX_DEPTH)
+				return -FDT_ERR_BADSTRUCTURE;
+			if (!fdt_get_name(fdt, offset, &r))
+				return r;
+			depth++;
+			break;
+		case FDT_END_NODE:
+			if (--depth < 0)
+				return -FDT_ERR_BADSTRUCTURE;
+			if (depth == 0) {
+				/* only NOPs may follow the root node before FDT_END */
+				int n2 = next;
+				uint32_t t;
+				while ((t = fdt_next_tag(fdt, n2, &n2)) == FDT_NOP)
+					;
+				if (t != FDT_END || n2 < 0)
+					return -FDT_ERR_BADSTRUCTURE;
+				return 0;
+			}
+			break;
+		case FDT_PROP: {
+			int len;
+			const struct fdt_property *prop = fdt_get_property_by_offset(fdt, offset, &len);
+			if (!prop)
+				return len;
+			int nameoff = (int)fdt32_ld((const fdt32_t *)((const char *)prop +
+							offsetof(struct fdt_property, nameoff)));
+			if (depth == 0 || !fdt_get_string(fdt, nameoff, &r))
+				return depth == 0 ? -FDT_ERR_BADSTRUCTURE : r;
+			break;
+		}
+		case FDT_NOP:
+			break;
+		default:
+			return -FDT_ERR_BADSTRUCTURE;
+		}
 	}
 }
 
@@ -293,9 +343,7 @@ int mm_fdt_parse(const void *blob, size_t len, const char *file, MmHostMap *m)
 	if (len > INT32_MAX)
 		return mm_hostmap_add_warning(m, "%s: too large for a device tree: ignored", file);
 	r = len < FDT_V1_SIZE || fdt_totalsize(blob) > len ? -FDT_ERR_TRUNCATED
-							    : check_tags_advance(blob);
-	if (r == 0)
-		r = fdt_check_full(blob, len);
+							    : check_structure(blob);
 	if (r < 0)
 		return mm_hostmap_add_warning(m, "%s: not a valid device tree (%s): ignored", file,
 					      fdt_strerror(r));

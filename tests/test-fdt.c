@@ -253,12 +253,56 @@ START_TEST(test_fdt_damaged)
 }
 END_TEST
 
+/* A real blob damaged in its structure in ways no cut makes: each is
+ * refused by the structure walk that stands in for libfdt 1.6.1's
+ * fdt_check_full (which loops or crashes on such blobs). */
+typedef enum Damage {
+	DAMAGE_PROP_NAME,   /* a property name outside the strings block */
+	DAMAGE_UNBALANCED,  /* a node's BEGIN_NODE turned into a NOP */
+	DAMAGE_PROP_AT_TOP, /* the root's BEGIN_NODE gone: a property at depth 0 */
+} Damage;
+
+START_TEST(test_fdt_structure_damage)
+{
+	size_t len;
+	_cleanup_free_ char *blob =
+		tu_read(tu_data_path("hosts/arm64-virt-smmuv3/sys/firmware/fdt"), &len);
+	uint32_t *tag;
+	int prop = fdt_first_property_offset(blob, 0);
+	int child = fdt_first_subnode(blob, 0);
+	ck_assert_int_gt(prop, 0);
+	ck_assert_int_gt(child, 0);
+	switch ((Damage)_i) {
+	case DAMAGE_PROP_NAME:
+		/* struct fdt_property: tag, len, nameoff */
+		tag = (uint32_t *)(blob + fdt_off_dt_struct(blob) + prop);
+		tag[2] = cpu_to_fdt32(0x7ffffff0);
+		break;
+	case DAMAGE_UNBALANCED:
+		tag = (uint32_t *)(blob + fdt_off_dt_struct(blob) + child);
+		*tag = cpu_to_fdt32(FDT_NOP);
+		break;
+	case DAMAGE_PROP_AT_TOP:
+		tag = (uint32_t *)(blob + fdt_off_dt_struct(blob));
+		*tag = cpu_to_fdt32(FDT_NOP);
+		break;
+	}
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	OK(mm_fdt_parse(blob, len, "fdt", m));
+	ck_assert_uint_eq(m->n_msi_controllers, 0);
+	ck_assert(has_warning(m, "fdt: not a valid device tree"));
+}
+END_TEST
+
 /* Inputs the fuzzer found (tests/fuzz/regress/fdt/): each is a damaged
  * blob, read in bounded time into one warning. */
 static const char *const fuzz_inputs[] = {
 	/* a property length of -12: libfdt 1.6.1's fdt_check_full looped
 	 * forever on it */
 	"check-full-loop",
+	/* a structure block at an odd offset: every property read misaligned
+	 * (UBSan) */
+	"misaligned-struct",
 };
 
 START_TEST(test_fdt_fuzz_regressions)
@@ -287,6 +331,7 @@ int main(void)
 	tcase_add_test(tc, test_fdt_malformed_map);
 	tcase_add_test(tc, test_fdt_untranslatable);
 	tcase_add_test(tc, test_fdt_damaged);
+	tcase_add_loop_test(tc, test_fdt_structure_damage, DAMAGE_PROP_NAME, DAMAGE_PROP_AT_TOP + 1);
 	tcase_add_loop_test(tc, test_fdt_fuzz_regressions, 0, ELEMENTSOF(fuzz_inputs));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
