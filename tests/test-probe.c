@@ -294,9 +294,9 @@ END_TEST
 START_TEST(test_huge_file)
 {
 	/* a sysfs or /proc file past MM_FILE_MAX (4 MiB) is refused, named */
-	char root[] = "/tmp/migmap-huge-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(root));
-	char path[256];
+	char root[256];
+	ck_assert_ptr_nonnull(tu_mkdtemp(root, sizeof(root), "migmap-huge"));
+	char path[512];
 	snprintf(path, sizeof(path), "%s/proc", root);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/proc/iomem", root);

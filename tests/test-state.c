@@ -16,8 +16,7 @@ static char dir[256];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test-state.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(tu_mkdtemp(dir, sizeof(dir), "test-state"));
 }
 
 static void teardown(void)

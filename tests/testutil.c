@@ -85,6 +85,13 @@ MmHostMap *tu_probe(const char *host, const char *name)
 	return m;
 }
 
+char *tu_mkdtemp(char *buf, size_t size, const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(buf, size, "%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	return mkdtemp(buf);
+}
+
 int tu_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);

@@ -12,5 +12,7 @@ char *tu_read(const char *path, size_t *len);
  * failure return false and put the first error in msg. */
 bool tu_validate(const char *schema, const char *xml, char *msg, size_t msg_size);
 MmHostMap *tu_probe(const char *host, const char *name);
+/* A new empty directory under $TMPDIR (else /tmp) into buf; NULL on error. */
+char *tu_mkdtemp(char *buf, size_t size, const char *prefix);
 /* Run the suite, return the process exit status. */
 int tu_run(Suite *s);
