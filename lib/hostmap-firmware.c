@@ -35,63 +35,26 @@ static int lookup(const char *const *names, size_t n, const char *s)
 	return -EINVAL;
 }
 
-#define NAME_OF(table, v) ((size_t)(v) < ELEMENTSOF(table) ? (table)[v] : "unknown")
+/* The to_string/from_string pair of one enum and its name table, in the
+ * manner of libvirt's VIR_ENUM_IMPL. */
+#define MM_ENUM_STRINGS(prefix, type, table)                                                       \
+	const char *prefix##_to_string(type v)                                                     \
+	{                                                                                          \
+		return (size_t)v < ELEMENTSOF(table) ? table[v] : "unknown";                       \
+	}                                                                                          \
+	int prefix##_from_string(const char *s, type *ret)                                         \
+	{                                                                                          \
+		int i = lookup(table, ELEMENTSOF(table), s);                                       \
+		if (i < 0)                                                                         \
+			return i;                                                                  \
+		*ret = (type)i;                                                                    \
+		return 0;                                                                          \
+	}
 
-const char *mm_msi_type_to_string(MmMsiType t)
-{
-	return NAME_OF(msi_types, t);
-}
-
-int mm_msi_type_from_string(const char *s, MmMsiType *ret)
-{
-	int i = lookup(msi_types, ELEMENTSOF(msi_types), s);
-	if (i < 0)
-		return i;
-	*ret = (MmMsiType)i;
-	return 0;
-}
-
-const char *mm_firmware_to_string(MmFirmware f)
-{
-	return NAME_OF(firmwares, f);
-}
-
-int mm_firmware_from_string(const char *s, MmFirmware *ret)
-{
-	int i = lookup(firmwares, ELEMENTSOF(firmwares), s);
-	if (i < 0)
-		return i;
-	*ret = (MmFirmware)i;
-	return 0;
-}
-
-const char *mm_limit_kind_to_string(MmLimitKind k)
-{
-	return NAME_OF(limit_kinds, k);
-}
-
-int mm_limit_kind_from_string(const char *s, MmLimitKind *ret)
-{
-	int i = lookup(limit_kinds, ELEMENTSOF(limit_kinds), s);
-	if (i < 0)
-		return i;
-	*ret = (MmLimitKind)i;
-	return 0;
-}
-
-const char *mm_reserved_source_to_string(MmReservedSource s)
-{
-	return NAME_OF(reserved_sources, s);
-}
-
-int mm_reserved_source_from_string(const char *s, MmReservedSource *ret)
-{
-	int i = lookup(reserved_sources, ELEMENTSOF(reserved_sources), s);
-	if (i < 0)
-		return i;
-	*ret = (MmReservedSource)i;
-	return 0;
-}
+MM_ENUM_STRINGS(mm_msi_type, MmMsiType, msi_types)
+MM_ENUM_STRINGS(mm_firmware, MmFirmware, firmwares)
+MM_ENUM_STRINGS(mm_limit_kind, MmLimitKind, limit_kinds)
+MM_ENUM_STRINGS(mm_reserved_source, MmReservedSource, reserved_sources)
 
 static int cmp_u64(uint64_t a, uint64_t b)
 {

@@ -438,32 +438,22 @@ const MmStateMember *mm_state_find_member(const MmStatePool *p, const char *name
 	return bsearch(&key, p->members, p->n_members, sizeof(*p->members), member_cmp);
 }
 
-static int check_pool_name(const char *pool, MmError *err)
-{
-	if (mm_state_name_valid(pool))
-		return 0;
-	mm_error_set(err, NULL, 0,
-		     "invalid pool name '%.64s': 1-%d letters, digits, '-', '.', '_', not "
-		     "starting with '.'",
-		     pool ? pool : "", STATE_NAME_MAX);
-	return -EINVAL;
-}
-
-static int check_member_name(const char *name, MmError *err)
+/* what: "pool" or "host", for the message */
+static int check_name(const char *what, const char *name, MmError *err)
 {
 	if (mm_state_name_valid(name))
 		return 0;
 	mm_error_set(err, NULL, 0,
-		     "invalid host name '%.64s': 1-%d letters, digits, '-', '.', '_', not "
+		     "invalid %s name '%.64s': 1-%d letters, digits, '-', '.', '_', not "
 		     "starting with '.'",
-		     name ? name : "", STATE_NAME_MAX);
+		     what, name ? name : "", STATE_NAME_MAX);
 	return -EINVAL;
 }
 
 /* The pool, or -ENOENT with err filled; NULL s->pools is fine. */
 static int find_pool_mut(MmState *s, const char *pool, MmStatePool **ret, MmError *err)
 {
-	int r = check_pool_name(pool, err);
+	int r = check_name("pool", pool, err);
 	if (r < 0)
 		return r;
 	*ret = (MmStatePool *)mm_state_find_pool(s, pool);
@@ -521,7 +511,7 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if ((r = check_pool_name(pool, err)) < 0)
+	if ((r = check_name("pool", pool, err)) < 0)
 		return r;
 	if (mm_state_find_pool(s, pool)) {
 		mm_error_set(err, NULL, 0, "pool '%s' exists", pool);
@@ -699,7 +689,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 		memset(err, 0, sizeof(*err));
 	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
 		return r;
-	if ((r = check_member_name(map->name, err)) < 0)
+	if ((r = check_name("host", map->name, err)) < 0)
 		return r;
 	MmStateMember *old = (MmStateMember *)mm_state_find_member(p, map->name);
 	if (old && !replace) {
@@ -775,7 +765,7 @@ static int find_member_mut(MmState *s, const char *pool, const char *name, MmSta
 	int r = find_pool_mut(s, pool, ret_pool, err);
 	if (r < 0)
 		return r;
-	if ((r = check_member_name(name, err)) < 0)
+	if ((r = check_name("host", name, err)) < 0)
 		return r;
 	*ret = (MmStateMember *)mm_state_find_member(*ret_pool, name);
 	if (!*ret) {
@@ -861,7 +851,7 @@ int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, 
 
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if ((r = check_pool_name(pool, err)) < 0)
+	if ((r = check_name("pool", pool, err)) < 0)
 		return r;
 	if (!(p = mm_state_find_pool(s, pool))) {
 		mm_error_set(err, NULL, 0, "no pool '%s'", pool);

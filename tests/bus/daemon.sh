@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/bus/lib-bus.sh"
 
 # A copy of a fixture, so Refresh can see it change.
-cp -R "$HOSTS/arm64-virt-smmuv3" "$tmpdir/root"
+cp -R "$HOSTS/arm64-virt-smmuv3" "$tmpdir/sysroot"
 "$MIGMAP" host --sysroot "$HOSTS/arm64-hwmsi" --name b >"$tmpdir/b.xml"
 "$MIGMAP" host --sysroot "$HOSTS/arm64-virt-gicv2" --name c >"$tmpdir/c.xml"
 "$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name x >"$tmpdir/x.xml"
@@ -23,7 +23,7 @@ open(sys.argv[2], "w").write(s.recv(4096).decode())
 notify_pid=$!
 i=0
 until [ -S "$tmpdir/notify" ] || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
-NOTIFY_SOCKET=$tmpdir/notify start_daemon a "$A_addr" "$tmpdir/root" || exit 99
+NOTIFY_SOCKET=$tmpdir/notify start_daemon a "$A_addr" "$tmpdir/sysroot" || exit 99
 pid_a=$daemon_pid
 wait $notify_pid
 check "sd_notify READY=1" grep -q '^READY=1' "$tmpdir/notified"
@@ -47,8 +47,8 @@ check "Generation starts at 1" [ "$(prop "$A_addr" Generation)" = "t 1" ]
 check "Pools starts empty" [ "$(prop "$A_addr" Pools)" = "as 0" ]
 
 # ---- this host
-"$MIGMAP" host --sysroot "$tmpdir/root" --name a >"$tmpdir/host.xml"
-"$MIGMAP" host --sysroot "$tmpdir/root" --name a --json >"$tmpdir/host.json"
+"$MIGMAP" host --sysroot "$tmpdir/sysroot" --name a >"$tmpdir/host.xml"
+"$MIGMAP" host --sysroot "$tmpdir/sysroot" --name a --json >"$tmpdir/host.json"
 get "$A_addr" GetHostMap s xml >"$tmpdir/got.xml"
 check "GetHostMap xml equals 'migmap host'" cmp -s "$tmpdir/host.xml" "$tmpdir/got.xml"
 get "$A_addr" GetHostMap s json >"$tmpdir/got.json"
@@ -61,13 +61,13 @@ monitor "$A_addr" "$tmpdir/signals"
 check "Refresh, nothing changed" call "$A_addr" Refresh
 check "Generation unchanged" [ "$(prop "$A_addr" Generation)" = "t 1" ]
 # a group goes away
-rm -rf "$tmpdir/root/sys/kernel/iommu_groups/2"
+rm -rf "$tmpdir/sysroot/sys/kernel/iommu_groups/2"
 check "Refresh after a change" call "$A_addr" Refresh
 check "Generation bumped" [ "$(prop "$A_addr" Generation)" = "t 2" ]
 check "HostMapChanged(2) emitted" wait_for "$tmpdir/signals" "member=HostMapChanged"
 check "HostMapChanged carries 2" grep -q "uint64 2" "$tmpdir/signals"
 check "PropertiesChanged(Generation) emitted" grep -q 'string "Generation"' "$tmpdir/signals"
-"$MIGMAP" host --sysroot "$tmpdir/root" --name a >"$tmpdir/host2.xml"
+"$MIGMAP" host --sysroot "$tmpdir/sysroot" --name a >"$tmpdir/host2.xml"
 check "host.xml follows" cmp -s "$tmpdir/host2.xml" "$state/host.xml"
 
 # ---- pools
@@ -195,7 +195,7 @@ check "RefreshPool of no pool: NoSuchPool" fails_with "$A_addr" "$IFACE.Error.No
 # ---- restart: SIGTERM exits 0, the state is all there again
 get "$A_addr" GetPoolMap ss p xml >"$tmpdir/before.xml"
 check "SIGTERM: clean exit" stop_daemon "$pid_a"
-start_daemon a "$A_addr" "$tmpdir/root" || exit 99
+start_daemon a "$A_addr" "$tmpdir/sysroot" || exit 99
 pid_a=$daemon_pid
 check "restart: pools kept" [ "$(call "$A_addr" ListPools)" = 'as 1 "p"' ]
 get "$A_addr" GetPoolMap ss p xml >"$tmpdir/after.xml"
@@ -228,7 +228,7 @@ check "after SIGKILL: the pool map reads" sh -c \
 
 # ---- a damaged file is reported at start, not fatal
 echo "<capabilities><host>" >"$state/pools/p/bad.xml"
-start_daemon a "$A_addr" "$tmpdir/root" || exit 99
+start_daemon a "$A_addr" "$tmpdir/sysroot" || exit 99
 pid_a=$daemon_pid
 check "damaged file: reported with its name" grep -q "warning: $state/pools/p/bad.xml" "$tmpdir/a.log"
 check "damaged file: the daemon serves the rest" quiet call "$A_addr" GetPoolMap ss p xml
