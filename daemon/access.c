@@ -74,7 +74,9 @@ int access_check_write(Manager *m, sd_bus_message *msg, sd_bus_error *error)
 		return sd_bus_error_setf(error, MM_BUS_ERROR_ACCESS_DENIED,
 					 "%s: cannot tell who the caller is: %s",
 					 sd_bus_message_get_member(msg), strerror(-r));
-	if (uid == 0 || (m->has_admin_group && in_admin_group(m, uid, creds)))
+	if (uid == 0)
+		return 1;
+	if (m->has_admin_group && in_admin_group(m, uid, creds))
 		return 0;
 	if (m->has_admin_group)
 		return sd_bus_error_setf(error, MM_BUS_ERROR_ACCESS_DENIED,

@@ -255,17 +255,24 @@ static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_er
 	const char *pool, *address;
 	int r;
 
+	bool root;
+
 	if ((r = sd_bus_message_read(msg, "ss", &pool, &address)) < 0)
 		return r;
 	if ((r = access_check_write(m, msg, error)) < 0)
 		return r;
+	root = r > 0;
 	if ((r = find_pool(m, pool, &p, error)) < 0)
 		return r;
 	/* Synchronous, bounded by REMOTE_TIMEOUT_USEC: a pool is changed
 	 * rarely and by an administrator. */
-	r = remote_fetch_hostmap(address, REMOTE_TIMEOUT_USEC, m->bus, &map, &err);
+	r = remote_fetch_hostmap(address, root, REMOTE_TIMEOUT_USEC, m->bus, &map, &err);
 	if (r == -ENOMEM)
 		return r;
+	if (r == -EPERM)
+		return format_error(error, MM_BUS_ERROR_ACCESS_DENIED, &err);
+	if (r == -EINVAL && !err.file[0])
+		return format_error(error, MM_BUS_ERROR_INVALID_ARGUMENT, &err);
 	if (r < 0)
 		return format_error(error,
 				    err.line ? MM_BUS_ERROR_INVALID_HOST_MAP
@@ -306,12 +313,15 @@ static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error
 
 	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
 		return r;
+	bool root;
+
 	if ((r = access_check_write(m, msg, error)) < 0)
 		return r;
+	root = r > 0;
 	if ((r = find_pool(m, pool, &p, error)) < 0)
 		return r;
 	/* Synchronous like AddRemoteHost: each fetch is bounded. */
-	r = remote_refresh_pool(m->state, pool, m->bus, "migmapd", NULL, NULL, &err);
+	r = remote_refresh_pool(m->state, pool, root, m->bus, "migmapd", NULL, NULL, &err);
 	if (r < 0)
 		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
 				   MM_BUS_ERROR_POOL_EXISTS);

@@ -40,8 +40,10 @@ int manager_run(Manager *m);
 int bus_setup(Manager *m);
 int bus_emit_host_map_changed(Manager *m);
 
-/* access.c: 0 when the caller of msg may change state (uid 0 or a member
- * of admin_group); else fills error with AccessDenied and returns < 0. */
+/* access.c: 1 when the caller of msg is root, 0 when it is a member of
+ * admin_group (both may change state); else fills error with AccessDenied
+ * and returns < 0. Root alone may use what runs a program of the caller's
+ * choosing (a raw unixexec: member address). */
 int access_check_write(Manager *m, sd_bus_message *msg, sd_bus_error *error);
 int access_resolve_group(Manager *m);
 

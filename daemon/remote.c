@@ -1,5 +1,7 @@
 /* Fetching a host map from a remote migmapd: one short-lived sd-bus client
- * connection per fetch. */
+ * connection per fetch, to an address migmap builds itself from what the
+ * member was named by (see remote_address_resolve()). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,24 +14,172 @@
 #include "remote.h"
 #include "sysroot.h"
 
-int remote_fetch_hostmap(const char *address, uint64_t timeout_usec, sd_bus *self,
+/* USER of ssh:USER@HOST: a login name as useradd(8) accepts one. */
+static bool ssh_user_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > 32 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
+/* HOST of ssh:HOST: a DNS name or an IPv4 address (letters, digits, dots,
+ * hyphens, not starting with either), or an IPv6 address in brackets. */
+static bool ssh_host_valid(const char *s, size_t n, bool bracketed)
+{
+	if (n == 0 || n > 253)
+		return false;
+	if (bracketed) {
+		for (size_t i = 0; i < n; i++)
+			if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '.')
+				return false;
+		return true;
+	}
+	if (s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* Appends ",argvN=VALUE" with VALUE escaped as sd-bus address values are:
+ * every byte outside [A-Za-z0-9_./-] as %XX. */
+static int append_argv(char **buf, size_t *len, unsigned n, const char *value)
+{
+	size_t need = *len + 16 + 3 * strlen(value) + 1;
+	char *p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*len += (size_t)sprintf(p + *len, ",argv%u=", n);
+	for (const char *c = value; *c; c++) {
+		if (isalnum((unsigned char)*c) || strchr("_./-", *c))
+			p[(*len)++] = *c;
+		else
+			*len += (size_t)sprintf(p + *len, "%%%02x", (unsigned char)*c);
+	}
+	p[*len] = '\0';
+	return 0;
+}
+
+/* The fixed command line migmapd runs for ssh:[USER@]HOST[:PORT]. */
+static int ssh_address(const char *spec, char **ret, MmError *err)
+{
+	_cleanup_free_ char *user = NULL, *hostname = NULL, *buf = NULL;
+	const char *at = strchr(spec, '@'), *host = at ? at + 1 : spec, *port = NULL;
+	size_t host_len;
+	bool bracketed = host[0] == '[';
+	char port_buf[8] = "";
+
+	if (bracketed) {
+		const char *close = strchr(host, ']');
+		if (!close)
+			goto bad;
+		host++;
+		host_len = (size_t)(close - host);
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			goto bad;
+	} else {
+		const char *colon = strchr(host, ':');
+		host_len = colon ? (size_t)(colon - host) : strlen(host);
+		port = colon ? colon + 1 : NULL;
+	}
+	if ((at && !ssh_user_valid(spec, (size_t)(at - spec))) ||
+	    !ssh_host_valid(host, host_len, bracketed))
+		goto bad;
+	if (port) {
+		uint64_t v;
+		if (mm_parse_u64(port, &v) < 0 || v == 0 || v > 65535 || port[0] == '0' ||
+		    port[0] == '+')
+			goto bad;
+		snprintf(port_buf, sizeof(port_buf), "%u", (unsigned)v);
+	}
+
+	user = at ? strndup(spec, (size_t)(at - spec)) : NULL;
+	hostname = strndup(host, host_len);
+	buf = strdup("unixexec:path=ssh");
+	if (!hostname || !buf || (at && !user))
+		return -ENOMEM;
+	size_t len = strlen(buf);
+	const char *argv[16];
+	unsigned n = 0;
+	argv[n++] = "-xT";
+	argv[n++] = "-o";
+	argv[n++] = "BatchMode=yes";
+	if (port) {
+		argv[n++] = "-p";
+		argv[n++] = port_buf;
+	}
+	if (user) {
+		argv[n++] = "-l";
+		argv[n++] = user;
+	}
+	argv[n++] = "--";
+	argv[n++] = hostname;
+	argv[n++] = "systemd-stdio-bridge";
+	for (unsigned i = 0; i < n; i++)
+		if (append_argv(&buf, &len, i + 1, argv[i]) < 0)
+			return -ENOMEM;
+	*ret = TAKE_PTR(buf);
+	return 0;
+bad:
+	mm_error_set(err, NULL, 0,
+		     "bad member 'ssh:%.80s': expected ssh:[USER@]HOST[:PORT] with a host name, an "
+		     "IPv4 address or an [IPv6] address",
+		     spec);
+	return -EINVAL;
+}
+
+int remote_address_resolve(const char *spec, bool privileged, char **ret, MmError *err)
+{
+	if (!spec || !*spec) {
+		mm_error_set(err, NULL, 0, "empty member address");
+		return -EINVAL;
+	}
+	if (strncmp(spec, "ssh:", 4) == 0)
+		return ssh_address(spec + 4, ret, err);
+	/* One local socket: no transport that runs a program, no list of
+	 * alternatives (';'), no further keys (','). */
+	if (strncmp(spec, "unix:path=/", 11) == 0 && !strpbrk(spec, ",;")) {
+		*ret = strdup(spec);
+		return *ret ? 0 : -ENOMEM;
+	}
+	/* Any other sd-bus address (unixexec: runs a program as migmapd's user)
+	 * only for root, who could run that program anyway. */
+	if (!privileged) {
+		mm_error_set(err, NULL, 0,
+			     "member address '%.80s' may be used by root only: name the member "
+			     "ssh:[USER@]HOST[:PORT] or unix:path=/SOCKET",
+			     spec);
+		return -EPERM;
+	}
+	*ret = strdup(spec);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_free_ char *address = NULL;
 	const char *xml;
 	int r;
 
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (!address || !*address) {
-		mm_error_set(err, NULL, 0, "empty bus address");
-		return -EINVAL;
-	}
+	r = remote_address_resolve(spec, privileged, &address, err);
+	if (r < 0)
+		return r;
 	r = sd_bus_new(&bus);
 	if (r < 0) {
-		mm_error_set(err, address, 0, "cannot allocate a bus: %s", strerror(-r));
+		mm_error_set(err, spec, 0, "cannot allocate a bus: %s", strerror(-r));
 		return r;
 	}
 	r = sd_bus_set_address(bus, address);
@@ -38,38 +188,38 @@ int remote_fetch_hostmap(const char *address, uint64_t timeout_usec, sd_bus *sel
 	if (r >= 0)
 		r = sd_bus_set_method_call_timeout(bus, timeout_usec);
 	if (r < 0) {
-		mm_error_set(err, address, 0, "bad bus address: %s", strerror(-r));
+		mm_error_set(err, spec, 0, "bad bus address: %s", strerror(-r));
 		return r;
 	}
 	r = sd_bus_start(bus);
 	if (r < 0) {
-		mm_error_set(err, address, 0, "cannot connect: %s", strerror(-r));
+		mm_error_set(err, spec, 0, "cannot connect: %s", strerror(-r));
 		return r;
 	}
 	sd_id128_t ours, theirs;
 	if (self && sd_bus_get_bus_id(self, &ours) >= 0 && sd_bus_get_bus_id(bus, &theirs) >= 0 &&
 	    sd_id128_equal(ours, theirs)) {
-		mm_error_set(err, address, 0,
+		mm_error_set(err, spec, 0,
 			     "this is this migmapd's own bus: add this host with its map instead");
 		return -ELOOP;
 	}
 	r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetHostMap",
 			       &error, &reply, "s", "xml");
 	if (r < 0) {
-		mm_error_set(err, address, 0, "GetHostMap failed: %s",
+		mm_error_set(err, spec, 0, "GetHostMap failed: %s",
 			     error.message ? error.message : strerror(-r));
 		return r;
 	}
 	r = sd_bus_message_read(reply, "s", &xml);
 	if (r < 0) {
-		mm_error_set(err, address, 0, "bad answer to GetHostMap: %s", strerror(-r));
+		mm_error_set(err, spec, 0, "bad answer to GetHostMap: %s", strerror(-r));
 		return r;
 	}
-	return mm_hostmap_parse_xml(xml, strlen(xml), address, ret, err);
+	return mm_hostmap_parse_xml(xml, strlen(xml), spec, ret, err);
 }
 
-int remote_refresh_pool(MmState *s, const char *pool, sd_bus *self, const char *prog,
-			RemoteProgress progress, void *userdata, MmError *err)
+int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
+			const char *prog, RemoteProgress progress, void *userdata, MmError *err)
 {
 	const MmStatePool *p = mm_state_find_pool(s, pool);
 	char **names = NULL, **addresses = NULL;
@@ -109,7 +259,8 @@ int remote_refresh_pool(MmState *s, const char *pool, sd_bus *self, const char *
 		char buf[1024];
 		if (progress)
 			progress(i, n, names[i], userdata);
-		r = remote_fetch_hostmap(addresses[i], REMOTE_TIMEOUT_USEC, self, &map, &fetch_err);
+		r = remote_fetch_hostmap(addresses[i], privileged, REMOTE_TIMEOUT_USEC, self,
+					 &map, &fetch_err);
 		if (r >= 0) {
 			/* The member keeps its name even if the host renamed itself. */
 			free(map->name);

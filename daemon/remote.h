@@ -1,8 +1,10 @@
-/* Fetching a host map from another host's migmapd over an sd-bus address
- * (unix:path=…, or the unixexec: SSH transport sd_bus_open_system_remote()
- * uses). Shared by migmapd and the migmap CLI. */
+/* Fetching a host map from another host's migmapd. A member is named by
+ * ssh:[USER@]HOST[:PORT] (migmapd runs a fixed ssh command line to the
+ * member's systemd-stdio-bridge) or unix:path=/SOCKET (a local bus: tests,
+ * several daemons on one machine). Shared by migmapd and the migmap CLI. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <systemd/sd-bus.h>
@@ -12,12 +14,21 @@
 /* How long one fetch may take, connection included. */
 #define REMOTE_TIMEOUT_USEC (15ULL * 1000 * 1000)
 
-/* Connect to the bus at address, call GetHostMap("xml") on its migmapd and
+/* The sd-bus address to connect to for a member named spec, in *ret (to
+ * free). ssh:[USER@]HOST[:PORT] becomes "ssh -xT -o BatchMode=yes [-p PORT]
+ * [-l USER] -- HOST systemd-stdio-bridge" as a unixexec: address, built
+ * from a validated host name; unix:path=/SOCKET is used as it is. Any other
+ * sd-bus address, unixexec: with a command of the caller's choosing among
+ * them, only when privileged (the caller is root): -EPERM otherwise.
+ * -EINVAL with err filled for a malformed ssh: name. */
+int remote_address_resolve(const char *spec, bool privileged, char **ret, MmError *err);
+
+/* Connect to the bus of member spec (see remote_address_resolve()), call GetHostMap("xml") on its migmapd and
  * parse the answer. 0 and a new map in *ret, or a negative errno with err
- * filled: err->file is the address, err->line the parser's line. self, when
+ * filled: err->file is spec, err->line the parser's line. self, when
  * not NULL, is the caller's own bus connection as the owner of the name:
  * the address of that same bus is refused (-ELOOP) rather than waited on. */
-int remote_fetch_hostmap(const char *address, uint64_t timeout_usec, sd_bus *self,
+int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err);
 
 /* Re-fetch every remote member of pool and store its map; a member that
@@ -28,5 +39,7 @@ int remote_fetch_hostmap(const char *address, uint64_t timeout_usec, sd_bus *sel
 typedef void (*RemoteProgress)(size_t done, size_t total, const char *host, void *userdata);
 /* progress, when not NULL, is called before each member is fetched and once
  * more with done == total at the end. */
-int remote_refresh_pool(MmState *s, const char *pool, sd_bus *self, const char *prog,
-			RemoteProgress progress, void *userdata, MmError *err);
+/* privileged: the caller is root. A member stored with an address that only
+ * root may use is not run for anyone else: it is marked stale. */
+int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
+			const char *prog, RemoteProgress progress, void *userdata, MmError *err);

@@ -21,7 +21,7 @@ err_is() {
 "$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name x >"$tmpdir/x.xml"
 
 check "pool --help" run 0 "$tmpdir/o" pool --help
-check "help lists the commands" grep -q "add --remote ADDRESS POOL" "$tmpdir/o"
+check "help lists the commands" grep -q "add --ssh \[USER@\]HOST\[:PORT\] POOL" "$tmpdir/o"
 check "list of no state dir: empty" run 0 "$tmpdir/o" --state-dir "$S" pool list
 check "  prints nothing" test ! -s "$tmpdir/o"
 check "create" run 0 "$tmpdir/o" --state-dir "$S" pool create p

@@ -29,8 +29,12 @@ void cmd_pool_help(FILE *f)
 	      "  create POOL                   create an empty pool\n"
 	      "  delete POOL                   delete a pool and its members' maps\n"
 	      "  add POOL HOST.xml...          import host maps ('migmap host' output; - for stdin)\n"
-	      "  add --remote ADDRESS POOL     fetch the map from the migmapd on that bus\n"
-	      "                                (unix:path=…, or unixexec:path=ssh,… for SSH)\n"
+	      "  add --ssh [USER@]HOST[:PORT] POOL\n"
+	      "                                fetch the map from the migmapd on that host,\n"
+	      "                                over ssh to its systemd-stdio-bridge\n"
+	      "  add --remote unix:path=SOCKET POOL\n"
+	      "                                fetch the map from the migmapd on that local bus\n"
+	      "                                (root may give any sd-bus address)\n"
 	      "  remove POOL HOST              remove a member\n"
 	      "  refresh POOL                  fetch the remote members again; one that does\n"
 	      "                                not answer keeps its last map, marked stale\n"
@@ -236,7 +240,8 @@ static int do_add_remote(Pool *p, const char *pool)
 		return r;
 	if (!mm_state_find_pool(p->state, pool))
 		return cli_fail("no pool '%s'", pool);
-	if ((r = remote_fetch_hostmap(p->remote, REMOTE_TIMEOUT_USEC, NULL, &map, &err)) < 0)
+	r = remote_fetch_hostmap(p->remote, geteuid() == 0, REMOTE_TIMEOUT_USEC, NULL, &map, &err);
+	if (r < 0)
 		return fail_state(r, &err);
 	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
 	return r < 0 ? fail_state(r, &err) : EXIT_OK;
@@ -248,7 +253,7 @@ static int do_add(Pool *p, char **args, size_t n)
 
 	if (p->remote) {
 		if (n != 1)
-			return cli_fail("pool add --remote: expected one pool name");
+			return cli_fail("pool add --remote/--ssh: expected one pool name");
 		return do_add_remote(p, args[0]);
 	}
 	if (n < 2)
@@ -315,7 +320,7 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		return call(p, "RefreshPool", NULL, "s", args[0]);
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
-	r = remote_refresh_pool(p->state, args[0], NULL, "migmap",
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, "migmap",
 				isatty(STDERR_FILENO) ? show_progress : NULL, args[0], &err);
 	return r < 0 ? fail_state(r, &err) : EXIT_OK;
 }
@@ -441,6 +446,7 @@ int cmd_pool(int argc, char **argv)
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"remote", required_argument, NULL, 'r'},
+		{"ssh", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -452,6 +458,7 @@ int cmd_pool(int argc, char **argv)
 		{"refresh", do_refresh}, {"show", do_show},     {"check", do_check},
 	};
 	_cleanup_(pool_done) Pool p = {0};
+	_cleanup_free_ char *ssh_spec = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -461,6 +468,12 @@ int cmd_pool(int argc, char **argv)
 			break;
 		case 'r':
 			p.remote = optarg;
+			break;
+		case 's':
+			free(ssh_spec);
+			if (!(ssh_spec = malloc(strlen(optarg) + 5)))
+				return cli_fail("out of memory");
+			p.remote = strcat(strcpy(ssh_spec, "ssh:"), optarg);
 			break;
 		case 'h':
 			cmd_pool_help(stdout);
@@ -476,7 +489,7 @@ int cmd_pool(int argc, char **argv)
 	char **args = argv + optind + 1;
 	size_t n = (size_t)(argc - optind - 1);
 	if (p.remote && strcmp(verb, "add") != 0)
-		return cli_fail("pool %s: --remote is for 'add'", verb);
+		return cli_fail("pool %s: --remote and --ssh are for 'add'", verb);
 
 	bool create = strcmp(verb, "create") == 0;
 	if (create || strcmp(verb, "delete") == 0) {
