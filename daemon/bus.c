@@ -365,17 +365,12 @@ static int domain_hosts(Manager *m, const char *pool, const MmHostMap ***maps,
 		*n = 1;
 		return 0;
 	}
-	const MmStatePool *p;
-	int r = find_pool(m, pool, &p, error);
+	MmError err = {0};
+	int r = mm_state_pool_hosts(m->state, pool, maps, n, &err);
 	if (r < 0)
-		return r;
-	if (p->n_members == 0)
-		return sd_bus_error_setf(error, MM_BUS_ERROR_EMPTY_POOL, "pool '%s' has no hosts yet",
-					 pool);
-	if (!(*maps = mm_state_pool_maps(p)))
-		return -ENOMEM;
+		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				   MM_BUS_ERROR_POOL_EXISTS);
 	*hosts = (const MmHostMap *const *)*maps;
-	*n = p->n_members;
 	return 0;
 }
 

@@ -288,14 +288,13 @@ static void check_one(Libvirt *v, const char *name, const MmDomain *d, unsigned 
 		n = 1;
 	} else {
 		snprintf(what, sizeof(what), "pool %s", d->pool);
-		const MmStatePool *p = m->state ? mm_state_find_pool(m->state, d->pool) : NULL;
-		if (!p || p->n_members == 0 || !(maps = mm_state_pool_maps(p))) {
-			fprintf(stderr, "migmapd: domain %s: pool %s: not checked: %s\n", name,
-				d->pool, p ? "no hosts yet" : "no such pool here");
+		if (mm_state_pool_hosts(m->state, d->pool, &maps, &n, &err) < 0) {
+			char buf[1024];
+			fprintf(stderr, "migmapd: domain %s: %s: not checked: %s\n", name, what,
+				mm_error_format(&err, buf, sizeof(buf)));
 			return;
 		}
 		hosts = maps;
-		n = p->n_members;
 	}
 	if (mm_check_domain(d, hosts, n, &report, &err) < 0) {
 		char buf[1024];

@@ -507,8 +507,12 @@ void mm_state_freep(MmState **s);
 bool mm_state_name_valid(const char *name);
 const MmStatePool *mm_state_find_pool(const MmState *s, const char *pool);
 const MmStateMember *mm_state_find_member(const MmStatePool *p, const char *name);
-/* The members' maps of p as an array the caller frees (not the maps). */
-const MmHostMap **mm_state_pool_maps(const MmStatePool *p);
+/* The members' maps of pool, in member order, as an array the caller frees
+ * (not the maps) and their number: what a domain is checked against.
+ * -EINVAL for an invalid name, -ENOENT when there is no such pool (also
+ * when s is NULL), -ENODATA when it has no members; err says which. */
+int mm_state_pool_hosts(const MmState *s, const char *pool, const MmHostMap ***ret, size_t *n,
+			MmError *err);
 int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err);
 /* -EINVAL bad name, -EEXIST / -ENOENT for the pool. */
 int mm_state_create_pool(MmState *s, const char *pool, MmError *err);

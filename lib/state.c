@@ -849,23 +849,12 @@ int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, 
 	const MmStatePool *p;
 	int r;
 
-	if (err)
-		memset(err, 0, sizeof(*err));
-	if ((r = check_name("pool", pool, err)) < 0)
+	size_t n;
+
+	if ((r = mm_state_pool_hosts(s, pool, &maps, &n, err)) < 0)
 		return r;
-	if (!(p = mm_state_find_pool(s, pool))) {
-		mm_error_set(err, NULL, 0, "no pool '%s'", pool);
-		return -ENOENT;
-	}
-	if (p->n_members == 0) {
-		mm_error_set(err, NULL, 0, "pool '%s' has no hosts yet", pool);
-		return -ENODATA;
-	}
-	if (!(maps = calloc(p->n_members, sizeof(*maps))))
-		return -ENOMEM;
-	for (size_t i = 0; i < p->n_members; i++)
-		maps[i] = p->members[i].map;
-	r = mm_pool_baseline(pool, maps, p->n_members, &pm, err);
+	p = mm_state_find_pool(s, pool);
+	r = mm_pool_baseline(pool, maps, n, &pm, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < p->n_members; i++) {
@@ -882,10 +871,32 @@ int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, 
 	return 0;
 }
 
-const MmHostMap **mm_state_pool_maps(const MmStatePool *p)
+int mm_state_pool_hosts(const MmState *s, const char *pool, const MmHostMap ***ret, size_t *n,
+			MmError *err)
 {
-	const MmHostMap **maps = calloc(p->n_members ? p->n_members : 1, sizeof(*maps));
-	for (size_t i = 0; maps && i < p->n_members; i++)
+	const MmStatePool *p;
+	const MmHostMap **maps;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = check_name("pool", pool, err)) < 0)
+		return r;
+	if (!s || !(p = mm_state_find_pool(s, pool))) {
+		mm_error_set(err, NULL, 0, "no pool '%s'", pool);
+		return -ENOENT;
+	}
+	if (p->n_members == 0) {
+		mm_error_set(err, NULL, 0, "pool '%s' has no hosts yet", pool);
+		return -ENODATA;
+	}
+	if (!(maps = calloc(p->n_members, sizeof(*maps)))) {
+		mm_error_set(err, NULL, 0, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n_members; i++)
 		maps[i] = p->members[i].map;
-	return maps;
+	*ret = maps;
+	*n = p->n_members;
+	return 0;
 }

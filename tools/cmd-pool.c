@@ -388,18 +388,14 @@ static int check_local(Pool *p, const char *pool_name, const char *file, const c
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
 	_cleanup_free_ const MmHostMap **maps = NULL;
-	const MmStatePool *pool = mm_state_find_pool(p->state, pool_name);
 	MmError err = {0};
+	size_t n;
 
-	if (!pool)
-		return cli_fail("no pool '%s'", pool_name);
-	if (pool->n_members == 0)
-		return cli_fail("pool '%s' has no hosts yet", pool_name);
+	if (mm_state_pool_hosts(p->state, pool_name, &maps, &n, &err) < 0)
+		return cli_fail_error(&err);
 	if (mm_domain_parse_xml(text, len, file, &domain, &err) < 0)
 		return cli_fail_error(&err);
-	if (!(maps = mm_state_pool_maps(pool)))
-		return cli_fail("out of memory");
-	if (mm_check_domain(domain, maps, pool->n_members, &report, &err) < 0)
+	if (mm_check_domain(domain, maps, n, &report, &err) < 0)
 		return cli_fail_error(&err);
 	if (mm_check_report_format_json(report, ret_json) < 0)
 		return cli_fail("out of memory");
@@ -430,8 +426,6 @@ static int do_check(Pool *p, char **args, size_t n)
 	} else {
 		if ((r = state_open(p, false)) != EXIT_OK)
 			return r;
-		if (!mm_state_name_valid(args[0]))
-			return cli_fail("invalid pool name '%s'", args[0]);
 		if ((r = check_local(p, args[0], args[1], text, len, &json, &ok)) != EXIT_OK)
 			return r;
 	}

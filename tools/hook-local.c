@@ -86,17 +86,15 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 		n = 1;
 	} else {
 		snprintf(what, sizeof(what), "pool %s", d->pool);
-		const MmStatePool *p = l->state ? mm_state_find_pool(l->state, d->pool) : NULL;
-		if (!p)
-			return hook_warn(v, "%s: not checked: no pool '%s' on this host", what,
-					 d->pool);
-		if (p->n_members == 0)
-			return hook_warn(v, "%s: not checked: pool '%s' has no hosts yet", what,
-					 d->pool);
-		if (!(maps = mm_state_pool_maps(p)))
-			return -ENOMEM;
+		r = mm_state_pool_hosts(l->state, d->pool, &maps, &n, &err);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			char buf[1024];
+			return hook_warn(v, "%s: not checked: %s", what,
+					 mm_error_format(&err, buf, sizeof(buf)));
+		}
 		hosts = maps;
-		n = p->n_members;
 	}
 	r = mm_check_domain(d, hosts, n, &report, &err);
 	if (r == -ENOMEM)
