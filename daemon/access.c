@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "bus-names.h"
+#include "log.h"
 #include "macros.h"
 #include "manager.h"
 
@@ -25,8 +27,8 @@ int access_resolve_group(Manager *m)
 	} else {
 		struct group *g = getgrnam(name);
 		if (!g) {
-			fprintf(stderr, "migmapd: admin_group '%s' does not exist: only root may "
-					"change the state\n",
+			log_warning("admin_group '%s' does not exist: only root may "
+					"change the state",
 				name);
 			return 0;
 		}

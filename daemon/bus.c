@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "bus-names.h"
+#include "bus.h"
+#include "libvirt.h"
+#include "log.h"
 #include "macros.h"
 #include "manager.h"
 #include "remote.h"
@@ -76,7 +80,7 @@ static int emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
 		r = sd_bus_emit_properties_changed(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "Pools",
 						   NULL);
 	if (r < 0)
-		fprintf(stderr, "migmapd: cannot emit PoolChanged: %s\n", strerror(-r));
+		log_warning("cannot emit PoolChanged: %s", strerror(-r));
 	return 0;
 }
 
@@ -88,7 +92,7 @@ int bus_emit_host_map_changed(Manager *m)
 		r = sd_bus_emit_signal(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "HostMapChanged", "t",
 				       m->generation);
 	if (r < 0)
-		fprintf(stderr, "migmapd: cannot emit HostMapChanged: %s\n", strerror(-r));
+		log_warning("cannot emit HostMapChanged: %s", strerror(-r));
 	return 0;
 }
 
@@ -303,6 +307,15 @@ static int method_remove_host(sd_bus_message *msg, void *userdata, sd_bus_error 
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
+static void log_stale(const char *host, const MmError *why, void *userdata)
+{
+	char buf[1024];
+	log_warning("pool %s: host %s is stale: %s", (const char *)userdata, host,
+		    mm_error_format(why, buf, sizeof(buf)));
+}
+
+static const RemoteRefreshOps refresh_ops = {.stale = log_stale};
+
 static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
@@ -321,7 +334,7 @@ static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error
 	if ((r = find_pool(m, pool, &p, error)) < 0)
 		return r;
 	/* Synchronous like AddRemoteHost: each fetch is bounded. */
-	r = remote_refresh_pool(m->state, pool, root, m->bus, "migmapd", NULL, NULL, &err);
+	r = remote_refresh_pool(m->state, pool, root, m->bus, &refresh_ops, (void *)pool, &err);
 	if (r < 0)
 		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
 				   MM_BUS_ERROR_POOL_EXISTS);
@@ -491,25 +504,25 @@ int bus_setup(Manager *m)
 
 	r = sd_bus_open_system(&m->bus);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: cannot connect to the system bus: %s\n", strerror(-r));
+		log_error("cannot connect to the system bus: %s", strerror(-r));
 		return r;
 	}
 	r = sd_bus_add_object_vtable(m->bus, NULL, MM_BUS_PATH, MM_BUS_INTERFACE, manager_vtable,
 				     m);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: cannot export %s: %s\n", MM_BUS_PATH, strerror(-r));
+		log_error("cannot export %s: %s", MM_BUS_PATH, strerror(-r));
 		return r;
 	}
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r >= 0)
 		r = sd_bus_set_exit_on_disconnect(m->bus, true);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: cannot attach the bus: %s\n", strerror(-r));
+		log_error("cannot attach the bus: %s", strerror(-r));
 		return r;
 	}
 	r = sd_bus_request_name(m->bus, MM_BUS_NAME, 0);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: cannot take the name %s: %s\n", MM_BUS_NAME,
+		log_error("cannot take the name %s: %s", MM_BUS_NAME,
 			strerror(-r));
 		return r;
 	}

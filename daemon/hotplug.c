@@ -10,6 +10,9 @@
 
 #include <systemd/sd-device.h>
 
+#include "bus.h"
+#include "hotplug.h"
+#include "log.h"
 #include "macros.h"
 #include "manager.h"
 
@@ -22,10 +25,10 @@ static int on_settled(sd_event_source *s, uint64_t usec, void *userdata)
 	char buf[1024];
 	int r = manager_refresh(m, &err);
 	if (r < 0)
-		fprintf(stderr, "migmapd: hotplug: cannot probe this host: %s\n",
+		log_warning("hotplug: cannot probe this host: %s",
 			mm_error_format(&err, buf, sizeof(buf)));
 	else if (r > 0) {
-		fprintf(stderr, "migmapd: hotplug: host map changed (generation %llu)\n",
+		log_info("hotplug: host map changed (generation %llu)",
 			(unsigned long long)m->generation);
 		bus_emit_host_map_changed(m);
 	}
@@ -46,7 +49,7 @@ static int on_uevent(sd_device_monitor *monitor, sd_device *device, void *userda
 	if (r >= 0 && m->hotplug_timer)
 		r = sd_event_source_set_enabled(m->hotplug_timer, SD_EVENT_ONESHOT);
 	if (r < 0)
-		fprintf(stderr, "migmapd: hotplug: cannot schedule a probe: %s\n", strerror(-r));
+		log_warning("hotplug: cannot schedule a probe: %s", strerror(-r));
 	return 0;
 }
 
@@ -73,7 +76,7 @@ int hotplug_start(Manager *m)
 		r = sd_event_source_set_enabled(m->hotplug_timer, SD_EVENT_OFF);
 	if (r < 0) {
 		/* no udev (a container): the map is still right, just not followed */
-		fprintf(stderr, "migmapd: warning: not following PCI hotplug: %s\n", strerror(-r));
+		log_warning("not following PCI hotplug: %s", strerror(-r));
 		hotplug_stop(m);
 	}
 	return 0;

@@ -1,12 +1,13 @@
 /* Loading libvirt at run time (see libvirt-dl.h). */
-#define LIBVIRT_DL_IMPLEMENTATION
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 
 #include "libvirt-dl.h"
 
-LibvirtDl libvirt_dl;
+#define LIBVIRT_DL_DEFINE(f) __typeof__(f) *sym_##f;
+LIBVIRT_DL_FUNCTIONS(LIBVIRT_DL_DEFINE)
+#undef LIBVIRT_DL_DEFINE
 
 #ifdef MM_LIBVIRT_LINKED
 /* Sanitizer builds link libvirt: ASan binds its interceptors (libtirpc's
@@ -15,7 +16,7 @@ LibvirtDl libvirt_dl;
 int libvirt_dl_open(const char **why)
 {
 	(void)why;
-#define LIBVIRT_DL_LINK(f) libvirt_dl.f = f;
+#define LIBVIRT_DL_LINK(f) sym_##f = f;
 	LIBVIRT_DL_FUNCTIONS(LIBVIRT_DL_LINK)
 #undef LIBVIRT_DL_LINK
 	return 0;
@@ -34,7 +35,7 @@ int libvirt_dl_open(const char **why)
 		return -ENOENT;
 	}
 #define LIBVIRT_DL_LOAD(f)                                                                         \
-	if (!(*(void **)&libvirt_dl.f = dlsym(lib, #f))) {                                        \
+	if (!(*(void **)&sym_##f = dlsym(lib, #f))) {                                        \
 		*why = "libvirt.so.0 lacks " #f;                                                   \
 		return -ENOENT;                                                                    \
 	}

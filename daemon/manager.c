@@ -7,7 +7,12 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "access.h"
 #include "bus-names.h"
+#include "bus.h"
+#include "hotplug.h"
+#include "libvirt.h"
+#include "log.h"
 #include "macros.h"
 #include "manager.h"
 
@@ -70,7 +75,7 @@ int manager_refresh(Manager *m, MmError *err)
 	 * daemon; failing to write it does not make the probe wrong. */
 	if (mm_state_save_host(m->state, map, &save_err) < 0) {
 		char buf[1024];
-		fprintf(stderr, "migmapd: warning: %s\n", mm_error_format(&save_err, buf, sizeof(buf)));
+		log_warning("%s", mm_error_format(&save_err, buf, sizeof(buf)));
 	}
 	mm_hostmap_free(m->host);
 	m->host = TAKE_PTR(map);
@@ -86,22 +91,22 @@ int manager_start(Manager *m)
 
 	r = mm_state_open(m->config.state_dir, MM_STATE_CREATE | MM_STATE_LOCK, &m->state, &err);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: %s\n", mm_error_format(&err, buf, sizeof(buf)));
+		log_warning("%s", mm_error_format(&err, buf, sizeof(buf)));
 		return r;
 	}
 	for (size_t i = 0; i < m->state->n_warnings; i++)
-		fprintf(stderr, "migmapd: warning: %s/%s\n", m->config.state_dir,
+		log_warning("%s/%s", m->config.state_dir,
 			m->state->warnings[i]);
 	access_resolve_group(m);
 
 	r = manager_refresh(m, &err);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: cannot probe this host: %s\n",
+		log_warning("cannot probe this host: %s",
 			mm_error_format(&err, buf, sizeof(buf)));
 		if (!m->state->host)
 			return r;
 		/* Serve the last map we had rather than nothing. */
-		fprintf(stderr, "migmapd: warning: serving the host map stored in %s/host.xml\n",
+		log_warning("serving the host map stored in %s/host.xml",
 			m->config.state_dir);
 		MmError copy_err = {0};
 		_cleanup_free_ char *text = NULL;
@@ -139,7 +144,7 @@ int manager_run(Manager *m)
 		return r;
 	(void)sd_notifyf(false, "READY=1\nSTATUS=Serving %zu pool(s) as %s", m->state->n_pools,
 			 m->host->name ? m->host->name : "?");
-	fprintf(stderr, "migmapd: serving %s on the system bus\n", MM_BUS_NAME);
+	log_info("serving %s on the system bus", MM_BUS_NAME);
 
 	r = sd_event_loop(m->event);
 	(void)sd_notify(false, "STOPPING=1");

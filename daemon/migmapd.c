@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "macros.h"
 #include "manager.h"
 
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 	char buf[1024];
 	int c, r;
 
+	log_setup();
 	while ((c = getopt_long(argc, argv, "hV", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -85,11 +87,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "migmapd: unexpected argument '%s'\n", argv[optind]);
+		log_error("unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 	if (name && !mm_name_valid(name)) {
-		fprintf(stderr, "migmapd: --name '%s' is not a valid host name\n", name);
+		log_error("--name '%s' is not a valid host name", name);
 		return 2;
 	}
 
@@ -99,7 +101,7 @@ int main(int argc, char **argv)
 	/* The default file may be absent; one given explicitly may not. */
 	r = mm_config_load(config ? config : MM_CONFIG_FILE, &m->config, &err);
 	if (r < 0 && (config || r != -ENOENT)) {
-		fprintf(stderr, "migmapd: %s\n", mm_error_format(&err, buf, sizeof(buf)));
+		log_warning("%s", mm_error_format(&err, buf, sizeof(buf)));
 		return 2;
 	}
 	if ((sysroot && replace(&m->config.sysroot, sysroot) < 0) ||
@@ -114,7 +116,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	r = manager_run(m);
 	if (r < 0) {
-		fprintf(stderr, "migmapd: %s\n", strerror(-r));
+		log_warning("%s", strerror(-r));
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;

@@ -20,6 +20,7 @@
 
 static void conflict_clear(MmConflict *c)
 {
+	free(c->guest_kind);
 	free(c->type);
 	for (size_t i = 0; i < c->n_hosts; i++)
 		free(c->hosts[i]);
@@ -171,14 +172,14 @@ static MmConflict *new_conflict(MmCheckReport *r, MmSeverity sev, const MmGuestR
 	MmConflict *c = &v[r->n_conflicts];
 	memset(c, 0, sizeof(*c));
 	c->severity = sev;
-	c->guest_kind = g->kind;
+	c->guest_kind = strdup(g->kind);
 	c->guest_start = g->start;
 	c->guest_end = g->end;
 	c->start = start;
 	c->end = end;
 	c->type = strdup(type);
 	r->n_conflicts++;
-	if (!c->type)
+	if (!c->type || !c->guest_kind)
 		return NULL;
 	if (sev == MM_SEVERITY_ERROR)
 		r->ok = false;

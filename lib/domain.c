@@ -14,6 +14,7 @@
 
 #include "macros.h"
 #include "migmap.h"
+#include "sysroot.h"
 #include "xmlutil.h"
 
 void mm_domain_free(MmDomain *d)
@@ -31,6 +32,7 @@ void mm_domain_free(MmDomain *d)
 	free(d->maxphysaddr_mode);
 	free(d->iommu_model);
 	free(d->pool);
+	mm_strv_free(d->pci_hostdev_bdfs, d->n_pci_hostdev_bdfs);
 	free(d);
 }
 
@@ -414,6 +416,35 @@ static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, si
 	return 0;
 }
 
+/* <source><address domain bus slot function> of a PCI <hostdev>, as libvirt
+ * writes it (hex with 0x, domain 0 when absent). */
+static int parse_hostdev_address(xmlNodePtr hostdev, const char *file, MmDomain *d, MmError *err)
+{
+	static const struct {
+		const char *name;
+		uint64_t max;
+	} parts[] = {{"domain", 0xffff}, {"bus", 0xff}, {"slot", 0x1f}, {"function", 7}};
+	xmlNodePtr address = child(child(hostdev, "source"), "address");
+	uint64_t v[4] = {0};
+	int r;
+
+	if (!address)
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
+		r = mm_xml_get_u64(address, parts[i].name, i > 0, file, &v[i], err);
+		if (r < 0)
+			return r;
+		if (v[i] > parts[i].max) {
+			mm_error_set(err, file, mm_xml_line(address),
+				     "hostdev address %s='%#llx' out of range", parts[i].name,
+				     (unsigned long long)v[i]);
+			return -EINVAL;
+		}
+	}
+	return mm_strv_appendf(&d->pci_hostdev_bdfs, &d->n_pci_hostdev_bdfs, "%04x:%02x:%02x.%x",
+			       (unsigned)v[0], (unsigned)v[1], (unsigned)v[2], (unsigned)v[3]);
+}
+
 static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmError *err)
 {
 	size_t alloc = 0;
@@ -427,8 +458,10 @@ static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmEr
 			if (r >= 0)
 				r = mm_xml_get_string(c, "type", false, file, &type, err);
 			if (r >= 0 && (!mode || strcmp(mode, "subsystem") == 0) && type &&
-			    strcmp(type, "pci") == 0)
+			    strcmp(type, "pci") == 0) {
 				d->n_pci_hostdevs++;
+				r = parse_hostdev_address(c, file, d, err);
+			}
 		} else if (is_element(c, "iommu")) {
 			free(d->iommu_model);
 			d->iommu_model = NULL;

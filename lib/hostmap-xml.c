@@ -520,3 +520,29 @@ int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHo
 	*ret = TAKE_PTR(m);
 	return 0;
 }
+
+int mm_capabilities_host_uuid(const char *xml, size_t len, const char *filename, char **ret,
+			      MmError *err)
+{
+	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
+	int r = mm_xml_read(xml, len, filename, &doc, err);
+	if (r < 0)
+		return r;
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	if (!root || !xmlStrEqual(root->name, BAD_CAST "capabilities")) {
+		mm_error_set(err, filename, root ? mm_xml_line(root) : 0,
+			     "not libvirt capabilities: the root element is not <capabilities>");
+		return -EINVAL;
+	}
+	xmlNodePtr uuid = mm_xml_child(mm_xml_child(root, "host"), "uuid");
+	*ret = NULL;
+	if (!uuid)
+		return 0;
+	if (mm_xml_text(uuid, ret) < 0)
+		return -ENOMEM;
+	if (!**ret) {
+		free(*ret);
+		*ret = NULL;
+	}
+	return 0;
+}

@@ -15,6 +15,17 @@ json_object *mm_json_ranges(const MmRangeSet *s);
 /* Serialize pretty, two-space indent, newline-terminated. */
 int mm_json_to_string(json_object *o, char **ret);
 
+/* Parse one JSON document of len bytes; -EINVAL with err naming file and
+ * the tokenizer's reason when it is not one (trailing data included). */
+int mm_json_parse(const char *text, size_t len, const char *file, json_object **ret,
+		  MmError *err);
+/* The member key of obj when it has type type, else NULL. */
+json_object *mm_json_get(json_object *obj, const char *key, json_type type);
+/* The string member key of obj, NULL when absent or not a string. */
+const char *mm_json_get_string(json_object *obj, const char *key);
+/* A "0x…" string member as a number; -EINVAL when absent or malformed. */
+int mm_json_get_hex(json_object *obj, const char *key, uint64_t *ret);
+
 /* {"host": {…}}: the host map as a json-c object (new reference). */
 int mm_hostmap_to_json(const MmHostMap *m, json_object **ret);
 

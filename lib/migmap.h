@@ -251,6 +251,11 @@ int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err);
 int mm_hostmap_format_xml(const MmHostMap *m, char **ret);
 int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHostMap **ret,
 			 MmError *err);
+/* <capabilities><host><uuid> of libvirt's whole capabilities document
+ * (virsh capabilities): 0 and the UUID in *ret, NULL when it has none;
+ * -EINVAL with err for a document that is not capabilities. */
+int mm_capabilities_host_uuid(const char *xml, size_t len, const char *filename, char **ret,
+			      MmError *err);
 int mm_hostmap_format_json(const MmHostMap *m, char **ret);
 /* A table for people: reserved ranges, MSI controllers, limits, RAM, PCI
  * windows, warnings. Not a stable interface. */
@@ -347,6 +352,8 @@ typedef struct MmDomain {
 	char *maxphysaddr_mode;    /* "emulate" | "passthrough" | NULL */
 	unsigned gic_version;      /* <features><gic version=…>, 0 when absent */
 	size_t n_pci_hostdevs;     /* <hostdev mode='subsystem' type='pci'> */
+	char **pci_hostdev_bdfs;   /* their <source><address>es, "0000:03:00.0" */
+	size_t n_pci_hostdev_bdfs; /* fewer than n_pci_hostdevs when some have none */
 	char *iommu_model;         /* <iommu model=…>, NULL when absent */
 	bool firmware_efi;         /* <os firmware='efi'> or a UEFI <loader> */
 	bool acpi;                 /* <features><acpi/> */
@@ -416,7 +423,7 @@ typedef struct MmConflictDevice {
 /* One guest region meeting one forbidden range (or the address limit). */
 typedef struct MmConflict {
 	MmSeverity severity;
-	const char *guest_kind; /* the region's kind, static */
+	char *guest_kind; /* the region's kind ("ram", "pcie-mmio", …) */
 	uint64_t guest_start;
 	uint64_t guest_end;
 	char *type; /* reserved type, or "limit" for a region above the limit */
@@ -451,6 +458,10 @@ int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
  * "reserved": {"type","start","end"}, "hosts", "devices": [{"host","group","bdf"}],
  * "message"}], "warnings"} */
 int mm_check_report_format_json(const MmCheckReport *r, char **ret);
+/* The same JSON read back (what a CheckDomain reply carries): -EINVAL with
+ * err for a document that is not such a report. */
+int mm_check_report_parse_json(const char *json, size_t len, const char *file,
+			       MmCheckReport **ret, MmError *err);
 
 /* ---- guarding domains: migmap-hook and migmapd (DESIGN §6) -------------- */
 

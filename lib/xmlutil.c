@@ -118,7 +118,7 @@ void mm_xml_doc_freep(xmlDocPtr *doc)
 
 xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name)
 {
-	for (xmlNodePtr c = node->children; c; c = c->next)
+	for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
 			return c;
 	return NULL;

@@ -29,6 +29,7 @@ int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options,
 		     MmError *err);
 void mm_xml_doc_freep(xmlDocPtr *doc);
 
+/* The first child element called name; NULL when none (or node is NULL). */
 xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name);
 unsigned mm_xml_line(xmlNodePtr node);
 /* Fail on an attribute not in allowed (NULL-terminated). */

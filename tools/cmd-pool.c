@@ -12,8 +12,8 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
-#include "../daemon/bus-names.h"
-#include "../daemon/remote.h"
+#include "bus-names.h"
+#include "remote.h"
 #include "cli.h"
 #include "macros.h"
 
@@ -309,6 +309,14 @@ static void show_progress(size_t done, size_t total, const char *host, void *use
 	fflush(stderr);
 }
 
+static void show_stale(const char *host, const MmError *why, void *userdata)
+{
+	char buf[1024];
+	fprintf(stderr, "%smigmap: pool %s: host %s is stale: %s\n",
+		isatty(STDERR_FILENO) ? "\r\033[K" : "", (const char *)userdata, host,
+		mm_error_format(why, buf, sizeof(buf)));
+}
+
 static int do_refresh(Pool *p, char **args, size_t n)
 {
 	MmError err = {0};
@@ -320,8 +328,11 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		return call(p, "RefreshPool", NULL, "s", args[0]);
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
-	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, "migmap",
-				isatty(STDERR_FILENO) ? show_progress : NULL, args[0], &err);
+	const RemoteRefreshOps ops = {
+		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+		.stale = show_stale,
+	};
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, args[0], &err);
 	return r < 0 ? fail_state(r, &err) : EXIT_OK;
 }
 
@@ -354,85 +365,76 @@ static int do_show(Pool *p, char **args, size_t n)
 	return cli_print(text);
 }
 
-/* The report's JSON as lines for people. */
-static int print_report_text(const char *pool, const char *json, bool ok)
+/* The report as lines for people. */
+static int print_report_text(const char *pool, const MmCheckReport *report)
 {
-	json_object *root = json_tokener_parse(json), *conflicts = NULL, *warnings = NULL;
-	int r = EXIT_OK;
-
-	if (!root)
-		return cli_fail("pool check: unreadable report");
-	if (json_object_object_get_ex(root, "conflicts", &conflicts))
-		for (size_t i = 0; i < json_object_array_length(conflicts); i++) {
-			json_object *c = json_object_array_get_idx(conflicts, i), *sev, *msg;
-			json_object_object_get_ex(c, "severity", &sev);
-			json_object_object_get_ex(c, "message", &msg);
-			printf("%s: %s\n", json_object_get_string(sev), json_object_get_string(msg));
-		}
-	if (json_object_object_get_ex(root, "warnings", &warnings))
-		for (size_t i = 0; i < json_object_array_length(warnings); i++)
-			printf("warning: %s\n",
-			       json_object_get_string(json_object_array_get_idx(warnings, i)));
-	printf(ok ? "ok: the domain fits every host of pool '%s'\n"
-		  : "conflict: the domain does not fit pool '%s'\n",
+	for (size_t i = 0; i < report->n_conflicts; i++)
+		printf("%s: %s\n",
+		       report->conflicts[i].severity == MM_SEVERITY_ERROR ? "error" : "warning",
+		       report->conflicts[i].message);
+	for (size_t i = 0; i < report->n_warnings; i++)
+		printf("warning: %s\n", report->warnings[i]);
+	printf(report->ok ? "ok: the domain fits every host of pool '%s'\n"
+			  : "conflict: the domain does not fit pool '%s'\n",
 	       pool);
 	if (fflush(stdout) != 0)
-		r = cli_fail("cannot write output: %s", strerror(errno));
-	json_object_put(root);
-	return r;
+		return cli_fail("cannot write output: %s", strerror(errno));
+	return EXIT_OK;
 }
 
-static int check_local(Pool *p, const char *pool_name, const char *file, const char *text,
-		       size_t len, char **ret_json, int *ret_ok)
+/* The report of the domain in text against pool, from migmapd or here. */
+static int check_report(Pool *p, const char *pool, const char *file, const char *text,
+			size_t len, MmCheckReport **ret)
 {
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
-	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
 	_cleanup_free_ const MmHostMap **maps = NULL;
 	MmError err = {0};
+	const char *json;
+	int ok, r;
 	size_t n;
 
-	if (mm_state_pool_hosts(p->state, pool_name, &maps, &n, &err) < 0)
+	if (p->bus) {
+		if ((r = call(p, "CheckDomain", &reply, "ss", text, pool)) != EXIT_OK)
+			return r;
+		if ((r = sd_bus_message_read(reply, "bs", &ok, &json)) < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+		if (mm_check_report_parse_json(json, strlen(json), "migmapd", ret, &err) < 0)
+			return cli_fail_error(&err);
+		return EXIT_OK;
+	}
+	if ((r = state_open(p, false)) != EXIT_OK)
+		return r;
+	if (mm_state_pool_hosts(p->state, pool, &maps, &n, &err) < 0 ||
+	    mm_domain_parse_xml(text, len, file, &domain, &err) < 0 ||
+	    mm_check_domain(domain, maps, n, ret, &err) < 0)
 		return cli_fail_error(&err);
-	if (mm_domain_parse_xml(text, len, file, &domain, &err) < 0)
-		return cli_fail_error(&err);
-	if (mm_check_domain(domain, maps, n, &report, &err) < 0)
-		return cli_fail_error(&err);
-	if (mm_check_report_format_json(report, ret_json) < 0)
-		return cli_fail("out of memory");
-	*ret_ok = report->ok;
 	return EXIT_OK;
 }
 
 static int do_check(Pool *p, char **args, size_t n)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
 	_cleanup_free_ char *text = NULL, *json = NULL;
-	const char *answer;
 	size_t len;
-	int ok = 0, r;
+	int r;
 
 	if (n != 2)
 		return cli_fail("pool check: expected a pool and a domain XML file");
 	r = cli_read_file(args[1], POOL_FILE_MAX, &text, &len);
 	if (r < 0)
 		return cli_fail("%s: %s", args[1], strerror(-r));
-	if (p->bus) {
-		if ((r = call(p, "CheckDomain", &reply, "ss", text, args[0])) != EXIT_OK)
-			return r;
-		if ((r = sd_bus_message_read(reply, "bs", &ok, &answer)) < 0)
-			return cli_fail("bad answer from migmapd: %s", strerror(-r));
-		if (!(json = strdup(answer)))
+	if ((r = check_report(p, args[0], args[1], text, len, &report)) != EXIT_OK)
+		return r;
+	if (p->json) {
+		if (mm_check_report_format_json(report, &json) < 0)
 			return cli_fail("out of memory");
-	} else {
-		if ((r = state_open(p, false)) != EXIT_OK)
-			return r;
-		if ((r = check_local(p, args[0], args[1], text, len, &json, &ok)) != EXIT_OK)
-			return r;
-	}
-	r = p->json ? cli_print(json) : print_report_text(args[0], json, ok);
+		r = cli_print(json);
+	} else
+		r = print_report_text(args[0], report);
 	if (r != EXIT_OK)
 		return r;
-	return ok ? EXIT_OK : EXIT_VERDICT;
+	return report->ok ? EXIT_OK : EXIT_VERDICT;
 }
 
 int cmd_pool(int argc, char **argv)

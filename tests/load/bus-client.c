@@ -19,9 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SVC "org.migmap.Migmap1"
-#define OBJ "/org/migmap/Migmap1"
-#define IFACE "org.migmap.Migmap1"
+#include "bus-names.h"
 
 static sd_bus *connect_to(const char *address)
 {
@@ -67,38 +65,38 @@ static int mixed_call(sd_bus *bus, unsigned client, unsigned i, const char *pool
 	snprintf(own, sizeof(own), "load-%u", client);
 	switch (i % 50) {
 	case 0:
-		r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "CreatePool", &error, &reply, "s", own);
+		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "CreatePool", &error, &reply, "s", own);
 		break;
 	case 25:
-		r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "DeletePool", &error, &reply, "s", own);
+		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "DeletePool", &error, &reply, "s", own);
 		break;
 	default:
 		switch ((i + client) % 7) {
 		case 0:
-			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "GetHostMap", &error, &reply,
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetHostMap", &error, &reply,
 					       "s", "xml");
 			break;
 		case 1:
-			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "GetHostMap", &error, &reply,
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetHostMap", &error, &reply,
 					       "s", "json");
 			break;
 		case 2:
-			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "ListPools", &error, &reply, "");
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "ListPools", &error, &reply, "");
 			break;
 		case 3:
-			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "GetPoolMap", &error, &reply,
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetPoolMap", &error, &reply,
 					       "ss", pool, i % 2 ? "xml" : "json");
 			break;
 		case 4:
-			r = sd_bus_get_property(bus, SVC, OBJ, IFACE, "Generation", &error, &reply,
+			r = sd_bus_get_property(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "Generation", &error, &reply,
 						"t");
 			break;
 		case 5:
-			r = sd_bus_call_method(bus, SVC, OBJ, IFACE, "CheckDomain", &error, &reply,
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "CheckDomain", &error, &reply,
 					       "ss", domain, pool);
 			break;
 		default:
-			r = sd_bus_call_method(bus, SVC, OBJ, "org.freedesktop.DBus.Peer", "Ping",
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, "org.freedesktop.DBus.Peer", "Ping",
 					       &error, &reply, "");
 			break;
 		}
@@ -164,10 +162,10 @@ static int bench(const char *address, unsigned n)
 			for (unsigned i = 0; i < n; i++) {
 				sd_bus_error error = SD_BUS_ERROR_NULL;
 				sd_bus_message *reply = NULL;
-				int r = kind == 0 ? sd_bus_call_method(bus, SVC, OBJ, IFACE,
+				int r = kind == 0 ? sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
 								       "GetHostMap", &error,
 								       &reply, "s", "xml")
-						  : sd_bus_call_method(bus, SVC, OBJ,
+						  : sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH,
 								       "org.freedesktop.DBus.Peer",
 								       "Ping", &error, &reply, "");
 				sd_bus_error_free(&error);

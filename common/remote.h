@@ -31,15 +31,20 @@ int remote_address_resolve(const char *spec, bool privileged, char **ret, MmErro
 int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err);
 
+typedef struct RemoteRefreshOps {
+	/* Before each member is fetched, and once more with done == total at
+	 * the end. */
+	void (*progress)(size_t done, size_t total, const char *host, void *userdata);
+	/* A member that did not answer, and why: it is now stale. */
+	void (*stale)(const char *host, const MmError *why, void *userdata);
+} RemoteRefreshOps;
+
 /* Re-fetch every remote member of pool and store its map; a member that
- * does not answer keeps its last map, marked stale, and is reported on
- * stderr as "<prog>: pool P: host H is stale: …". Returns how many members
- * were fetched or marked, or a negative errno (err filled) when the pool is
- * not there or the state cannot be written. */
-typedef void (*RemoteProgress)(size_t done, size_t total, const char *host, void *userdata);
-/* progress, when not NULL, is called before each member is fetched and once
- * more with done == total at the end. */
+ * does not answer keeps its last map, marked stale. ops and its members
+ * may be NULL. Returns how many members were fetched or marked, or a
+ * negative errno (err filled) when the pool is not there or the state
+ * cannot be written. */
 /* privileged: the caller is root. A member stored with an address that only
  * root may use is not run for anyone else: it is marked stale. */
 int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
-			const char *prog, RemoteProgress progress, void *userdata, MmError *err);
+			const RemoteRefreshOps *ops, void *userdata, MmError *err);

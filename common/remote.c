@@ -219,7 +219,7 @@ int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_use
 }
 
 int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
-			const char *prog, RemoteProgress progress, void *userdata, MmError *err)
+			const RemoteRefreshOps *ops, void *userdata, MmError *err)
 {
 	const MmStatePool *p = mm_state_find_pool(s, pool);
 	char **names = NULL, **addresses = NULL;
@@ -256,9 +256,8 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 		MmError fetch_err = {0};
-		char buf[1024];
-		if (progress)
-			progress(i, n, names[i], userdata);
+		if (ops && ops->progress)
+			ops->progress(i, n, names[i], userdata);
 		r = remote_fetch_hostmap(addresses[i], privileged, REMOTE_TIMEOUT_USEC, self,
 					 &map, &fetch_err);
 		if (r >= 0) {
@@ -273,15 +272,15 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 		if (r == -ENOMEM)
 			goto out;
 		if (r < 0) {
-			fprintf(stderr, "%s: pool %s: host %s is stale: %s\n", prog, pool, names[i],
-				mm_error_format(&fetch_err, buf, sizeof(buf)));
+			if (ops && ops->stale)
+				ops->stale(names[i], &fetch_err, userdata);
 			r = mm_state_mark_stale(s, pool, names[i], err);
 			if (r < 0)
 				goto out;
 		}
 	}
-	if (progress)
-		progress(n, n, NULL, userdata);
+	if (ops && ops->progress)
+		ops->progress(n, n, NULL, userdata);
 	r = (int)n;
 out:
 	if (r == -ENOMEM)

@@ -1,0 +1,8 @@
+/* migmapd's D-Bus object (bus.c): the vtable, the name, the signals. */
+#pragma once
+
+#include "manager.h"
+
+/* Export the object, attach the bus to the event loop, take the name. */
+int bus_setup(Manager *m);
+int bus_emit_host_map_changed(Manager *m);
