@@ -10,7 +10,7 @@
 #include "bus-names.h"
 #include "macros.h"
 #include "remote.h"
-#include "sysroot.h"
+#include "strv.h"
 
 int remote_fetch_hostmap(const char *address, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err)

@@ -1,8 +1,9 @@
-/* The check report as JSON (see mm_check_report_format_json in migmap.h). */
+/* The check report as JSON (see mm_check_report_format_json in checker.h). */
 #include <errno.h>
 
-#include "macros.h"
+#include "checker.h"
 #include "jsonutil.h"
+#include "macros.h"
 
 static json_object *range_json(const char *key, const char *value, uint64_t start, uint64_t end)
 {

@@ -7,7 +7,8 @@
  * reserved ranges of the host it boots on alone: every range not on every
  * member is a warning. Guest RAM over a host's PCI host bridge window (from
  * /proc/iomem: current kernels do not list those as reserved) is a warning
- * too, since DMA there may be routed peer-to-peer before the IOMMU. */
+ * too, since DMA there may be routed peer-to-peer before the IOMMU. Also
+ * what a guarded domain is checked against, and its first error. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -15,8 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checker.h"
+#include "domain.h"
+#include "error.h"
+#include "hostmap.h"
+#include "layout.h"
 #include "macros.h"
-#include "migmap.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "util.h"
 
 static void conflict_clear(MmConflict *c)
 {
@@ -419,4 +427,37 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 oom:
 	mm_error_set(err, NULL, 0, "out of memory");
 	return -ENOMEM;
+}
+
+int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
+		    MmCheckReport **ret, MmError *err)
+{
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	int r = mm_layout_compute(d, &l, err);
+	if (r < 0)
+		return r;
+	return mm_check_layout(l, d, hosts, n, ret, err);
+}
+
+/* ---- guarding a domain as libvirt starts, migrates in or defines it
+ * (DESIGN §6), in migmap-hook and migmapd ---- */
+
+unsigned mm_guard_targets(const MmDomain *d)
+{
+	unsigned targets = 0;
+	/* Only a device assigned from this host makes this host's reserved
+	 * ranges matter to the guest's DMA. */
+	if (d->n_pci_hostdevs > 0)
+		targets |= MM_GUARD_HOST;
+	if (d->pool)
+		targets |= MM_GUARD_POOL;
+	return targets;
+}
+
+const MmConflict *mm_check_report_first_error(const MmCheckReport *r)
+{
+	for (size_t i = 0; r && i < r->n_conflicts; i++)
+		if (r->conflicts[i].severity == MM_SEVERITY_ERROR)
+			return &r->conflicts[i];
+	return NULL;
 }

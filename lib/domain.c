@@ -12,8 +12,10 @@
 
 #include <libxml/tree.h>
 
+#include "domain.h"
+#include "error.h"
 #include "macros.h"
-#include "migmap.h"
+#include "util.h"
 #include "xmlutil.h"
 
 void mm_domain_free(MmDomain *d)

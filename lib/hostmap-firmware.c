@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
 
 static const char *const msi_types[] = {
 	[MM_MSI_GICV3_ITS] = "gicv3-its",

@@ -12,8 +12,12 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
+#include "error.h"
+#include "hostmap-format.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
+#include "util.h"
 #include "xmlutil.h"
 
 /* ---- format ---- */

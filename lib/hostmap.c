@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
+#include "strv.h"
 
 MmReservedKind mm_reserved_kind_from_string(const char *type)
 {
@@ -72,6 +74,18 @@ void mm_hostmap_free(MmHostMap *m)
 void mm_hostmap_freep(MmHostMap **m)
 {
 	mm_hostmap_free(*m);
+}
+
+unsigned mm_hostmap_limit_bits(const MmHostMap *m)
+{
+	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest
+	 * cannot have RAM above the CPU's or KVM's physical limit */
+	const unsigned known[] = {m->phys_bits, m->kvm_ipa_bits, m->iommu_bits};
+	unsigned bits = MM_BITS_UNKNOWN;
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (known[i] != MM_BITS_UNKNOWN && (bits == MM_BITS_UNKNOWN || known[i] < bits))
+			bits = known[i];
+	return bits;
 }
 
 static size_t group_lower_bound(const MmHostMap *m, uint32_t id)

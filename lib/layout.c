@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
+#include "error.h"
 #include "jsonutil.h"
+#include "layout-internal.h"
 #include "layout.h"
 #include "macros.h"
 

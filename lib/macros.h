@@ -1,5 +1,6 @@
 /* Small helpers every module uses: cleanup attributes, ownership transfer,
- * array sizes. Internal to the tree; the public API is lib/migmap.h. */
+ * array sizes. Internal to the tree; the public API is lib/migmap.h and the module
+ * headers it includes. */
 #pragma once
 
 #include <errno.h>
@@ -50,11 +51,6 @@ static inline void closep(int *fd)
  * *alloc tracks the capacity. Returns 0 or -ENOMEM. */
 int mm_grow(void **array, size_t *alloc, size_t need, size_t sz);
 #define MM_GROW(array, alloc, need) mm_grow((void **)&(array), &(alloc), (need), sizeof(*(array)))
-
-/* Append a formatted string to the list *v of *n strings (warnings,
- * notes). Returns 0 or -ENOMEM; the list is unchanged on failure. */
-int mm_strv_appendf(char ***v, size_t *n, const char *fmt, ...) _printf_(3, 4);
-int mm_strv_appendv(char ***v, size_t *n, const char *fmt, va_list ap) _printf_(3, 0);
 
 /* Now as RFC 3339 UTC; SOURCE_DATE_EPOCH pins it for reproducible output. */
 char *mm_timestamp_now(void);

@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "macros.h"
-#include "probe.h"
+#include "hostmap.h"
+#include "probe-internal.h"
+#include "rangeset.h"
+#include "util.h"
 
 #define ITS_TRANSLATION_PAGE 0x10000 /* the 64 KiB frame of GITS_TRANSLATER */
 

@@ -13,9 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checker.h"
+#include "error.h"
+#include "hostmap.h"
 #include "jsonutil.h"
+#include "layout.h"
 #include "macros.h"
-#include "migmap.h"
+#include "picture.h"
+#include "pool.h"
+#include "util.h"
 
 void mm_picture_free(MmPicture *p)
 {

@@ -16,9 +16,19 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "checker.h"
+#include "domain.h"
+#include "error.h"
+#include "hostmap.h"
 #include "jsonutil.h"
+#include "layout-internal.h"
 #include "layout.h"
 #include "macros.h"
+#include "plan.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "strv.h"
+#include "util.h"
 #include "xmlutil.h"
 
 #define MIB MM_MIB

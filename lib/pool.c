@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "strv.h"
+#include "util.h"
 
 void mm_poolmap_free(MmPoolMap *p)
 {
@@ -41,18 +46,6 @@ void mm_poolmap_free(MmPoolMap *p)
 void mm_poolmap_freep(MmPoolMap **p)
 {
 	mm_poolmap_free(*p);
-}
-
-unsigned mm_hostmap_limit_bits(const MmHostMap *m)
-{
-	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest
-	 * cannot have RAM above the CPU's or KVM's physical limit */
-	const unsigned known[] = {m->phys_bits, m->kvm_ipa_bits, m->iommu_bits};
-	unsigned bits = MM_BITS_UNKNOWN;
-	for (size_t i = 0; i < ELEMENTSOF(known); i++)
-		if (known[i] != MM_BITS_UNKNOWN && (bits == MM_BITS_UNKNOWN || known[i] < bits))
-			bits = known[i];
-	return bits;
 }
 
 static int add_warning(MmPoolMap *p, const char *fmt, ...) _printf_(2, 3);

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
+#include "rangeset.h"
 #include "sysroot.h"
 
 #define TABLES_DIR "sys/firmware/acpi/tables"

@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
+#include "rangeset.h"
+#include "strv.h"
 #include "sysroot.h"
+#include "util.h"
 
 #define GROUPS_DIR "sys/kernel/iommu_groups"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
 
 /* ---- id sets ---- */
 

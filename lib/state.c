@@ -29,9 +29,15 @@
 
 #include <json-c/json.h>
 
+#include "error.h"
+#include "hostmap-format.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "pool.h"
+#include "state.h"
+#include "strv.h"
 #include "sysroot.h"
+#include "util.h"
 
 #define HOST_FILE "host.xml"
 #define POOLS_DIR "pools"

@@ -5,7 +5,9 @@
 
 #include <libxml/parser.h>
 
+#include "error.h"
 #include "macros.h"
+#include "util.h"
 #include "xmlutil.h"
 
 int mm_xml_writer_new(MmXmlWriter **ret)

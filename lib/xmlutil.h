@@ -6,7 +6,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
-#include "migmap.h"
+#include "error.h"
 
 /* Largest XML document migmap reads. */
 #define MM_XML_MAX (16u << 20)
