@@ -54,11 +54,6 @@ void mm_check_report_free(MmCheckReport *r)
 	free(r);
 }
 
-void mm_check_report_freep(MmCheckReport **r)
-{
-	mm_check_report_free(*r);
-}
-
 static int add_warning(MmCheckReport *r, const char *w)
 {
 	char *s = strdup(w);

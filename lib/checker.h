@@ -12,6 +12,7 @@
 #include "error.h"
 #include "hostmap.h"
 #include "layout.h"
+#include "macros.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,7 +55,7 @@ typedef struct MmCheckReport {
 } MmCheckReport;
 
 void mm_check_report_free(MmCheckReport *r);
-void mm_check_report_freep(MmCheckReport **r);
+MM_DEFINE_FREEP(MmCheckReport, mm_check_report_free)
 /* Check a computed layout against the pool of hosts[0..n) (one host: that
  * host); d gives what the layout does not hold (its vIOMMU). */
 int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *const *hosts,

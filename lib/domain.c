@@ -36,11 +36,6 @@ void mm_domain_free(MmDomain *d)
 	free(d);
 }
 
-void mm_domain_freep(MmDomain **d)
-{
-	mm_domain_free(*d);
-}
-
 /* ---- element helpers ---- */
 
 static bool is_element(xmlNodePtr n, const char *name)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "macros.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,7 +58,7 @@ typedef struct MmDomain {
 #define MM_DOMAIN_NS "http://migmap.org/xmlns/domain/1.0"
 
 void mm_domain_free(MmDomain *d);
-void mm_domain_freep(MmDomain **d);
+MM_DEFINE_FREEP(MmDomain, mm_domain_free)
 int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
 			MmError *err);
 

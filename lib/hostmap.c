@@ -71,11 +71,6 @@ void mm_hostmap_free(MmHostMap *m)
 	free(m);
 }
 
-void mm_hostmap_freep(MmHostMap **m)
-{
-	mm_hostmap_free(*m);
-}
-
 unsigned mm_hostmap_limit_bits(const MmHostMap *m)
 {
 	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macros.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus
@@ -142,7 +143,7 @@ typedef struct MmHostMap {
 
 MmHostMap *mm_hostmap_new(void);
 void mm_hostmap_free(MmHostMap *m);
-void mm_hostmap_freep(MmHostMap **m);
+MM_DEFINE_FREEP(MmHostMap, mm_hostmap_free)
 const MmGroup *mm_hostmap_find_group(const MmHostMap *m, uint32_t id);
 int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add a reserved range of one type; ranges of the same type that overlap or

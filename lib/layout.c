@@ -28,11 +28,6 @@ void mm_layout_free(MmGuestLayout *l)
 	free(l);
 }
 
-void mm_layout_freep(MmGuestLayout **l)
-{
-	mm_layout_free(*l);
-}
-
 int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_t start,
                   uint64_t size, int node)
 {

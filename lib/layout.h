@@ -7,6 +7,7 @@
 
 #include "domain.h"
 #include "error.h"
+#include "macros.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,7 +45,7 @@ typedef struct MmGuestLayout {
 } MmGuestLayout;
 
 void mm_layout_free(MmGuestLayout *l);
-void mm_layout_freep(MmGuestLayout **l);
+MM_DEFINE_FREEP(MmGuestLayout, mm_layout_free)
 /* Compute the guest's layout as QEMU builds it for d's machine; -ENOTSUP
  * with err for a machine or arch not modelled. */
 int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err);

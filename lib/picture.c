@@ -37,11 +37,6 @@ void mm_picture_free(MmPicture *p)
 	free(p);
 }
 
-void mm_picture_freep(MmPicture **p)
-{
-	mm_picture_free(*p);
-}
-
 static MmPictureLane *add_lane(MmPicture *p, const char *fmt, ...) _printf_(2, 3);
 static MmPictureLane *add_lane(MmPicture *p, const char *fmt, ...)
 {

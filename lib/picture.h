@@ -9,6 +9,7 @@
 #include "error.h"
 #include "hostmap.h"
 #include "layout.h"
+#include "macros.h"
 #include "pool.h"
 
 #ifdef __cplusplus
@@ -46,7 +47,7 @@ typedef struct MmPicture {
 } MmPicture;
 
 void mm_picture_free(MmPicture *p);
-void mm_picture_freep(MmPicture **p);
+MM_DEFINE_FREEP(MmPicture, mm_picture_free)
 /* The picture of hosts[0..n) and, when given, a guest layout with the
  * error-level conflicts of report marked. The picture borrows the kind
  * strings of hosts and layout: free it first. */

@@ -51,11 +51,6 @@ void mm_plan_free(MmPlan *p)
 	free(p);
 }
 
-void mm_plan_freep(MmPlan **p)
-{
-	mm_plan_free(*p);
-}
-
 static int add_note(MmPlan *p, const char *fmt, ...) _printf_(2, 3);
 static int add_note(MmPlan *p, const char *fmt, ...)
 {

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "hostmap.h"
+#include "macros.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,7 +35,7 @@ typedef struct MmPlan {
 } MmPlan;
 
 void mm_plan_free(MmPlan *p);
-void mm_plan_freep(MmPlan **p);
+MM_DEFINE_FREEP(MmPlan, mm_plan_free)
 /* Propose a layout of domain_xml valid on every host: initial RAM that ends
  * before the first forbidden range, the rest as DIMMs at explicit bases in
  * usable gaps of device memory. -ENOSPC with a one-line reason in err when

@@ -43,11 +43,6 @@ void mm_poolmap_free(MmPoolMap *p)
 	free(p);
 }
 
-void mm_poolmap_freep(MmPoolMap **p)
-{
-	mm_poolmap_free(*p);
-}
-
 static int add_warning(MmPoolMap *p, const char *fmt, ...) _printf_(2, 3);
 static int add_warning(MmPoolMap *p, const char *fmt, ...)
 {

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "hostmap.h"
+#include "macros.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus
@@ -43,7 +44,7 @@ typedef struct MmPoolMap {
 } MmPoolMap;
 
 void mm_poolmap_free(MmPoolMap *p);
-void mm_poolmap_freep(MmPoolMap **p);
+MM_DEFINE_FREEP(MmPoolMap, mm_poolmap_free)
 /* forbidden, limit and usable of hosts[0..n): a pure function of the maps,
  * independent of their order. Fails on duplicate host names or mixed
  * architectures. */

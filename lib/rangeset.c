@@ -117,11 +117,6 @@ void mm_rangeset_free(MmRangeSet *s)
 	free(s);
 }
 
-void mm_rangeset_freep(MmRangeSet **s)
-{
-	mm_rangeset_free(*s);
-}
-
 /* Does a span ending at end touch or overlap a range starting at start? */
 static bool reaches(uint64_t end, uint64_t start)
 {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macros.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,7 +48,7 @@ typedef struct MmRangeSet {
 
 MmRangeSet *mm_rangeset_new(void);
 void mm_rangeset_free(MmRangeSet *s);
-void mm_rangeset_freep(MmRangeSet **s);
+MM_DEFINE_FREEP(MmRangeSet, mm_rangeset_free)
 void mm_rangeset_clear(MmRangeSet *s); /* frees the contents, keeps s */
 
 /* Add [start, end] (start <= end, else -EINVAL) carrying origin id; pass

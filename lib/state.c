@@ -87,11 +87,6 @@ void mm_state_free(MmState *s)
 	free(s);
 }
 
-void mm_state_freep(MmState **s)
-{
-	mm_state_free(*s);
-}
-
 static int add_warning(MmState *s, const char *fmt, ...) _printf_(2, 3);
 static int add_warning(MmState *s, const char *fmt, ...)
 {

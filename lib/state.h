@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "hostmap.h"
+#include "macros.h"
 #include "pool.h"
 
 #ifdef __cplusplus
@@ -51,7 +52,7 @@ enum {
  * are skipped and listed in warnings. */
 int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err);
 void mm_state_free(MmState *s);
-void mm_state_freep(MmState **s);
+MM_DEFINE_FREEP(MmState, mm_state_free)
 /* mm_name_valid(), not starting with '.' (hidden names are the store's
  * own), and short enough for "<name>.xml" to be a file name. */
 bool mm_state_name_valid(const char *name);

@@ -38,11 +38,6 @@ void mm_xml_writer_free(MmXmlWriter *w)
 	free(w);
 }
 
-void mm_xml_writer_freep(MmXmlWriter **w)
-{
-	mm_xml_writer_free(*w);
-}
-
 int mm_xml_writer_finish(MmXmlWriter *w, char **ret)
 {
 	while (xmlTextWriterEndElement(w->writer) > 0)
@@ -110,12 +105,6 @@ int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options,
 	}
 	*ret = doc;
 	return 0;
-}
-
-void mm_xml_doc_freep(xmlDocPtr *doc)
-{
-	if (*doc)
-		xmlFreeDoc(*doc);
 }
 
 xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name)

@@ -7,6 +7,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "error.h"
+#include "macros.h"
 
 /* Largest XML document migmap reads. */
 #define MM_XML_MAX (16u << 20)
@@ -18,7 +19,7 @@ typedef struct MmXmlWriter {
 
 int mm_xml_writer_new(MmXmlWriter **ret);
 void mm_xml_writer_free(MmXmlWriter *w);
-void mm_xml_writer_freep(MmXmlWriter **w);
+MM_DEFINE_FREEP(MmXmlWriter, mm_xml_writer_free)
 /* Close what is open and hand out the text, ending in a newline. */
 int mm_xml_writer_finish(MmXmlWriter *w, char **ret);
 
@@ -27,7 +28,7 @@ int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, M
  * re-indent a document that will be edited). */
 int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options, xmlDocPtr *ret,
 		     MmError *err);
-void mm_xml_doc_freep(xmlDocPtr *doc);
+MM_DEFINE_FREEP_NAMED(mm_xml_doc_freep, xmlDoc, xmlFreeDoc)
 
 xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name);
 unsigned mm_xml_line(xmlNodePtr node);
