@@ -23,9 +23,8 @@ static json_object *conflict_json(const MmConflict *c)
 	json_object *hosts = json_object_new_array();
 	json_object *devices = json_object_new_array();
 	if (!o ||
-	    mm_json_add(o, "severity",
-			json_object_new_string(c->severity == MM_SEVERITY_ERROR ? "error"
-										: "warning")) < 0 ||
+	    mm_json_add(o, "severity", json_object_new_string(mm_severity_to_string(c->severity))) <
+		    0 ||
 	    mm_json_add(o, "guest", range_json("kind", c->guest_kind, c->guest_start, c->guest_end)) <
 		    0 ||
 	    mm_json_add(o, "reserved", range_json("type", c->type, c->start, c->end)) < 0 ||

@@ -26,6 +26,13 @@
 #include "rangeset.h"
 #include "util.h"
 
+static const char *const severities[] = {
+	[MM_SEVERITY_WARNING] = "warning",
+	[MM_SEVERITY_ERROR] = "error",
+};
+
+MM_ENUM_STRINGS(mm_severity, MmSeverity, severities)
+
 static void conflict_clear(MmConflict *c)
 {
 	free(c->type);
@@ -226,7 +233,7 @@ typedef enum Use {
 static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g, Use use,
 			   const MmForbidden *f, const MmHostMap *const *hosts, size_t n)
 {
-	bool relaxable = mm_reserved_kind_from_string(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
+	bool relaxable = mm_reserved_kind_of(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
 	MmSeverity sev = use == USE_DMA && !relaxable ? MM_SEVERITY_ERROR : MM_SEVERITY_WARNING;
 	uint64_t lo = g->start > f->start ? g->start : f->start;
 	uint64_t hi = g->end < f->end ? g->end : f->end;

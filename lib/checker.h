@@ -23,6 +23,9 @@ typedef enum MmSeverity {
 	MM_SEVERITY_ERROR,
 } MmSeverity;
 
+const char *mm_severity_to_string(MmSeverity s); /* "warning", "error" */
+int mm_severity_from_string(const char *s, MmSeverity *ret);
+
 typedef struct MmConflictDevice {
 	char *host;
 	uint32_t group;

@@ -36,6 +36,14 @@ void mm_domain_free(MmDomain *d)
 	free(d);
 }
 
+static const char *const memory_device_models[] = {
+	[MM_MEMDEV_DIMM] = "dimm",
+	[MM_MEMDEV_NVDIMM] = "nvdimm",
+	[MM_MEMDEV_VIRTIO_MEM] = "virtio-mem",
+};
+
+MM_ENUM_STRINGS(mm_memory_device_model, MmMemoryDeviceModel, memory_device_models)
+
 /* ---- element helpers ---- */
 
 static bool is_element(xmlNodePtr n, const char *name)
@@ -362,13 +370,7 @@ static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, si
 	int r = mm_xml_get_string(mem, "model", true, file, &model, err);
 	if (r < 0)
 		return r;
-	if (strcmp(model, "dimm") == 0)
-		dev.model = MM_MEMDEV_DIMM;
-	else if (strcmp(model, "nvdimm") == 0)
-		dev.model = MM_MEMDEV_NVDIMM;
-	else if (strcmp(model, "virtio-mem") == 0)
-		dev.model = MM_MEMDEV_VIRTIO_MEM;
-	else
+	if (mm_memory_device_model_from_string(model, &dev.model) < 0)
 		dev.model = MM_MEMDEV_OTHER;
 
 	xmlNodePtr target = child(mem, "target");

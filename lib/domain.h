@@ -20,6 +20,10 @@ typedef enum MmMemoryDeviceModel {
 	MM_MEMDEV_OTHER,
 } MmMemoryDeviceModel;
 
+/* "dimm", "nvdimm", "virtio-mem"; MM_MEMDEV_OTHER has no name. */
+const char *mm_memory_device_model_to_string(MmMemoryDeviceModel m);
+int mm_memory_device_model_from_string(const char *s, MmMemoryDeviceModel *ret);
+
 /* A <memory model='dimm|nvdimm|virtio-mem'> device. */
 typedef struct MmMemoryDevice {
 	MmMemoryDeviceModel model;

@@ -11,21 +11,19 @@
 #include "rangeset.h"
 #include "strv.h"
 
-MmReservedKind mm_reserved_kind_from_string(const char *type)
+static const char *const reserved_kinds[] = {
+	[MM_RESERVED_DIRECT] = "direct",
+	[MM_RESERVED_DIRECT_RELAXABLE] = "direct-relaxable",
+	[MM_RESERVED_RESERVED] = "reserved",
+	[MM_RESERVED_MSI] = "msi",
+};
+
+MM_ENUM_STRINGS(mm_reserved_kind, MmReservedKind, reserved_kinds)
+
+MmReservedKind mm_reserved_kind_of(const char *type)
 {
-	static const struct {
-		const char *name;
-		MmReservedKind kind;
-	} table[] = {
-		{"direct", MM_RESERVED_DIRECT},
-		{"direct-relaxable", MM_RESERVED_DIRECT_RELAXABLE},
-		{"reserved", MM_RESERVED_RESERVED},
-		{"msi", MM_RESERVED_MSI},
-	};
-	for (size_t i = 0; type && i < ELEMENTSOF(table); i++)
-		if (strcmp(type, table[i].name) == 0)
-			return table[i].kind;
-	return MM_RESERVED_OTHER;
+	MmReservedKind k;
+	return mm_reserved_kind_from_string(type, &k) < 0 ? MM_RESERVED_OTHER : k;
 }
 
 MmHostMap *mm_hostmap_new(void)

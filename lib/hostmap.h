@@ -39,7 +39,11 @@ typedef enum MmReservedKind {
 	MM_RESERVED_OTHER, /* a type this version does not know: kept as read */
 } MmReservedKind;
 
-MmReservedKind mm_reserved_kind_from_string(const char *type);
+const char *mm_reserved_kind_to_string(MmReservedKind k); /* "direct", …, "msi" */
+int mm_reserved_kind_from_string(const char *s, MmReservedKind *ret);
+/* The kind of a type as the kernel prints it; MM_RESERVED_OTHER for a type
+ * this version does not know. */
+MmReservedKind mm_reserved_kind_of(const char *type);
 
 /* Where a reserved range was read: the kernel's reserved_regions, or the
  * firmware when the kernel did not report it (an IORT RMR on a kernel

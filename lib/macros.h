@@ -64,6 +64,27 @@ static inline void closep(int *fd)
 int mm_grow(void **array, size_t *alloc, size_t need, size_t sz);
 #define MM_GROW(array, alloc, need) mm_grow((void **)&(array), &(alloc), (need), sizeof(*(array)))
 
+/* The index of s in names[0..n) (the name table of an enum), -EINVAL when
+ * absent or NULL. */
+int mm_enum_from_name(const char *const *names, size_t n, const char *s);
+/* The to_string/from_string pair of one enum and its name table, in the
+ * manner of libvirt's VIR_ENUM_IMPL: every enum named in the formats
+ * gets its pair from this, its table indexed by the enum's values. A value
+ * without a name is "unknown"; a name not in the table is -EINVAL. */
+#define MM_ENUM_STRINGS(prefix, type, table)                                                       \
+	const char *prefix##_to_string(type v)                                                     \
+	{                                                                                          \
+		return (size_t)v < ELEMENTSOF(table) ? table[v] : "unknown";                       \
+	}                                                                                          \
+	int prefix##_from_string(const char *s, type *ret)                                         \
+	{                                                                                          \
+		int i = mm_enum_from_name(table, ELEMENTSOF(table), s);                            \
+		if (i < 0)                                                                         \
+			return i;                                                                  \
+		*ret = (type)i;                                                                    \
+		return 0;                                                                          \
+	}
+
 /* Now as RFC 3339 UTC; SOURCE_DATE_EPOCH pins it for reproducible output. */
 char *mm_timestamp_now(void);
 

@@ -63,7 +63,7 @@ static int add_note(MmPlan *p, const char *fmt, ...)
 
 static bool blocks_ram(const MmForbidden *f)
 {
-	return mm_reserved_kind_from_string(f->type) != MM_RESERVED_DIRECT_RELAXABLE;
+	return mm_reserved_kind_of(f->type) != MM_RESERVED_DIRECT_RELAXABLE;
 }
 
 static bool is_ram(const MmGuestRegion *g)

@@ -173,7 +173,7 @@ static int merge_forbidden(MmPoolMap *p, const MmHostMap *const *sorted)
 		for (size_t j = 0; j < sorted[i]->n_reserved; j++) {
 			const MmReserved *r = &sorted[i]->reserved[j];
 			pieces[n++] = (Piece){r->type, r->start, r->end,
-					      mm_reserved_kind_from_string(r->type), (uint32_t)i};
+					      mm_reserved_kind_of(r->type), (uint32_t)i};
 		}
 	if (n == 0)
 		return 0;

@@ -30,6 +30,14 @@ int mm_grow(void **array, size_t *alloc, size_t need, size_t sz)
 	return 0;
 }
 
+int mm_enum_from_name(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
 const char *mm_hex(uint64_t addr, char buf[static 19])
 {
 	snprintf(buf, 19, "0x%" PRIx64, addr);
