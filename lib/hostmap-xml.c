@@ -481,7 +481,7 @@ int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHo
 			     "root element is <%s>, expected <capabilities>", root->name);
 		return -EINVAL;
 	}
-	host = mm_xml_child(root, "host");
+	host = mm_xml_child(root, "host", MM_XML_ANY_NS);
 	if (!host) {
 		mm_error_set(err, file, mm_xml_line(root), "no <host> element");
 		return -EINVAL;
@@ -495,7 +495,7 @@ int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHo
 		if (xmlStrEqual(c->name, BAD_CAST "uuid")) {
 			r = mm_xml_text(c, &m->uuid);
 		} else if (xmlStrEqual(c->name, BAD_CAST "cpu")) {
-			xmlNodePtr arch = mm_xml_child(c, "arch");
+			xmlNodePtr arch = mm_xml_child(c, "arch", MM_XML_ANY_NS);
 			if (arch)
 				r = mm_xml_text(arch, &m->arch);
 		} else if (xmlStrEqual(c->name, BAD_CAST "memoryMap")) {

@@ -107,10 +107,16 @@ int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options,
 	return 0;
 }
 
-xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name)
+bool mm_xml_is_element(xmlNodePtr n, const char *name, MmXmlNs ns)
 {
-	for (xmlNodePtr c = node->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
+	return n->type == XML_ELEMENT_NODE && (ns == MM_XML_ANY_NS || !n->ns) &&
+	       xmlStrEqual(n->name, BAD_CAST name);
+}
+
+xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name, MmXmlNs ns)
+{
+	for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
+		if (mm_xml_is_element(c, name, ns))
 			return c;
 	return NULL;
 }

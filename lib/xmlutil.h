@@ -3,6 +3,8 @@
  * MmError with file and line. Internal to libmigmap. */
 #pragma once
 
+#include <stdbool.h>
+
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
@@ -30,7 +32,19 @@ int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options,
 		     MmError *err);
 MM_DEFINE_FREEP_NAMED(mm_xml_doc_freep, xmlDoc, xmlFreeDoc)
 
-xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name);
+/* Which elements of a name a lookup takes. libvirt's domain XML keeps its
+ * own elements in no namespace and others' in <metadata>, so reading or
+ * editing it takes only those; migmap's host maps are read whatever the
+ * namespace. */
+typedef enum MmXmlNs {
+	MM_XML_NO_NS,
+	MM_XML_ANY_NS,
+} MmXmlNs;
+
+bool mm_xml_is_element(xmlNodePtr n, const char *name, MmXmlNs ns);
+/* The first child element of node called name; NULL when there is none or
+ * node is NULL. */
+xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name, MmXmlNs ns);
 unsigned mm_xml_line(xmlNodePtr node);
 /* Fail on an attribute not in allowed (NULL-terminated). */
 int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed,
