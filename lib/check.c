@@ -24,6 +24,7 @@
 #include "macros.h"
 #include "pool.h"
 #include "rangeset.h"
+#include "strv.h"
 #include "util.h"
 
 static const char *const severities[] = {
@@ -36,9 +37,7 @@ MM_ENUM_STRINGS(mm_severity, MmSeverity, severities)
 static void conflict_clear(MmConflict *c)
 {
 	free(c->type);
-	for (size_t i = 0; i < c->n_hosts; i++)
-		free(c->hosts[i]);
-	free(c->hosts);
+	mm_strv_free(c->hosts, c->n_hosts);
 	for (size_t i = 0; i < c->n_devices; i++) {
 		free(c->devices[i].host);
 		free(c->devices[i].bdf);
@@ -55,23 +54,13 @@ void mm_check_report_free(MmCheckReport *r)
 	for (size_t i = 0; i < r->n_conflicts; i++)
 		conflict_clear(&r->conflicts[i]);
 	free(r->conflicts);
-	for (size_t i = 0; i < r->n_warnings; i++)
-		free(r->warnings[i]);
-	free(r->warnings);
+	mm_strv_free(r->warnings, r->n_warnings);
 	free(r);
 }
 
 static int add_warning(MmCheckReport *r, const char *w)
 {
-	char *s = strdup(w);
-	char **v = s ? realloc(r->warnings, (r->n_warnings + 1) * sizeof(*v)) : NULL;
-	if (!v) {
-		free(s);
-		return -ENOMEM;
-	}
-	v[r->n_warnings++] = s;
-	r->warnings = v;
-	return 0;
+	return mm_strv_appendf(&r->warnings, &r->n_warnings, "%s", w);
 }
 
 /* How people call a guest region in one line. */

@@ -63,9 +63,7 @@ void mm_hostmap_free(MmHostMap *m)
 	for (size_t i = 0; i < m->n_limits; i++)
 		free(m->limits[i].source);
 	free(m->limits);
-	for (size_t i = 0; i < m->n_warnings; i++)
-		free(m->warnings[i]);
-	free(m->warnings);
+	mm_strv_free(m->warnings, m->n_warnings);
 	free(m);
 }
 

@@ -44,9 +44,7 @@ void mm_plan_free(MmPlan *p)
 	if (!p)
 		return;
 	free(p->dimms);
-	for (size_t i = 0; i < p->n_notes; i++)
-		free(p->notes[i]);
-	free(p->notes);
+	mm_strv_free(p->notes, p->n_notes);
 	free(p->domain_xml);
 	free(p);
 }

@@ -37,9 +37,7 @@ void mm_poolmap_free(MmPoolMap *p)
 	free(p->forbidden);
 	mm_idset_clear(&p->limit_hosts);
 	mm_rangeset_clear(&p->usable);
-	for (size_t i = 0; i < p->n_warnings; i++)
-		free(p->warnings[i]);
-	free(p->warnings);
+	mm_strv_free(p->warnings, p->n_warnings);
 	free(p);
 }
 
