@@ -12,7 +12,7 @@
 #include "bus-names.h"
 #include "macros.h"
 #include "remote.h"
-#include "sysroot.h"
+#include "strv.h"
 
 /* USER of ssh:USER@HOST: a login name as useradd(8) accepts one. */
 static bool ssh_user_valid(const char *s, size_t n)

@@ -1,10 +1,11 @@
-/* The check report as JSON (see mm_check_report_format_json in migmap.h). */
+/* The check report as JSON (see mm_check_report_format_json in checker.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "macros.h"
+#include "checker.h"
 #include "jsonutil.h"
+#include "macros.h"
 
 static json_object *range_json(const char *key, const char *value, uint64_t start, uint64_t end)
 {
@@ -24,9 +25,8 @@ static json_object *conflict_json(const MmConflict *c)
 	json_object *hosts = json_object_new_array();
 	json_object *devices = json_object_new_array();
 	if (!o ||
-	    mm_json_add(o, "severity",
-			json_object_new_string(c->severity == MM_SEVERITY_ERROR ? "error"
-										: "warning")) < 0 ||
+	    mm_json_add(o, "severity", json_object_new_string(mm_severity_to_string(c->severity))) <
+		    0 ||
 	    mm_json_add(o, "guest", range_json("kind", c->guest_kind, c->guest_start, c->guest_end)) <
 		    0 ||
 	    mm_json_add(o, "reserved", range_json("type", c->type, c->start, c->end)) < 0 ||

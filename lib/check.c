@@ -7,7 +7,8 @@
  * reserved ranges of the host it boots on alone: every range not on every
  * member is a warning. Guest RAM over a host's PCI host bridge window (from
  * /proc/iomem: current kernels do not list those as reserved) is a warning
- * too, since DMA there may be routed peer-to-peer before the IOMMU. */
+ * too, since DMA there may be routed peer-to-peer before the IOMMU. Also
+ * what a guarded domain is checked against, and its first error. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -15,16 +16,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checker.h"
+#include "domain.h"
+#include "error.h"
+#include "hostmap.h"
+#include "layout.h"
 #include "macros.h"
-#include "migmap.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "strv.h"
+#include "util.h"
+
+static const char *const severities[] = {
+	[MM_SEVERITY_WARNING] = "warning",
+	[MM_SEVERITY_ERROR] = "error",
+};
+
+MM_ENUM_STRINGS(mm_severity, MmSeverity, severities)
 
 static void conflict_clear(MmConflict *c)
 {
 	free(c->guest_kind);
 	free(c->type);
-	for (size_t i = 0; i < c->n_hosts; i++)
-		free(c->hosts[i]);
-	free(c->hosts);
+	mm_strv_free(c->hosts, c->n_hosts);
 	for (size_t i = 0; i < c->n_devices; i++) {
 		free(c->devices[i].host);
 		free(c->devices[i].bdf);
@@ -41,28 +55,13 @@ void mm_check_report_free(MmCheckReport *r)
 	for (size_t i = 0; i < r->n_conflicts; i++)
 		conflict_clear(&r->conflicts[i]);
 	free(r->conflicts);
-	for (size_t i = 0; i < r->n_warnings; i++)
-		free(r->warnings[i]);
-	free(r->warnings);
+	mm_strv_free(r->warnings, r->n_warnings);
 	free(r);
-}
-
-void mm_check_report_freep(MmCheckReport **r)
-{
-	mm_check_report_free(*r);
 }
 
 static int add_warning(MmCheckReport *r, const char *w)
 {
-	char *s = strdup(w);
-	char **v = s ? realloc(r->warnings, (r->n_warnings + 1) * sizeof(*v)) : NULL;
-	if (!v) {
-		free(s);
-		return -ENOMEM;
-	}
-	v[r->n_warnings++] = s;
-	r->warnings = v;
-	return 0;
+	return mm_strv_appendf(&r->warnings, &r->n_warnings, "%s", w);
 }
 
 /* How people call a guest region in one line. */
@@ -224,7 +223,7 @@ typedef enum Use {
 static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRegion *g, Use use,
 			   const MmForbidden *f, const MmHostMap *const *hosts, size_t n)
 {
-	bool relaxable = mm_reserved_kind_from_string(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
+	bool relaxable = mm_reserved_kind_of(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
 	MmSeverity sev = use == USE_DMA && !relaxable ? MM_SEVERITY_ERROR : MM_SEVERITY_WARNING;
 	uint64_t lo = g->start > f->start ? g->start : f->start;
 	uint64_t hi = g->end < f->end ? g->end : f->end;
@@ -420,4 +419,37 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 oom:
 	mm_error_set(err, NULL, 0, "out of memory");
 	return -ENOMEM;
+}
+
+int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
+		    MmCheckReport **ret, MmError *err)
+{
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	int r = mm_layout_compute(d, &l, err);
+	if (r < 0)
+		return r;
+	return mm_check_layout(l, d, hosts, n, ret, err);
+}
+
+/* ---- guarding a domain as libvirt starts, migrates in or defines it
+ * (DESIGN §6), in migmap-hook and migmapd ---- */
+
+unsigned mm_guard_targets(const MmDomain *d)
+{
+	unsigned targets = 0;
+	/* Only a device assigned from this host makes this host's reserved
+	 * ranges matter to the guest's DMA. */
+	if (d->n_pci_hostdevs > 0)
+		targets |= MM_GUARD_HOST;
+	if (d->pool)
+		targets |= MM_GUARD_POOL;
+	return targets;
+}
+
+const MmConflict *mm_check_report_first_error(const MmCheckReport *r)
+{
+	for (size_t i = 0; r && i < r->n_conflicts; i++)
+		if (r->conflicts[i].severity == MM_SEVERITY_ERROR)
+			return &r->conflicts[i];
+	return NULL;
 }

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "error.h"
 #include "macros.h"
-#include "migmap.h"
 #include "sysroot.h"
 
 #define CONFIG_FILE_MAX (64u << 10)

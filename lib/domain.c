@@ -12,9 +12,11 @@
 
 #include <libxml/tree.h>
 
+#include "domain.h"
+#include "error.h"
 #include "macros.h"
-#include "migmap.h"
-#include "sysroot.h"
+#include "strv.h"
+#include "util.h"
 #include "xmlutil.h"
 
 void mm_domain_free(MmDomain *d)
@@ -36,25 +38,15 @@ void mm_domain_free(MmDomain *d)
 	free(d);
 }
 
-void mm_domain_freep(MmDomain **d)
-{
-	mm_domain_free(*d);
-}
+static const char *const memory_device_models[] = {
+	[MM_MEMDEV_DIMM] = "dimm",
+	[MM_MEMDEV_NVDIMM] = "nvdimm",
+	[MM_MEMDEV_VIRTIO_MEM] = "virtio-mem",
+};
+
+MM_ENUM_STRINGS(mm_memory_device_model, MmMemoryDeviceModel, memory_device_models)
 
 /* ---- element helpers ---- */
-
-static bool is_element(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && n->ns == NULL && xmlStrEqual(n->name, BAD_CAST name);
-}
-
-static xmlNodePtr child(xmlNodePtr node, const char *name)
-{
-	for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
-		if (is_element(c, name))
-			return c;
-	return NULL;
-}
 
 /* Text of an element, trimmed of surrounding white space. */
 static int text_trimmed(xmlNodePtr node, char **ret)
@@ -198,7 +190,7 @@ static const char *normalize_vendor(const char *vendor)
 
 static int parse_os(xmlNodePtr os, const char *file, MmDomain *d, MmError *err)
 {
-	xmlNodePtr type = child(os, "type");
+	xmlNodePtr type = mm_xml_child(os, "type", MM_XML_NO_NS);
 	_cleanup_free_ char *firmware = NULL;
 	int r;
 
@@ -220,7 +212,7 @@ static int parse_os(xmlNodePtr os, const char *file, MmDomain *d, MmError *err)
 	if (firmware && strcmp(firmware, "efi") == 0)
 		d->firmware_efi = true;
 
-	xmlNodePtr loader = child(os, "loader");
+	xmlNodePtr loader = mm_xml_child(os, "loader", MM_XML_NO_NS);
 	if (loader) {
 		_cleanup_free_ char *ltype = NULL, *path = NULL;
 		r = mm_xml_get_string(loader, "type", false, file, &ltype, err);
@@ -248,7 +240,7 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 {
 	size_t n = 0;
 	for (xmlNodePtr c = numa->children; c; c = c->next)
-		if (is_element(c, "cell"))
+		if (mm_xml_is_element(c, "cell", MM_XML_NO_NS))
 			n++;
 	if (n == 0)
 		return 0;
@@ -257,7 +249,7 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 		return -ENOMEM;
 	size_t i = 0;
 	for (xmlNodePtr c = numa->children; c; c = c->next) {
-		if (!is_element(c, "cell"))
+		if (!mm_xml_is_element(c, "cell", MM_XML_NO_NS))
 			continue;
 		unsigned id = (unsigned)i;
 		int r = 0;
@@ -298,7 +290,7 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 	int r = mm_xml_get_string(cpu, "mode", false, file, &d->cpu_mode, err);
 	if (r < 0)
 		return r;
-	xmlNodePtr model = child(cpu, "model");
+	xmlNodePtr model = mm_xml_child(cpu, "model", MM_XML_NO_NS);
 	if (model) {
 		r = text_trimmed(model, &d->cpu_model);
 		if (r < 0)
@@ -308,7 +300,7 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 			d->cpu_model = NULL;
 		}
 	}
-	xmlNodePtr vendor = child(cpu, "vendor");
+	xmlNodePtr vendor = mm_xml_child(cpu, "vendor", MM_XML_NO_NS);
 	_cleanup_free_ char *vtext = NULL;
 	if (vendor) {
 		r = text_trimmed(vendor, &vtext);
@@ -321,7 +313,7 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 	if (v && !(d->cpu_vendor = strdup(v)))
 		return -ENOMEM;
 
-	xmlNodePtr mpa = child(cpu, "maxphysaddr");
+	xmlNodePtr mpa = mm_xml_child(cpu, "maxphysaddr", MM_XML_NO_NS);
 	if (mpa) {
 		r = mm_xml_get_string(mpa, "mode", true, file, &d->maxphysaddr_mode, err);
 		if (r >= 0 && xmlHasProp(mpa, BAD_CAST "bits"))
@@ -334,14 +326,14 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 			return -EINVAL;
 		}
 	}
-	xmlNodePtr numa = child(cpu, "numa");
+	xmlNodePtr numa = mm_xml_child(cpu, "numa", MM_XML_NO_NS);
 	return numa ? parse_numa(numa, file, d, err) : 0;
 }
 
 static int parse_features(xmlNodePtr features, const char *file, MmDomain *d, MmError *err)
 {
-	xmlNodePtr gic = child(features, "gic");
-	d->acpi = child(features, "acpi") != NULL;
+	xmlNodePtr gic = mm_xml_child(features, "gic", MM_XML_NO_NS);
+	d->acpi = mm_xml_child(features, "acpi", MM_XML_NO_NS) != NULL;
 	if (gic && xmlHasProp(gic, BAD_CAST "version")) {
 		_cleanup_free_ char *v = NULL;
 		int r = mm_xml_get_string(gic, "version", true, file, &v, err);
@@ -367,17 +359,11 @@ static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, si
 	int r = mm_xml_get_string(mem, "model", true, file, &model, err);
 	if (r < 0)
 		return r;
-	if (strcmp(model, "dimm") == 0)
-		dev.model = MM_MEMDEV_DIMM;
-	else if (strcmp(model, "nvdimm") == 0)
-		dev.model = MM_MEMDEV_NVDIMM;
-	else if (strcmp(model, "virtio-mem") == 0)
-		dev.model = MM_MEMDEV_VIRTIO_MEM;
-	else
+	if (mm_memory_device_model_from_string(model, &dev.model) < 0)
 		dev.model = MM_MEMDEV_OTHER;
 
-	xmlNodePtr target = child(mem, "target");
-	xmlNodePtr size = target ? child(target, "size") : NULL;
+	xmlNodePtr target = mm_xml_child(mem, "target", MM_XML_NO_NS);
+	xmlNodePtr size = target ? mm_xml_child(target, "size", MM_XML_NO_NS) : NULL;
 	if (!size) {
 		mm_error_set(err, file, mm_xml_line(mem),
 		             "<memory model='%s'> lacks <target><size>", model);
@@ -386,7 +372,7 @@ static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, si
 	r = parse_scaled(size, NULL, "unit", file, &dev.size, err);
 	if (r < 0)
 		return r;
-	xmlNodePtr node = child(target, "node");
+	xmlNodePtr node = mm_xml_child(target, "node", MM_XML_NO_NS);
 	if (node) {
 		unsigned n;
 		r = parse_unsigned(node, NULL, file, &n, err);
@@ -400,9 +386,9 @@ static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, si
 	}
 	/* DIMMs: <address type='dimm' slot=… base=…/>; virtio-mem (libvirt
 	 * 9.4+): <target><address base=…/> */
-	xmlNodePtr address = child(mem, "address");
+	xmlNodePtr address = mm_xml_child(mem, "address", MM_XML_NO_NS);
 	if (dev.model == MM_MEMDEV_VIRTIO_MEM)
-		address = target ? child(target, "address") : NULL;
+		address = target ? mm_xml_child(target, "address", MM_XML_NO_NS) : NULL;
 	if (address && xmlHasProp(address, BAD_CAST "base")) {
 		r = mm_xml_get_u64(address, "base", true, file, &dev.base, err);
 		if (r < 0)
@@ -424,7 +410,8 @@ static int parse_hostdev_address(xmlNodePtr hostdev, const char *file, MmDomain 
 		const char *name;
 		uint64_t max;
 	} parts[] = {{"domain", 0xffff}, {"bus", 0xff}, {"slot", 0x1f}, {"function", 7}};
-	xmlNodePtr address = child(child(hostdev, "source"), "address");
+	xmlNodePtr address =
+		mm_xml_child(mm_xml_child(hostdev, "source", MM_XML_NO_NS), "address", MM_XML_NO_NS);
 	uint64_t v[4] = {0};
 	int r;
 
@@ -450,9 +437,9 @@ static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmEr
 	size_t alloc = 0;
 	for (xmlNodePtr c = devices->children; c; c = c->next) {
 		int r = 0;
-		if (is_element(c, "memory"))
+		if (mm_xml_is_element(c, "memory", MM_XML_NO_NS))
 			r = parse_memory_device(c, file, d, &alloc, err);
-		else if (is_element(c, "hostdev")) {
+		else if (mm_xml_is_element(c, "hostdev", MM_XML_NO_NS)) {
 			_cleanup_free_ char *mode = NULL, *type = NULL;
 			r = mm_xml_get_string(c, "mode", false, file, &mode, err);
 			if (r >= 0)
@@ -462,7 +449,7 @@ static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmEr
 				d->n_pci_hostdevs++;
 				r = parse_hostdev_address(c, file, d, err);
 			}
-		} else if (is_element(c, "iommu")) {
+		} else if (mm_xml_is_element(c, "iommu", MM_XML_NO_NS)) {
 			free(d->iommu_model);
 			d->iommu_model = NULL;
 			r = mm_xml_get_string(c, "model", true, file, &d->iommu_model, err);
@@ -506,7 +493,7 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	if (r < 0)
 		return r;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
-	if (!is_element(root, "domain")) {
+	if (!mm_xml_is_element(root, "domain", MM_XML_NO_NS)) {
 		mm_error_set(err, filename, mm_xml_line(root),
 		             "root element is <%s>, not a libvirt <domain>", root->name);
 		return -EINVAL;
@@ -517,32 +504,32 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	d->vcpus = 1;
 
 	xmlNodePtr n;
-	if ((n = child(root, "name")) && (r = text_trimmed(n, &d->name)) < 0)
+	if ((n = mm_xml_child(root, "name", MM_XML_NO_NS)) && (r = text_trimmed(n, &d->name)) < 0)
 		return r;
-	if (!(n = child(root, "os"))) {
+	if (!(n = mm_xml_child(root, "os", MM_XML_NO_NS))) {
 		mm_error_set(err, filename, mm_xml_line(root), "<domain> lacks <os>");
 		return -EINVAL;
 	}
 	if ((r = parse_os(n, filename, d, err)) < 0)
 		return r;
 
-	if (!(n = child(root, "memory"))) {
+	if (!(n = mm_xml_child(root, "memory", MM_XML_NO_NS))) {
 		mm_error_set(err, filename, mm_xml_line(root), "<domain> lacks <memory>");
 		return -EINVAL;
 	}
 	if ((r = parse_scaled(n, NULL, "unit", filename, &d->memory, err)) < 0)
 		return r;
-	if ((n = child(root, "currentMemory")) &&
+	if ((n = mm_xml_child(root, "currentMemory", MM_XML_NO_NS)) &&
 	    (r = parse_scaled(n, NULL, "unit", filename, &d->current_memory, err)) < 0)
 		return r;
-	if ((n = child(root, "maxMemory"))) {
+	if ((n = mm_xml_child(root, "maxMemory", MM_XML_NO_NS))) {
 		if ((r = parse_scaled(n, NULL, "unit", filename, &d->max_memory, err)) < 0)
 			return r;
 		if (xmlHasProp(n, BAD_CAST "slots") &&
 		    (r = parse_unsigned(n, "slots", filename, &d->max_memory_slots, err)) < 0)
 			return r;
 	}
-	if ((n = child(root, "vcpu"))) {
+	if ((n = mm_xml_child(root, "vcpu", MM_XML_NO_NS))) {
 		if ((r = parse_unsigned(n, NULL, filename, &d->vcpus, err)) < 0)
 			return r;
 		if (d->vcpus == 0) {
@@ -550,13 +537,17 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 			return -EINVAL;
 		}
 	}
-	if ((n = child(root, "cpu")) && (r = parse_cpu(n, filename, d, err)) < 0)
+	if ((n = mm_xml_child(root, "cpu", MM_XML_NO_NS)) &&
+	    (r = parse_cpu(n, filename, d, err)) < 0)
 		return r;
-	if ((n = child(root, "features")) && (r = parse_features(n, filename, d, err)) < 0)
+	if ((n = mm_xml_child(root, "features", MM_XML_NO_NS)) &&
+	    (r = parse_features(n, filename, d, err)) < 0)
 		return r;
-	if ((n = child(root, "devices")) && (r = parse_devices(n, filename, d, err)) < 0)
+	if ((n = mm_xml_child(root, "devices", MM_XML_NO_NS)) &&
+	    (r = parse_devices(n, filename, d, err)) < 0)
 		return r;
-	if ((n = child(root, "metadata")) && (r = parse_metadata(n, filename, d, err)) < 0)
+	if ((n = mm_xml_child(root, "metadata", MM_XML_NO_NS)) &&
+	    (r = parse_metadata(n, filename, d, err)) < 0)
 		return r;
 
 	/* what libvirt itself refuses, so a layout is never computed from it */
@@ -564,7 +555,7 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	for (size_t i = 0; i < d->n_memory_devices; i++)
 		if (__builtin_add_overflow(devices, d->memory_devices[i].size, &devices))
 			devices = UINT64_MAX;
-	n = child(root, "memory");
+	n = mm_xml_child(root, "memory", MM_XML_NO_NS);
 	if (devices >= d->memory && d->n_memory_devices > 0) {
 		mm_error_set(err, filename, mm_xml_line(n),
 		             "<memory> %" PRIu64
@@ -582,7 +573,8 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 		return -EINVAL;
 	}
 	if (d->max_memory && d->max_memory < d->memory) {
-		mm_error_set(err, filename, mm_xml_line(child(root, "maxMemory")),
+		xmlNodePtr max = mm_xml_child(root, "maxMemory", MM_XML_NO_NS);
+		mm_error_set(err, filename, mm_xml_line(max),
 		             "<maxMemory> is smaller than <memory>");
 		return -EINVAL;
 	}

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "migmap.h"
+#include "error.h"
 
 void mm_error_set(MmError *err, const char *file, unsigned line, const char *fmt, ...)
 {

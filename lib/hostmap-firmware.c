@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
 
 static const char *const msi_types[] = {
 	[MM_MSI_GICV3_ITS] = "gicv3-its",
@@ -26,30 +26,6 @@ static const char *const reserved_sources[] = {
 	[MM_RESERVED_FROM_KERNEL] = "kernel",
 	[MM_RESERVED_FROM_IORT] = "iort",
 };
-
-static int lookup(const char *const *names, size_t n, const char *s)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return (int)i;
-	return -EINVAL;
-}
-
-/* The to_string/from_string pair of one enum and its name table, in the
- * manner of libvirt's VIR_ENUM_IMPL. */
-#define MM_ENUM_STRINGS(prefix, type, table)                                                       \
-	const char *prefix##_to_string(type v)                                                     \
-	{                                                                                          \
-		return (size_t)v < ELEMENTSOF(table) ? table[v] : "unknown";                       \
-	}                                                                                          \
-	int prefix##_from_string(const char *s, type *ret)                                         \
-	{                                                                                          \
-		int i = lookup(table, ELEMENTSOF(table), s);                                       \
-		if (i < 0)                                                                         \
-			return i;                                                                  \
-		*ret = (type)i;                                                                    \
-		return 0;                                                                          \
-	}
 
 MM_ENUM_STRINGS(mm_msi_type, MmMsiType, msi_types)
 MM_ENUM_STRINGS(mm_firmware, MmFirmware, firmwares)

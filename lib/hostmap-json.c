@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "macros.h"
+#include "hostmap-format.h"
+#include "hostmap.h"
 #include "jsonutil.h"
+#include "macros.h"
 
 static int cmp_json_strings(const void *a, const void *b)
 {

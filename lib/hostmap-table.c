@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmap-format.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
+#include "util.h"
 
 static void print_groups(FILE *f, const MmHostMap *m, const MmReserved *res)
 {

@@ -12,8 +12,12 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
+#include "error.h"
+#include "hostmap-format.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
+#include "util.h"
 #include "xmlutil.h"
 
 /* ---- format ---- */
@@ -477,7 +481,7 @@ int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHo
 			     "root element is <%s>, expected <capabilities>", root->name);
 		return -EINVAL;
 	}
-	host = mm_xml_child(root, "host");
+	host = mm_xml_child(root, "host", MM_XML_ANY_NS);
 	if (!host) {
 		mm_error_set(err, file, mm_xml_line(root), "no <host> element");
 		return -EINVAL;
@@ -491,7 +495,7 @@ int mm_hostmap_parse_xml(const char *xml, size_t len, const char *filename, MmHo
 		if (xmlStrEqual(c->name, BAD_CAST "uuid")) {
 			r = mm_xml_text(c, &m->uuid);
 		} else if (xmlStrEqual(c->name, BAD_CAST "cpu")) {
-			xmlNodePtr arch = mm_xml_child(c, "arch");
+			xmlNodePtr arch = mm_xml_child(c, "arch", MM_XML_ANY_NS);
 			if (arch)
 				r = mm_xml_text(arch, &m->arch);
 		} else if (xmlStrEqual(c->name, BAD_CAST "memoryMap")) {
@@ -534,7 +538,7 @@ int mm_capabilities_host_uuid(const char *xml, size_t len, const char *filename,
 			     "not libvirt capabilities: the root element is not <capabilities>");
 		return -EINVAL;
 	}
-	xmlNodePtr uuid = mm_xml_child(mm_xml_child(root, "host"), "uuid");
+	xmlNodePtr uuid = mm_xml_child(mm_xml_child(root, "host", MM_XML_NO_NS), "uuid", MM_XML_NO_NS);
 	*ret = NULL;
 	if (!uuid)
 		return 0;

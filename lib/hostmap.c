@@ -6,24 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
+#include "strv.h"
 
-MmReservedKind mm_reserved_kind_from_string(const char *type)
+static const char *const reserved_kinds[] = {
+	[MM_RESERVED_DIRECT] = "direct",
+	[MM_RESERVED_DIRECT_RELAXABLE] = "direct-relaxable",
+	[MM_RESERVED_RESERVED] = "reserved",
+	[MM_RESERVED_MSI] = "msi",
+};
+
+MM_ENUM_STRINGS(mm_reserved_kind, MmReservedKind, reserved_kinds)
+
+MmReservedKind mm_reserved_kind_of(const char *type)
 {
-	static const struct {
-		const char *name;
-		MmReservedKind kind;
-	} table[] = {
-		{"direct", MM_RESERVED_DIRECT},
-		{"direct-relaxable", MM_RESERVED_DIRECT_RELAXABLE},
-		{"reserved", MM_RESERVED_RESERVED},
-		{"msi", MM_RESERVED_MSI},
-	};
-	for (size_t i = 0; type && i < ELEMENTSOF(table); i++)
-		if (strcmp(type, table[i].name) == 0)
-			return table[i].kind;
-	return MM_RESERVED_OTHER;
+	MmReservedKind k;
+	return mm_reserved_kind_from_string(type, &k) < 0 ? MM_RESERVED_OTHER : k;
 }
 
 MmHostMap *mm_hostmap_new(void)
@@ -63,15 +63,20 @@ void mm_hostmap_free(MmHostMap *m)
 	for (size_t i = 0; i < m->n_limits; i++)
 		free(m->limits[i].source);
 	free(m->limits);
-	for (size_t i = 0; i < m->n_warnings; i++)
-		free(m->warnings[i]);
-	free(m->warnings);
+	mm_strv_free(m->warnings, m->n_warnings);
 	free(m);
 }
 
-void mm_hostmap_freep(MmHostMap **m)
+unsigned mm_hostmap_limit_bits(const MmHostMap *m)
 {
-	mm_hostmap_free(*m);
+	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest
+	 * cannot have RAM above the CPU's or KVM's physical limit */
+	const unsigned known[] = {m->phys_bits, m->kvm_ipa_bits, m->iommu_bits};
+	unsigned bits = MM_BITS_UNKNOWN;
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (known[i] != MM_BITS_UNKNOWN && (bits == MM_BITS_UNKNOWN || known[i] < bits))
+			bits = known[i];
+	return bits;
 }
 
 static size_t group_lower_bound(const MmHostMap *m, uint32_t id)

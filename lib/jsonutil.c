@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "macros.h"
 #include "jsonutil.h"
+#include "rangeset.h"
+#include "util.h"
 
 void mm_json_putp(json_object **o)
 {

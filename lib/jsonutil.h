@@ -3,7 +3,9 @@
 
 #include <json-c/json.h>
 
-#include "migmap.h"
+#include "hostmap.h"
+#include "pool.h"
+#include "rangeset.h"
 
 void mm_json_putp(json_object **o);
 /* Add key to obj; value NULL stores JSON null. Takes value even on failure. */

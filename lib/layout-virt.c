@@ -20,6 +20,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "domain.h"
+#include "error.h"
+#include "layout-internal.h"
 #include "layout.h"
 #include "macros.h"
 

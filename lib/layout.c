@@ -8,9 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
+#include "error.h"
 #include "jsonutil.h"
+#include "layout-internal.h"
 #include "layout.h"
 #include "macros.h"
+#include "strv.h"
 
 void mm_layout_free(MmGuestLayout *l)
 {
@@ -19,15 +23,8 @@ void mm_layout_free(MmGuestLayout *l)
 	free(l->machine);
 	free(l->arch);
 	free(l->regions);
-	for (size_t i = 0; i < l->n_warnings; i++)
-		free(l->warnings[i]);
-	free(l->warnings);
+	mm_strv_free(l->warnings, l->n_warnings);
 	free(l);
-}
-
-void mm_layout_freep(MmGuestLayout **l)
-{
-	mm_layout_free(*l);
 }
 
 int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_t start,
@@ -48,19 +45,10 @@ int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_
 int mm_layout_warn(MmGuestLayout *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	size_t alloc = l->n_warnings;
 	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
+	int r = mm_strv_appendv(&l->warnings, &l->n_warnings, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	if (MM_GROW(l->warnings, alloc, l->n_warnings + 1) < 0) {
-		free(s);
-		return -ENOMEM;
-	}
-	l->warnings[l->n_warnings++] = s;
-	return 0;
+	return r;
 }
 
 static int region_cmp(const void *a, const void *b)

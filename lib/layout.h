@@ -1,61 +1,56 @@
-/* Guest layouts, internal: what the per-machine files share with the
- * dispatcher in layout.c. */
+/* Guest layouts: where QEMU puts a guest's regions (DESIGN §5)
+ * (lib/layout.c and the per-machine files behind lib/layout-internal.h). */
 #pragma once
 
-#include "migmap.h"
+#include <stddef.h>
+#include <stdint.h>
 
-#define MM_KIB (UINT64_C(1) << 10)
-#define MM_MIB (UINT64_C(1) << 20)
-#define MM_GIB (UINT64_C(1) << 30)
-#define MM_TIB (UINT64_C(1) << 40)
+#include "domain.h"
+#include "error.h"
+#include "macros.h"
 
-/* A machine type version, "7.2" → {7, 2}; "4.0.1" → {4, 0, 1}. */
-typedef struct MmMachineVersion {
-	unsigned major, minor, micro;
-} MmMachineVersion;
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-static inline bool mm_version_before(MmMachineVersion v, unsigned major, unsigned minor)
-{
-	return v.major < major || (v.major == major && v.minor < minor);
+/* What a region means for DMA: RAM and device memory must be DMA-able
+ * (a conflict is an error); PCI windows matter for peer-to-peer (a
+ * conflict is a warning); the rest is emulated MMIO devices never DMA to. */
+typedef enum MmRegionClass {
+	MM_REGION_DMA,
+	MM_REGION_PCI_WINDOW,
+	MM_REGION_MMIO,
+} MmRegionClass;
+
+typedef struct MmGuestRegion {
+	const char *kind; /* static string: "ram", "device-memory", "pcie-ecam",
+			   * "pcie-mmio", "pcie-mmio-high", "pcie-pio", "gic-dist",
+			   * "gic-redist", "gic-its", "ram-below-4g", … */
+	MmRegionClass cls;
+	uint64_t start;
+	uint64_t end;
+	int node; /* NUMA node of a RAM block, -1 otherwise */
+} MmGuestRegion;
+
+typedef struct MmGuestLayout {
+	char *machine;      /* the resolved versioned machine, "virt-7.2" */
+	char *arch;
+	unsigned phys_bits; /* address bits the guest needs (highest end + 1) */
+	MmGuestRegion *regions; /* sorted by start */
+	size_t n_regions;
+	uint64_t device_memory_base; /* hotplug area for DIMMs; 0 size when none */
+	uint64_t device_memory_size;
+	char **warnings;
+	size_t n_warnings;
+} MmGuestLayout;
+
+void mm_layout_free(MmGuestLayout *l);
+MM_DEFINE_FREEP(MmGuestLayout, mm_layout_free)
+/* Compute the guest's layout as QEMU builds it for d's machine; -ENOTSUP
+ * with err for a machine or arch not modelled. */
+int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err);
+int mm_layout_format_json(const MmGuestLayout *l, char **ret);
+
+#ifdef __cplusplus
 }
-
-/* What QEMU is told about memory, as libvirt words the command line for a
- * domain: -m size=ram,slots=…,maxmem=…, and -numa node,memdev=… sizes. */
-typedef struct MmGuestMemory {
-	uint64_t ram;    /* initial RAM */
-	uint64_t maxram; /* ram when there is no <maxMemory> */
-	unsigned slots;
-	const uint64_t *cells; /* NUMA cell sizes, libvirt-aligned; NULL without NUMA */
-	size_t n_cells;
-} MmGuestMemory;
-
-/* Append a region [start, start + size - 1]; -ERANGE when it does not fit
- * in 64 bits. The dispatcher sorts the regions afterwards. */
-int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_t start,
-                  uint64_t size, int node);
-int mm_layout_warn(MmGuestLayout *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* x = ROUND_UP(x, align) for a power of two align; false on overflow. */
-static inline bool mm_align_up(uint64_t *x, uint64_t align)
-{
-	uint64_t r;
-	if (__builtin_add_overflow(*x, align - 1, &r))
-		return false;
-	*x = r & ~(align - 1);
-	return true;
-}
-
-/* Each fills l's regions, phys_bits and device memory for one machine
- * family; the dispatcher has set l->machine and l->arch. */
-int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *mem,
-                   MmGuestLayout *l, MmError *err);
-int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuestMemory *mem,
-                  MmGuestLayout *l, MmError *err);
-
-/* Known machine versions, oldest first; the last is what aliases resolve to. */
-extern const MmMachineVersion mm_virt_versions[];
-extern const size_t mm_n_virt_versions;
-extern const MmMachineVersion mm_q35_versions[];
-extern const size_t mm_n_q35_versions;
-extern const MmMachineVersion mm_i440fx_versions[];
-extern const size_t mm_n_i440fx_versions;
+#endif

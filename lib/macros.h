@@ -1,5 +1,6 @@
 /* Small helpers every module uses: cleanup attributes, ownership transfer,
- * array sizes. Internal to the tree; the public API is lib/migmap.h. */
+ * array sizes. Internal to the tree; the public API is lib/migmap.h and the module
+ * headers it includes. */
 #pragma once
 
 #include <errno.h>
@@ -30,6 +31,18 @@
 		_taken;                                                                            \
 	})
 
+/* Define name(type **p), for _cleanup_(name), that frees *p with func
+ * unless it is NULL, in the manner of systemd's DEFINE_TRIVIAL_CLEANUP_FUNC.
+ * Every model type gets its mm_<type>_freep from mm_<type>_free this way,
+ * in its module's header. */
+#define MM_DEFINE_FREEP_NAMED(name, type, func)                                                    \
+	static inline void name(type **p)                                                          \
+	{                                                                                          \
+		if (*p)                                                                            \
+			func(*p);                                                                  \
+	}
+#define MM_DEFINE_FREEP(type, func) MM_DEFINE_FREEP_NAMED(func##p, type, func)
+
 static inline void freep(void *p)
 {
 	free(*(void **)p);
@@ -51,10 +64,26 @@ static inline void closep(int *fd)
 int mm_grow(void **array, size_t *alloc, size_t need, size_t sz);
 #define MM_GROW(array, alloc, need) mm_grow((void **)&(array), &(alloc), (need), sizeof(*(array)))
 
-/* Append a formatted string to the list *v of *n strings (warnings,
- * notes). Returns 0 or -ENOMEM; the list is unchanged on failure. */
-int mm_strv_appendf(char ***v, size_t *n, const char *fmt, ...) _printf_(3, 4);
-int mm_strv_appendv(char ***v, size_t *n, const char *fmt, va_list ap) _printf_(3, 0);
+/* The index of s in names[0..n) (the name table of an enum), -EINVAL when
+ * absent or NULL. */
+int mm_enum_from_name(const char *const *names, size_t n, const char *s);
+/* The to_string/from_string pair of one enum and its name table, in the
+ * manner of libvirt's VIR_ENUM_IMPL: every enum named in the formats
+ * gets its pair from this, its table indexed by the enum's values. A value
+ * without a name is "unknown"; a name not in the table is -EINVAL. */
+#define MM_ENUM_STRINGS(prefix, type, table)                                                       \
+	const char *prefix##_to_string(type v)                                                     \
+	{                                                                                          \
+		return (size_t)v < ELEMENTSOF(table) ? table[v] : "unknown";                       \
+	}                                                                                          \
+	int prefix##_from_string(const char *s, type *ret)                                         \
+	{                                                                                          \
+		int i = mm_enum_from_name(table, ELEMENTSOF(table), s);                            \
+		if (i < 0)                                                                         \
+			return i;                                                                  \
+		*ret = (type)i;                                                                    \
+		return 0;                                                                          \
+	}
 
 /* Now as RFC 3339 UTC; SOURCE_DATE_EPOCH pins it for reproducible output. */
 char *mm_timestamp_now(void);

@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "macros.h"
-#include "probe.h"
+#include "hostmap.h"
+#include "probe-internal.h"
+#include "rangeset.h"
+#include "util.h"
 
 #define ITS_TRANSLATION_PAGE 0x10000 /* the 64 KiB frame of GITS_TRANSLATER */
 
@@ -28,7 +30,7 @@ static void hardware_region(const MmMsiController *c, uint64_t *start, uint64_t 
 
 static bool is_msi(const MmReserved *r)
 {
-	return mm_reserved_kind_from_string(r->type) == MM_RESERVED_MSI &&
+	return mm_reserved_kind_of(r->type) == MM_RESERVED_MSI &&
 	       r->source == MM_RESERVED_FROM_KERNEL;
 }
 

@@ -8,7 +8,8 @@
 #include "jsonutil.h"
 #include "macros.h"
 #include "nodedev.h"
-#include "sysroot.h"
+#include "strv.h"
+#include "util.h"
 #include "xmlutil.h"
 
 void mm_nodedev_clear(MmNodeDevice *d)
@@ -29,11 +30,6 @@ void mm_nodedev_free(MmNodeDevice *d)
 	free(d);
 }
 
-void mm_nodedev_freep(MmNodeDevice **d)
-{
-	mm_nodedev_free(*d);
-}
-
 int mm_nodedev_add_domain(MmNodeDevice *d, const char *domain)
 {
 	return mm_strv_appendf(&d->domains, &d->n_domains, "%s", domain);
@@ -43,7 +39,7 @@ int mm_nodedev_add_domain(MmNodeDevice *d, const char *domain)
 static int text_number(xmlNodePtr cap, const char *name, const char *file, uint64_t max,
 		       uint64_t *ret, MmError *err)
 {
-	xmlNodePtr n = mm_xml_child(cap, name);
+	xmlNodePtr n = mm_xml_child(cap, name, MM_XML_NO_NS);
 	_cleanup_free_ char *text = NULL;
 	if (!n) {
 		mm_error_set(err, file, mm_xml_line(cap), "PCI device without <%s>", name);
@@ -106,17 +102,17 @@ int mm_nodedev_parse_xml(const char *xml, size_t len, const char *file, MmNodeDe
 		d->bdf = NULL;
 		return -ENOMEM;
 	}
-	xmlNodePtr name = mm_xml_child(root, "name");
+	xmlNodePtr name = mm_xml_child(root, "name", MM_XML_NO_NS);
 	if (!name) {
 		mm_error_set(err, file, mm_xml_line(root), "node device without <name>");
 		return -EINVAL;
 	}
 	if (mm_xml_text(name, &d->name) < 0)
 		return -ENOMEM;
-	xmlNodePtr driver = mm_xml_child(mm_xml_child(root, "driver"), "name");
+	xmlNodePtr driver = mm_xml_child(mm_xml_child(root, "driver", MM_XML_NO_NS), "name", MM_XML_NO_NS);
 	if (driver && mm_xml_text(driver, &d->driver) < 0)
 		return -ENOMEM;
-	xmlNodePtr group = mm_xml_child(cap, "iommuGroup");
+	xmlNodePtr group = mm_xml_child(cap, "iommuGroup", MM_XML_NO_NS);
 	if (group) {
 		uint64_t number;
 		if ((r = mm_xml_get_u64(group, "number", true, file, &number, err)) < 0)

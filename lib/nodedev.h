@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "migmap.h"
+#include "error.h"
+#include "macros.h"
 
 typedef struct MmNodeDevice {
 	char *name;       /* libvirt's node device name, "pci_0000_03_00_0" */
@@ -24,7 +25,7 @@ int mm_nodedev_parse_xml(const char *xml, size_t len, const char *file, MmNodeDe
 /* Frees what d holds, not d: for arrays of devices. */
 void mm_nodedev_clear(MmNodeDevice *d);
 void mm_nodedev_free(MmNodeDevice *d);
-void mm_nodedev_freep(MmNodeDevice **d);
+MM_DEFINE_FREEP(MmNodeDevice, mm_nodedev_free)
 /* Record that domain assigns d. */
 int mm_nodedev_add_domain(MmNodeDevice *d, const char *domain);
 

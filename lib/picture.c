@@ -13,9 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checker.h"
+#include "error.h"
+#include "hostmap.h"
 #include "jsonutil.h"
+#include "layout.h"
 #include "macros.h"
-#include "migmap.h"
+#include "picture.h"
+#include "pool.h"
+#include "util.h"
 
 void mm_picture_free(MmPicture *p)
 {
@@ -29,11 +35,6 @@ void mm_picture_free(MmPicture *p)
 	free(p->bands);
 	mm_poolmap_free(p->pool);
 	free(p);
-}
-
-void mm_picture_freep(MmPicture **p)
-{
-	mm_picture_free(*p);
 }
 
 static MmPictureLane *add_lane(MmPicture *p, const char *fmt, ...) _printf_(2, 3);

@@ -16,9 +16,19 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "checker.h"
+#include "domain.h"
+#include "error.h"
+#include "hostmap.h"
 #include "jsonutil.h"
+#include "layout-internal.h"
 #include "layout.h"
 #include "macros.h"
+#include "plan.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "strv.h"
+#include "util.h"
 #include "xmlutil.h"
 
 #define MIB MM_MIB
@@ -34,16 +44,9 @@ void mm_plan_free(MmPlan *p)
 	if (!p)
 		return;
 	free(p->dimms);
-	for (size_t i = 0; i < p->n_notes; i++)
-		free(p->notes[i]);
-	free(p->notes);
+	mm_strv_free(p->notes, p->n_notes);
 	free(p->domain_xml);
 	free(p);
-}
-
-void mm_plan_freep(MmPlan **p)
-{
-	mm_plan_free(*p);
 }
 
 static int add_note(MmPlan *p, const char *fmt, ...) _printf_(2, 3);
@@ -58,7 +61,7 @@ static int add_note(MmPlan *p, const char *fmt, ...)
 
 static bool blocks_ram(const MmForbidden *f)
 {
-	return mm_reserved_kind_from_string(f->type) != MM_RESERVED_DIRECT_RELAXABLE;
+	return mm_reserved_kind_of(f->type) != MM_RESERVED_DIRECT_RELAXABLE;
 }
 
 static bool is_ram(const MmGuestRegion *g)
@@ -168,17 +171,9 @@ static bool dimms_inside(const MmGuestLayout *l, const MmDomain *d)
 
 /* ---- writing the planned domain ---- */
 
-static xmlNodePtr child_element(xmlNodePtr node, const char *name)
-{
-	for (xmlNodePtr c = node->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !c->ns && xmlStrEqual(c->name, BAD_CAST name))
-			return c;
-	return NULL;
-}
-
 static xmlNodePtr ensure_child(xmlNodePtr parent, const char *name)
 {
-	xmlNodePtr c = child_element(parent, name);
+	xmlNodePtr c = mm_xml_child(parent, name, MM_XML_NO_NS);
 	return c ? c : xmlNewChild(parent, NULL, BAD_CAST name, NULL);
 }
 
@@ -187,7 +182,7 @@ static int set_kib(xmlNodePtr parent, xmlNodePtr before, const char *name, uint6
 {
 	char text[32];
 	snprintf(text, sizeof(text), "%" PRIu64, bytes / 1024);
-	xmlNodePtr n = child_element(parent, name);
+	xmlNodePtr n = mm_xml_child(parent, name, MM_XML_NO_NS);
 	if (!n) {
 		n = xmlNewNode(NULL, BAD_CAST name);
 		if (!n)
@@ -203,7 +198,7 @@ static int set_kib(xmlNodePtr parent, xmlNodePtr before, const char *name, uint6
 
 static unsigned vcpu_count(xmlNodePtr root)
 {
-	xmlNodePtr v = child_element(root, "vcpu");
+	xmlNodePtr v = mm_xml_child(root, "vcpu", MM_XML_NO_NS);
 	xmlChar *text = v ? xmlNodeGetContent(v) : NULL;
 	unsigned long n = text ? strtoul((const char *)text, NULL, 10) : 1;
 	xmlFree(text);
@@ -212,11 +207,11 @@ static unsigned vcpu_count(xmlNodePtr root)
 
 static int write_numa(xmlNodePtr root, const MmPlan *p)
 {
-	xmlNodePtr cpu = child_element(root, "cpu");
+	xmlNodePtr cpu = mm_xml_child(root, "cpu", MM_XML_NO_NS);
 	if (!cpu && !(cpu = xmlNewChild(root, NULL, BAD_CAST "cpu", NULL)))
 		return -ENOMEM;
 	xmlNodePtr numa = ensure_child(cpu, "numa");
-	xmlNodePtr cell = numa ? child_element(numa, "cell") : NULL;
+	xmlNodePtr cell = numa ? mm_xml_child(numa, "cell", MM_XML_NO_NS) : NULL;
 	if (numa && !cell) {
 		char cpus[32];
 		unsigned n = vcpu_count(root);
@@ -309,14 +304,15 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
 	if (r < 0)
 		return r;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
-	xmlNodePtr memory = child_element(root, "memory");
+	xmlNodePtr memory = mm_xml_child(root, "memory", MM_XML_NO_NS);
 	if ((r = set_kib(root, memory, "maxMemory", p->max_memory)) < 0 ||
 	    (r = set_kib(root, NULL, "memory", p->total_memory)) < 0 ||
 	    (r = set_kib(root, NULL, "currentMemory", p->total_memory)) < 0)
 		return r;
 	char slots[16];
 	snprintf(slots, sizeof(slots), "%u", p->slots);
-	if (!xmlSetProp(child_element(root, "maxMemory"), BAD_CAST "slots", BAD_CAST slots))
+	xmlNodePtr max = mm_xml_child(root, "maxMemory", MM_XML_NO_NS);
+	if (!xmlSetProp(max, BAD_CAST "slots", BAD_CAST slots))
 		return -ENOMEM;
 	if (p->phys_bits) {
 		char bits[16];

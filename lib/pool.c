@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "strv.h"
+#include "util.h"
 
 void mm_poolmap_free(MmPoolMap *p)
 {
@@ -32,27 +37,8 @@ void mm_poolmap_free(MmPoolMap *p)
 	free(p->forbidden);
 	mm_idset_clear(&p->limit_hosts);
 	mm_rangeset_clear(&p->usable);
-	for (size_t i = 0; i < p->n_warnings; i++)
-		free(p->warnings[i]);
-	free(p->warnings);
+	mm_strv_free(p->warnings, p->n_warnings);
 	free(p);
-}
-
-void mm_poolmap_freep(MmPoolMap **p)
-{
-	mm_poolmap_free(*p);
-}
-
-unsigned mm_hostmap_limit_bits(const MmHostMap *m)
-{
-	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest
-	 * cannot have RAM above the CPU's or KVM's physical limit */
-	const unsigned known[] = {m->phys_bits, m->kvm_ipa_bits, m->iommu_bits};
-	unsigned bits = MM_BITS_UNKNOWN;
-	for (size_t i = 0; i < ELEMENTSOF(known); i++)
-		if (known[i] != MM_BITS_UNKNOWN && (bits == MM_BITS_UNKNOWN || known[i] < bits))
-			bits = known[i];
-	return bits;
 }
 
 static int add_warning(MmPoolMap *p, const char *fmt, ...) _printf_(2, 3);
@@ -185,7 +171,7 @@ static int merge_forbidden(MmPoolMap *p, const MmHostMap *const *sorted)
 		for (size_t j = 0; j < sorted[i]->n_reserved; j++) {
 			const MmReserved *r = &sorted[i]->reserved[j];
 			pieces[n++] = (Piece){r->type, r->start, r->end,
-					      mm_reserved_kind_from_string(r->type), (uint32_t)i};
+					      mm_reserved_kind_of(r->type), (uint32_t)i};
 		}
 	if (n == 0)
 		return 0;

@@ -3,8 +3,10 @@
  * "generated"}}. */
 #include <errno.h>
 
-#include "macros.h"
 #include "jsonutil.h"
+#include "macros.h"
+#include "pool.h"
+#include "rangeset.h"
 
 static json_object *host_names(const MmPoolMap *p, const MmIdSet *hosts)
 {

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "macros.h"
+#include "pool.h"
+#include "rangeset.h"
+#include "util.h"
 #include "xmlutil.h"
 
 static int write_hosts(xmlTextWriterPtr w, const MmPoolMap *p, const MmIdSet *hosts)

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
+#include "rangeset.h"
 #include "sysroot.h"
 
 #define TABLES_DIR "sys/firmware/acpi/tables"
@@ -371,7 +374,7 @@ static int kernel_reported(const MmHostMap *m, uint64_t start, uint64_t end, boo
 	int r = mm_rangeset_add(&want, start, end, MM_NO_ORIGIN);
 	for (size_t i = 0; r >= 0 && i < m->n_reserved; i++) {
 		const MmReserved *x = &m->reserved[i];
-		MmReservedKind k = mm_reserved_kind_from_string(x->type);
+		MmReservedKind k = mm_reserved_kind_of(x->type);
 		if (x->source == MM_RESERVED_FROM_KERNEL &&
 		    (k == MM_RESERVED_DIRECT || k == MM_RESERVED_DIRECT_RELAXABLE))
 			r = mm_rangeset_add(&kernel, x->start, x->end, MM_NO_ORIGIN);

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "sysroot.h"
 
 /* Split "key<tabs> : value" and trim; returns false for other lines. */

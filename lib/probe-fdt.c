@@ -13,8 +13,10 @@
 
 #include <libfdt.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "sysroot.h"
 
 #define FDT_FILE "sys/firmware/fdt"

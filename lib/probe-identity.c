@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "sysroot.h"
+#include "util.h"
 
 static int probe_name(int rootfd, const char *name, MmHostMap *m, MmError *err)
 {

@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
+#include "rangeset.h"
 #include "sysroot.h"
+#include "util.h"
 
 #define IOMEM_MAX_DEPTH 32
 

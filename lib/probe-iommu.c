@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
+#include "rangeset.h"
+#include "strv.h"
 #include "sysroot.h"
+#include "util.h"
 
 #define GROUPS_DIR "sys/kernel/iommu_groups"
 
@@ -78,7 +83,7 @@ int mm_reserved_regions_parse(const char *text, size_t len, const char *file, ui
 			mm_error_set(err, file, lineno, "bad type '%s'", type);
 			return -EINVAL;
 		}
-		if (mm_reserved_kind_from_string(type) == MM_RESERVED_OTHER &&
+		if (mm_reserved_kind_of(type) == MM_RESERVED_OTHER &&
 		    mm_hostmap_add_warning(m, "%s:%u: unknown type '%s' (kept as read)", file,
 					   lineno, type) < 0)
 			return -ENOMEM;

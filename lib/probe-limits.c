@@ -19,9 +19,13 @@
 
 #include <linux/kvm.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
+#include "strv.h"
 #include "sysroot.h"
+#include "util.h"
 
 #define IOMMU_CLASS "sys/class/iommu"
 #define KLOG_MAX (16u << 20)

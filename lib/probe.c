@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "hostmap.h"
 #include "macros.h"
+#include "probe-internal.h"
 #include "probe.h"
 
 int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err)

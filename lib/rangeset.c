@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "macros.h"
-#include "migmap.h"
+#include "rangeset.h"
 
 /* ---- id sets ---- */
 
@@ -115,11 +115,6 @@ void mm_rangeset_free(MmRangeSet *s)
 {
 	mm_rangeset_clear(s);
 	free(s);
-}
-
-void mm_rangeset_freep(MmRangeSet **s)
-{
-	mm_rangeset_free(*s);
 }
 
 /* Does a span ending at end touch or overlap a range starting at start? */

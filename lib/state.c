@@ -29,9 +29,15 @@
 
 #include <json-c/json.h>
 
+#include "error.h"
+#include "hostmap-format.h"
+#include "hostmap.h"
 #include "macros.h"
-#include "migmap.h"
+#include "pool.h"
+#include "state.h"
+#include "strv.h"
 #include "sysroot.h"
+#include "util.h"
 
 #define HOST_FILE "host.xml"
 #define POOLS_DIR "pools"
@@ -79,11 +85,6 @@ void mm_state_free(MmState *s)
 	free(s->pools);
 	mm_strv_free(s->warnings, s->n_warnings);
 	free(s);
-}
-
-void mm_state_freep(MmState **s)
-{
-	mm_state_free(*s);
 }
 
 static int add_warning(MmState *s, const char *fmt, ...) _printf_(2, 3);

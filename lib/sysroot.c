@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "macros.h"
+#include "strv.h"
 #include "sysroot.h"
 
 int mm_read_file_at(int dirfd, const char *relpath, size_t max, char **ret, size_t *ret_len,
@@ -69,13 +71,6 @@ int mm_read_line_at(int dirfd, const char *relpath, char **ret, MmError *err)
 	}
 	*ret = s;
 	return 0;
-}
-
-void mm_strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 static int strcmp_ptr(const void *a, const void *b)

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "migmap.h"
+#include "error.h"
 
 /* Largest file the probes read: sysfs attributes are a page, /proc/iomem of
  * a big server a few hundred KiB. */
@@ -21,4 +21,3 @@ int mm_read_line_at(int dirfd, const char *relpath, char **ret, MmError *err);
 
 /* Sorted names of the entries of directory relpath (without . and ..). */
 int mm_list_dir_at(int dirfd, const char *relpath, char ***ret, size_t *ret_n, MmError *err);
-void mm_strv_free(char **v, size_t n);

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "macros.h"
-#include "migmap.h"
+#include "util.h"
 
 int mm_grow(void **array, size_t *alloc, size_t need, size_t sz)
 {
@@ -28,6 +28,14 @@ int mm_grow(void **array, size_t *alloc, size_t need, size_t sz)
 	*array = p;
 	*alloc = n;
 	return 0;
+}
+
+int mm_enum_from_name(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -EINVAL;
 }
 
 const char *mm_hex(uint64_t addr, char buf[static 19])
@@ -91,28 +99,4 @@ bool mm_name_valid(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
 			return false;
 	return true;
-}
-
-int mm_strv_appendv(char ***v, size_t *n, const char *fmt, va_list ap)
-{
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		return -ENOMEM;
-	char **grown = realloc(*v, (*n + 1) * sizeof(*grown));
-	if (!grown) {
-		free(s);
-		return -ENOMEM;
-	}
-	grown[(*n)++] = s;
-	*v = grown;
-	return 0;
-}
-
-int mm_strv_appendf(char ***v, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = mm_strv_appendv(v, n, fmt, ap);
-	va_end(ap);
-	return r;
 }

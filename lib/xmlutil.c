@@ -5,7 +5,9 @@
 
 #include <libxml/parser.h>
 
+#include "error.h"
 #include "macros.h"
+#include "util.h"
 #include "xmlutil.h"
 
 int mm_xml_writer_new(MmXmlWriter **ret)
@@ -34,11 +36,6 @@ void mm_xml_writer_free(MmXmlWriter *w)
 	if (w->buffer)
 		xmlBufferFree(w->buffer);
 	free(w);
-}
-
-void mm_xml_writer_freep(MmXmlWriter **w)
-{
-	mm_xml_writer_free(*w);
 }
 
 int mm_xml_writer_finish(MmXmlWriter *w, char **ret)
@@ -110,16 +107,16 @@ int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options,
 	return 0;
 }
 
-void mm_xml_doc_freep(xmlDocPtr *doc)
+bool mm_xml_is_element(xmlNodePtr n, const char *name, MmXmlNs ns)
 {
-	if (*doc)
-		xmlFreeDoc(*doc);
+	return n->type == XML_ELEMENT_NODE && (ns == MM_XML_ANY_NS || !n->ns) &&
+	       xmlStrEqual(n->name, BAD_CAST name);
 }
 
-xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name)
+xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name, MmXmlNs ns)
 {
 	for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
+		if (mm_xml_is_element(c, name, ns))
 			return c;
 	return NULL;
 }

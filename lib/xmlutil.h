@@ -3,10 +3,13 @@
  * MmError with file and line. Internal to libmigmap. */
 #pragma once
 
+#include <stdbool.h>
+
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
-#include "migmap.h"
+#include "error.h"
+#include "macros.h"
 
 /* Largest XML document migmap reads. */
 #define MM_XML_MAX (16u << 20)
@@ -18,7 +21,7 @@ typedef struct MmXmlWriter {
 
 int mm_xml_writer_new(MmXmlWriter **ret);
 void mm_xml_writer_free(MmXmlWriter *w);
-void mm_xml_writer_freep(MmXmlWriter **w);
+MM_DEFINE_FREEP(MmXmlWriter, mm_xml_writer_free)
 /* Close what is open and hand out the text, ending in a newline. */
 int mm_xml_writer_finish(MmXmlWriter *w, char **ret);
 
@@ -27,10 +30,21 @@ int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, M
  * re-indent a document that will be edited). */
 int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options, xmlDocPtr *ret,
 		     MmError *err);
-void mm_xml_doc_freep(xmlDocPtr *doc);
+MM_DEFINE_FREEP_NAMED(mm_xml_doc_freep, xmlDoc, xmlFreeDoc)
 
-/* The first child element called name; NULL when none (or node is NULL). */
-xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name);
+/* Which elements of a name a lookup takes. libvirt's domain XML keeps its
+ * own elements in no namespace and others' in <metadata>, so reading or
+ * editing it takes only those; migmap's host maps are read whatever the
+ * namespace. */
+typedef enum MmXmlNs {
+	MM_XML_NO_NS,
+	MM_XML_ANY_NS,
+} MmXmlNs;
+
+bool mm_xml_is_element(xmlNodePtr n, const char *name, MmXmlNs ns);
+/* The first child element of node called name; NULL when there is none or
+ * node is NULL. */
+xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name, MmXmlNs ns);
 unsigned mm_xml_line(xmlNodePtr node);
 /* Fail on an attribute not in allowed (NULL-terminated). */
 int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed,

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "testutil.h"
 
 #define ITS(base, translated)                                                                      \

@@ -8,7 +8,7 @@
 #include <libfdt.h>
 
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "testutil.h"
 
 typedef struct ExpectFdt {

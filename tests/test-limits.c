@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "testutil.h"
 
 typedef struct RegisterCase {

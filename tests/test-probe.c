@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "macros.h"
-#include "probe.h"
+#include "probe-internal.h"
 #include "testutil.h"
 
 typedef struct ExpectReserved {

@@ -5,7 +5,7 @@
 
 #include "fuzz.h"
 #include "migmap.h"
-#include "probe.h"
+#include "probe-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

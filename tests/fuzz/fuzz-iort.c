@@ -7,7 +7,7 @@
 
 #include "fuzz.h"
 #include "migmap.h"
-#include "probe.h"
+#include "probe-internal.h"
 
 static uint32_t le32(const uint8_t *p)
 {

@@ -1,0 +1,73 @@
+/* Guest domains: the parts of libvirt's domain XML that decide a guest's
+ * memory map (lib/domain.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "macros.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum MmMemoryDeviceModel {
+	MM_MEMDEV_DIMM,
+	MM_MEMDEV_NVDIMM,
+	MM_MEMDEV_VIRTIO_MEM,
+	MM_MEMDEV_OTHER,
+} MmMemoryDeviceModel;
+
+/* "dimm", "nvdimm", "virtio-mem"; MM_MEMDEV_OTHER has no name. */
+const char *mm_memory_device_model_to_string(MmMemoryDeviceModel m);
+int mm_memory_device_model_from_string(const char *s, MmMemoryDeviceModel *ret);
+
+/* A <memory model='dimm|nvdimm|virtio-mem'> device. */
+typedef struct MmMemoryDevice {
+	MmMemoryDeviceModel model;
+	uint64_t size;     /* bytes (virtio-mem: <size>, the most it can plug) */
+	uint64_t base;     /* <address type='dimm' base=…/>, valid when has_base */
+	bool has_base;
+	int node;          /* <target><node>, -1 when absent */
+} MmMemoryDevice;
+
+typedef struct MmDomain {
+	char *name;
+	char *arch;     /* <os><type arch=…>, e.g. "aarch64", "x86_64" */
+	char *machine;  /* <os><type machine=…> as written, e.g. "virt-7.2", "q35" */
+	uint64_t memory;         /* <memory>, bytes: total incl. memory devices */
+	uint64_t current_memory; /* <currentMemory>, bytes; 0 when absent */
+	uint64_t max_memory;     /* <maxMemory>, bytes; 0 when absent */
+	unsigned max_memory_slots;
+	uint64_t *numa_cells; /* memory of each <numa><cell>, bytes, in id order */
+	size_t n_numa_cells;
+	MmMemoryDevice *memory_devices;
+	size_t n_memory_devices;
+	char *cpu_model;  /* <cpu><model>, NULL when absent (host-passthrough…) */
+	char *cpu_vendor; /* <cpu><vendor> or derived from the model: "AMD", "Intel", NULL */
+	char *cpu_mode;   /* <cpu mode=…> */
+	unsigned vcpus;   /* <vcpu>: the most vCPUs (QEMU's maxcpus); 1 when absent */
+	unsigned maxphysaddr_bits; /* <cpu><maxphysaddr bits=…>, 0 when absent */
+	char *maxphysaddr_mode;    /* "emulate" | "passthrough" | NULL */
+	unsigned gic_version;      /* <features><gic version=…>, 0 when absent */
+	size_t n_pci_hostdevs;     /* <hostdev mode='subsystem' type='pci'> */
+	char **pci_hostdev_bdfs;   /* their <source><address>es, "0000:03:00.0" */
+	size_t n_pci_hostdev_bdfs; /* fewer than n_pci_hostdevs when some have none */
+	char *iommu_model;         /* <iommu model=…>, NULL when absent */
+	bool firmware_efi;         /* <os firmware='efi'> or a UEFI <loader> */
+	bool acpi;                 /* <features><acpi/> */
+	char *pool;                /* <metadata><migmap:pool name=…/>, NULL when absent */
+} MmDomain;
+
+#define MM_DOMAIN_NS "http://migmap.org/xmlns/domain/1.0"
+
+void mm_domain_free(MmDomain *d);
+MM_DEFINE_FREEP(MmDomain, mm_domain_free)
+int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
+			MmError *err);
+
+#ifdef __cplusplus
+}
+#endif

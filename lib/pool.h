@@ -1,0 +1,58 @@
+/* Pools: the baseline of several host maps (DESIGN §5), its model and its
+ * formats (lib/pool.c, lib/poolmap-xml.c, lib/poolmap-json.c). */
+#pragma once
+
+#include <stddef.h>
+
+#include "error.h"
+#include "hostmap.h"
+#include "macros.h"
+#include "rangeset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A forbidden range of one type; origin ids index MmPoolMap.members. */
+typedef struct MmForbidden {
+	char *type;
+	uint64_t start;
+	uint64_t end;
+	MmIdSet hosts;
+} MmForbidden;
+
+typedef struct MmPoolMember {
+	char *name;
+	char *uuid; /* NULL when unknown */
+	char *arch;
+	unsigned limit_bits; /* the member's own address limit; 0 unknown */
+	size_t n_iommu_groups;
+} MmPoolMember;
+
+typedef struct MmPoolMap {
+	char *name;
+	char *generated;
+	MmPoolMember *members; /* sorted by name: the map does not depend on order */
+	size_t n_members;
+	MmForbidden *forbidden; /* merged per type, sorted by (start, type) */
+	size_t n_forbidden;
+	unsigned limit_bits; /* smallest member limit; 0 when no member knows one */
+	MmIdSet limit_hosts; /* the members that set it */
+	MmRangeSet usable;   /* [0, 2^limit_bits - 1] minus every forbidden range */
+	char **warnings;
+	size_t n_warnings;
+} MmPoolMap;
+
+void mm_poolmap_free(MmPoolMap *p);
+MM_DEFINE_FREEP(MmPoolMap, mm_poolmap_free)
+/* forbidden, limit and usable of hosts[0..n): a pure function of the maps,
+ * independent of their order. Fails on duplicate host names or mixed
+ * architectures. */
+int mm_pool_baseline(const char *name, const MmHostMap *const *hosts, size_t n, MmPoolMap **ret,
+		     MmError *err);
+int mm_poolmap_format_xml(const MmPoolMap *p, char **ret);
+int mm_poolmap_format_json(const MmPoolMap *p, char **ret);
+
+#ifdef __cplusplus
+}
+#endif
