@@ -1,9 +1,9 @@
-/* The check report as JSON (see mm_check_report_format_json in checker.h). */
+/* The check report as JSON (see mm_check_report_format_json in check.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker.h"
+#include "check.h"
 #include "jsonutil.h"
 #include "macros.h"
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker.h"
+#include "check.h"
 #include "domain.h"
 #include "error.h"
 #include "hostmap.h"

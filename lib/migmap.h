@@ -18,7 +18,7 @@
 #include "pool.h"
 #include "domain.h"
 #include "layout.h"
-#include "checker.h"
+#include "check.h"
 #include "plan.h"
 #include "state.h"
 #include "config.h"

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker.h"
+#include "check.h"
 #include "error.h"
 #include "hostmap.h"
 #include "jsonutil.h"

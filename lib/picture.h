@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checker.h"
+#include "check.h"
 #include "error.h"
 #include "hostmap.h"
 #include "layout.h"

@@ -16,7 +16,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "checker.h"
+#include "check.h"
 #include "domain.h"
 #include "error.h"
 #include "hostmap.h"

@@ -1,7 +1,8 @@
 /* check: a guest layout or domain against a host or a pool (DESIGN §5),
  * its report, and what a guarded domain is checked against (DESIGN §6)
- * (lib/check.c, lib/check-json.c). Not named check.h: that is the unit
- * test framework's header, which lib/ on the include path would hide. */
+ * (lib/check.c, lib/check-json.c). The build puts lib/ on the quote
+ * include path only (-iquote), so the unit test framework's <check.h>
+ * stays reachable beside this one. */
 #pragma once
 
 #include <stdbool.h>
