@@ -52,6 +52,8 @@ int mm_pool_baseline(const char *name, const MmHostMap *const *hosts, size_t n, 
 		     MmError *err);
 int mm_poolmap_format_xml(const MmPoolMap *p, char **ret);
 int mm_poolmap_format_json(const MmPoolMap *p, char **ret);
+/* {"pools": [names…]}: what 'migmap pool list --json' prints. */
+int mm_pool_names_format_json(char *const *names, size_t n, char **ret);
 
 #ifdef __cplusplus
 }

@@ -101,3 +101,15 @@ int mm_poolmap_format_json(const MmPoolMap *p, char **ret)
 		return r;
 	return mm_json_to_string(o, ret);
 }
+
+int mm_pool_names_format_json(char *const *names, size_t n, char **ret)
+{
+	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
+	json_object *pools = json_object_new_array();
+	if (!o || mm_json_add(o, "pools", pools) < 0 || !pools)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (json_object_array_add(pools, json_object_new_string(names[i])) < 0)
+			return -ENOMEM;
+	return mm_json_to_string(o, ret);
+}

@@ -32,6 +32,7 @@
 #include "error.h"
 #include "hostmap-format.h"
 #include "hostmap.h"
+#include "jsonutil.h"
 #include "macros.h"
 #include "pool.h"
 #include "state.h"
@@ -210,21 +211,16 @@ static int load_remote(MmState *s, MmStatePool *p, int poolfd)
 	if (r < 0)
 		return add_warning(s, "%s: %s", rel, err.message);
 
-	json_tokener *tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
+	_cleanup_(mm_json_putp) json_object *root = NULL;
 	json_object *members = NULL;
-	if (!root || jerr != json_tokener_success ||
-	    !json_object_object_get_ex(root, "members", &members) ||
-	    !json_object_is_type(members, json_type_object)) {
-		json_object_put(root);
+	r = mm_json_parse(text, len, rel, &root, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0 && !(members = mm_json_get(root, "members", json_type_object)))
+		mm_error_set(&err, rel, 0, "no \"members\" object");
+	if (!members)
 		return add_warning(s, "%s: not a remote member list (%s); its members count as imported",
-				   rel, jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-								    : "no \"members\" object");
-	}
+				   rel, err.message);
 	r = 0;
 	json_object_object_foreach(members, key, val)
 	{
@@ -232,29 +228,24 @@ static int load_remote(MmState *s, MmStatePool *p, int poolfd)
 		MmStateMember *m = p->n_members ? bsearch(&key_member, p->members, p->n_members,
 							  sizeof(*p->members), member_cmp)
 						: NULL;
-		json_object *address = NULL, *fetched = NULL, *stale = NULL;
+		const char *address = mm_json_get_string(val, "address");
+		const char *fetched = mm_json_get_string(val, "fetched");
+		json_object *stale = mm_json_get(val, "stale", json_type_boolean);
 		if (!m)
 			continue;
-		if (!json_object_object_get_ex(val, "address", &address) ||
-		    !json_object_is_type(address, json_type_string)) {
+		if (!address) {
 			r = add_warning(s, "%s: member '%s' has no address; it counts as imported", rel,
 					key);
 			if (r < 0)
 				break;
 			continue;
 		}
-		json_object_object_get_ex(val, "fetched", &fetched);
-		json_object_object_get_ex(val, "stale", &stale);
-		if (!(m->address = strdup(json_object_get_string(address))) ||
-		    (json_object_is_type(fetched, json_type_string) &&
-		     !(m->fetched = strdup(json_object_get_string(fetched))))) {
+		if (!(m->address = strdup(address)) || (fetched && !(m->fetched = strdup(fetched)))) {
 			r = -ENOMEM;
 			break;
 		}
-		m->stale = json_object_is_type(stale, json_type_boolean) &&
-			   json_object_get_boolean(stale);
+		m->stale = stale && json_object_get_boolean(stale);
 	}
-	json_object_put(root);
 	return r;
 }
 
@@ -619,13 +610,16 @@ int mm_state_delete_pool(MmState *s, const char *pool, MmError *err)
 static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmStateMember *changed,
 			const char *drop, MmError *err)
 {
-	json_object *root = json_object_new_object(), *members = json_object_new_object();
+	_cleanup_(mm_json_putp) json_object *root = json_object_new_object();
+	json_object *members = json_object_new_object();
 	bool any = false;
 	int r = -ENOMEM;
 
-	if (!root || !members)
+	if (!root || !members || mm_json_add(root, "members", members) < 0) {
+		if (!root || !members)
+			json_object_put(members);
 		goto out;
-	json_object_object_add(root, "members", members);
+	}
 	for (size_t i = 0; i <= p->n_members; i++) {
 		const MmStateMember *m = i < p->n_members ? &p->members[i] : changed;
 		if (!m)
@@ -636,13 +630,10 @@ static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmSt
 		if (!m->address)
 			continue;
 		json_object *o = json_object_new_object();
-		if (!o || json_object_object_add(members, m->name, o) < 0)
-			goto out;
-		if (json_object_object_add(o, "address", json_object_new_string(m->address)) < 0 ||
-		    json_object_object_add(o, "fetched", m->fetched
-							       ? json_object_new_string(m->fetched)
-							       : NULL) < 0 ||
-		    json_object_object_add(o, "stale", json_object_new_boolean(m->stale)) < 0)
+		if (!o || mm_json_add(members, m->name, o) < 0 ||
+		    mm_json_add(o, "address", json_object_new_string(m->address)) < 0 ||
+		    mm_json_add(o, "fetched", mm_json_string_or_null(m->fetched)) < 0 ||
+		    mm_json_add(o, "stale", json_object_new_boolean(m->stale)) < 0)
 			goto out;
 		any = true;
 	}
@@ -651,19 +642,15 @@ static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmSt
 		if (r == 0 && fsync(poolfd) < 0)
 			r = -errno;
 	} else {
-		const char *text = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				      JSON_C_TO_STRING_NOSLASHESCAPE);
-		_cleanup_free_ char *line = NULL;
-		if (!text || asprintf(&line, "%s\n", text) < 0)
+		_cleanup_free_ char *text = NULL;
+		if (mm_json_to_string(root, &text) < 0)
 			goto out;
-		r = write_atomic_at(poolfd, REMOTE_FILE, line, strlen(line));
+		r = write_atomic_at(poolfd, REMOTE_FILE, text, strlen(text));
 	}
 	if (r < 0)
 		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/" REMOTE_FILE ": cannot write: %s",
 			     p->name, strerror(-r));
 out:
-	json_object_put(root);
 	if (r == -ENOMEM)
 		mm_error_set(err, NULL, 0, "out of memory");
 	return r;

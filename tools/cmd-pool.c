@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
 #include "bus-names.h"
@@ -146,68 +145,48 @@ static int fail_state(int r, const MmError *err)
 	return cli_fail_error(err);
 }
 
-static int print_json(json_object *o)
-{
-	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								     JSON_C_TO_STRING_SPACED |
-								     JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		return cli_fail("out of memory");
-	int r = cli_print(text);
-	return r == EXIT_OK ? cli_print("\n") : r;
-}
-
 /* ---- subcommands -------------------------------------------------------- */
 
 static int do_list(Pool *p, char **args, size_t n)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	json_object *list = json_object_new_array();
+	_cleanup_free_ char *json = NULL;
+	char **names = NULL;
+	size_t n_names = 0;
 	int r = EXIT_OK;
 
-	if (n != 0) {
-		r = cli_fail("pool list: unexpected argument '%s'", args[0]);
-		goto out;
-	}
-	if (!list) {
-		r = cli_fail("out of memory");
-		goto out;
-	}
+	if (n != 0)
+		return cli_fail("pool list: unexpected argument '%s'", args[0]);
 	if (p->bus) {
-		const char *name;
 		if ((r = call(p, "ListPools", &reply, NULL)) != EXIT_OK)
-			goto out;
-		int k = sd_bus_message_enter_container(reply, 'a', "s");
-		while (k >= 0 && (k = sd_bus_message_read(reply, "s", &name)) > 0)
-			json_object_array_add(list, json_object_new_string(name));
-		if (k < 0) {
-			r = cli_fail("bad answer from migmapd: %s", strerror(-k));
-			goto out;
-		}
+			return r;
+		if ((r = sd_bus_message_read_strv(reply, &names)) < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+		r = EXIT_OK;
+		while (names && names[n_names])
+			n_names++;
 	} else {
 		if ((r = state_open(p, false)) != EXIT_OK)
-			goto out;
-		for (size_t i = 0; i < p->state->n_pools; i++)
-			json_object_array_add(list, json_object_new_string(p->state->pools[i].name));
+			return r;
+		if (!(names = calloc(p->state->n_pools + 1, sizeof(*names))))
+			return cli_fail("out of memory");
+		for (; n_names < p->state->n_pools; n_names++)
+			if (!(names[n_names] = strdup(p->state->pools[n_names].name))) {
+				mm_strv_free(names, n_names);
+				return cli_fail("out of memory");
+			}
 	}
 	if (p->json) {
-		json_object *root = json_object_new_object();
-		if (!root) {
-			r = cli_fail("out of memory");
-			goto out;
-		}
-		json_object_object_add(root, "pools", json_object_get(list));
-		r = print_json(root);
-		json_object_put(root);
+		r = mm_pool_names_format_json(names, n_names, &json) < 0 ? cli_fail("out of memory")
+									   : cli_print(json);
 	} else {
-		for (size_t i = 0; r == EXIT_OK && i < json_object_array_length(list); i++) {
-			r = cli_print(json_object_get_string(json_object_array_get_idx(list, i)));
+		for (size_t i = 0; r == EXIT_OK && i < n_names; i++) {
+			r = cli_print(names[i]);
 			if (r == EXIT_OK)
 				r = cli_print("\n");
 		}
 	}
-out:
-	json_object_put(list);
+	mm_strv_free(names, n_names);
 	return r;
 }
 
