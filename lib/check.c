@@ -1,4 +1,4 @@
-/* check: a guest layout against a host or a pool (DESIGN §5). Every guest
+/* check: a guest layout against a host or a pool (docs/design.md §7). Every guest
  * region a device may DMA to (RAM, device memory) must stay clear of every
  * forbidden range and below the pool's address limit: meeting one is an
  * error, except direct-relaxable ranges, which VFIO leaves out of its IOVA
@@ -432,7 +432,7 @@ int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
 }
 
 /* ---- guarding a domain as libvirt starts, migrates in or defines it
- * (DESIGN §6), in migmap-hook and migmapd ---- */
+ * (docs/design.md §12), in migmap-hook and migmapd ---- */
 
 unsigned mm_guard_targets(const MmDomain *d)
 {

@@ -1,5 +1,5 @@
-/* check: a guest layout or domain against a host or a pool (DESIGN §5),
- * its report, and what a guarded domain is checked against (DESIGN §6)
+/* check: a guest layout or domain against a host or a pool (docs/design.md §7),
+ * its report, and what a guarded domain is checked against (docs/design.md §12)
  * (lib/check.c, lib/check-json.c). The build puts lib/ on the quote
  * include path only (-iquote), so the unit test framework's <check.h>
  * stays reachable beside this one. */
@@ -76,7 +76,7 @@ int mm_check_report_format_json(const MmCheckReport *r, char **ret);
 int mm_check_report_parse_json(const char *json, size_t len, const char *file,
 			       MmCheckReport **ret, MmError *err);
 
-/* Guarding domains, in migmap-hook and migmapd (DESIGN §6). */
+/* Guarding domains, in migmap-hook and migmapd (docs/design.md §12). */
 #define MM_GUARD_HOST (1u << 0) /* check against this host: it has PCI <hostdev>s */
 #define MM_GUARD_POOL (1u << 1) /* check against its pool: its metadata names one */
 /* What d is checked against when libvirt starts or defines it; 0: nothing. */

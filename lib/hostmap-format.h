@@ -1,4 +1,4 @@
-/* The host map's formats (DESIGN §4): the capabilities XML fragment, JSON
+/* The host map's formats (docs/design.md §4): the capabilities XML fragment, JSON
  * and a table for people (lib/hostmap-xml.c, lib/hostmap-json.c,
  * lib/hostmap-table.c). */
 #pragma once

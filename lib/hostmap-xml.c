@@ -1,4 +1,4 @@
-/* The host map as a libvirt host capabilities fragment (DESIGN §4):
+/* The host map as a libvirt host capabilities fragment (docs/design.md §4):
  * <capabilities><host><uuid/><cpu><arch/></cpu><memoryMap …/></host>
  * </capabilities>. Format and parse are a pair: parse(format(m)) == m and
  * format(parse(x)) == x for every x this file writes. */

@@ -1,4 +1,4 @@
-/* The host map (DESIGN §3): a host's IOMMU groups, reserved ranges, MSI
+/* The host map (docs/design.md §3): a host's IOMMU groups, reserved ranges, MSI
  * controllers and address limits, its model and the names of its kinds
  * (lib/hostmap.c, lib/hostmap-firmware.c). Probing and the formats have
  * their own headers. */
@@ -67,7 +67,7 @@ typedef struct MmReserved {
 
 #define MM_BITS_UNKNOWN 0
 
-/* An MSI controller from the firmware (DESIGN §3). */
+/* An MSI controller from the firmware (docs/design.md §3). */
 typedef enum MmMsiType {
 	MM_MSI_GICV3_ITS, /* doorbell GITS_TRANSLATER, base + 0x10040 */
 	MM_MSI_GICV2M,    /* doorbell MSI_SETSPI_NS, base + 0x40 */

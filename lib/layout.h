@@ -1,4 +1,4 @@
-/* Guest layouts: where QEMU puts a guest's regions (DESIGN §5)
+/* Guest layouts: where QEMU puts a guest's regions (docs/design.md §6)
  * (lib/layout.c and the per-machine files behind lib/layout-internal.h). */
 #pragma once
 

@@ -1,5 +1,5 @@
 /* Cross-checks of what the firmware says against what the kernel reserved,
- * added to the host map as warnings (DESIGN §3, issue 3 item 5):
+ * added to the host map as warnings (docs/design.md §3):
  * - a hardware MSI doorbell (reached without translation) in no msi
  *   reserved range: a guest could put RAM over it;
  * - a software MSI window over a hardware doorbell: the kernel would map

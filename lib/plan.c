@@ -1,5 +1,5 @@
 /* plan: a layout of a domain that is valid on every host of a pool, in
- * libvirt's own XML (DESIGN §5). The guest keeps its total memory; initial
+ * libvirt's own XML (docs/design.md §7). The guest keeps its total memory; initial
  * RAM shrinks until it ends before the first forbidden range (or the address
  * limit), and the rest becomes DIMMs at explicit bases in usable gaps of
  * the device memory area, which <maxMemory> makes large enough to reach

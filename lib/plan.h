@@ -1,4 +1,4 @@
-/* plan: a layout of a domain valid on every host of a pool (DESIGN §5)
+/* plan: a layout of a domain valid on every host of a pool (docs/design.md §7)
  * (lib/plan.c). */
 #pragma once
 

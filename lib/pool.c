@@ -1,4 +1,4 @@
-/* The pool baseline (DESIGN §5): forbidden(P) is the union of every host's
+/* The pool baseline (docs/design.md §5): forbidden(P) is the union of every host's
  * reserved ranges (merged per type, each remembering its hosts), limit(P)
  * the smallest address limit, usable(P) = [0, limit] minus forbidden. Like
  * libvirt's CPU baseline it is a pure function of the host maps: members

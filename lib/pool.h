@@ -1,4 +1,4 @@
-/* Pools: the baseline of several host maps (DESIGN §5), its model and its
+/* Pools: the baseline of several host maps (docs/design.md §5), its model and its
  * formats (lib/pool.c, lib/poolmap-xml.c, lib/poolmap-json.c). */
 #pragma once
 

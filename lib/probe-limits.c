@@ -1,4 +1,4 @@
-/* Address limits and where each was read (DESIGN §3):
+/* Address limits and where each was read (docs/design.md §3):
  * - the CPU's physical address bits (proc/cpuinfo, read by probe-cpuinfo);
  * - each IOMMU's input address width, since VFIO cannot map an IOVA above
  *   it: Intel VT-d's MGAW from sys/class/iommu/dmar*\/intel-iommu/cap,

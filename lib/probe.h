@@ -1,4 +1,4 @@
-/* Probing a host (DESIGN §3) into a host map (lib/probe.c); the probe
+/* Probing a host (docs/design.md §3) into a host map (lib/probe.c); the probe
  * sources themselves are internal (lib/probe-internal.h). */
 #pragma once
 

@@ -1,4 +1,4 @@
-/* The state directory (DESIGN §6): this host's last map and, per pool, its
+/* The state directory (docs/design.md §9): this host's last map and, per pool, its
  * members' maps and where the remote ones come from.
  *
  *   <dir>/host.xml                  this host's map

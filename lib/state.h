@@ -1,4 +1,4 @@
-/* The state directory (DESIGN §6): this host's map and the pools' members'
+/* The state directory (docs/design.md §9): this host's map and the pools' members'
  * maps, written atomically (lib/state.c). */
 #pragma once
 

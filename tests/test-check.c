@@ -1,6 +1,6 @@
 /* check on fixture pools with guest layouts written out by hand: the
  * verdicts follow from the hosts' reserved_regions (see the fixtures'
- * READMEs) and DESIGN §5's rules, region by region. */
+ * READMEs) and docs/design.md §7's rules, region by region. */
 #include <string.h>
 
 #include "macros.h"

@@ -1,4 +1,4 @@
-/* The host map's JSON: the stable keys of issue 2, values equal to the model
+/* The host map's JSON: the stable keys of docs/design.md §4, values equal to the model
  * (which test-probe checks against the kernel's files), nulls where unknown. */
 #include <string.h>
 
@@ -81,7 +81,7 @@ END_TEST
 
 START_TEST(test_firmware_keys)
 {
-	/* issue 3's shape: msiControllers entries, iommuAddressBits, kvmIpaBits,
+	/* the firmware fields' shape: msiControllers entries, iommuAddressBits, kvmIpaBits,
 	 * limits with their sources, reserved ranges' source */
 	_cleanup_free_ char *text = NULL;
 	json_object *root = host_json("arm64-virt-smmuv3", &text);

@@ -86,7 +86,7 @@ END_TEST
 
 START_TEST(test_design_example_parses)
 {
-	/* DESIGN §4's example, as a person would write it */
+	/* docs/design.md §4's example, as a person would write it */
 	static const char xml[] =
 		"<capabilities>\n"
 		"  <host>\n"

@@ -1,6 +1,6 @@
 /* The firmware/kernel cross-checks, one row per situation: the host's msi
  * reserved ranges as the kernel prints them, its MSI controllers, and the
- * warning expected (or none). Layouts follow DESIGN §1's table. */
+ * warning expected (or none). Layouts follow docs/design.md §1's table. */
 #include <string.h>
 
 #include "macros.h"
