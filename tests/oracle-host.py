@@ -84,7 +84,7 @@ def main():
     root, out = sys.argv[1], sys.argv[2]
     got = json.load(open(out))["host"]
     # The kernel's files say nothing of ranges migmap took from the firmware
-    # (IORT RMRs the kernel did not report): tests/test-acpi checks those.
+    # (IORT RMRs the kernel did not report): tests/unit/test-acpi checks those.
     got["reserved"] = [{k: v for k, v in r.items() if k != "source"}
                        for r in got.get("reserved", []) if r.get("source") == "kernel"]
     want = expected(root)

@@ -2,7 +2,7 @@
 # migmap show: the SVG is well-formed XML, and the ranges it draws are the
 # maps' own (read from the host map XML files by tests/show-check.py, not by
 # migmap); text lanes print without colour when piped or with NO_COLOR.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ -n "${PYTHON3:-}" ] || PYTHON3=$(command -v python3 || true)
 EX=$top_srcdir/examples/pool
 cat >"$tmpdir/g1.xml" <<'XML'
