@@ -7,7 +7,7 @@ touching ranges of one type become one, with the union of their groups and
 devices), the IOMMU group count, RAM, PCI host bridge windows and ECAM from
 /proc/iomem, arch and physical address bits from /proc/cpuinfo.
 
-usage: oracle-host.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
+usage: host.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
 """
 import json
 import os
