@@ -1,7 +1,10 @@
 # Shared by the shell tests: where things are, and a tiny assertion kit.
 # Each test sources this, runs its checks and ends with `finish`.
 set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+# Run by hand, a test finds the top of the tree above its own folder.
+if [ -z "${top_srcdir:-}" ]; then
+	top_srcdir=$(cd "$(dirname "$0")" && while [ ! -f tests/lib.sh ] && [ "$PWD" != / ]; do cd ..; done && pwd)
+fi
 top_builddir=${top_builddir:-$top_srcdir}
 MIGMAP=${MIGMAP:-$top_builddir/tools/migmap}
 HOSTS=$top_srcdir/tests/data/hosts

@@ -1,7 +1,7 @@
 #!/bin/sh
 # migmap check and plan from the outside: exit 0/1/2, one line per conflict
 # and per error, and a plan that check accepts.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 EX=$top_srcdir/examples/pool
 
 run() { # run EXPECTED_RC OUTFILE ARGS...

@@ -3,7 +3,7 @@
 # every ```sh block after the two set-up commands, from the top of the tree,
 # with ./tools/ taken from the build and /tmp/ from a private directory. A
 # line ending in "# exit N" must exit N, every other line 0.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 awk '
 	/^<!-- test-command -->/ { setup_done = 1 }
 	/^```sh$/ && setup_done { inblock = 1; blocks++; next }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # migmap pool on a state directory, without migmapd: every command, JSON,
 # one-line errors, exit codes, damaged files reported as warnings.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 S=$tmpdir/state
 # never reach a daemon on this machine's bus
 DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmpdir/no-bus

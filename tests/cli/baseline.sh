@@ -1,7 +1,7 @@
 #!/bin/sh
 # migmap baseline from the outside: the example pool, order independence,
 # xmllint validation, and one-line errors for bad host maps.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 EX=$top_srcdir/examples/pool
 
 run() { # run EXPECTED_RC OUTFILE ARGS...

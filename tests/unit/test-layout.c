@@ -3,7 +3,7 @@
  * virt_set_memmap(); hw/i386/pc.c pc_memory_init(), pc_q35.c
  * pc_q35_init(), pc_piix.c pc_init1(), hw/pci-host/q35.c and i440fx.c),
  * QEMU 7.2 unless a comment names another version, worked by hand; the
- * QEMU-run oracle is tests/oracle-layout.sh. */
+ * QEMU-run oracle is tests/oracle/layout.py. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

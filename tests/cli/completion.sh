@@ -1,7 +1,7 @@
 #!/bin/sh
 # bash completion: commands, options from --help, pool names from the state
 # directory.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 command -v bash >/dev/null || skip_all "bash not installed"
 mkdir -p "$tmpdir/bin"
 ln -s "$MIGMAP" "$tmpdir/bin/migmap"

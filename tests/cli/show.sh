@@ -1,8 +1,9 @@
 #!/bin/sh
 # migmap show: the SVG is well-formed XML, and the ranges it draws are the
-# maps' own (read from the host map XML files by tests/show-check.py, not by
-# migmap); text lanes print without colour when piped or with NO_COLOR.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+# maps' own (read from the host map XML files by
+# tests/oracle/show-check.py, not by migmap); text lanes print without
+# colour when piped or with NO_COLOR.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ -n "${PYTHON3:-}" ] || PYTHON3=$(command -v python3 || true)
 EX=$top_srcdir/examples/pool
 cat >"$tmpdir/g1.xml" <<'XML'
@@ -21,7 +22,7 @@ if [ -n "$XMLLINT" ]; then
 fi
 if [ -n "$PYTHON3" ]; then
 	check "the SVG draws every host's reserved ranges, the pool and the guest" \
-		"$PYTHON3" "$top_srcdir/tests/show-check.py" "$tmpdir/p.svg" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+		"$PYTHON3" "$top_srcdir/tests/oracle/show-check.py" "$tmpdir/p.svg" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 fi
 check "text: one lane per host, the pool and the guest" \
 	sh -c 'grep -c "^a \|^b \|^c \|^pool \|^guest " "$0" | grep -qx 5' "$tmpdir/text"

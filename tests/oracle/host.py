@@ -7,7 +7,7 @@ touching ranges of one type become one, with the union of their groups and
 devices), the IOMMU group count, RAM, PCI host bridge windows and ECAM from
 /proc/iomem, arch and physical address bits from /proc/cpuinfo.
 
-usage: oracle-host.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
+usage: host.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
 """
 import json
 import os
@@ -84,7 +84,7 @@ def main():
     root, out = sys.argv[1], sys.argv[2]
     got = json.load(open(out))["host"]
     # The kernel's files say nothing of ranges migmap took from the firmware
-    # (IORT RMRs the kernel did not report): tests/test-acpi checks those.
+    # (IORT RMRs the kernel did not report): tests/unit/test-acpi checks those.
     got["reserved"] = [{k: v for k, v in r.items() if k != "source"}
                        for r in got.get("reserved", []) if r.get("source") == "kernel"]
     want = expected(root)

@@ -13,7 +13,7 @@ compare what QEMU reports:
 - x86_64 q35/i440fx: `info mtree` over QMP (ram-below-4g, ram-above-4g,
   device-memory) and the host bridge's pci-hole / pci-hole64 properties.
 
-Usage: oracle-layout.py MIGMAP WORKDIR; prints TAP-ish "ok"/"not ok" lines
+Usage: layout.py MIGMAP WORKDIR; prints TAP-ish "ok"/"not ok" lines
 and exits 1 when a case fails, 77 when QEMU or dtc is missing.
 """
 import json

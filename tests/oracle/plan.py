@@ -7,7 +7,7 @@ nothing) with the same -m/slots/maxmem, NUMA cell and pc-dimm devices at
 the planned addresses that libvirt would pass, then ask QEMU (QMP) where
 the DIMMs and the RAM are, and compare with the plan.
 
-usage: oracle-plan.py MIGMAP SRCDIR WORKDIR (exit 77 when QEMU is missing)
+usage: plan.py MIGMAP SRCDIR WORKDIR (exit 77 when QEMU is missing)
 """
 import json
 import os

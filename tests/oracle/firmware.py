@@ -8,7 +8,7 @@ the x86 local APIC's interrupt window; and the IOMMU address widths the
 kernel's own log (dmesg.txt: "ias NN-bit") and sysfs registers give.
 Whether a doorbell is translated is checked by the C suites.
 
-usage: oracle-firmware.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
+usage: firmware.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
 """
 import json
 import os

@@ -319,40 +319,6 @@ START_TEST(missing_dir)
 }
 END_TEST
 
-static const char *config_path(void)
-{
-	return path("migmap.conf");
-}
-
-START_TEST(config)
-{
-	MmConfig c = {0};
-	MmError err = {0};
-	write_file("migmap.conf", "# comment\n\n  sysroot = /srv/root  \nstate_dir=/var/x\n"
-				  "name = h1\nadmin_group = wheel\n");
-	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);
-	ck_assert_str_eq(c.sysroot, "/srv/root");
-	ck_assert_str_eq(c.state_dir, "/var/x");
-	ck_assert_str_eq(c.name, "h1");
-	ck_assert_str_eq(c.admin_group, "wheel");
-
-	/* a bad file changes nothing and names the line */
-	write_file("migmap.conf", "name = h2\nstatedir = /x\n");
-	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
-	ck_assert_uint_eq(err.line, 2);
-	ck_assert_ptr_nonnull(strstr(err.message, "unknown key 'statedir'"));
-	ck_assert_str_eq(c.name, "h1");
-	write_file("migmap.conf", "name\n");
-	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
-	ck_assert_uint_eq(err.line, 1);
-	write_file("migmap.conf", "name =\n");
-	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
-	unlink(config_path());
-	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -ENOENT);
-	mm_config_clear(&c);
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("state");
@@ -366,7 +332,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_input_changes_nothing);
 	tcase_add_test(tc, one_writer);
 	tcase_add_test(tc, missing_dir);
-	tcase_add_test(tc, config);
 	suite_add_tcase(s, tc);
 	return s;
 }

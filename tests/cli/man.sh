@@ -1,7 +1,7 @@
 #!/bin/sh
 # The man pages render without warnings, and migmap(1) documents every
 # command and every long option that `migmap ... --help` shows.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 command -v groff >/dev/null || skip_all "groff not installed (groff-base)"
 for page in "$top_srcdir"/man/*.[0-9]; do
 	check "$(basename "$page") renders without warnings" \

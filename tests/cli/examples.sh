@@ -1,7 +1,7 @@
 #!/bin/sh
 # The example pool's host maps are what migmap makes of their fixtures today
 # (examples/pool/README.md says how to regenerate them).
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 for p in a:arm64-virt-smmuv3 b:arm64-hwmsi c:arm64-rmr; do
 	name=${p%%:*} host=${p#*:}
 	SOURCE_DATE_EPOCH=1764000000 "$MIGMAP" host --name "$name" --sysroot "$HOSTS/$host" >"$tmpdir/$name.xml"

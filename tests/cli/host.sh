@@ -2,7 +2,7 @@
 # migmap host from the outside: exit codes, one-line errors naming file and
 # line, and every fixture's XML validated by xmllint against the schema (an
 # validator independent of the library's own RelaxNG use).
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 run() { # run EXPECTED_RC ARGS... ; leaves out/err in $tmpdir
 	want=$1; shift

@@ -10,7 +10,7 @@
 #include "xmlutil.h"
 
 /* Every fixture that probes cleanly (hand-made bad-* hosts are probe errors
- * by design and tested in test-probe and tests/cli-host.sh). */
+ * by design and tested in test-probe and tests/cli/host.sh). */
 static char *good_hosts[64];
 static size_t n_good_hosts;
 

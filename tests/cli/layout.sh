@@ -1,7 +1,7 @@
 #!/bin/sh
 # migmap layout from the outside: usage errors, one-line errors naming the
 # domain file, the table and JSON forms for every fixture domain.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 DOMAINS=$top_srcdir/tests/data/domains
 [ -n "${PYTHON3:-}" ] || PYTHON3=$(command -v python3 || true)
 

@@ -6,7 +6,7 @@ the specifications: ACPI 6.5 §5.2.12 (MADT), Arm DEN 0049E.d (IORT,
 revision 5). Run from the top of the tree; the output is committed, so this
 runs only when a fixture changes:
 
-    python3 tests/fw-tables.py
+    python3 tests/oracle/fw-tables.py
 """
 import os
 import struct

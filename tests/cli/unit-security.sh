@@ -2,7 +2,7 @@
 # migmapd's systemd unit, as make install puts it, is sandboxed:
 # systemd-analyze security (offline: no running systemd needed) scores its
 # exposure at 2.0 or less (0 = fully sandboxed, 10 = not at all).
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 command -v systemd-analyze >/dev/null 2>&1 || skip_all "systemd-analyze not installed (Debian package systemd)"
 unit=$top_builddir/daemon/migmapd.service

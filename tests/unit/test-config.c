@@ -1,0 +1,83 @@
+/* The configuration file (migmap.conf): keys read with the blanks around
+ * them trimmed, comments and blank lines skipped; a bad line names its
+ * number and changes nothing; a missing file is -ENOENT. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(tu_mkdtemp(dir, sizeof(dir), "test-config"));
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *config_path(void)
+{
+	static char buf[512];
+	snprintf(buf, sizeof(buf), "%s/migmap.conf", dir);
+	return buf;
+}
+
+static void write_config(const char *text)
+{
+	FILE *f = fopen(config_path(), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(config)
+{
+	MmConfig c = {0};
+	MmError err = {0};
+	write_config("# comment\n\n  sysroot = /srv/root  \nstate_dir=/var/x\n"
+		     "name = h1\nadmin_group = wheel\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);
+	ck_assert_str_eq(c.sysroot, "/srv/root");
+	ck_assert_str_eq(c.state_dir, "/var/x");
+	ck_assert_str_eq(c.name, "h1");
+	ck_assert_str_eq(c.admin_group, "wheel");
+
+	/* a bad file changes nothing and names the line */
+	write_config("name = h2\nstatedir = /x\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.message, "unknown key 'statedir'"));
+	ck_assert_str_eq(c.name, "h1");
+	write_config("name\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 1);
+	write_config("name =\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	unlink(config_path());
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -ENOENT);
+	mm_config_clear(&c);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(suite());
+}
