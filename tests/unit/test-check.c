@@ -1,6 +1,7 @@
 /* check on fixture pools with guest layouts written out by hand: the
  * verdicts follow from the hosts' reserved_regions (see the fixtures'
  * READMEs) and docs/design.md §7's rules, region by region. */
+#include <errno.h>
 #include <string.h>
 
 #include "macros.h"
@@ -194,7 +195,52 @@ START_TEST(test_x86_amd_hypertransport)
 	ck_assert_int_eq(mm_check_report_format_json(r, &json), 0);
 	ck_assert(strstr(json, "\"ok\": false"));
 	ck_assert(strstr(json, "\"type\": \"reserved\""));
+
+	/* what a CheckDomain reply carries, read back: the same report */
+	_cleanup_(mm_check_report_freep) MmCheckReport *back = NULL;
+	_cleanup_free_ char *again = NULL;
+	MmError err = {0};
+	ck_assert_int_eq(mm_check_report_parse_json(json, strlen(json), "reply", &back, &err), 0);
+	ck_assert_int_eq(back->ok, r->ok);
+	ck_assert_uint_eq(back->n_conflicts, r->n_conflicts);
+	const MmConflict *b = &back->conflicts[ht - r->conflicts];
+	ck_assert_str_eq(b->guest_kind, "ram-above-4g");
+	ck_assert_uint_eq(b->guest_start, 4 * GIB);
+	ck_assert_uint_eq(b->start, 0xfd00000000);
+	ck_assert_uint_eq(b->n_devices, 7);
+	ck_assert_str_eq(b->devices[6].host, "amd");
+	ck_assert_str_eq(b->message, ht->message);
+	ck_assert_int_eq(mm_check_report_format_json(back, &again), 0);
+	ck_assert_str_eq(again, json);
 	pool_clear(&p);
+}
+END_TEST
+
+/* Documents that are not check reports: refused, naming the source. */
+static const struct {
+	const char *json, *message;
+} bad_reports[] = {
+	{"{\"ok\": true", "not JSON"},
+	{"{\"ok\": true, \"conflicts\": [], \"warnings\": []} x", "data after the document"},
+	{"[]", "no \"ok\", \"conflicts\" or \"warnings\""},
+	{"{\"ok\": 1, \"conflicts\": [], \"warnings\": []}", "no \"ok\""},
+	{"{\"ok\": true, \"conflicts\": [{}], \"warnings\": []}", "conflict 1: severity"},
+	{"{\"ok\": false, \"conflicts\": [{\"severity\": \"error\", \"guest\": {\"kind\": \"ram\", "
+	 "\"start\": \"0x0\", \"end\": \"12\"}}], \"warnings\": []}",
+	 "conflict 1: no guest kind, start and end"},
+	{"{\"ok\": true, \"conflicts\": [], \"warnings\": [3]}", "a warning is not a string"},
+};
+
+START_TEST(test_report_json_bad)
+{
+	MmCheckReport *r = NULL;
+	MmError err = {0};
+	const char *j = bad_reports[_i].json;
+	ck_assert_int_eq(mm_check_report_parse_json(j, strlen(j), "reply", &r, &err), -EINVAL);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(err.file, "reply");
+	ck_assert_msg(strstr(err.message, bad_reports[_i].message), "'%s' lacks '%s'", err.message,
+		      bad_reports[_i].message);
 }
 END_TEST
 
@@ -224,6 +270,7 @@ int main(void)
 	tcase_add_test(tc, test_x86_relaxable_warning_and_limit);
 	tcase_add_test(tc, test_x86_amd_hypertransport);
 	tcase_add_test(tc, test_arch_mismatch);
+	tcase_add_loop_test(tc, test_report_json_bad, 0, ELEMENTSOF(bad_reports));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

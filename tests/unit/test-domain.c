@@ -35,6 +35,7 @@ typedef struct DomainCase {
 	unsigned maxphysaddr_bits;
 	unsigned gic;
 	size_t n_hostdevs;
+	const char *hostdev_bdfs[2]; /* their <source><address>es */
 	const char *iommu;
 	bool efi, acpi;
 	const char *pool;
@@ -50,6 +51,7 @@ static const DomainCase cases[] = {
      .cpu_mode = "host-passthrough",
      .gic = 3,
      .n_hostdevs = 1,
+     .hostdev_bdfs = {"0000:0b:00.1"},
      .efi = true,
      .acpi = true,
      .pool = "rack-7"},
@@ -80,6 +82,7 @@ static const DomainCase cases[] = {
      .cpu_mode = "custom",
      .maxphysaddr_bits = 48,
      .n_hostdevs = 2, /* the USB hostdev does not count */
+     .hostdev_bdfs = {"0000:41:00.0", "0000:42:00.0"},
      .iommu = "intel",
      .efi = true,
      .acpi = true},
@@ -141,6 +144,9 @@ START_TEST(test_fixture)
 	ck_assert_uint_eq(d->maxphysaddr_bits, c->maxphysaddr_bits);
 	ck_assert_uint_eq(d->gic_version, c->gic);
 	ck_assert_uint_eq(d->n_pci_hostdevs, c->n_hostdevs);
+	ck_assert_uint_eq(d->n_pci_hostdev_bdfs, c->n_hostdevs);
+	for (size_t i = 0; i < c->n_hostdevs; i++)
+		ck_assert_str_eq(d->pci_hostdev_bdfs[i], c->hostdev_bdfs[i]);
 	assert_str("iommu", d->iommu_model, c->iommu);
 	ck_assert_int_eq(d->firmware_efi, c->efi);
 	ck_assert_int_eq(d->acpi, c->acpi);

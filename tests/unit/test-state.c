@@ -120,6 +120,32 @@ START_TEST(round_trip)
 	ck_assert_int_eq(pm->n_forbidden, direct->n_forbidden);
 	ck_assert_int_eq(pm->n_warnings, direct->n_warnings + 1);
 	ck_assert_ptr_nonnull(strstr(pm->warnings[pm->n_warnings - 1], "host 'b' is stale"));
+
+	/* What a domain is checked against: the members' maps in member order,
+	 * or the reason there are none. */
+	_cleanup_free_ const MmHostMap **hosts = NULL;
+	size_t n = 0;
+	ck_assert_int_eq(mm_state_pool_hosts(s, "prod", &hosts, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_eq(hosts[0], p->members[0].map);
+	ck_assert_ptr_eq(hosts[1], p->members[1].map);
+	static const struct {
+		const char *pool;
+		int error;
+		const char *message;
+	} none[] = {
+		{"empty", -ENODATA, "pool 'empty' has no hosts yet"},
+		{"nope", -ENOENT, "no pool 'nope'"},
+		{"x/y", -EINVAL, "invalid pool name 'x/y'"},
+		{"", -EINVAL, "invalid pool name ''"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(none); i++) {
+		const MmHostMap **h = NULL;
+		ck_assert_int_eq(mm_state_pool_hosts(s, none[i].pool, &h, &n, &err), none[i].error);
+		ck_assert_ptr_null(h);
+		ck_assert_msg(strstr(err.message, none[i].message), "%s", err.message);
+	}
+	ck_assert_int_eq(mm_state_pool_hosts(NULL, "prod", &hosts, &n, &err), -ENOENT);
 	mm_state_free(s);
 
 	/* remove and delete, then reload */
