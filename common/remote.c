@@ -255,11 +255,11 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 	}
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-		MmError fetch_err = {0};
+		MmError fetch_err = { 0 };
 		if (ops && ops->progress)
 			ops->progress(i, n, names[i], userdata);
-		r = remote_fetch_hostmap(addresses[i], privileged, REMOTE_TIMEOUT_USEC, self,
-					 &map, &fetch_err);
+		r = remote_fetch_hostmap(addresses[i], privileged, REMOTE_TIMEOUT_USEC, self, &map,
+					 &fetch_err);
 		if (r >= 0) {
 			/* The member keeps its name even if the host renamed itself. */
 			free(map->name);

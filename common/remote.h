@@ -23,11 +23,11 @@
  * -EINVAL with err filled for a malformed ssh: name. */
 int remote_address_resolve(const char *spec, bool privileged, char **ret, MmError *err);
 
-/* Connect to the bus of member spec (see remote_address_resolve()), call GetHostMap("xml") on its migmapd and
- * parse the answer. 0 and a new map in *ret, or a negative errno with err
- * filled: err->file is spec, err->line the parser's line. self, when
- * not NULL, is the caller's own bus connection as the owner of the name:
- * the address of that same bus is refused (-ELOOP) rather than waited on. */
+/* Connect to the bus of member spec (see remote_address_resolve()), call GetHostMap("xml") on its
+ * migmapd and parse the answer. 0 and a new map in *ret, or a negative errno with err filled:
+ * err->file is spec, err->line the parser's line. self, when not NULL, is the caller's own bus
+ * connection as the owner of the name: the address of that same bus is refused (-ELOOP) rather than
+ * waited on. */
 int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err);
 

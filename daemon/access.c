@@ -28,8 +28,8 @@ int access_resolve_group(Manager *m)
 		struct group *g = getgrnam(name);
 		if (!g) {
 			log_warning("admin_group '%s' does not exist: only root may "
-					"change the state",
-				name);
+				    "change the state",
+				    name);
 			return 0;
 		}
 		m->admin_gid = g->gr_gid;

@@ -146,7 +146,7 @@ static int method_get_host_map(sd_bus_message *msg, void *userdata, sd_bus_error
 static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	if ((r = access_check_write(m, msg, error)) < 0)
@@ -175,7 +175,7 @@ static int method_list_pools(sd_bus_message *msg, void *userdata, sd_bus_error *
 static int method_create_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool;
 	int r;
 
@@ -194,7 +194,7 @@ static int method_create_pool(sd_bus_message *msg, void *userdata, sd_bus_error 
 static int method_delete_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool;
 	int r;
 
@@ -214,7 +214,7 @@ static int method_delete_pool(sd_bus_message *msg, void *userdata, sd_bus_error 
 static int add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostMap *map,
 		      const char *address, sd_bus_error *error)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	if (!mm_state_name_valid(map->name))
 		return sd_bus_error_setf(error, MM_BUS_ERROR_INVALID_NAME,
 					 "the host map's name '%.64s' is not a valid host name",
@@ -232,7 +232,7 @@ static int method_add_host(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	Manager *m = userdata;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	const MmStatePool *p;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool, *xml;
 	int r;
 
@@ -255,7 +255,7 @@ static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_er
 	Manager *m = userdata;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	const MmStatePool *p;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool, *address;
 	int r;
 
@@ -289,7 +289,7 @@ static int method_remove_host(sd_bus_message *msg, void *userdata, sd_bus_error 
 {
 	Manager *m = userdata;
 	const MmStatePool *p;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool, *name;
 	int r;
 
@@ -314,13 +314,13 @@ static void log_stale(const char *host, const MmError *why, void *userdata)
 		    mm_error_format(why, buf, sizeof(buf)));
 }
 
-static const RemoteRefreshOps refresh_ops = {.stale = log_stale};
+static const RemoteRefreshOps refresh_ops = { .stale = log_stale };
 
 static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
 	const MmStatePool *p;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool;
 	int r;
 
@@ -348,7 +348,7 @@ static int method_get_pool_map(sd_bus_message *msg, void *userdata, sd_bus_error
 	Manager *m = userdata;
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
 	_cleanup_free_ char *text = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *pool, *format;
 	bool json;
 	int r;
@@ -378,7 +378,7 @@ static int domain_hosts(Manager *m, const char *pool, const MmHostMap ***maps,
 		*n = 1;
 		return 0;
 	}
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_state_pool_hosts(m->state, pool, maps, n, &err);
 	if (r < 0)
 		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
@@ -396,7 +396,7 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 	_cleanup_free_ char *json = NULL;
 	const MmHostMap *const *hosts;
 	size_t n;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *xml, *pool;
 	int r;
 
@@ -429,7 +429,7 @@ static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error 
 	_cleanup_free_ const MmHostMap **maps = NULL;
 	const MmHostMap *const *hosts;
 	size_t n;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *xml, *pool;
 	int r;
 
@@ -454,38 +454,35 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Generation", "t", NULL, offsetof(Manager, generation),
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("Pools", "as", property_get_pools, 0,
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Pools", "as", property_get_pools, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	/* Every method is reachable by everyone as far as sd-bus goes
 	 * (UNPRIVILEGED): the mutating ones check the caller themselves. */
 	SD_BUS_METHOD_WITH_NAMES("GetHostMap", "s", SD_BUS_PARAM(format), "s",
 				 SD_BUS_PARAM(host_map), method_get_host_map,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Refresh", NULL, NULL, method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools),
-				 method_list_pools, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, ,
-				 method_create_pool, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, ,
-				 method_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("AddHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(hostmap_xml),
-				 "s", SD_BUS_PARAM(name), method_add_host,
+	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools), method_list_pools,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, , method_create_pool,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, , method_delete_pool,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("AddHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(hostmap_xml), "s",
+				 SD_BUS_PARAM(name), method_add_host, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("AddRemoteHost", "ss",
 				 SD_BUS_PARAM(pool) SD_BUS_PARAM(bus_address), "s",
 				 SD_BUS_PARAM(name), method_add_remote_host,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("RemoveHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(name), NULL,
-				 , method_remove_host, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("RemoveHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(name), NULL, ,
+				 method_remove_host, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("RefreshPool", "s", SD_BUS_PARAM(pool), NULL, ,
 				 method_refresh_pool, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("GetPoolMap", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(format),
-				 "s", SD_BUS_PARAM(pool_map), method_get_pool_map,
+	SD_BUS_METHOD_WITH_NAMES("GetPoolMap", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(format), "s",
+				 SD_BUS_PARAM(pool_map), method_get_pool_map,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("CheckDomain", "ss",
-				 SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool), "bs",
-				 SD_BUS_PARAM(ok) SD_BUS_PARAM(report_json), method_check_domain,
-				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("CheckDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
+				 "bs", SD_BUS_PARAM(ok) SD_BUS_PARAM(report_json),
+				 method_check_domain, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("PlanDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "s", SD_BUS_PARAM(plan_xml), method_plan_domain,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
@@ -522,8 +519,7 @@ int bus_setup(Manager *m)
 	}
 	r = sd_bus_request_name(m->bus, MM_BUS_NAME, 0);
 	if (r < 0) {
-		log_error("cannot take the name %s: %s", MM_BUS_NAME,
-			strerror(-r));
+		log_error("cannot take the name %s: %s", MM_BUS_NAME, strerror(-r));
 		return r;
 	}
 	return 0;

@@ -21,15 +21,15 @@
 static int on_settled(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	Manager *m = userdata;
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	int r = manager_refresh(m, &err);
 	if (r < 0)
 		log_warning("hotplug: cannot probe this host: %s",
-			mm_error_format(&err, buf, sizeof(buf)));
+			    mm_error_format(&err, buf, sizeof(buf)));
 	else if (r > 0) {
 		log_info("hotplug: host map changed (generation %llu)",
-			(unsigned long long)m->generation);
+			 (unsigned long long)m->generation);
 		bus_emit_host_map_changed(m);
 	}
 	return 0;
@@ -70,8 +70,8 @@ int hotplug_start(Manager *m)
 	if (r >= 0)
 		r = sd_device_monitor_start(m->hotplug, on_uevent, m);
 	if (r >= 0)
-		r = sd_event_add_time(m->event, &m->hotplug_timer, CLOCK_MONOTONIC, 0, 0, on_settled,
-				      m);
+		r = sd_event_add_time(m->event, &m->hotplug_timer, CLOCK_MONOTONIC, 0, 0,
+				      on_settled, m);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(m->hotplug_timer, SD_EVENT_OFF);
 	if (r < 0) {

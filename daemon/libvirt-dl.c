@@ -34,10 +34,10 @@ int libvirt_dl_open(const char **why)
 		*why = dlerror();
 		return -ENOENT;
 	}
-#define LIBVIRT_DL_LOAD(f)                                                                         \
-	if (!(*(void **)&sym_##f = dlsym(lib, #f))) {                                        \
-		*why = "libvirt.so.0 lacks " #f;                                                   \
-		return -ENOENT;                                                                    \
+#define LIBVIRT_DL_LOAD(f)                            \
+	if (!(*(void **)&sym_##f = dlsym(lib, #f))) { \
+		*why = "libvirt.so.0 lacks " #f;      \
+		return -ENOENT;                       \
 	}
 	LIBVIRT_DL_FUNCTIONS(LIBVIRT_DL_LOAD)
 #undef LIBVIRT_DL_LOAD

@@ -9,24 +9,24 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#define LIBVIRT_DL_FUNCTIONS(X)                                                                    \
-	X(virConnectClose)                                                                         \
-	X(virConnectDomainEventDeregisterAny)                                                      \
-	X(virConnectDomainEventRegisterAny)                                                        \
-	X(virConnectGetCapabilities)                                                               \
-	X(virConnectListAllDomains)                                                                \
-	X(virConnectListAllNodeDevices)                                                            \
-	X(virConnectOpen)                                                                          \
-	X(virConnectRegisterCloseCallback)                                                         \
-	X(virConnectSetKeepAlive)                                                                  \
-	X(virDomainFree)                                                                           \
-	X(virDomainGetName)                                                                        \
-	X(virDomainGetXMLDesc)                                                                     \
-	X(virEventRegisterImpl)                                                                    \
-	X(virGetLastErrorMessage)                                                                  \
-	X(virNodeDeviceFree)                                                                       \
-	X(virNodeDeviceGetName)                                                                    \
-	X(virNodeDeviceGetXMLDesc)                                                                 \
+#define LIBVIRT_DL_FUNCTIONS(X)               \
+	X(virConnectClose)                    \
+	X(virConnectDomainEventDeregisterAny) \
+	X(virConnectDomainEventRegisterAny)   \
+	X(virConnectGetCapabilities)          \
+	X(virConnectListAllDomains)           \
+	X(virConnectListAllNodeDevices)       \
+	X(virConnectOpen)                     \
+	X(virConnectRegisterCloseCallback)    \
+	X(virConnectSetKeepAlive)             \
+	X(virDomainFree)                      \
+	X(virDomainGetName)                   \
+	X(virDomainGetXMLDesc)                \
+	X(virEventRegisterImpl)               \
+	X(virGetLastErrorMessage)             \
+	X(virNodeDeviceFree)                  \
+	X(virNodeDeviceGetName)               \
+	X(virNodeDeviceGetXMLDesc)            \
 	X(virSetErrorFunc)
 
 /* sym_virX: libvirt's virX, valid once libvirt_dl_open() succeeded. */

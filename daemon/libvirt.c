@@ -23,9 +23,9 @@
 #include "nodedev.h"
 #include "virt-event.h"
 
-#define DEFAULT_URI "qemu:///system"
+#define DEFAULT_URI        "qemu:///system"
 #define BACKOFF_FIRST_USEC (1ULL * 1000 * 1000)
-#define BACKOFF_MAX_USEC (60ULL * 1000 * 1000)
+#define BACKOFF_MAX_USEC   (60ULL * 1000 * 1000)
 
 typedef struct Libvirt {
 	Manager *m;
@@ -67,7 +67,7 @@ static int read_device(virNodeDevicePtr dev, MmNodeDevice *out)
 	_cleanup_free_ char *xml = sym_virNodeDeviceGetXMLDesc(dev, 0);
 	_cleanup_(mm_nodedev_freep) MmNodeDevice *d = NULL;
 	const char *name = sym_virNodeDeviceGetName(dev);
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	int r;
 
@@ -95,7 +95,7 @@ static MmNodeDevice *find_device(Libvirt *v, const char *bdf)
 static int note_hostdevs(Libvirt *v, const char *domain, const char *xml)
 {
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_domain_parse_xml(xml, strlen(xml), domain, &d, &err);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
@@ -112,7 +112,8 @@ static void refresh_devices(Libvirt *v)
 {
 	virNodeDevicePtr *devs = NULL;
 	virDomainPtr *doms = NULL;
-	int n = sym_virConnectListAllNodeDevices(v->conn, &devs, VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV);
+	int n = sym_virConnectListAllNodeDevices(v->conn, &devs,
+						 VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV);
 
 	devices_clear(v);
 	if (n < 0) {
@@ -156,7 +157,7 @@ static void read_host_uuid(Libvirt *v)
 {
 	Manager *m = v->m;
 	_cleanup_free_ char *caps = sym_virConnectGetCapabilities(v->conn);
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	if (!caps) {
 		log_warning("libvirt: cannot read the capabilities: %s", last_error());
@@ -188,8 +189,7 @@ static void emit_conflict(Libvirt *v, const char *domain, const MmCheckReport *r
 {
 	_cleanup_free_ char *json = NULL;
 	const MmConflict *c = mm_check_report_first_error(report);
-	log_notice("domain %s conflicts with %s: %s", domain, what,
-		c ? c->message : "?");
+	log_notice("domain %s conflicts with %s: %s", domain, what, c ? c->message : "?");
 	v->n_conflicts++;
 	if (!v->m->bus || mm_check_report_format_json(report, &json) < 0)
 		return;
@@ -207,7 +207,7 @@ static void check_one(Libvirt *v, const char *name, const MmDomain *d, unsigned 
 	const MmHostMap *const *hosts;
 	char what[300];
 	size_t n;
-	MmError err = {0};
+	MmError err = { 0 };
 
 	if (target == MM_GUARD_HOST) {
 		if (!m->host)
@@ -220,7 +220,7 @@ static void check_one(Libvirt *v, const char *name, const MmDomain *d, unsigned 
 		if (mm_state_pool_hosts(m->state, d->pool, &maps, &n, &err) < 0) {
 			char buf[1024];
 			log_notice("domain %s: %s: not checked: %s", name, what,
-				mm_error_format(&err, buf, sizeof(buf)));
+				   mm_error_format(&err, buf, sizeof(buf)));
 			return;
 		}
 		hosts = maps;
@@ -228,7 +228,7 @@ static void check_one(Libvirt *v, const char *name, const MmDomain *d, unsigned 
 	if (mm_check_domain(d, hosts, n, &report, &err) < 0) {
 		char buf[1024];
 		log_notice("domain %s: %s: not checked: %s", name, what,
-			mm_error_format(&err, buf, sizeof(buf)));
+			   mm_error_format(&err, buf, sizeof(buf)));
 		return;
 	}
 	if (!report->ok)
@@ -240,14 +240,14 @@ static void check_domain(Libvirt *v, virDomainPtr dom)
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	const char *name = sym_virDomainGetName(dom);
 	_cleanup_free_ char *xml = sym_virDomainGetXMLDesc(dom, 0);
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 
 	if (!xml || !name)
 		return;
 	if (mm_domain_parse_xml(xml, strlen(xml), name, &d, &err) < 0) {
 		log_notice("domain %s not checked: %s", name,
-			mm_error_format(&err, buf, sizeof(buf)));
+			   mm_error_format(&err, buf, sizeof(buf)));
 		return;
 	}
 	unsigned targets = mm_guard_targets(d);
@@ -298,24 +298,23 @@ static int try_connect(Libvirt *v)
 	v->conn = sym_virConnectOpen(v->uri);
 	if (!v->conn) {
 		if (!v->failing)
-			log_notice("libvirt at %s: %s; retrying", v->uri,
-				last_error());
+			log_notice("libvirt at %s: %s; retrying", v->uri, last_error());
 		v->failing = true;
 		schedule(v, v->backoff_usec);
 		v->backoff_usec = v->backoff_usec * 2 < BACKOFF_MAX_USEC ? v->backoff_usec * 2
-										  : BACKOFF_MAX_USEC;
+									 : BACKOFF_MAX_USEC;
 		return 0;
 	}
 	v->failing = false;
 	v->backoff_usec = BACKOFF_FIRST_USEC;
 	(void)sym_virConnectSetKeepAlive(v->conn, 5, 3);
 	(void)sym_virConnectRegisterCloseCallback(v->conn, on_close, v, NULL);
-	v->lifecycle_id = sym_virConnectDomainEventRegisterAny(
-		v->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-		v, NULL);
+	v->lifecycle_id =
+		sym_virConnectDomainEventRegisterAny(v->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+						     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), v,
+						     NULL);
 	if (v->lifecycle_id < 0)
-		log_warning("libvirt at %s: no domain events: %s", v->uri,
-			last_error());
+		log_warning("libvirt at %s: no domain events: %s", v->uri, last_error());
 	log_info("following libvirt at %s", v->uri);
 	read_host_uuid(v);
 	refresh_devices(v);
@@ -339,8 +338,8 @@ static void schedule(Libvirt *v, uint64_t delay_usec)
 	uint64_t now = 0;
 	(void)sd_event_now(v->m->event, CLOCK_MONOTONIC, &now);
 	if (!v->retry) {
-		if (sd_event_add_time(v->m->event, &v->retry, CLOCK_MONOTONIC, now + delay_usec,
-				      0, on_retry, v) < 0)
+		if (sd_event_add_time(v->m->event, &v->retry, CLOCK_MONOTONIC, now + delay_usec, 0,
+				      on_retry, v) < 0)
 			log_warning("libvirt: cannot schedule a reconnect");
 		return;
 	}
@@ -357,8 +356,7 @@ int libvirt_start(Manager *m)
 		return 0;
 	const char *why = NULL;
 	if (libvirt_dl_open(&why) < 0) {
-		log_warning("libvirt: cannot load it (%s): not following %s", why,
-			uri);
+		log_warning("libvirt: cannot load it (%s): not following %s", why, uri);
 		return 0;
 	}
 	if ((r = virt_event_register(m->event)) < 0)

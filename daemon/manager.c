@@ -56,8 +56,8 @@ int manager_refresh(Manager *m, MmError *err)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	_cleanup_free_ char *old = NULL, *new = NULL;
-	MmProbeOptions opts = {.sysroot = m->config.sysroot, .name = m->config.name};
-	MmError save_err = {0};
+	MmProbeOptions opts = { .sysroot = m->config.sysroot, .name = m->config.name };
+	MmError save_err = { 0 };
 	int r;
 
 	r = mm_hostmap_probe(&opts, &map, err);
@@ -85,7 +85,7 @@ int manager_refresh(Manager *m, MmError *err)
 
 int manager_start(Manager *m)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	int r;
 
@@ -95,20 +95,17 @@ int manager_start(Manager *m)
 		return r;
 	}
 	for (size_t i = 0; i < m->state->n_warnings; i++)
-		log_warning("%s/%s", m->config.state_dir,
-			m->state->warnings[i]);
+		log_warning("%s/%s", m->config.state_dir, m->state->warnings[i]);
 	access_resolve_group(m);
 
 	r = manager_refresh(m, &err);
 	if (r < 0) {
-		log_warning("cannot probe this host: %s",
-			mm_error_format(&err, buf, sizeof(buf)));
+		log_warning("cannot probe this host: %s", mm_error_format(&err, buf, sizeof(buf)));
 		if (!m->state->host)
 			return r;
 		/* Serve the last map we had rather than nothing. */
-		log_warning("serving the host map stored in %s/host.xml",
-			m->config.state_dir);
-		MmError copy_err = {0};
+		log_warning("serving the host map stored in %s/host.xml", m->config.state_dir);
+		MmError copy_err = { 0 };
 		_cleanup_free_ char *text = NULL;
 		if (mm_hostmap_format_xml(m->state->host, &text) < 0 ||
 		    mm_hostmap_parse_xml(text, strlen(text), "host.xml", &m->host, &copy_err) < 0)

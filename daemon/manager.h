@@ -19,8 +19,8 @@ typedef struct Manager {
 	bool has_admin_group;
 	MmState *state;
 	MmHostMap *host;
-	uint64_t generation; /* bumped when the host map changes */
-	struct Libvirt *libvirt; /* libvirt.c: the libvirt followed; NULL when none */
+	uint64_t generation;               /* bumped when the host map changes */
+	struct Libvirt *libvirt;           /* libvirt.c: the libvirt followed; NULL when none */
 	struct sd_device_monitor *hotplug; /* hotplug.c: udev's pci and iommu events */
 	sd_event_source *hotplug_timer;    /* a probe due once events settle */
 } Manager;

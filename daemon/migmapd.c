@@ -41,19 +41,19 @@ static int replace(char **slot, const char *value)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"sysroot", required_argument, NULL, 's'},
-		{"state-dir", required_argument, NULL, 'd'},
-		{"name", required_argument, NULL, 'n'},
-		{"config", required_argument, NULL, 'c'},
-		{"libvirt-uri", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		{ "sysroot", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "libvirt-uri", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	const char *sysroot = NULL, *state_dir = NULL, *name = NULL, *config = NULL;
 	const char *libvirt_uri = NULL;
 	_cleanup_(manager_freep) Manager *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	int c, r;
 

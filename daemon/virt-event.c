@@ -221,7 +221,7 @@ int virt_event_register(sd_event *event)
 	if (loop)
 		return loop == event ? 0 : -EBUSY;
 	loop = sd_event_ref(event);
-	sym_virEventRegisterImpl(add_handle, update_handle, remove_handle, add_timeout, update_timeout,
-			     remove_timeout);
+	sym_virEventRegisterImpl(add_handle, update_handle, remove_handle, add_timeout,
+				 update_timeout, remove_timeout);
 	return 0;
 }

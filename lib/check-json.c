@@ -27,8 +27,8 @@ static json_object *conflict_json(const MmConflict *c)
 	if (!o ||
 	    mm_json_add(o, "severity", json_object_new_string(mm_severity_to_string(c->severity))) <
 		    0 ||
-	    mm_json_add(o, "guest", range_json("kind", c->guest_kind, c->guest_start, c->guest_end)) <
-		    0 ||
+	    mm_json_add(o, "guest",
+			range_json("kind", c->guest_kind, c->guest_start, c->guest_end)) < 0 ||
 	    mm_json_add(o, "reserved", range_json("type", c->type, c->start, c->end)) < 0 ||
 	    mm_json_add(o, "hosts", hosts) < 0 || mm_json_add(o, "devices", devices) < 0 ||
 	    mm_json_add(o, "message", json_object_new_string(c->message ? c->message : "")) < 0)
@@ -108,7 +108,8 @@ static int read_devices(json_object *a, MmConflict *c)
 	for (size_t i = 0; i < len; i++) {
 		json_object *d = json_object_array_get_idx(a, i);
 		json_object *group = mm_json_get(d, "group", json_type_int);
-		const char *host = mm_json_get_string(d, "host"), *bdf = mm_json_get_string(d, "bdf");
+		const char *host = mm_json_get_string(d, "host"),
+			   *bdf = mm_json_get_string(d, "bdf");
 		int64_t g = group ? json_object_get_int64(group) : -1;
 		if (!host || g < 0 || g > UINT32_MAX)
 			return -EINVAL;
@@ -127,7 +128,8 @@ static int read_conflict(json_object *o, MmConflict *c, const char *file, size_t
 	json_object *hosts = mm_json_get(o, "hosts", json_type_array);
 	json_object *devices = mm_json_get(o, "devices", json_type_array);
 	const char *severity = mm_json_get_string(o, "severity");
-	const char *kind = mm_json_get_string(guest, "kind"), *type = mm_json_get_string(reserved, "type");
+	const char *kind = mm_json_get_string(guest, "kind"),
+		   *type = mm_json_get_string(reserved, "type");
 	const char *message = mm_json_get_string(o, "message");
 	int r;
 
@@ -154,8 +156,8 @@ static int read_conflict(json_object *o, MmConflict *c, const char *file, size_t
 	return r;
 }
 
-int mm_check_report_parse_json(const char *json, size_t len, const char *file,
-			       MmCheckReport **ret, MmError *err)
+int mm_check_report_parse_json(const char *json, size_t len, const char *file, MmCheckReport **ret,
+			       MmError *err)
 {
 	_cleanup_(mm_json_putp) json_object *root = NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = NULL;
@@ -168,7 +170,8 @@ int mm_check_report_parse_json(const char *json, size_t len, const char *file,
 	conflicts = mm_json_get(root, "conflicts", json_type_array);
 	warnings = mm_json_get(root, "warnings", json_type_array);
 	if (!ok || !conflicts || !warnings) {
-		mm_error_set(err, file, 0, "not a check report: no \"ok\", \"conflicts\" or \"warnings\"");
+		mm_error_set(err, file, 0,
+			     "not a check report: no \"ok\", \"conflicts\" or \"warnings\"");
 		return -EINVAL;
 	}
 	if (!(r = calloc(1, sizeof(*r))))
@@ -182,8 +185,8 @@ int mm_check_report_parse_json(const char *json, size_t len, const char *file,
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		r->n_conflicts = i + 1;
-		k = read_conflict(json_object_array_get_idx(conflicts, i), &r->conflicts[i], file, i,
-				  err);
+		k = read_conflict(json_object_array_get_idx(conflicts, i), &r->conflicts[i], file,
+				  i, err);
 		if (k < 0)
 			return k;
 	}

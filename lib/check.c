@@ -70,16 +70,16 @@ static const char *region_label(const char *kind)
 	static const struct {
 		const char *kind, *label;
 	} labels[] = {
-		{"ram", "RAM"},
-		{"ram-below-4g", "RAM"},
-		{"ram-above-4g", "RAM"},
-		{"device-memory", "device memory"},
-		{"pcie-mmio", "PCI MMIO window"},
-		{"pcie-mmio-high", "64-bit PCI MMIO window"},
-		{"pcie-ecam", "PCI ECAM"},
-		{"pcie-pio", "PCI I/O window"},
-		{"virtio-iommu", "virtio-iommu"},
-		{"dimm", "DIMM"},
+		{ "ram", "RAM" },
+		{ "ram-below-4g", "RAM" },
+		{ "ram-above-4g", "RAM" },
+		{ "device-memory", "device memory" },
+		{ "pcie-mmio", "PCI MMIO window" },
+		{ "pcie-mmio-high", "64-bit PCI MMIO window" },
+		{ "pcie-ecam", "PCI ECAM" },
+		{ "pcie-pio", "PCI I/O window" },
+		{ "virtio-iommu", "virtio-iommu" },
+		{ "dimm", "DIMM" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(labels); i++)
 		if (strcmp(kind, labels[i].kind) == 0)
@@ -241,7 +241,7 @@ static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRe
 	const char *why = use == USE_P2P       ? " (peer-to-peer DMA to it fails)"
 			  : use == USE_HOTPLUG ? " (a DIMM hotplugged there without a base would "
 						 "fail DMA)"
-			  : relaxable	       ? " (relaxable: VFIO does not exclude it)"
+			  : relaxable          ? " (relaxable: VFIO does not exclude it)"
 					       : "";
 	return set_message(c, "guest %s %s-%s meets %s %s-%s%s%s", region_label(g->kind),
 			   mm_hex(g->start, a), mm_hex(g->end, b), f->type, mm_hex(f->start, c1),
@@ -270,7 +270,7 @@ static int check_viommu(MmCheckReport *r, const MmPoolMap *p, const MmHostMap *c
 		const MmForbidden *f = &p->forbidden[i];
 		if (f->hosts.n == p->n_members)
 			continue; /* every boot host tells the guest about it */
-		MmGuestRegion g = {"virtio-iommu", MM_REGION_MMIO, f->start, f->end, -1};
+		MmGuestRegion g = { "virtio-iommu", MM_REGION_MMIO, f->start, f->end, -1 };
 		char where[512], a[19], b[19];
 		MmConflict *c = new_conflict(r, MM_SEVERITY_WARNING, &g, f->type, f->start, f->end);
 		if (!c || add_hosts(c, p, &f->hosts) < 0)
@@ -301,18 +301,18 @@ static int check_host_windows(MmCheckReport *r, const MmPoolMap *p, const MmGues
 			char where[512], a[19], b[19], c1[19], c2[19];
 			if (w->end < g->start || w->start > g->end)
 				continue;
-			MmConflict *c =
-				new_conflict(r, MM_SEVERITY_WARNING, g, "pci-window", w->start, w->end);
-			MmIdSet one = {&i, 1};
+			MmConflict *c = new_conflict(r, MM_SEVERITY_WARNING, g, "pci-window",
+						     w->start, w->end);
+			MmIdSet one = { &i, 1 };
 			if (!c || add_hosts(c, p, &one) < 0)
 				return -ENOMEM;
 			describe_where(c, where, sizeof(where));
-			int ret = set_message(c,
-					      "guest %s %s-%s meets the PCI host bridge window %s-%s%s "
-					      "(DMA there may go peer-to-peer)",
-					      region_label(g->kind), mm_hex(g->start, a),
-					      mm_hex(g->end, b), mm_hex(w->start, c1), mm_hex(w->end, c2),
-					      where);
+			int ret = set_message(
+				c,
+				"guest %s %s-%s meets the PCI host bridge window %s-%s%s "
+				"(DMA there may go peer-to-peer)",
+				region_label(g->kind), mm_hex(g->start, a), mm_hex(g->end, b),
+				mm_hex(w->start, c1), mm_hex(w->end, c2), where);
 			if (ret < 0)
 				return ret;
 		}
@@ -386,8 +386,8 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 				     m->base);
 			return -ERANGE;
 		}
-		regions[i] = (MmGuestRegion){"dimm", MM_REGION_DMA, m->base, m->base + m->size - 1,
-					     m->node};
+		regions[i] = (MmGuestRegion){ "dimm", MM_REGION_DMA, m->base, m->base + m->size - 1,
+					      m->node };
 	}
 
 	for (size_t i = 0; i < n_regions; i++) {
@@ -421,8 +421,8 @@ oom:
 	return -ENOMEM;
 }
 
-int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
-		    MmCheckReport **ret, MmError *err)
+int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n, MmCheckReport **ret,
+		    MmError *err)
 {
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
 	int r = mm_layout_compute(d, &l, err);

@@ -65,16 +65,16 @@ MM_DEFINE_FREEP(MmCheckReport, mm_check_report_free)
 int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *const *hosts,
 		    size_t n, MmCheckReport **ret, MmError *err);
 /* mm_layout_compute() then mm_check_layout(). */
-int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
-		    MmCheckReport **ret, MmError *err);
+int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n, MmCheckReport **ret,
+		    MmError *err);
 /* {"ok", "machine", "conflicts": [{"severity", "guest": {"kind","start","end"},
  * "reserved": {"type","start","end"}, "hosts", "devices": [{"host","group","bdf"}],
  * "message"}], "warnings"} */
 int mm_check_report_format_json(const MmCheckReport *r, char **ret);
 /* The same JSON read back (what a CheckDomain reply carries): -EINVAL with
  * err for a document that is not such a report. */
-int mm_check_report_parse_json(const char *json, size_t len, const char *file,
-			       MmCheckReport **ret, MmError *err);
+int mm_check_report_parse_json(const char *json, size_t len, const char *file, MmCheckReport **ret,
+			       MmError *err);
 
 /* Guarding domains, in migmap-hook and migmapd (docs/design.md §12). */
 #define MM_GUARD_HOST (1u << 0) /* check against this host: it has PCI <hostdev>s */

@@ -28,11 +28,11 @@ static const struct {
 	const char *key;
 	size_t offset;
 } keys[] = {
-	{"sysroot", offsetof(MmConfig, sysroot)},
-	{"state_dir", offsetof(MmConfig, state_dir)},
-	{"name", offsetof(MmConfig, name)},
-	{"admin_group", offsetof(MmConfig, admin_group)},
-	{"libvirt_uri", offsetof(MmConfig, libvirt_uri)},
+	{ "sysroot", offsetof(MmConfig, sysroot) },
+	{ "state_dir", offsetof(MmConfig, state_dir) },
+	{ "name", offsetof(MmConfig, name) },
+	{ "admin_group", offsetof(MmConfig, admin_group) },
+	{ "libvirt_uri", offsetof(MmConfig, libvirt_uri) },
 };
 
 static char *strip(char *s)
@@ -48,7 +48,7 @@ static char *strip(char *s)
 int mm_config_load(const char *path, MmConfig *c, MmError *err)
 {
 	_cleanup_free_ char *text = NULL;
-	MmConfig next = {0};
+	MmConfig next = { 0 };
 	unsigned line = 0;
 	size_t len;
 	int r;
@@ -84,7 +84,8 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 				break;
 		if (k == ELEMENTSOF(keys)) {
 			mm_error_set(err, path, line,
-				     "unknown key '%.64s' (sysroot, state_dir, name, admin_group, libvirt_uri)",
+				     "unknown key '%.64s' (sysroot, state_dir, name, admin_group, "
+				     "libvirt_uri)",
 				     key);
 			r = -EINVAL;
 			goto fail;

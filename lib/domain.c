@@ -97,7 +97,7 @@ static int unit_scale(const char *unit, uint64_t default_scale, uint64_t *ret)
 
 /* value * unit in bytes, from text (or an attribute when attr is set). */
 static int parse_scaled(xmlNodePtr node, const char *attr, const char *unit_attr, const char *file,
-                        uint64_t *ret, MmError *err)
+			uint64_t *ret, MmError *err)
 {
 	_cleanup_free_ char *text = NULL, *unit = NULL;
 	uint64_t value, scale;
@@ -118,34 +118,34 @@ static int parse_scaled(xmlNodePtr node, const char *attr, const char *unit_attr
 	if (mm_parse_u64(text, &value) < 0 ||
 	    (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))) {
 		mm_error_set(err, file, mm_xml_line(node), "<%s> size '%s' is not a number",
-		             node->name, text);
+			     node->name, text);
 		return -EINVAL;
 	}
 	if (unit_scale(unit, 1024, &scale) < 0) {
 		mm_error_set(err, file, mm_xml_line(node), "<%s> has unknown unit '%s'", node->name,
-		             unit);
+			     unit);
 		return -EINVAL;
 	}
 	if (__builtin_mul_overflow(value, scale, ret)) {
 		mm_error_set(err, file, mm_xml_line(node), "<%s> size %s %s is out of range",
-		             node->name, text, unit ? unit : "KiB");
+			     node->name, text, unit ? unit : "KiB");
 		return -ERANGE;
 	}
 	return 0;
 }
 
 static int parse_unsigned(xmlNodePtr node, const char *attr, const char *file, unsigned *ret,
-                          MmError *err)
+			  MmError *err)
 {
 	_cleanup_free_ char *text = NULL;
 	uint64_t v;
 	int r = attr ? mm_xml_get_string(node, attr, true, file, &text, err)
-	             : text_trimmed(node, &text);
+		     : text_trimmed(node, &text);
 	if (r < 0)
 		return r;
 	if (mm_parse_u64(text, &v) < 0 || v > UINT32_MAX) {
 		mm_error_set(err, file, mm_xml_line(node), "<%s> %s '%s' is not a valid number",
-		             node->name, attr ? attr : "value", text);
+			     node->name, attr ? attr : "value", text);
 		return -EINVAL;
 	}
 	*ret = (unsigned)v;
@@ -159,14 +159,14 @@ static int parse_unsigned(xmlNodePtr node, const char *attr, const char *file, u
 static const char *vendor_of_model(const char *model)
 {
 	static const char *const amd[] = {
-	    "EPYC", "Opteron", "phenom", "athlon", "qemu64", "qemu32",
+		"EPYC", "Opteron", "phenom", "athlon", "qemu64", "qemu32",
 	};
 	static const char *const intel[] = {
-	    "Skylake",     "Cascadelake", "Icelake",    "Haswell",    "Broadwell", "Sapphire",
-	    "Granite",     "Sierra",      "Clearwater", "Cooperlake", "Snowridge", "IvyBridge",
-	    "SandyBridge", "Westmere",    "Nehalem",    "Penryn",     "Conroe",    "core2duo",
-	    "coreduo",     "kvm64",       "kvm32",      "n270",       "pentium",   "486",
-	    "Denverton",   "KnightsMill",
+		"Skylake",     "Cascadelake", "Icelake",    "Haswell",    "Broadwell", "Sapphire",
+		"Granite",     "Sierra",      "Clearwater", "Cooperlake", "Snowridge", "IvyBridge",
+		"SandyBridge", "Westmere",    "Nehalem",    "Penryn",     "Conroe",    "core2duo",
+		"coreduo",     "kvm64",       "kvm32",      "n270",       "pentium",   "486",
+		"Denverton",   "KnightsMill",
 	};
 	for (size_t i = 0; i < ELEMENTSOF(amd); i++)
 		if (strncasecmp(model, amd[i], strlen(amd[i])) == 0)
@@ -263,7 +263,7 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 		for (size_t k = 0; k < i; k++)
 			if (pairs[2 * k] == id) {
 				mm_error_set(err, file, mm_xml_line(c),
-				             "NUMA cell id %u used twice", id);
+					     "NUMA cell id %u used twice", id);
 				return -EINVAL;
 			}
 		i++;
@@ -272,8 +272,8 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 	for (i = 0; i < n; i++)
 		if (pairs[2 * i] != i) {
 			mm_error_set(err, file, mm_xml_line(numa),
-			             "NUMA cell ids must be 0 to %zu, cell %" PRIu64 " is not",
-			             n - 1, pairs[2 * i]);
+				     "NUMA cell ids must be 0 to %zu, cell %" PRIu64 " is not",
+				     n - 1, pairs[2 * i]);
 			return -EINVAL;
 		}
 	d->numa_cells = calloc(n, sizeof(uint64_t));
@@ -308,8 +308,8 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 			return r;
 	}
 	const char *v = vtext && vtext[0] ? normalize_vendor(vtext)
-	                : d->cpu_model    ? vendor_of_model(d->cpu_model)
-	                                  : NULL;
+			: d->cpu_model    ? vendor_of_model(d->cpu_model)
+					  : NULL;
 	if (v && !(d->cpu_vendor = strdup(v)))
 		return -ENOMEM;
 
@@ -322,7 +322,7 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 			return r;
 		if (d->maxphysaddr_bits > 64) {
 			mm_error_set(err, file, mm_xml_line(mpa), "maxphysaddr bits %u above 64",
-			             d->maxphysaddr_bits);
+				     d->maxphysaddr_bits);
 			return -EINVAL;
 		}
 	}
@@ -352,10 +352,10 @@ static int parse_features(xmlNodePtr features, const char *file, MmDomain *d, Mm
 }
 
 static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, size_t *alloc,
-                               MmError *err)
+			       MmError *err)
 {
 	_cleanup_free_ char *model = NULL;
-	MmMemoryDevice dev = {.node = -1};
+	MmMemoryDevice dev = { .node = -1 };
 	int r = mm_xml_get_string(mem, "model", true, file, &model, err);
 	if (r < 0)
 		return r;
@@ -366,7 +366,7 @@ static int parse_memory_device(xmlNodePtr mem, const char *file, MmDomain *d, si
 	xmlNodePtr size = target ? mm_xml_child(target, "size", MM_XML_NO_NS) : NULL;
 	if (!size) {
 		mm_error_set(err, file, mm_xml_line(mem),
-		             "<memory model='%s'> lacks <target><size>", model);
+			     "<memory model='%s'> lacks <target><size>", model);
 		return -EINVAL;
 	}
 	r = parse_scaled(size, NULL, "unit", file, &dev.size, err);
@@ -409,10 +409,10 @@ static int parse_hostdev_address(xmlNodePtr hostdev, const char *file, MmDomain 
 	static const struct {
 		const char *name;
 		uint64_t max;
-	} parts[] = {{"domain", 0xffff}, {"bus", 0xff}, {"slot", 0x1f}, {"function", 7}};
-	xmlNodePtr address =
-		mm_xml_child(mm_xml_child(hostdev, "source", MM_XML_NO_NS), "address", MM_XML_NO_NS);
-	uint64_t v[4] = {0};
+	} parts[] = { { "domain", 0xffff }, { "bus", 0xff }, { "slot", 0x1f }, { "function", 7 } };
+	xmlNodePtr address = mm_xml_child(mm_xml_child(hostdev, "source", MM_XML_NO_NS), "address",
+					  MM_XML_NO_NS);
+	uint64_t v[4] = { 0 };
 	int r;
 
 	if (!address)
@@ -468,7 +468,7 @@ static int parse_metadata(xmlNodePtr metadata, const char *file, MmDomain *d, Mm
 			continue;
 		if (!xmlStrEqual(c->name, BAD_CAST "pool")) {
 			mm_error_set(err, file, mm_xml_line(c), "unknown migmap metadata <%s>",
-			             c->name);
+				     c->name);
 			return -EINVAL;
 		}
 		free(d->pool);
@@ -485,7 +485,7 @@ static int parse_metadata(xmlNodePtr metadata, const char *file, MmDomain *d, Mm
 }
 
 int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
-                        MmError *err)
+			MmError *err)
 {
 	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
@@ -495,7 +495,7 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	if (!mm_xml_is_element(root, "domain", MM_XML_NO_NS)) {
 		mm_error_set(err, filename, mm_xml_line(root),
-		             "root element is <%s>, not a libvirt <domain>", root->name);
+			     "root element is <%s>, not a libvirt <domain>", root->name);
 		return -EINVAL;
 	}
 	d = calloc(1, sizeof(*d));
@@ -558,9 +558,9 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	n = mm_xml_child(root, "memory", MM_XML_NO_NS);
 	if (devices >= d->memory && d->n_memory_devices > 0) {
 		mm_error_set(err, filename, mm_xml_line(n),
-		             "<memory> %" PRIu64
-		             " bytes is not more than its memory devices (%" PRIu64 " bytes)",
-		             d->memory, devices);
+			     "<memory> %" PRIu64
+			     " bytes is not more than its memory devices (%" PRIu64 " bytes)",
+			     d->memory, devices);
 		return -EINVAL;
 	}
 	if (d->memory == 0) {
@@ -569,13 +569,13 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	}
 	if (d->n_memory_devices > 0 && d->max_memory == 0) {
 		mm_error_set(err, filename, mm_xml_line(n),
-		             "memory devices need <maxMemory slots=…>");
+			     "memory devices need <maxMemory slots=…>");
 		return -EINVAL;
 	}
 	if (d->max_memory && d->max_memory < d->memory) {
 		xmlNodePtr max = mm_xml_child(root, "maxMemory", MM_XML_NO_NS);
 		mm_error_set(err, filename, mm_xml_line(max),
-		             "<maxMemory> is smaller than <memory>");
+			     "<maxMemory> is smaller than <memory>");
 		return -EINVAL;
 	}
 	*ret = TAKE_PTR(d);

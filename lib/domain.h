@@ -27,16 +27,16 @@ int mm_memory_device_model_from_string(const char *s, MmMemoryDeviceModel *ret);
 /* A <memory model='dimm|nvdimm|virtio-mem'> device. */
 typedef struct MmMemoryDevice {
 	MmMemoryDeviceModel model;
-	uint64_t size;     /* bytes (virtio-mem: <size>, the most it can plug) */
-	uint64_t base;     /* <address type='dimm' base=…/>, valid when has_base */
+	uint64_t size; /* bytes (virtio-mem: <size>, the most it can plug) */
+	uint64_t base; /* <address type='dimm' base=…/>, valid when has_base */
 	bool has_base;
-	int node;          /* <target><node>, -1 when absent */
+	int node; /* <target><node>, -1 when absent */
 } MmMemoryDevice;
 
 typedef struct MmDomain {
 	char *name;
-	char *arch;     /* <os><type arch=…>, e.g. "aarch64", "x86_64" */
-	char *machine;  /* <os><type machine=…> as written, e.g. "virt-7.2", "q35" */
+	char *arch;              /* <os><type arch=…>, e.g. "aarch64", "x86_64" */
+	char *machine;           /* <os><type machine=…> as written, e.g. "virt-7.2", "q35" */
 	uint64_t memory;         /* <memory>, bytes: total incl. memory devices */
 	uint64_t current_memory; /* <currentMemory>, bytes; 0 when absent */
 	uint64_t max_memory;     /* <maxMemory>, bytes; 0 when absent */

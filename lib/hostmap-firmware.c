@@ -59,8 +59,7 @@ int mm_hostmap_add_msi_controller(MmHostMap *m, const MmMsiController *c)
 	for (size_t i = 0; i < m->n_msi_controllers; i++)
 		if (msi_cmp(&m->msi_controllers[i], c) == 0)
 			return 0;
-	MmMsiController *p =
-		realloc(m->msi_controllers, (m->n_msi_controllers + 1) * sizeof(*p));
+	MmMsiController *p = realloc(m->msi_controllers, (m->n_msi_controllers + 1) * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	m->msi_controllers = p;
@@ -88,7 +87,7 @@ int mm_hostmap_add_limit(MmHostMap *m, MmLimitKind kind, unsigned bits, const ch
 {
 	if (bits < 12 || bits > 64 || (size_t)kind >= ELEMENTSOF(limit_kinds) || !source)
 		return -EINVAL;
-	MmLimit key = {kind, bits, (char *)source};
+	MmLimit key = { kind, bits, (char *)source };
 	for (size_t i = 0; i < m->n_limits; i++)
 		if (limit_cmp(&m->limits[i], &key) == 0)
 			return 0;
@@ -97,7 +96,7 @@ int mm_hostmap_add_limit(MmHostMap *m, MmLimitKind kind, unsigned bits, const ch
 	if (!p)
 		return -ENOMEM;
 	m->limits = p;
-	p[m->n_limits++] = (MmLimit){kind, bits, TAKE_PTR(s)};
+	p[m->n_limits++] = (MmLimit){ kind, bits, TAKE_PTR(s) };
 	qsort(p, m->n_limits, sizeof(*p), limit_cmp);
 	switch (kind) {
 	case MM_LIMIT_CPU_PHYS:

@@ -82,8 +82,8 @@ static json_object *limits_json(const MmHostMap *m)
 			json_object_put(o);
 			return NULL;
 		}
-		if (mm_json_add(o, "kind", json_object_new_string(mm_limit_kind_to_string(l->kind))) <
-			    0 ||
+		if (mm_json_add(o, "kind",
+				json_object_new_string(mm_limit_kind_to_string(l->kind))) < 0 ||
 		    mm_json_add(o, "bits", json_object_new_int((int)l->bits)) < 0 ||
 		    mm_json_add(o, "source", json_object_new_string(l->source)) < 0)
 			return NULL;
@@ -104,12 +104,13 @@ int mm_hostmap_to_json(const MmHostMap *m, json_object **ret)
 	_cleanup_(mm_json_putp) json_object *msis = msi_controllers_json(m);
 	_cleanup_(mm_json_putp) json_object *limits = limits_json(m);
 
-	if (!host || !msis || !limits || mm_json_add(host, "name", json_object_new_string(m->name ? m->name : "")) < 0 ||
+	if (!host || !msis || !limits ||
+	    mm_json_add(host, "name", json_object_new_string(m->name ? m->name : "")) < 0 ||
 	    mm_json_add(host, "uuid", mm_json_string_or_null(m->uuid)) < 0 ||
 	    mm_json_add(host, "arch", mm_json_string_or_null(m->arch)) < 0 ||
 	    mm_json_add(host, "kernel", mm_json_string_or_null(m->kernel)) < 0 ||
-	    mm_json_add(host, "physBits",
-			m->phys_bits ? json_object_new_int(m->phys_bits) : NULL) < 0 ||
+	    mm_json_add(host, "physBits", m->phys_bits ? json_object_new_int(m->phys_bits) : NULL) <
+		    0 ||
 	    mm_json_add(host, "iommuAddressBits", bits_or_null(m->iommu_bits)) < 0 ||
 	    mm_json_add(host, "kvmIpaBits", bits_or_null(m->kvm_ipa_bits)) < 0 ||
 	    mm_json_add(host, "iommuGroups", json_object_new_int64((int64_t)m->n_iommu_groups)) <

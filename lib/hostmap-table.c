@@ -99,7 +99,7 @@ int mm_hostmap_format_table(const MmHostMap *m, char **ret)
 		fprintf(f, "%-15s %-19s %-11s %-19s %-11s %s\n", mm_msi_type_to_string(x->type),
 			mm_hex(x->base, a), mm_hex(x->size, b), mm_hex(x->doorbell, c),
 			x->translated == MM_TRANSLATED_UNKNOWN ? "unknown"
-			: x->translated			       ? "yes"
+			: x->translated                        ? "yes"
 							       : "no",
 			mm_firmware_to_string(x->source));
 	}

@@ -142,9 +142,9 @@ static int write_memory_map(xmlTextWriterPtr w, const MmHostMap *m)
 			r = xmlTextWriterWriteAttribute(w, BAD_CAST "end",
 							BAD_CAST mm_hex(res->end, b));
 		if (r >= 0 && res->source != MM_RESERVED_FROM_KERNEL)
-			r = xmlTextWriterWriteAttribute(
-				w, BAD_CAST "source",
-				BAD_CAST mm_reserved_source_to_string(res->source));
+			r = xmlTextWriterWriteAttribute(w, BAD_CAST "source",
+							BAD_CAST mm_reserved_source_to_string(
+								res->source));
 		for (size_t j = 0; r >= 0 && j < res->groups.n; j++)
 			r = write_group(w, m, res->groups.ids[j]);
 		if (r >= 0)
@@ -197,7 +197,7 @@ int mm_hostmap_format_xml(const MmHostMap *m, char **ret)
 static int parse_device(xmlNodePtr node, const char *file, MmDevice *d, MmError *err)
 {
 	_cleanup_free_ char *bdf = NULL, *id = NULL, *cls = NULL;
-	int r = mm_xml_check_attrs(node, file, (const char *const[]){"bdf", "id", "class", NULL},
+	int r = mm_xml_check_attrs(node, file, (const char *const[]){ "bdf", "id", "class", NULL },
 				   err);
 	if (r >= 0)
 		r = mm_xml_get_string(node, "bdf", true, file, &bdf, err);
@@ -210,8 +210,7 @@ static int parse_device(xmlNodePtr node, const char *file, MmDevice *d, MmError 
 	if (id) {
 		unsigned v, dv;
 		char tail;
-		if (strlen(id) != 9 ||
-		    sscanf(id, "%4x:%4x%c", &v, &dv, &tail) != 2) {
+		if (strlen(id) != 9 || sscanf(id, "%4x:%4x%c", &v, &dv, &tail) != 2) {
 			mm_error_set(err, file, mm_xml_line(node),
 				     "device id '%s' is not VVVV:DDDD", id);
 			return -EINVAL;
@@ -234,13 +233,12 @@ static int parse_device(xmlNodePtr node, const char *file, MmDevice *d, MmError 
 	return 0;
 }
 
-static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, MmIdSet *ids,
-		       MmError *err)
+static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, MmIdSet *ids, MmError *err)
 {
 	uint64_t id;
 	_cleanup_free_ char *type = NULL;
 	unsigned line = mm_xml_line(node);
-	int r = mm_xml_check_attrs(node, file, (const char *const[]){"id", "type", NULL}, err);
+	int r = mm_xml_check_attrs(node, file, (const char *const[]){ "id", "type", NULL }, err);
 	if (r >= 0)
 		r = mm_xml_get_u64(node, "id", true, file, &id, err);
 	if (r >= 0)
@@ -286,11 +284,12 @@ static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmErr
 {
 	_cleanup_free_ char *type = NULL;
 	uint64_t start, end;
-	MmIdSet ids = {NULL, 0};
+	MmIdSet ids = { NULL, 0 };
 	_cleanup_free_ char *source_name = NULL;
 	MmReservedSource source = MM_RESERVED_FROM_KERNEL;
-	int r = mm_xml_check_attrs(
-		node, file, (const char *const[]){"type", "start", "end", "source", NULL}, err);
+	int r = mm_xml_check_attrs(node, file,
+				   (const char *const[]){ "type", "start", "end", "source", NULL },
+				   err);
 	if (r >= 0)
 		r = mm_xml_get_string(node, "type", true, file, &type, err);
 	if (r >= 0)
@@ -321,10 +320,10 @@ static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmErr
 
 static int parse_msi_controller(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
 {
-	static const char *const attrs[] = {"type",	  "base",   "size", "doorbell",
-					    "translated", "source", NULL};
+	static const char *const attrs[] = { "type",       "base",   "size", "doorbell",
+					     "translated", "source", NULL };
 	_cleanup_free_ char *type = NULL, *translated = NULL, *source = NULL;
-	MmMsiController c = {.translated = MM_TRANSLATED_UNKNOWN};
+	MmMsiController c = { .translated = MM_TRANSLATED_UNKNOWN };
 	unsigned line = mm_xml_line(node);
 	int r = mm_xml_check_attrs(node, file, attrs, err);
 	if (r >= 0)
@@ -370,8 +369,8 @@ static int parse_limit(xmlNodePtr node, const char *file, MmHostMap *m, MmError 
 	MmLimitKind k;
 	uint64_t bits;
 	unsigned line = mm_xml_line(node);
-	int r = mm_xml_check_attrs(node, file, (const char *const[]){"kind", "bits", "source", NULL},
-				   err);
+	int r = mm_xml_check_attrs(node, file,
+				   (const char *const[]){ "kind", "bits", "source", NULL }, err);
 	if (r >= 0)
 		r = mm_xml_get_string(node, "kind", true, file, &kind, err);
 	if (r >= 0)
@@ -394,8 +393,8 @@ static int parse_limit(xmlNodePtr node, const char *file, MmHostMap *m, MmError 
 static int parse_memory_map(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
 {
 	uint64_t v;
-	static const char *const attrs[] = {"name",        "kernel",    "physBits",
-					    "iommuGroups", "generated", NULL};
+	static const char *const attrs[] = { "name",        "kernel",    "physBits",
+					     "iommuGroups", "generated", NULL };
 	int r = mm_xml_check_attrs(node, file, attrs, err);
 	if (r >= 0)
 		r = mm_xml_get_string(node, "name", true, file, &m->name, err);
@@ -448,8 +447,8 @@ static int parse_memory_map(xmlNodePtr node, const char *file, MmHostMap *m, MmE
 			return -EINVAL;
 		}
 		if (set) {
-			r = mm_xml_check_attrs(c, file, (const char *const[]){"start", "end", NULL},
-					       err);
+			r = mm_xml_check_attrs(c, file,
+					       (const char *const[]){ "start", "end", NULL }, err);
 			if (r >= 0)
 				r = mm_xml_get_range(c, file, &start, &end, err);
 			if (r >= 0)
@@ -538,7 +537,8 @@ int mm_capabilities_host_uuid(const char *xml, size_t len, const char *filename,
 			     "not libvirt capabilities: the root element is not <capabilities>");
 		return -EINVAL;
 	}
-	xmlNodePtr uuid = mm_xml_child(mm_xml_child(root, "host", MM_XML_NO_NS), "uuid", MM_XML_NO_NS);
+	xmlNodePtr uuid =
+		mm_xml_child(mm_xml_child(root, "host", MM_XML_NO_NS), "uuid", MM_XML_NO_NS);
 	*ret = NULL;
 	if (!uuid)
 		return 0;

@@ -71,7 +71,7 @@ unsigned mm_hostmap_limit_bits(const MmHostMap *m)
 {
 	/* VFIO cannot map an IOVA above the IOMMU's input width, and a guest
 	 * cannot have RAM above the CPU's or KVM's physical limit */
-	const unsigned known[] = {m->phys_bits, m->kvm_ipa_bits, m->iommu_bits};
+	const unsigned known[] = { m->phys_bits, m->kvm_ipa_bits, m->iommu_bits };
 	unsigned bits = MM_BITS_UNKNOWN;
 	for (size_t i = 0; i < ELEMENTSOF(known); i++)
 		if (known[i] != MM_BITS_UNKNOWN && (bits == MM_BITS_UNKNOWN || known[i] < bits))
@@ -150,7 +150,7 @@ int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint
 int mm_hostmap_add_reserved_from(MmHostMap *m, const char *type, MmReservedSource source,
 				 uint64_t start, uint64_t end, const MmIdSet *groups)
 {
-	MmIdSet merged = {NULL, 0};
+	MmIdSet merged = { NULL, 0 };
 	_cleanup_free_ char *t = NULL;
 	int r;
 
@@ -194,7 +194,7 @@ int mm_hostmap_add_reserved_from(MmHostMap *m, const char *type, MmReservedSourc
 		return -ENOMEM;
 	}
 	m->reserved = p;
-	p[m->n_reserved++] = (MmReserved){TAKE_PTR(t), start, end, merged, source};
+	p[m->n_reserved++] = (MmReserved){ TAKE_PTR(t), start, end, merged, source };
 	qsort(m->reserved, m->n_reserved, sizeof(*p), reserved_cmp);
 	return 0;
 }

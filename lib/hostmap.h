@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 typedef struct MmDevice {
-	char *bdf;      /* "0000:00:01.0" */
+	char *bdf;       /* "0000:00:01.0" */
 	uint16_t vendor; /* valid when has_ids */
 	uint16_t device;
 	uint32_t class; /* valid when has_class */
@@ -116,11 +116,11 @@ int mm_limit_kind_from_string(const char *s, MmLimitKind *ret);
 
 typedef struct MmHostMap {
 	char *name;
-	char *uuid; /* NULL when unknown */
-	char *arch; /* "aarch64", "x86_64", ...; NULL when unknown */
-	char *kernel; /* release, NULL when unknown */
-	char *generated; /* RFC 3339 UTC time of the probe */
-	unsigned phys_bits; /* CPU physical address bits; MM_BITS_UNKNOWN */
+	char *uuid;            /* NULL when unknown */
+	char *arch;            /* "aarch64", "x86_64", ...; NULL when unknown */
+	char *kernel;          /* release, NULL when unknown */
+	char *generated;       /* RFC 3339 UTC time of the probe */
+	unsigned phys_bits;    /* CPU physical address bits; MM_BITS_UNKNOWN */
 	size_t n_iommu_groups; /* how many groups the host has; 0: cannot assign devices */
 
 	MmGroup *groups; /* sorted by id */
@@ -149,7 +149,8 @@ MmHostMap *mm_hostmap_new(void);
 void mm_hostmap_free(MmHostMap *m);
 MM_DEFINE_FREEP(MmHostMap, mm_hostmap_free)
 const MmGroup *mm_hostmap_find_group(const MmHostMap *m, uint32_t id);
-int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Add a reserved range of one type; ranges of the same type that overlap or
  * touch are merged with the union of their groups. */
 int mm_hostmap_add_reserved(MmHostMap *m, const char *type, uint64_t start, uint64_t end,

@@ -48,8 +48,7 @@ json_object *mm_json_ranges(const MmRangeSet *s)
 	return a;
 }
 
-int mm_json_parse(const char *text, size_t len, const char *file, json_object **ret,
-		  MmError *err)
+int mm_json_parse(const char *text, size_t len, const char *file, json_object **ret, MmError *err)
 {
 	json_tokener *tok;
 	json_object *o;
@@ -87,8 +86,8 @@ int mm_json_parse(const char *text, size_t len, const char *file, json_object **
 json_object *mm_json_get(json_object *obj, const char *key, json_type type)
 {
 	json_object *v;
-	if (!json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, type))
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
 		return NULL;
 	return v;
 }
@@ -109,8 +108,9 @@ int mm_json_get_hex(json_object *obj, const char *key, uint64_t *ret)
 
 int mm_json_to_string(json_object *o, char **ret)
 {
-	const char *s = json_object_to_json_string_ext(
-		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
 		return -ENOMEM;
 	size_t n = strlen(s);

@@ -19,8 +19,7 @@ int mm_json_to_string(json_object *o, char **ret);
 
 /* Parse one JSON document of len bytes; -EINVAL with err naming file and
  * the tokenizer's reason when it is not one (trailing data included). */
-int mm_json_parse(const char *text, size_t len, const char *file, json_object **ret,
-		  MmError *err);
+int mm_json_parse(const char *text, size_t len, const char *file, json_object **ret, MmError *err);
 /* The member key of obj when it has type type, else NULL. */
 json_object *mm_json_get(json_object *obj, const char *key, json_type type);
 /* The string member key of obj, NULL when absent or not a string. */

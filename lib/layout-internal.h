@@ -34,7 +34,7 @@ typedef struct MmGuestMemory {
 /* Append a region [start, start + size - 1]; -ERANGE when it does not fit
  * in 64 bits. The dispatcher sorts the regions afterwards. */
 int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_t start,
-                  uint64_t size, int node);
+		  uint64_t size, int node);
 int mm_layout_warn(MmGuestLayout *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* x = ROUND_UP(x, align) for a power of two align; false on overflow. */
@@ -50,9 +50,9 @@ static inline bool mm_align_up(uint64_t *x, uint64_t align)
 /* Each fills l's regions, phys_bits and device memory for one machine
  * family; the dispatcher has set l->machine and l->arch. */
 int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *mem,
-                   MmGuestLayout *l, MmError *err);
+		   MmGuestLayout *l, MmError *err);
 int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuestMemory *mem,
-                  MmGuestLayout *l, MmError *err);
+		  MmGuestLayout *l, MmError *err);
 
 /* Known machine versions, oldest first; the last is what aliases resolve to. */
 extern const MmMachineVersion mm_virt_versions[];

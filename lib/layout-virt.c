@@ -27,10 +27,11 @@
 #include "macros.h"
 
 const MmMachineVersion mm_virt_versions[] = {
-    {2, 11, 0}, {2, 12, 0}, {3, 0, 0},  {3, 1, 0},  {4, 0, 0}, {4, 1, 0}, {4, 2, 0},
-    {5, 0, 0},  {5, 1, 0},  {5, 2, 0},  {6, 0, 0},  {6, 1, 0}, {6, 2, 0}, {7, 0, 0},
-    {7, 1, 0},  {7, 2, 0},  {8, 0, 0},  {8, 1, 0},  {8, 2, 0}, {9, 0, 0}, {9, 1, 0},
-    {9, 2, 0},  {10, 0, 0}, {10, 1, 0}, {10, 2, 0},
+	{ 2, 11, 0 }, { 2, 12, 0 }, { 3, 0, 0 },  { 3, 1, 0 },  { 4, 0, 0 },
+	{ 4, 1, 0 },  { 4, 2, 0 },  { 5, 0, 0 },  { 5, 1, 0 },  { 5, 2, 0 },
+	{ 6, 0, 0 },  { 6, 1, 0 },  { 6, 2, 0 },  { 7, 0, 0 },  { 7, 1, 0 },
+	{ 7, 2, 0 },  { 8, 0, 0 },  { 8, 1, 0 },  { 8, 2, 0 },  { 9, 0, 0 },
+	{ 9, 1, 0 },  { 9, 2, 0 },  { 10, 0, 0 }, { 10, 1, 0 }, { 10, 2, 0 },
 };
 const size_t mm_n_virt_versions = ELEMENTSOF(mm_virt_versions);
 
@@ -90,7 +91,7 @@ typedef struct HighRegion {
  * above the IPA limit (pa_bits 64: no limit known); track the highest
  * guest physical address QEMU sizes the IPA space for. */
 static int place_high(HighRegion *regions, size_t n, uint64_t base, unsigned pa_bits, bool compact,
-                      uint64_t *highest)
+		      uint64_t *highest)
 {
 	for (size_t i = 0; i < n; i++) {
 		HighRegion *h = &regions[i];
@@ -110,7 +111,7 @@ static int place_high(HighRegion *regions, size_t n, uint64_t base, unsigned pa_
 }
 
 int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *mem,
-                   MmGuestLayout *l, MmError *err)
+		   MmGuestLayout *l, MmError *err)
 {
 	/* virt_instance_init / compat options */
 	bool high_ecam = !mm_version_before(v, 3, 0); /* 2.12: no_highmem_ecam */
@@ -124,7 +125,7 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 	if (gic == 0) {
 		gic = 3;
 		r = mm_layout_warn(l, "no <gic version> given: assuming GICv3, what libvirt "
-		                      "picks on hosts that have it");
+				      "picks on hosts that have it");
 		if (r < 0)
 			return r;
 	}
@@ -145,8 +146,8 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		goto too_big;
 	if (pa_bits < 64 && memtop > (UINT64_C(1) << pa_bits)) {
 		mm_error_set(err, NULL, 0,
-		             "%s: memory ends at 0x%" PRIx64 ", above the %u-bit address limit",
-		             l->machine, memtop, pa_bits);
+			     "%s: memory ends at 0x%" PRIx64 ", above the %u-bit address limit",
+			     l->machine, memtop, pa_bits);
 		return -ERANGE;
 	}
 	uint64_t base = memtop;
@@ -155,9 +156,9 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 	uint64_t highest = memtop - 1;
 
 	HighRegion high[] = {
-	    {"gic-redist", MM_REGION_MMIO, VIRT_HIGH_REDIST2_SIZE, true, 0},
-	    {"pcie-ecam", MM_REGION_MMIO, VIRT_HIGH_ECAM_SIZE, high_ecam, 0},
-	    {"pcie-mmio-high", MM_REGION_PCI_WINDOW, VIRT_HIGH_MMIO_SIZE, true, 0},
+		{ "gic-redist", MM_REGION_MMIO, VIRT_HIGH_REDIST2_SIZE, true, 0 },
+		{ "pcie-ecam", MM_REGION_MMIO, VIRT_HIGH_ECAM_SIZE, high_ecam, 0 },
+		{ "pcie-mmio-high", MM_REGION_PCI_WINDOW, VIRT_HIGH_MMIO_SIZE, true, 0 },
 	};
 	r = place_high(high, ELEMENTSOF(high), base, pa_bits, compact, &highest);
 	if (r < 0)
@@ -174,29 +175,32 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		uint64_t start, size;
 		bool present;
 	} low[] = {
-	    {"flash", MM_REGION_MMIO, VIRT_FLASH_BASE, VIRT_FLASH_SIZE, true},
-	    {"gic-dist", MM_REGION_MMIO, VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE, true},
-	    {"gic-cpu", MM_REGION_MMIO, VIRT_GIC_CPU_BASE, VIRT_GIC_CPU_SIZE, gic == 2},
-	    {"gic-v2m", MM_REGION_MMIO, VIRT_GIC_V2M_BASE, VIRT_GIC_V2M_SIZE, gic == 2},
-	    {"gic-its", MM_REGION_MMIO, VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, gic >= 3},
-	    {"gic-redist", MM_REGION_MMIO, VIRT_GIC_REDIST_BASE, VIRT_GIC_REDIST_SIZE, gic >= 3},
-	    {"uart", MM_REGION_MMIO, VIRT_UART_BASE, 0x1000, true},
-	    {"rtc", MM_REGION_MMIO, VIRT_RTC_BASE, 0x1000, true},
-	    {"fw-cfg", MM_REGION_MMIO, VIRT_FW_CFG_BASE, VIRT_FW_CFG_SIZE, true},
-	    {"gpio", MM_REGION_MMIO, VIRT_GPIO_BASE, 0x1000, true},
-	    {"smmu", MM_REGION_MMIO, VIRT_SMMU_BASE, VIRT_SMMU_SIZE,
-	     streq_ptr(d->iommu_model, "smmuv3")},
-	    {"virtio-mmio", MM_REGION_MMIO, VIRT_MMIO_BASE, VIRT_MMIO_SIZE, true},
-	    {"platform-bus", MM_REGION_MMIO, VIRT_PLATFORM_BUS_BASE, VIRT_PLATFORM_BUS_SIZE, true},
-	    {"pcie-mmio", MM_REGION_PCI_WINDOW, VIRT_PCIE_MMIO_BASE, VIRT_PCIE_MMIO_SIZE, true},
-	    {"pcie-pio", MM_REGION_MMIO, VIRT_PCIE_PIO_BASE, VIRT_PCIE_PIO_SIZE, true},
-	    /* the low ECAM serves only when the high one is off */
-	    {"pcie-ecam", MM_REGION_MMIO, VIRT_PCIE_ECAM_BASE, VIRT_PCIE_ECAM_SIZE,
-	     !high[1].enabled},
+		{ "flash", MM_REGION_MMIO, VIRT_FLASH_BASE, VIRT_FLASH_SIZE, true },
+		{ "gic-dist", MM_REGION_MMIO, VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE, true },
+		{ "gic-cpu", MM_REGION_MMIO, VIRT_GIC_CPU_BASE, VIRT_GIC_CPU_SIZE, gic == 2 },
+		{ "gic-v2m", MM_REGION_MMIO, VIRT_GIC_V2M_BASE, VIRT_GIC_V2M_SIZE, gic == 2 },
+		{ "gic-its", MM_REGION_MMIO, VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, gic >= 3 },
+		{ "gic-redist", MM_REGION_MMIO, VIRT_GIC_REDIST_BASE, VIRT_GIC_REDIST_SIZE,
+		  gic >= 3 },
+		{ "uart", MM_REGION_MMIO, VIRT_UART_BASE, 0x1000, true },
+		{ "rtc", MM_REGION_MMIO, VIRT_RTC_BASE, 0x1000, true },
+		{ "fw-cfg", MM_REGION_MMIO, VIRT_FW_CFG_BASE, VIRT_FW_CFG_SIZE, true },
+		{ "gpio", MM_REGION_MMIO, VIRT_GPIO_BASE, 0x1000, true },
+		{ "smmu", MM_REGION_MMIO, VIRT_SMMU_BASE, VIRT_SMMU_SIZE,
+		  streq_ptr(d->iommu_model, "smmuv3") },
+		{ "virtio-mmio", MM_REGION_MMIO, VIRT_MMIO_BASE, VIRT_MMIO_SIZE, true },
+		{ "platform-bus", MM_REGION_MMIO, VIRT_PLATFORM_BUS_BASE, VIRT_PLATFORM_BUS_SIZE,
+		  true },
+		{ "pcie-mmio", MM_REGION_PCI_WINDOW, VIRT_PCIE_MMIO_BASE, VIRT_PCIE_MMIO_SIZE,
+		  true },
+		{ "pcie-pio", MM_REGION_MMIO, VIRT_PCIE_PIO_BASE, VIRT_PCIE_PIO_SIZE, true },
+		/* the low ECAM serves only when the high one is off */
+		{ "pcie-ecam", MM_REGION_MMIO, VIRT_PCIE_ECAM_BASE, VIRT_PCIE_ECAM_SIZE,
+		  !high[1].enabled },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(low); i++)
 		if (low[i].present && (r = mm_layout_add(l, low[i].kind, low[i].cls, low[i].start,
-		                                         low[i].size, -1)) < 0)
+							 low[i].size, -1)) < 0)
 			return r;
 
 	/* RAM: the NUMA nodes' shares one after the other (arm_load_dtb's
@@ -206,9 +210,9 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		 * hotplugged: with slots from 4.2 on (auto_enable_numa_with_memhp),
 		 * with maxmem alone from 5.1 on (auto_enable_numa_with_memdev) */
 		bool auto_node = (mem->slots > 0 && !mm_version_before(v, 4, 2)) ||
-		                 (mem->maxram > mem->ram && !mm_version_before(v, 5, 1));
+				 (mem->maxram > mem->ram && !mm_version_before(v, 5, 1));
 		if ((r = mm_layout_add(l, "ram", MM_REGION_DMA, VIRT_MEM_BASE, mem->ram,
-		                       auto_node ? 0 : -1)) < 0)
+				       auto_node ? 0 : -1)) < 0)
 			return r;
 	} else {
 		uint64_t at = VIRT_MEM_BASE;
@@ -216,7 +220,7 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 			if (mem->cells[i] == 0)
 				continue;
 			if ((r = mm_layout_add(l, "ram", MM_REGION_DMA, at, mem->cells[i],
-			                       (int)i)) < 0)
+					       (int)i)) < 0)
 				return r;
 			at += mem->cells[i];
 		}
@@ -225,7 +229,7 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		l->device_memory_base = devmem_base;
 		l->device_memory_size = devmem_size;
 		if ((r = mm_layout_add(l, "device-memory", MM_REGION_DMA, devmem_base, devmem_size,
-		                       -1)) < 0)
+				       -1)) < 0)
 			return r;
 	}
 
@@ -237,24 +241,24 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		if (d->vcpus > capacity) {
 			if (!high[0].enabled) {
 				mm_error_set(err, NULL, 0,
-				             "%s: %u vCPUs need the high redistributor region, "
-				             "which does not fit the %u-bit address limit",
-				             l->machine, d->vcpus, pa_bits);
+					     "%s: %u vCPUs need the high redistributor region, "
+					     "which does not fit the %u-bit address limit",
+					     l->machine, d->vcpus, pa_bits);
 				return -ERANGE;
 			}
 			if ((r = mm_layout_add(l, high[0].kind, high[0].cls, high[0].base,
-			                       high[0].size, -1)) < 0)
+					       high[0].size, -1)) < 0)
 				return r;
 		}
 	}
 	for (size_t i = 1; i < ELEMENTSOF(high); i++)
 		if (high[i].enabled && (r = mm_layout_add(l, high[i].kind, high[i].cls,
-		                                          high[i].base, high[i].size, -1)) < 0)
+							  high[i].base, high[i].size, -1)) < 0)
 			return r;
 	if (!high[2].enabled && (r = mm_layout_warn(l,
-	                                            "the 64-bit PCIe MMIO window does not fit the "
-	                                            "%u-bit address limit: QEMU leaves it out",
-	                                            pa_bits)) < 0)
+						    "the 64-bit PCIe MMIO window does not fit the "
+						    "%u-bit address limit: QEMU leaves it out",
+						    pa_bits)) < 0)
 		return r;
 	return 0;
 

@@ -28,31 +28,32 @@
 #include "layout.h"
 #include "macros.h"
 
-#define X86_VERSIONS_COMMON                                                                        \
-	{2, 5, 0}, {2, 6, 0}, {2, 7, 0}, {2, 8, 0}, {2, 9, 0}, {2, 10, 0}, {2, 11, 0}, {2, 12, 0}, \
-	    {3, 0, 0}, {3, 1, 0},                                                                  \
-	{                                                                                          \
-		4, 0, 0                                                                            \
+#define X86_VERSIONS_COMMON                                                            \
+	{ 2, 5, 0 }, { 2, 6, 0 }, { 2, 7, 0 }, { 2, 8, 0 }, { 2, 9, 0 }, { 2, 10, 0 }, \
+		{ 2, 11, 0 }, { 2, 12, 0 }, { 3, 0, 0 }, { 3, 1, 0 },                  \
+	{                                                                              \
+		4, 0, 0                                                                \
 	}
 
 #define X86_VERSIONS_RECENT                                                                        \
-	{4, 1, 0}, {4, 2, 0}, {5, 0, 0}, {5, 1, 0}, {5, 2, 0}, {6, 0, 0}, {6, 1, 0}, {6, 2, 0},    \
-	    {7, 0, 0}, {7, 1, 0}, {7, 2, 0}, {8, 0, 0}, {8, 1, 0}, {8, 2, 0}, {9, 0, 0},           \
-	    {9, 1, 0}, {9, 2, 0}, {10, 0, 0}, {10, 1, 0},                                          \
+	{ 4, 1, 0 }, { 4, 2, 0 }, { 5, 0, 0 }, { 5, 1, 0 }, { 5, 2, 0 }, { 6, 0, 0 }, { 6, 1, 0 }, \
+		{ 6, 2, 0 }, { 7, 0, 0 }, { 7, 1, 0 }, { 7, 2, 0 }, { 8, 0, 0 }, { 8, 1, 0 },      \
+		{ 8, 2, 0 }, { 9, 0, 0 }, { 9, 1, 0 }, { 9, 2, 0 }, { 10, 0, 0 }, { 10, 1, 0 },    \
 	{                                                                                          \
 		10, 2, 0                                                                           \
 	}
 
 const MmMachineVersion mm_q35_versions[] = {
-    {2, 4, 0},
-    X86_VERSIONS_COMMON,
-    {4, 0, 1},
-    X86_VERSIONS_RECENT,
+	{ 2, 4, 0 },
+	X86_VERSIONS_COMMON,
+	{ 4, 0, 1 },
+	X86_VERSIONS_RECENT,
 };
 const size_t mm_n_q35_versions = ELEMENTSOF(mm_q35_versions);
 
 const MmMachineVersion mm_i440fx_versions[] = {
-    {2, 0, 0}, {2, 1, 0}, {2, 2, 0}, {2, 3, 0}, {2, 4, 0}, X86_VERSIONS_COMMON, X86_VERSIONS_RECENT,
+	{ 2, 0, 0 }, { 2, 1, 0 },         { 2, 2, 0 },         { 2, 3, 0 },
+	{ 2, 4, 0 }, X86_VERSIONS_COMMON, X86_VERSIONS_RECENT,
 };
 const size_t mm_n_i440fx_versions = ELEMENTSOF(mm_i440fx_versions);
 
@@ -81,7 +82,7 @@ typedef struct X86Map {
 
 /* pc_memory_init()'s arithmetic above 4 GiB for one above_4g_mem_start. */
 static bool place_above(X86Map *m, uint64_t hole64_size, bool aligned_dimm,
-                        bool broken_reserved_end, const MmGuestMemory *mem)
+			bool broken_reserved_end, const MmGuestMemory *mem)
 {
 	uint64_t above_end, slots;
 	if (__builtin_add_overflow(m->above_start, m->above, &above_end))
@@ -111,7 +112,7 @@ static bool place_above(X86Map *m, uint64_t hole64_size, bool aligned_dimm,
 }
 
 int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuestMemory *mem,
-                  MmGuestLayout *l, MmError *err)
+		  MmGuestLayout *l, MmError *err)
 {
 	/* compat flags of pc_*_machine_options() */
 	bool gigabyte_align = !mm_version_before(v, 2, 1);
@@ -129,9 +130,9 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 		lowmem = mem->ram >= Q35_LOWMEM_SMALL ? Q35_LOWMEM_LARGE : Q35_LOWMEM_SMALL;
 	else
 		lowmem = mem->ram >= I440FX_LOWMEM && gigabyte_align ? I440FX_LOWMEM_ALIGNED
-		                                                     : I440FX_LOWMEM;
+								     : I440FX_LOWMEM;
 	uint64_t below = mem->ram < lowmem ? mem->ram : lowmem;
-	X86Map m = {.above_start = X86_ABOVE_4G_START, .above = mem->ram - below};
+	X86Map m = { .above_start = X86_ABOVE_4G_START, .above = mem->ram - below };
 
 	if (!place_above(&m, hole64_size, aligned_dimm, broken_reserved_end, mem))
 		goto too_big;
@@ -141,7 +142,7 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	bool amd = streq_ptr(d->cpu_vendor, "AMD");
 	if (amd_1tb_hole && !d->cpu_vendor && m.hole64_end - 1 >= AMD_HT_START &&
 	    (r = mm_layout_warn(l, "CPU vendor unknown (no CPU model): on an AMD host QEMU "
-	                           "moves RAM above 4 GiB to 1 TiB")) < 0)
+				   "moves RAM above 4 GiB to 1 TiB")) < 0)
 		return r;
 	if (amd && amd_1tb_hole && m.hole64_end - 1 >= AMD_HT_START) {
 		m.above_start = AMD_ABOVE_1TB_START;
@@ -149,8 +150,8 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 			goto too_big;
 	}
 	uint64_t top = hole64_fix     ? m.hole64_end
-	               : m.has_devmem ? m.devmem_base + m.devmem_size
-	                              : m.above_start + m.above;
+		       : m.has_devmem ? m.devmem_base + m.devmem_size
+				      : m.above_start + m.above;
 	if (top <= X86_ABOVE_4G_START)
 		top = X86_ABOVE_4G_START;
 	l->phys_bits = 64 - (unsigned)__builtin_clzll(top - 1);
@@ -158,9 +159,9 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	if (d->maxphysaddr_bits && d->maxphysaddr_bits < 64 &&
 	    top > (UINT64_C(1) << d->maxphysaddr_bits) &&
 	    (r = mm_layout_warn(l,
-	                        "the map ends at 0x%" PRIx64 ", above the CPU's %u physical "
-	                        "address bits: QEMU 7.1 and later refuse to start",
-	                        top, d->maxphysaddr_bits)) < 0)
+				"the map ends at 0x%" PRIx64 ", above the CPU's %u physical "
+				"address bits: QEMU 7.1 and later refuse to start",
+				top, d->maxphysaddr_bits)) < 0)
 		return r;
 
 	if ((r = mm_layout_add(l, "ram-below-4g", MM_REGION_DMA, 0, below, -1)) < 0)
@@ -168,20 +169,21 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	if (q35) {
 		if (below < Q35_MMCONFIG_BASE &&
 		    (r = mm_layout_add(l, pci, MM_REGION_PCI_WINDOW, below,
-		                       Q35_MMCONFIG_BASE - below, -1)) < 0)
+				       Q35_MMCONFIG_BASE - below, -1)) < 0)
 			return r;
 		if ((r = mm_layout_add(l, "pcie-ecam", MM_REGION_MMIO, Q35_MMCONFIG_BASE,
-		                       Q35_MMCONFIG_SIZE, -1)) < 0 ||
-		    (r = mm_layout_add(
-		         l, pci, MM_REGION_PCI_WINDOW, Q35_MMCONFIG_BASE + Q35_MMCONFIG_SIZE,
-		         IO_APIC_BASE - Q35_MMCONFIG_BASE - Q35_MMCONFIG_SIZE, -1)) < 0)
+				       Q35_MMCONFIG_SIZE, -1)) < 0 ||
+		    (r = mm_layout_add(l, pci, MM_REGION_PCI_WINDOW,
+				       Q35_MMCONFIG_BASE + Q35_MMCONFIG_SIZE,
+				       IO_APIC_BASE - Q35_MMCONFIG_BASE - Q35_MMCONFIG_SIZE, -1)) <
+			    0)
 			return r;
 	} else if ((r = mm_layout_add(l, pci, MM_REGION_PCI_WINDOW, below, IO_APIC_BASE - below,
-	                              -1)) < 0)
+				      -1)) < 0)
 		return r;
 	if ((r = mm_layout_add(l, "ioapic", MM_REGION_MMIO, IO_APIC_BASE, IO_APIC_SIZE, -1)) < 0 ||
 	    (r = mm_layout_add(l, "interrupt-window", MM_REGION_MMIO, APIC_MSI_BASE, APIC_MSI_SIZE,
-	                       -1)) < 0)
+			       -1)) < 0)
 		return r;
 	if (m.above > 0 &&
 	    (r = mm_layout_add(l, "ram-above-4g", MM_REGION_DMA, m.above_start, m.above, -1)) < 0)
@@ -190,17 +192,17 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 		l->device_memory_base = m.devmem_base;
 		l->device_memory_size = m.devmem_size;
 		if ((r = mm_layout_add(l, "device-memory", MM_REGION_DMA, m.devmem_base,
-		                       m.devmem_size, -1)) < 0)
+				       m.devmem_size, -1)) < 0)
 			return r;
 	}
 	if (hole64_fix)
 		r = mm_layout_add(l, pci_high, MM_REGION_PCI_WINDOW, m.hole64_start,
-		                  m.hole64_end - m.hole64_start, -1);
+				  m.hole64_end - m.hole64_start, -1);
 	else
 		r = mm_layout_warn(l,
-		                   "%s: firmware places the 64-bit PCI window on machine "
-		                   "types before 2.12; it is not listed",
-		                   l->machine);
+				   "%s: firmware places the 64-bit PCI window on machine "
+				   "types before 2.12; it is not listed",
+				   l->machine);
 	return r < 0 ? r : 0;
 
 too_big:

@@ -28,7 +28,7 @@ void mm_layout_free(MmGuestLayout *l)
 }
 
 int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_t start,
-                  uint64_t size, int node)
+		  uint64_t size, int node)
 {
 	size_t alloc = l->n_regions; /* grow one at a time: layouts are small */
 	uint64_t end;
@@ -38,7 +38,7 @@ int mm_layout_add(MmGuestLayout *l, const char *kind, MmRegionClass cls, uint64_
 		return -ERANGE;
 	if (MM_GROW(l->regions, alloc, l->n_regions + 1) < 0)
 		return -ENOMEM;
-	l->regions[l->n_regions++] = (MmGuestRegion){kind, cls, start, end, node};
+	l->regions[l->n_regions++] = (MmGuestRegion){ kind, cls, start, end, node };
 	return 0;
 }
 
@@ -71,15 +71,15 @@ static const struct {
 	const MmMachineVersion *versions;
 	const size_t *n_versions;
 } families[] = {
-    {FAMILY_VIRT, "aarch64", "virt-", "virt", mm_virt_versions, &mm_n_virt_versions},
-    {FAMILY_Q35, "x86_64", "pc-q35-", "q35", mm_q35_versions, &mm_n_q35_versions},
-    {FAMILY_I440FX, "x86_64", "pc-i440fx-", "pc", mm_i440fx_versions, &mm_n_i440fx_versions},
+	{ FAMILY_VIRT, "aarch64", "virt-", "virt", mm_virt_versions, &mm_n_virt_versions },
+	{ FAMILY_Q35, "x86_64", "pc-q35-", "q35", mm_q35_versions, &mm_n_q35_versions },
+	{ FAMILY_I440FX, "x86_64", "pc-i440fx-", "pc", mm_i440fx_versions, &mm_n_i440fx_versions },
 };
 
 /* "7.2" or "4.0.1": digits only, no leading junk, nothing after. */
 static bool parse_version(const char *s, MmMachineVersion *v)
 {
-	unsigned parts[3] = {0, 0, 0};
+	unsigned parts[3] = { 0, 0, 0 };
 	size_t n = 0;
 	for (;;) {
 		if (*s < '0' || *s > '9' || n == 3)
@@ -98,7 +98,7 @@ static bool parse_version(const char *s, MmMachineVersion *v)
 	}
 	if (n < 2)
 		return false;
-	*v = (MmMachineVersion){parts[0], parts[1], parts[2]};
+	*v = (MmMachineVersion){ parts[0], parts[1], parts[2] };
 	return true;
 }
 
@@ -114,7 +114,7 @@ static const char *alias_target(size_t f, char *buf, size_t size)
  * rounded up to 1 MiB (qemuDomainAlignMemorySizes, x86 and aarch64). */
 static int guest_memory(const MmDomain *d, MmGuestMemory *mem, uint64_t **cells, MmError *err)
 {
-	*mem = (MmGuestMemory){0};
+	*mem = (MmGuestMemory){ 0 };
 	if (d->n_numa_cells > 0) {
 		*cells = calloc(d->n_numa_cells, sizeof(uint64_t));
 		if (!*cells)
@@ -135,7 +135,7 @@ static int guest_memory(const MmDomain *d, MmGuestMemory *mem, uint64_t **cells,
 				goto too_big;
 		if (devices >= d->memory) {
 			mm_error_set(err, NULL, 0,
-			             "no initial memory left after the memory devices");
+				     "no initial memory left after the memory devices");
 			return -EINVAL;
 		}
 		mem->ram = d->memory - devices;
@@ -171,17 +171,17 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 		return -ENOTSUP;
 	}
 	size_t f;
-	MmMachineVersion v = {0};
+	MmMachineVersion v = { 0 };
 	const char *name = d->machine;
 	bool known = false;
 	for (f = 0; f < ELEMENTSOF(families); f++) {
 		if (strcmp(name, families[f].alias) == 0) {
 			const char *target = alias_target(f, buf, sizeof(buf));
 			r = mm_layout_warn(l,
-			                   "machine '%s' is an alias: laid out as %s, the newest "
-			                   "modelled; the host's QEMU may resolve it differently, "
-			                   "so name a versioned machine type",
-			                   name, target);
+					   "machine '%s' is an alias: laid out as %s, the newest "
+					   "modelled; the host's QEMU may resolve it differently, "
+					   "so name a versioned machine type",
+					   name, target);
 			if (r < 0)
 				return r;
 			v = families[f].versions[*families[f].n_versions - 1];
@@ -195,7 +195,7 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 				known = memcmp(&families[f].versions[k], &v, sizeof(v)) == 0;
 			if (!known) {
 				mm_error_set(err, NULL, 0, "machine type '%s' is not modelled",
-				             name);
+					     name);
 				return -ENOTSUP;
 			}
 			break;
@@ -207,12 +207,12 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 	}
 	if (!d->arch || strcmp(d->arch, families[f].arch) != 0) {
 		mm_error_set(err, NULL, 0, "machine type '%s' is for %s, not %s", name,
-		             families[f].arch, d->arch ? d->arch : "an unknown arch");
+			     families[f].arch, d->arch ? d->arch : "an unknown arch");
 		return -ENOTSUP;
 	}
 	if (v.micro)
 		snprintf(buf, sizeof(buf), "%s%u.%u.%u", families[f].prefix, v.major, v.minor,
-		         v.micro);
+			 v.micro);
 	else
 		snprintf(buf, sizeof(buf), "%s%u.%u", families[f].prefix, v.major, v.minor);
 	if (!(l->machine = strdup(buf)) || !(l->arch = strdup(families[f].arch)))
@@ -221,7 +221,7 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 	MmGuestMemory mem;
 	if ((r = guest_memory(d, &mem, &cells, err)) < 0)
 		return r;
-	MmError local = {0};
+	MmError local = { 0 };
 	switch (families[f].family) {
 	case FAMILY_VIRT:
 		r = mm_layout_virt(d, v, &mem, l, &local);
@@ -236,7 +236,7 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 			*err = local;
 		else if (r == -ERANGE)
 			mm_error_set(err, NULL, 0, "%s: the memory map does not fit in 64 bits",
-			             l->machine);
+				     l->machine);
 		return r;
 	}
 	qsort(l->regions, l->n_regions, sizeof(*l->regions), region_cmp);
@@ -251,9 +251,9 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 		    __builtin_add_overflow(m->base, m->size, &end) ||
 		    end > l->device_memory_base + l->device_memory_size) {
 			r = mm_layout_warn(l,
-			                   "memory device %zu at base 0x%" PRIx64
-			                   " is outside device memory: QEMU refuses it",
-			                   i, m->base);
+					   "memory device %zu at base 0x%" PRIx64
+					   " is outside device memory: QEMU refuses it",
+					   i, m->base);
 			if (r < 0)
 				return r;
 		}

@@ -33,9 +33,9 @@ typedef struct MmGuestRegion {
 } MmGuestRegion;
 
 typedef struct MmGuestLayout {
-	char *machine;      /* the resolved versioned machine, "virt-7.2" */
+	char *machine; /* the resolved versioned machine, "virt-7.2" */
 	char *arch;
-	unsigned phys_bits; /* address bits the guest needs (highest end + 1) */
+	unsigned phys_bits;     /* address bits the guest needs (highest end + 1) */
 	MmGuestRegion *regions; /* sorted by start */
 	size_t n_regions;
 	uint64_t device_memory_base; /* hotplug area for DIMMs; 0 size when none */

@@ -9,37 +9,37 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Hand the value of *p to the caller and leave NULL behind, so the
  * cleanup attribute on p frees nothing. */
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) _taken = (p);                                                        \
-		(p) = NULL;                                                                        \
-		_taken;                                                                            \
+#define TAKE_PTR(p)                         \
+	({                                  \
+		__typeof__(p) _taken = (p); \
+		(p) = NULL;                 \
+		_taken;                     \
 	})
 
-#define TAKE_FD(fd)                                                                                \
-	({                                                                                         \
-		int _taken = (fd);                                                                 \
-		(fd) = -1;                                                                         \
-		_taken;                                                                            \
+#define TAKE_FD(fd)                \
+	({                         \
+		int _taken = (fd); \
+		(fd) = -1;         \
+		_taken;            \
 	})
 
 /* Define name(type **p), for _cleanup_(name), that frees *p with func
  * unless it is NULL, in the manner of systemd's DEFINE_TRIVIAL_CLEANUP_FUNC.
  * Every model type gets its mm_<type>_freep from mm_<type>_free this way,
  * in its module's header. */
-#define MM_DEFINE_FREEP_NAMED(name, type, func)                                                    \
-	static inline void name(type **p)                                                          \
-	{                                                                                          \
-		if (*p)                                                                            \
-			func(*p);                                                                  \
+#define MM_DEFINE_FREEP_NAMED(name, type, func) \
+	static inline void name(type **p)       \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
 	}
 #define MM_DEFINE_FREEP(type, func) MM_DEFINE_FREEP_NAMED(func##p, type, func)
 
@@ -71,18 +71,18 @@ int mm_enum_from_name(const char *const *names, size_t n, const char *s);
  * manner of libvirt's VIR_ENUM_IMPL: every enum named in the formats
  * gets its pair from this, its table indexed by the enum's values. A value
  * without a name is "unknown"; a name not in the table is -EINVAL. */
-#define MM_ENUM_STRINGS(prefix, type, table)                                                       \
-	const char *prefix##_to_string(type v)                                                     \
-	{                                                                                          \
-		return (size_t)v < ELEMENTSOF(table) ? table[v] : "unknown";                       \
-	}                                                                                          \
-	int prefix##_from_string(const char *s, type *ret)                                         \
-	{                                                                                          \
-		int i = mm_enum_from_name(table, ELEMENTSOF(table), s);                            \
-		if (i < 0)                                                                         \
-			return i;                                                                  \
-		*ret = (type)i;                                                                    \
-		return 0;                                                                          \
+#define MM_ENUM_STRINGS(prefix, type, table)                                 \
+	const char *prefix##_to_string(type v)                               \
+	{                                                                    \
+		return (size_t)v < ELEMENTSOF(table) ? table[v] : "unknown"; \
+	}                                                                    \
+	int prefix##_from_string(const char *s, type *ret)                   \
+	{                                                                    \
+		int i = mm_enum_from_name(table, ELEMENTSOF(table), s);      \
+		if (i < 0)                                                   \
+			return i;                                            \
+		*ret = (type)i;                                              \
+		return 0;                                                    \
 	}
 
 /* Now as RFC 3339 UTC; SOURCE_DATE_EPOCH pins it for reproducible output. */

@@ -50,8 +50,9 @@ static int check_unreserved_doorbells(MmHostMap *m)
 			continue;
 		char b[19], d[19];
 		int r = mm_hostmap_add_warning(
-			m, "%s %s at %s: hardware MSI doorbell %s is in no msi reserved range: "
-			   "guest RAM there would take devices' interrupts",
+			m,
+			"%s %s at %s: hardware MSI doorbell %s is in no msi reserved range: "
+			"guest RAM there would take devices' interrupts",
 			mm_firmware_to_string(c->source), mm_msi_type_to_string(c->type),
 			mm_hex(c->base, b), mm_hex(c->doorbell, d));
 		if (r < 0)
@@ -66,7 +67,7 @@ static int check_window_over_doorbell(MmHostMap *m)
 {
 	for (size_t k = 0; k < m->n_reserved; k++) {
 		const MmReserved *res = &m->reserved[k];
-		MmRangeSet window = {0}, hardware = {0}, rest = {0};
+		MmRangeSet window = { 0 }, hardware = { 0 }, rest = { 0 };
 		const MmMsiController *first = NULL;
 		int r = 0;
 
@@ -75,7 +76,8 @@ static int check_window_over_doorbell(MmHostMap *m)
 		for (size_t i = 0; r >= 0 && i < m->n_msi_controllers; i++) {
 			const MmMsiController *c = &m->msi_controllers[i];
 			uint64_t start, end;
-			if (c->translated != 0 || c->doorbell < res->start || c->doorbell > res->end)
+			if (c->translated != 0 || c->doorbell < res->start ||
+			    c->doorbell > res->end)
 				continue;
 			if (!first)
 				first = c;
@@ -88,12 +90,15 @@ static int check_window_over_doorbell(MmHostMap *m)
 				r = mm_rangeset_subtract(&rest, &window, &hardware);
 			if (r >= 0 && rest.n) {
 				char s[19], e[19], b[19], d[19];
-				r = mm_hostmap_add_warning(
-					m, "msi %s-%s: a software MSI window over the hardware doorbell "
-					   "%s of the %s at %s",
-					mm_hex(res->start, s), mm_hex(res->end, e),
-					mm_hex(first->doorbell, d), mm_msi_type_to_string(first->type),
-					mm_hex(first->base, b));
+				r = mm_hostmap_add_warning(m,
+							   "msi %s-%s: a software MSI window over "
+							   "the hardware doorbell "
+							   "%s of the %s at %s",
+							   mm_hex(res->start, s),
+							   mm_hex(res->end, e),
+							   mm_hex(first->doorbell, d),
+							   mm_msi_type_to_string(first->type),
+							   mm_hex(first->base, b));
 			}
 		}
 		mm_rangeset_clear(&window);
@@ -113,8 +118,9 @@ static int check_unreported_rmrs(MmHostMap *m)
 		if (res->source != MM_RESERVED_FROM_IORT)
 			continue;
 		int r = mm_hostmap_add_warning(
-			m, "IORT RMR %s %s-%s: in no IOMMU group's reserved_regions (the kernel did "
-			   "not report it; Linux reports RMRs from 6.0 on)",
+			m,
+			"IORT RMR %s %s-%s: in no IOMMU group's reserved_regions (the kernel did "
+			"not report it; Linux reports RMRs from 6.0 on)",
 			res->type, mm_hex(res->start, s), mm_hex(res->end, e));
 		if (r < 0)
 			return r;

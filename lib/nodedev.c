@@ -74,7 +74,7 @@ int mm_nodedev_parse_xml(const char *xml, size_t len, const char *file, MmNodeDe
 	static const struct {
 		const char *name;
 		uint64_t max;
-	} parts[] = {{"domain", 0xffff}, {"bus", 0xff}, {"slot", 0x1f}, {"function", 7}};
+	} parts[] = { { "domain", 0xffff }, { "bus", 0xff }, { "slot", 0x1f }, { "function", 7 } };
 	uint64_t v[4];
 	int r;
 
@@ -109,7 +109,8 @@ int mm_nodedev_parse_xml(const char *xml, size_t len, const char *file, MmNodeDe
 	}
 	if (mm_xml_text(name, &d->name) < 0)
 		return -ENOMEM;
-	xmlNodePtr driver = mm_xml_child(mm_xml_child(root, "driver", MM_XML_NO_NS), "name", MM_XML_NO_NS);
+	xmlNodePtr driver =
+		mm_xml_child(mm_xml_child(root, "driver", MM_XML_NO_NS), "name", MM_XML_NO_NS);
 	if (driver && mm_xml_text(driver, &d->driver) < 0)
 		return -ENOMEM;
 	xmlNodePtr group = mm_xml_child(cap, "iommuGroup", MM_XML_NO_NS);

@@ -31,7 +31,7 @@ int mm_nodedev_add_domain(MmNodeDevice *d, const char *domain);
 
 /* What migmapd knows of libvirt, for GetLibvirt. */
 typedef struct MmLibvirtStatus {
-	const char *uri;       /* "none" when migmapd does not follow libvirt */
+	const char *uri; /* "none" when migmapd does not follow libvirt */
 	bool connected;
 	const char *host_uuid; /* NULL when unknown */
 	unsigned conflicts;    /* DomainConflict signals sent */

@@ -63,7 +63,7 @@ static int add_item(MmPictureLane *lane, const char *kind, uint64_t start, uint6
 	if (!v)
 		return -ENOMEM;
 	lane->items = v;
-	v[lane->n_items++] = (MmPictureItem){kind, start, end, conflict, 0, 0};
+	v[lane->n_items++] = (MmPictureItem){ kind, start, end, conflict, 0, 0 };
 	return 0;
 }
 
@@ -220,19 +220,19 @@ static const struct {
 	char letter;        /* text */
 	int ansi;           /* 256-colour index */
 } styles[] = {
-	{"msi", "#d62728", 'M', 160},
-	{"direct", "#9467bd", 'D', 97},
-	{"direct-relaxable", "#c5b0d5", 'd', 183},
-	{"reserved", "#8c564b", 'R', 94},
-	{"ram", "#2ca02c", '=', 34},
-	{"ram-below-4g", "#2ca02c", '=', 34},
-	{"ram-above-4g", "#2ca02c", '=', 34},
-	{"device-memory", "#98df8a", '+', 120},
-	{"dimm", "#2ca02c", '=', 34},
-	{"pcie-mmio", "#1f77b4", 'p', 32},
-	{"pcie-mmio-high", "#1f77b4", 'p', 32},
-	{"pci-mmio", "#1f77b4", 'p', 32},
-	{"pci-mmio-high", "#1f77b4", 'p', 32},
+	{ "msi", "#d62728", 'M', 160 },
+	{ "direct", "#9467bd", 'D', 97 },
+	{ "direct-relaxable", "#c5b0d5", 'd', 183 },
+	{ "reserved", "#8c564b", 'R', 94 },
+	{ "ram", "#2ca02c", '=', 34 },
+	{ "ram-below-4g", "#2ca02c", '=', 34 },
+	{ "ram-above-4g", "#2ca02c", '=', 34 },
+	{ "device-memory", "#98df8a", '+', 120 },
+	{ "dimm", "#2ca02c", '=', 34 },
+	{ "pcie-mmio", "#1f77b4", 'p', 32 },
+	{ "pcie-mmio-high", "#1f77b4", 'p', 32 },
+	{ "pci-mmio", "#1f77b4", 'p', 32 },
+	{ "pci-mmio-high", "#1f77b4", 'p', 32 },
 };
 
 static int style_of(const char *kind)
@@ -305,11 +305,11 @@ static void put_escaped(Buf *b, const char *s)
 #define SVG_LEFT 90.0
 #define SVG_PLOT 1000.0
 #define SVG_LANE 28.0
-#define SVG_TOP 20.0
+#define SVG_TOP  20.0
 
 int mm_picture_format_svg(const MmPicture *p, char **ret)
 {
-	Buf b = {0};
+	Buf b = { 0 };
 	double height = SVG_TOP + SVG_LANE * (double)p->n_lanes + 150.0;
 	char a[19], c[19];
 
@@ -342,8 +342,7 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 			int s = style_of(it->kind);
 			double x = SVG_LEFT + f->x * SVG_PLOT;
 			double w = (e->x + e->w - f->x) * SVG_PLOT;
-			put(&b,
-			    "<rect class='range' data-lane='%zu' data-kind='", l);
+			put(&b, "<rect class='range' data-lane='%zu' data-kind='", l);
 			put_escaped(&b, it->kind);
 			put(&b,
 			    "' data-start='%s' data-end='%s' x='%.2f' y='%.1f' width='%.2f' "
@@ -370,9 +369,15 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 		    x, SVG_TOP, x, axis, x, axis + 6, mm_hex(p->bands[i].start, a));
 	}
 	static const char *const legend[][2] = {
-		{"#d62728", "msi"},	      {"#9467bd", "direct"}, {"#c5b0d5", "direct-relaxable"},
-		{"#8c564b", "reserved"},      {"#2ca02c", "RAM"},    {"#98df8a", "device memory"},
-		{"#1f77b4", "PCI window"},    {"#7f7f7f", "other"},  {"#f2f2f2", "break (not to scale)"},
+		{ "#d62728", "msi" },
+		{ "#9467bd", "direct" },
+		{ "#c5b0d5", "direct-relaxable" },
+		{ "#8c564b", "reserved" },
+		{ "#2ca02c", "RAM" },
+		{ "#98df8a", "device memory" },
+		{ "#1f77b4", "PCI window" },
+		{ "#7f7f7f", "other" },
+		{ "#f2f2f2", "break (not to scale)" },
 	};
 	double ly = height - 18;
 	for (size_t i = 0; i < ELEMENTSOF(legend); i++) {
@@ -382,8 +387,9 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 		    "<text x='%.1f' y='%.1f'>%s</text>\n",
 		    lx, ly - 9, legend[i][0], lx + 14, ly, legend[i][1]);
 	}
-	put(&b, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='none' stroke='#ff0000' "
-		"stroke-width='2'/><text x='%.1f' y='%.1f'>conflict</text>\n",
+	put(&b,
+	    "<rect x='%.1f' y='%.1f' width='10' height='10' fill='none' stroke='#ff0000' "
+	    "stroke-width='2'/><text x='%.1f' y='%.1f'>conflict</text>\n",
 	    4 + 125.0 * (double)ELEMENTSOF(legend), ly - 9, 18 + 125.0 * (double)ELEMENTSOF(legend),
 	    ly);
 	put(&b, "</svg>\n");
@@ -399,7 +405,7 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 
 int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, char **ret)
 {
-	Buf b = {0};
+	Buf b = { 0 };
 	const unsigned name_w = 8;
 	unsigned plot = columns > name_w + 20 ? columns - name_w - 2 : 60;
 	char a[19], c[19];
@@ -444,9 +450,8 @@ int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, ch
 		}
 		put(&b, "\n");
 	}
-	put(&b,
-	    "\nM msi  D direct  d direct-relaxable  R reserved  = RAM  + device memory  "
-	    "p PCI window  . other  ! conflict  ~ break (not to scale)\n");
+	put(&b, "\nM msi  D direct  d direct-relaxable  R reserved  = RAM  + device memory  "
+		"p PCI window  . other  ! conflict  ~ break (not to scale)\n");
 	put(&b, "first address %s, last %s\n", mm_hex(p->bands[0].start, a),
 	    mm_hex(p->bands[p->n_bands - 1].end, c));
 	if (b.error) {
@@ -468,8 +473,10 @@ int mm_picture_format_json(const MmPicture *p, char **ret)
 	for (size_t l = 0; l < p->n_lanes; l++) {
 		json_object *lane = json_object_new_object();
 		json_object *items = json_object_new_array();
-		if (!lane || mm_json_add(lane, "name", json_object_new_string(p->lanes[l].name)) < 0 ||
-		    mm_json_add(lane, "items", items) < 0 || json_object_array_add(lanes, lane) < 0) {
+		if (!lane ||
+		    mm_json_add(lane, "name", json_object_new_string(p->lanes[l].name)) < 0 ||
+		    mm_json_add(lane, "items", items) < 0 ||
+		    json_object_array_add(lanes, lane) < 0) {
 			json_object_put(lane);
 			return -ENOMEM;
 		}

@@ -35,8 +35,8 @@
 #define GIB MM_GIB
 /* DIMM sizes and the initial RAM are multiples of this; DIMM bases are
  * aligned to 1 GiB, as QEMU aligns each hotplug slot. */
-#define GRANULE (128 * MIB)
-#define MAX_DIMMS 64
+#define GRANULE               (128 * MIB)
+#define MAX_DIMMS             64
 #define X86_DEFAULT_PHYS_BITS 40
 
 void mm_plan_free(MmPlan *p)
@@ -149,7 +149,7 @@ static int place_dimms(const MmPoolMap *pool, uint64_t from, uint64_t need, Cand
 			return -E2BIG;
 		uint64_t size = need < room ? need : room;
 		c->dimms[c->d.n_memory_devices++] =
-			(MmMemoryDevice){MM_MEMDEV_DIMM, size, base, true, 0};
+			(MmMemoryDevice){ MM_MEMDEV_DIMM, size, base, true, 0 };
 		need -= size;
 		*last_end = base + size - 1;
 	}
@@ -258,10 +258,10 @@ static int write_dimms(xmlNodePtr root, const MmPlan *p)
 		snprintf(slot, sizeof(slot), "%zu", i);
 		xmlNodePtr mem = xmlNewChild(devices, NULL, BAD_CAST "memory", NULL);
 		xmlNodePtr target = mem ? xmlNewChild(mem, NULL, BAD_CAST "target", NULL) : NULL;
-		xmlNodePtr sz = target ? xmlNewChild(target, NULL, BAD_CAST "size", BAD_CAST size)
-				       : NULL;
-		xmlNodePtr node = target ? xmlNewChild(target, NULL, BAD_CAST "node", BAD_CAST "0")
-					 : NULL;
+		xmlNodePtr sz =
+			target ? xmlNewChild(target, NULL, BAD_CAST "size", BAD_CAST size) : NULL;
+		xmlNodePtr node =
+			target ? xmlNewChild(target, NULL, BAD_CAST "node", BAD_CAST "0") : NULL;
 		xmlNodePtr addr = mem ? xmlNewChild(mem, NULL, BAD_CAST "address", NULL) : NULL;
 		if (!node || !sz || !addr || !xmlSetProp(mem, BAD_CAST "model", BAD_CAST "dimm") ||
 		    !xmlSetProp(sz, BAD_CAST "unit", BAD_CAST "KiB") ||
@@ -296,8 +296,8 @@ static int write_firmware(xmlNodePtr root, const MmDomain *d, MmPlan *p)
 	return 0;
 }
 
-static int write_domain(const char *xml, size_t len, const char *file, const MmDomain *d,
-			MmPlan *p, MmError *err)
+static int write_domain(const char *xml, size_t len, const char *file, const MmDomain *d, MmPlan *p,
+			MmError *err)
 {
 	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
 	int r = mm_xml_read_opts(xml, len, file, XML_PARSE_NOBLANKS, &doc, err);
@@ -415,8 +415,9 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if (initial > d->memory)
 		initial = d->memory;
 	if (initial == 0)
-		return no_plan(err, "guest RAM starts on a forbidden range or above the limit "
-				    "(%s): no initial RAM fits",
+		return no_plan(err,
+			       "guest RAM starts on a forbidden range or above the limit "
+			       "(%s): no initial RAM fits",
 			       mm_hex(obstacle, a));
 
 	/* where device memory starts when initial RAM is that size */
@@ -472,11 +473,12 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 
 	/* QEMU gives an x86 guest with a named CPU model 40 physical address
 	 * bits and refuses a map that ends above them */
-	bool set_maxphysaddr = d->arch && strcmp(d->arch, "x86_64") == 0 &&
-			       !d->maxphysaddr_bits && phys_bits > X86_DEFAULT_PHYS_BITS;
+	bool set_maxphysaddr = d->arch && strcmp(d->arch, "x86_64") == 0 && !d->maxphysaddr_bits &&
+			       phys_bits > X86_DEFAULT_PHYS_BITS;
 	if (set_maxphysaddr) {
 		if (pool->limit_bits && phys_bits > pool->limit_bits)
-			return no_plan(err, "the guest's map needs %u address bits; the pool has %u",
+			return no_plan(err,
+				       "the guest's map needs %u address bits; the pool has %u",
 				       phys_bits, pool->limit_bits);
 		c.d.maxphysaddr_bits = phys_bits;
 	}
@@ -496,13 +498,12 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if (!p->dimms)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_dimms; i++)
-		p->dimms[i] = (MmPlacedDimm){c.dimms[i].base, c.dimms[i].size, 0};
+		p->dimms[i] = (MmPlacedDimm){ c.dimms[i].base, c.dimms[i].size, 0 };
 	if (add_note(p,
 		     "initial RAM %" PRIu64 " MiB ends before %s; %zu DIMM%s hold%s the other "
 		     "%" PRIu64 " MiB",
 		     initial / MIB, mm_hex(obstacle, a), p->n_dimms, p->n_dimms == 1 ? "" : "s",
-		     p->n_dimms == 1 ? "s" : "",
-		     (d->memory - initial) / MIB) < 0)
+		     p->n_dimms == 1 ? "s" : "", (d->memory - initial) / MIB) < 0)
 		return -ENOMEM;
 	if (d->n_numa_cells == 0 &&
 	    add_note(p, "added NUMA cell 0: libvirt needs one for memory devices") < 0)

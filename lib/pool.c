@@ -143,7 +143,7 @@ static int close_span(MmPoolMap *p, size_t *alloc, const Piece *first, uint64_t 
 	if (MM_GROW(p->forbidden, *alloc, p->n_forbidden + 1) < 0)
 		return -ENOMEM;
 	MmForbidden *f = &p->forbidden[p->n_forbidden];
-	*f = (MmForbidden){strdup(first->type), first->start, end, {NULL, 0}};
+	*f = (MmForbidden){ strdup(first->type), first->start, end, { NULL, 0 } };
 	f->hosts.ids = malloc(k * sizeof(uint32_t));
 	if (!f->type || !f->hosts.ids) {
 		free(f->type);
@@ -170,8 +170,8 @@ static int merge_forbidden(MmPoolMap *p, const MmHostMap *const *sorted)
 	for (size_t i = 0; i < p->n_members; i++)
 		for (size_t j = 0; j < sorted[i]->n_reserved; j++) {
 			const MmReserved *r = &sorted[i]->reserved[j];
-			pieces[n++] = (Piece){r->type, r->start, r->end,
-					      mm_reserved_kind_of(r->type), (uint32_t)i};
+			pieces[n++] = (Piece){ r->type, r->start, r->end,
+					       mm_reserved_kind_of(r->type), (uint32_t)i };
 		}
 	if (n == 0)
 		return 0;
@@ -207,15 +207,14 @@ static int merge_forbidden(MmPoolMap *p, const MmHostMap *const *sorted)
 
 static int compute_usable(MmPoolMap *p)
 {
-	MmRangeSet all = {0}, space = {0};
+	MmRangeSet all = { 0 }, space = { 0 };
 	uint64_t top = p->limit_bits == 0 || p->limit_bits >= 64
 			       ? UINT64_MAX
 			       : ((uint64_t)1 << p->limit_bits) - 1;
 	int r = mm_rangeset_add(&space, 0, top, MM_NO_ORIGIN);
 	/* forbidden is sorted by start: each add lands at the end of the set */
 	for (size_t i = 0; r >= 0 && i < p->n_forbidden; i++)
-		r = mm_rangeset_add(&all, p->forbidden[i].start, p->forbidden[i].end,
-				    MM_NO_ORIGIN);
+		r = mm_rangeset_add(&all, p->forbidden[i].start, p->forbidden[i].end, MM_NO_ORIGIN);
 	if (r >= 0)
 		r = mm_rangeset_subtract(&p->usable, &space, &all);
 	mm_rangeset_clear(&all);
@@ -239,7 +238,8 @@ int mm_pool_baseline(const char *name, const MmHostMap *const *hosts, size_t n, 
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (!mm_name_valid(name)) {
-		mm_error_set(err, NULL, 0, "invalid pool name '%.64s' (letters, digits, '-', '.', '_')",
+		mm_error_set(err, NULL, 0,
+			     "invalid pool name '%.64s' (letters, digits, '-', '.', '_')",
 			     name ? name : "");
 		return -EINVAL;
 	}
@@ -249,8 +249,8 @@ int mm_pool_baseline(const char *name, const MmHostMap *const *hosts, size_t n, 
 	}
 	sorted = malloc(n * sizeof(*sorted));
 	p = calloc(1, sizeof(*p));
-	if (!sorted || !p || !(p->name = strdup(name)) ||
-	    !(p->generated = mm_timestamp_now()) || !(p->members = calloc(n, sizeof(MmPoolMember))))
+	if (!sorted || !p || !(p->name = strdup(name)) || !(p->generated = mm_timestamp_now()) ||
+	    !(p->members = calloc(n, sizeof(MmPoolMember))))
 		goto oom;
 	memcpy(sorted, hosts, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), name_cmp);

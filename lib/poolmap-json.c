@@ -12,8 +12,8 @@ static json_object *host_names(const MmPoolMap *p, const MmIdSet *hosts)
 {
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; a && i < hosts->n; i++)
-		if (json_object_array_add(a, json_object_new_string(p->members[hosts->ids[i]].name)) <
-		    0) {
+		if (json_object_array_add(a, json_object_new_string(
+						     p->members[hosts->ids[i]].name)) < 0) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -26,8 +26,8 @@ static json_object *member_json(const MmPoolMember *mb)
 	if (!o || mm_json_add(o, "name", json_object_new_string(mb->name)) < 0 ||
 	    mm_json_add(o, "uuid", mm_json_string_or_null(mb->uuid)) < 0 ||
 	    mm_json_add(o, "arch", mm_json_string_or_null(mb->arch)) < 0 ||
-	    mm_json_add(o, "limitBits", mb->limit_bits ? json_object_new_int(mb->limit_bits) : NULL) <
-		    0 ||
+	    mm_json_add(o, "limitBits",
+			mb->limit_bits ? json_object_new_int(mb->limit_bits) : NULL) < 0 ||
 	    mm_json_add(o, "iommuGroups", json_object_new_int64((int64_t)mb->n_iommu_groups)) < 0) {
 		json_object_put(o);
 		return NULL;
@@ -44,8 +44,8 @@ int mm_poolmap_to_json(const MmPoolMap *p, json_object **ret)
 	json_object *limit = NULL;
 
 	if (p->limit_bits) {
-		uint64_t top = p->limit_bits >= 64 ? UINT64_MAX
-						   : ((uint64_t)1 << p->limit_bits) - 1;
+		uint64_t top =
+			p->limit_bits >= 64 ? UINT64_MAX : ((uint64_t)1 << p->limit_bits) - 1;
 		limit = json_object_new_object();
 		if (!limit || mm_json_add(limit, "bits", json_object_new_int(p->limit_bits)) < 0 ||
 		    mm_json_add(limit, "end", mm_json_hex(top)) < 0 ||

@@ -66,8 +66,8 @@ int mm_poolmap_format_xml(const MmPoolMap *p, char **ret)
 			r = xmlTextWriterEndElement(w);
 	}
 	if (r >= 0 && p->limit_bits) {
-		uint64_t top = p->limit_bits >= 64 ? UINT64_MAX
-						   : ((uint64_t)1 << p->limit_bits) - 1;
+		uint64_t top =
+			p->limit_bits >= 64 ? UINT64_MAX : ((uint64_t)1 << p->limit_bits) - 1;
 		char b[19];
 		r = xmlTextWriterStartElement(w, BAD_CAST "limit");
 		if (r >= 0)

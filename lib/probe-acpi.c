@@ -20,15 +20,15 @@
 #include "rangeset.h"
 #include "sysroot.h"
 
-#define TABLES_DIR "sys/firmware/acpi/tables"
+#define TABLES_DIR      "sys/firmware/acpi/tables"
 #define ACPI_HEADER_LEN 36
-#define ACPI_TABLE_MAX (1u << 20)
+#define ACPI_TABLE_MAX  (1u << 20)
 
-#define GITS_TRANSLATER 0x10040
-#define GICV3_ITS_SIZE 0x20000 /* the kernel's ACPI_GICV3_ITS_MEM_SIZE */
+#define GITS_TRANSLATER   0x10040
+#define GICV3_ITS_SIZE    0x20000 /* the kernel's ACPI_GICV3_ITS_MEM_SIZE */
 #define V2M_MSI_SETSPI_NS 0x40
-#define V2M_FRAME_SIZE 0x1000
-#define X86_MSI_WINDOW 0x100000 /* MSI addresses are 0xfeexxxxx */
+#define V2M_FRAME_SIZE    0x1000
+#define X86_MSI_WINDOW    0x100000 /* MSI addresses are 0xfeexxxxx */
 
 static uint32_t le16(const uint8_t *p)
 {
@@ -52,19 +52,22 @@ static int table_length(const uint8_t *t, size_t len, const char *file, const ch
 {
 	*ret = 0;
 	if (len < ACPI_HEADER_LEN)
-		return mm_hostmap_add_warning(m, "%s: %zu bytes, shorter than an ACPI header: ignored",
+		return mm_hostmap_add_warning(m,
+					      "%s: %zu bytes, shorter than an ACPI header: ignored",
 					      file, len);
 	if (memcmp(t, signature, 4) != 0)
 		return mm_hostmap_add_warning(m, "%s: offset 0x0: signature is not %s: ignored",
 					      file, signature);
 	uint32_t declared = le32(t + 4);
 	if (declared < ACPI_HEADER_LEN)
-		return mm_hostmap_add_warning(m, "%s: offset 0x4: table length %" PRIu32
+		return mm_hostmap_add_warning(m,
+					      "%s: offset 0x4: table length %" PRIu32
 					      " shorter than its header: ignored",
 					      file, declared);
 	if (declared > len) {
 		*ret = len;
-		return mm_hostmap_add_warning(m, "%s: offset 0x4: table length %" PRIu32
+		return mm_hostmap_add_warning(m,
+					      "%s: offset 0x4: table length %" PRIu32
 					      " past the end of the file (%zu bytes): truncated "
 					      "table, read as far as it goes",
 					      file, declared, len);
@@ -87,7 +90,7 @@ void mm_madt_clear(MmMadt *madt)
 {
 	free(madt->controllers);
 	free(madt->its_ids);
-	*madt = (MmMadt){0};
+	*madt = (MmMadt){ 0 };
 }
 
 static int madt_add(MmMadt *madt, MmMsiType type, uint64_t base, uint64_t size,
@@ -101,8 +104,9 @@ static int madt_add(MmMadt *madt, MmMsiType type, uint64_t base, uint64_t size,
 	if (!ids)
 		return -ENOMEM;
 	madt->its_ids = ids;
-	c[madt->n] = (MmMsiController){type, base, size, base + doorbell_offset,
-				       MM_TRANSLATED_UNKNOWN, MM_FIRMWARE_ACPI};
+	c[madt->n] = (MmMsiController){
+		type, base, size, base + doorbell_offset, MM_TRANSLATED_UNKNOWN, MM_FIRMWARE_ACPI
+	};
 	ids[madt->n] = its_id;
 	madt->n++;
 	return 0;
@@ -115,21 +119,25 @@ int mm_madt_parse(const uint8_t *t, size_t file_len, const char *file, MmMadt *r
 	if (r < 0 || len == 0)
 		return r;
 	if (len < ACPI_HEADER_LEN + 8)
-		return mm_hostmap_add_warning(m, "%s: offset 0x%x: table ends inside the MADT header",
+		return mm_hostmap_add_warning(m,
+					      "%s: offset 0x%x: table ends inside the MADT header",
 					      file, ACPI_HEADER_LEN);
 	uint64_t lapic = le32(t + ACPI_HEADER_LEN);
 	for (size_t off = ACPI_HEADER_LEN + 8; off < len;) {
 		if (len - off < 2)
-			return mm_hostmap_add_warning(m, "%s: offset 0x%zx: subtable header cut by "
+			return mm_hostmap_add_warning(m,
+						      "%s: offset 0x%zx: subtable header cut by "
 						      "the end of the table",
 						      file, off);
 		uint8_t type = t[off], sublen = t[off + 1];
 		if (sublen < 2)
-			return mm_hostmap_add_warning(m, "%s: offset 0x%zx: subtable type 0x%x with "
+			return mm_hostmap_add_warning(m,
+						      "%s: offset 0x%zx: subtable type 0x%x with "
 						      "length %u: rest of the table ignored",
 						      file, off, type, sublen);
 		if (sublen > len - off)
-			return mm_hostmap_add_warning(m, "%s: offset 0x%zx: subtable type 0x%x with "
+			return mm_hostmap_add_warning(m,
+						      "%s: offset 0x%zx: subtable type 0x%x with "
 						      "length %u past the end of the table "
 						      "(length %zu): ignored",
 						      file, off, type, sublen, len);
@@ -140,8 +148,9 @@ int mm_madt_parse(const uint8_t *t, size_t file_len, const char *file, MmMadt *r
 			[MADT_GIC_ITS] = 20,
 		};
 		if (type < sizeof(need) && need[type] && sublen < need[type]) {
-			r = mm_hostmap_add_warning(m, "%s: offset 0x%zx: subtable type 0x%x is %u "
-						      "bytes, needs %u: skipped",
+			r = mm_hostmap_add_warning(m,
+						   "%s: offset 0x%zx: subtable type 0x%x is %u "
+						   "bytes, needs %u: skipped",
 						   file, off, type, sublen, need[type]);
 		} else if (type == MADT_LOCAL_APIC || type == MADT_LOCAL_X2APIC) {
 			ret->x86 = true;
@@ -179,12 +188,12 @@ enum {
 	IORT_RMR = 6,
 };
 
-#define IORT_NODE_HEADER 16
-#define IORT_ID_MAPPING 20
-#define IORT_SMMU_V3_MODEL 40            /* offset of Model in an SMMUv3 node */
+#define IORT_NODE_HEADER              16
+#define IORT_ID_MAPPING               20
+#define IORT_SMMU_V3_MODEL            40 /* offset of Model in an SMMUv3 node */
 #define IORT_SMMU_V3_HISILICON_HI161X 1  /* MSIs bypass the SMMU */
-#define IORT_RMR_DESC 20
-#define IORT_RMR_REMAP_PERMITTED 0x1
+#define IORT_RMR_DESC                 20
+#define IORT_RMR_REMAP_PERMITTED      0x1
 
 typedef struct IortNode {
 	size_t offset;
@@ -221,18 +230,21 @@ static int iort_read_nodes(Iort *io)
 {
 	const uint8_t *t = io->t;
 	if (io->len < ACPI_HEADER_LEN + 12)
-		return mm_hostmap_add_warning(io->m, "%s: offset 0x%x: table ends inside the IORT "
-						     "header",
+		return mm_hostmap_add_warning(io->m,
+					      "%s: offset 0x%x: table ends inside the IORT "
+					      "header",
 					      io->file, ACPI_HEADER_LEN);
 	uint32_t count = le32(t + 36), off = le32(t + 40);
 	if (count && (off < ACPI_HEADER_LEN + 12 || off >= io->len))
-		return mm_hostmap_add_warning(io->m, "%s: offset 0x28: node offset 0x%" PRIx32
-						     " outside the table (length %zu)",
+		return mm_hostmap_add_warning(io->m,
+					      "%s: offset 0x28: node offset 0x%" PRIx32
+					      " outside the table (length %zu)",
 					      io->file, off, io->len);
 	size_t max_nodes = (io->len - ACPI_HEADER_LEN) / IORT_NODE_HEADER;
 	if (count > max_nodes) {
-		int r = mm_hostmap_add_warning(io->m, "%s: offset 0x24: %" PRIu32 " nodes cannot fit "
-							"in %zu bytes",
+		int r = mm_hostmap_add_warning(io->m,
+					       "%s: offset 0x24: %" PRIu32 " nodes cannot fit "
+					       "in %zu bytes",
 					       io->file, count, io->len);
 		if (r < 0)
 			return r;
@@ -244,29 +256,33 @@ static int iort_read_nodes(Iort *io)
 	size_t pos = off;
 	for (uint32_t i = 0; i < count; i++) {
 		if (io->len - pos < IORT_NODE_HEADER)
-			return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: node %" PRIu32
-								" header past the end of the table",
+			return mm_hostmap_add_warning(io->m,
+						      "%s: offset 0x%zx: node %" PRIu32
+						      " header past the end of the table",
 						      io->file, pos, i);
 		const uint8_t *n = t + pos;
 		size_t length = le16(n + 1);
 		if (length < IORT_NODE_HEADER)
-			return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: node %" PRIu32
-								" has length %zu: rest of the "
-								"table ignored",
+			return mm_hostmap_add_warning(io->m,
+						      "%s: offset 0x%zx: node %" PRIu32
+						      " has length %zu: rest of the "
+						      "table ignored",
 						      io->file, pos, i, length);
 		if (length > io->len - pos)
-			return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: node %" PRIu32
-								" length %zu past the end of the "
-								"table (length %zu)",
+			return mm_hostmap_add_warning(io->m,
+						      "%s: offset 0x%zx: node %" PRIu32
+						      " length %zu past the end of the "
+						      "table (length %zu)",
 						      io->file, pos, i, length, io->len);
-		IortNode node = {pos, n[0], n[3], length, le32(n + 8), le32(n + 12)};
+		IortNode node = { pos, n[0], n[3], length, le32(n + 8), le32(n + 12) };
 		if (node.n_mappings &&
 		    (node.mappings < IORT_NODE_HEADER || node.mappings > length ||
 		     node.n_mappings > (length - node.mappings) / IORT_ID_MAPPING)) {
-			int r = mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: %" PRIu32 " ID "
-								"mappings at node offset 0x%zx "
-								"do not fit in the node (length "
-								"%zu): mappings ignored",
+			int r = mm_hostmap_add_warning(io->m,
+						       "%s: offset 0x%zx: %" PRIu32 " ID "
+						       "mappings at node offset 0x%zx "
+						       "do not fit in the node (length "
+						       "%zu): mappings ignored",
 						       io->file, pos, node.n_mappings,
 						       node.mappings, length);
 			if (r < 0)
@@ -288,14 +304,14 @@ static int iort_mapping_target(Iort *io, const IortNode *node, uint32_t i, const
 	*ret = iort_node_at(io, ref);
 	if (*ret)
 		return 0;
-	return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: ID mapping output reference "
-					     "0x%" PRIx32 " is not a node",
+	return mm_hostmap_add_warning(io->m,
+				      "%s: offset 0x%zx: ID mapping output reference "
+				      "0x%" PRIx32 " is not a node",
 				      io->file, at + 12, ref);
 }
 
 /* Mark the ITSes of group its as reached one way. */
-static int iort_mark_its(Iort *io, const IortNode *its, MmMadt *madt, ItsReach *reach,
-			 int how)
+static int iort_mark_its(Iort *io, const IortNode *its, MmMadt *madt, ItsReach *reach, int how)
 {
 	const uint8_t *g = io->t + its->offset;
 	if (its->length < IORT_NODE_HEADER + 4)
@@ -303,9 +319,10 @@ static int iort_mark_its(Iort *io, const IortNode *its, MmMadt *madt, ItsReach *
 					      io->file, its->offset);
 	uint32_t n = le32(g + IORT_NODE_HEADER);
 	if (n > (its->length - IORT_NODE_HEADER - 4) / 4)
-		return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: ITS group of %" PRIu32
-						     " ITSes does not fit in its node (length "
-						     "%zu)",
+		return mm_hostmap_add_warning(io->m,
+					      "%s: offset 0x%zx: ITS group of %" PRIu32
+					      " ITSes does not fit in its node (length "
+					      "%zu)",
 					      io->file, its->offset, n, its->length);
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t id = le32(g + IORT_NODE_HEADER + 4 + 4 * k);
@@ -370,7 +387,7 @@ static int iort_reach(Iort *io, MmMadt *madt, ItsReach *reach)
 /* Is [start, end] wholly in the kernel's direct or direct-relaxable ranges? */
 static int kernel_reported(const MmHostMap *m, uint64_t start, uint64_t end, bool *ret)
 {
-	MmRangeSet kernel = {0}, want = {0}, left = {0};
+	MmRangeSet kernel = { 0 }, want = { 0 }, left = { 0 };
 	int r = mm_rangeset_add(&want, start, end, MM_NO_ORIGIN);
 	for (size_t i = 0; r >= 0 && i < m->n_reserved; i++) {
 		const MmReserved *x = &m->reserved[i];
@@ -396,22 +413,25 @@ static int iort_rmr(Iort *io, const IortNode *node)
 	const uint8_t *n = io->t + node->offset;
 	const char *file = io->file;
 	if (node->length < IORT_NODE_HEADER + 12)
-		return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: RMR node too short "
-						     "(length %zu): ignored",
+		return mm_hostmap_add_warning(io->m,
+					      "%s: offset 0x%zx: RMR node too short "
+					      "(length %zu): ignored",
 					      file, node->offset, node->length);
 	if (node->n_mappings == 0)
-		return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: RMR node without ID "
-						     "mappings: ignored, as the kernel does",
+		return mm_hostmap_add_warning(io->m,
+					      "%s: offset 0x%zx: RMR node without ID "
+					      "mappings: ignored, as the kernel does",
 					      file, node->offset);
 	uint32_t flags = le32(n + 16), count = le32(n + 20), ref = le32(n + 24);
 	if (count == 0)
 		return 0;
 	if (ref < IORT_NODE_HEADER + 12 || ref > node->length ||
 	    count > (node->length - ref) / IORT_RMR_DESC)
-		return mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: %" PRIu32 " RMR "
-						     "descriptors at node offset 0x%" PRIx32
-						     " do not fit in the node (length %zu): "
-						     "ignored",
+		return mm_hostmap_add_warning(io->m,
+					      "%s: offset 0x%zx: %" PRIu32 " RMR "
+					      "descriptors at node offset 0x%" PRIx32
+					      " do not fit in the node (length %zu): "
+					      "ignored",
 					      file, node->offset + 20, count, ref, node->length);
 	const char *type = flags & IORT_RMR_REMAP_PERMITTED ? "direct-relaxable" : "direct";
 	for (uint32_t i = 0; i < count; i++) {
@@ -419,9 +439,10 @@ static int iort_rmr(Iort *io, const IortNode *node)
 		uint64_t base = le64(io->t + at), length = le64(io->t + at + 8);
 		int r = 0;
 		if (length == 0 || base > UINT64_MAX - (length - 1)) {
-			r = mm_hostmap_add_warning(io->m, "%s: offset 0x%zx: RMR descriptor with "
-							  "base 0x%" PRIx64 " length 0x%" PRIx64
-							  ": ignored",
+			r = mm_hostmap_add_warning(io->m,
+						   "%s: offset 0x%zx: RMR descriptor with "
+						   "base 0x%" PRIx64 " length 0x%" PRIx64
+						   ": ignored",
 						   file, at, base, length);
 		} else {
 			bool reported;
@@ -437,10 +458,9 @@ static int iort_rmr(Iort *io, const IortNode *node)
 	return 0;
 }
 
-int mm_iort_parse(const uint8_t *t, size_t file_len, const char *file, MmMadt *madt,
-		  MmHostMap *m)
+int mm_iort_parse(const uint8_t *t, size_t file_len, const char *file, MmMadt *madt, MmHostMap *m)
 {
-	Iort io = {.t = t, .file = file, .m = m};
+	Iort io = { .t = t, .file = file, .m = m };
 	_cleanup_free_ ItsReach *reach = NULL;
 	int r = table_length(t, file_len, file, "IORT", &io.len, m);
 	if (r < 0 || io.len == 0)
@@ -453,9 +473,9 @@ int mm_iort_parse(const uint8_t *t, size_t file_len, const char *file, MmMadt *m
 			if (madt->controllers[c].type != MM_MSI_GICV3_ITS)
 				continue;
 			const ItsReach *x = &reach[c];
-			madt->controllers[c].translated = x->bypass ? 0
+			madt->controllers[c].translated = x->bypass       ? 0
 							  : x->translated ? 1
-							  : x->direct	  ? 0
+							  : x->direct     ? 0
 									  : MM_TRANSLATED_UNKNOWN;
 		}
 	}
@@ -464,8 +484,9 @@ int mm_iort_parse(const uint8_t *t, size_t file_len, const char *file, MmMadt *m
 		if (io.nodes[i].type != IORT_RMR)
 			continue;
 		if (t[8] < 5)
-			r = mm_hostmap_add_warning(m, "%s: offset 0x%zx: RMR node in an IORT of "
-						      "revision %u: ignored, as the kernel does",
+			r = mm_hostmap_add_warning(m,
+						   "%s: offset 0x%zx: RMR node in an IORT of "
+						   "revision %u: ignored, as the kernel does",
 						   file, io.nodes[i].offset, t[8]);
 		else
 			r = iort_rmr(&io, &io.nodes[i]);
@@ -509,7 +530,7 @@ int mm_probe_acpi(int rootfd, MmHostMap *m, MmError *err)
 {
 	_cleanup_free_ uint8_t *apic = NULL, *iort = NULL;
 	size_t apic_len = 0, iort_len = 0;
-	MmMadt madt = {0};
+	MmMadt madt = { 0 };
 	int r;
 
 	r = read_table(rootfd, "APIC", &apic, &apic_len, m, err);
@@ -529,15 +550,16 @@ int mm_probe_acpi(int rootfd, MmHostMap *m, MmError *err)
 	static const struct {
 		const char *table, *what, *option;
 	} iommus[] = {
-		{"DMAR", "Intel VT-d", "intel_iommu=on"},
-		{"IVRS", "AMD-Vi", "amd_iommu=on"},
+		{ "DMAR", "Intel VT-d", "intel_iommu=on" },
+		{ "IVRS", "AMD-Vi", "amd_iommu=on" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(iommus) && m->n_iommu_groups == 0; i++) {
 		if (!table_present(rootfd, iommus[i].table))
 			continue;
-		r = mm_hostmap_add_warning(m, TABLES_DIR "/%s: the firmware describes %s but the "
-						       "kernel made no IOMMU groups (is %s missing "
-						       "from the kernel command line?)",
+		r = mm_hostmap_add_warning(m,
+					   TABLES_DIR "/%s: the firmware describes %s but the "
+						      "kernel made no IOMMU groups (is %s missing "
+						      "from the kernel command line?)",
 					   iommus[i].table, iommus[i].what, iommus[i].option);
 		if (r < 0)
 			return r;

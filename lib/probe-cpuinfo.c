@@ -73,7 +73,8 @@ int mm_cpuinfo_parse(const char *text, size_t len, const char *file, MmHostMap *
 				arch = "aarch64";
 		} else if (strcmp(key, "address sizes") == 0) {
 			unsigned bits;
-			if (sscanf(value, "%u bits physical", &bits) != 1 || bits < 12 || bits > 64) {
+			if (sscanf(value, "%u bits physical", &bits) != 1 || bits < 12 ||
+			    bits > 64) {
 				mm_error_set(err, file, lineno, "bad address sizes '%s'", value);
 				return -EINVAL;
 			}

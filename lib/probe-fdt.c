@@ -6,8 +6,8 @@
  * (the kernel maps the doorbell in its software MSI window). Addresses are
  * translated to CPU addresses through the parents' ranges. */
 #include <errno.h>
-#include <stddef.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,8 +19,8 @@
 #include "probe-internal.h"
 #include "sysroot.h"
 
-#define FDT_FILE "sys/firmware/fdt"
-#define GITS_TRANSLATER 0x10040
+#define FDT_FILE          "sys/firmware/fdt"
+#define GITS_TRANSLATER   0x10040
 #define V2M_MSI_SETSPI_NS 0x40
 
 /* How one controller is reached, gathered over every MSI client. */
@@ -148,7 +148,8 @@ static int add_controllers(FdtScan *s, const char *compatible, MmMsiType type, u
 			return -ENOMEM;
 		s->controllers[s->n++] = (FdtController){
 			.node = node,
-			.c = {type, base, size, base + offset, MM_TRANSLATED_UNKNOWN, MM_FIRMWARE_FDT},
+			.c = { type, base, size, base + offset, MM_TRANSLATED_UNKNOWN,
+			       MM_FIRMWARE_FDT },
 		};
 	}
 	return 0;
@@ -183,8 +184,7 @@ static int phandle_cells(const void *fdt, uint32_t phandle, const char *name)
  * of_map_id() reads them) or a phandle list with #cells arguments. Returns
  * -EBADMSG when the property is malformed. */
 static int for_each_phandle(FdtScan *s, int node, const char *prop, const char *cells_name,
-			    int (*fn)(FdtScan *s, uint32_t phandle, void *userdata),
-			    void *userdata)
+			    int (*fn)(FdtScan *s, uint32_t phandle, void *userdata), void *userdata)
 {
 	int len;
 	const fdt32_t *p = fdt_getprop(s->fdt, node, prop, &len);
@@ -262,8 +262,7 @@ static int scan_clients(FdtScan *s)
 		r = for_each_phandle(s, node, "msi-map", NULL, note_msi, &behind_iommu);
 		if (r < 0 && (r = warn_bad_prop(s, node, "msi-map", r)) < 0)
 			return r;
-		r = for_each_phandle(s, node, "msi-parent", "#msi-cells", note_msi,
-				     &behind_iommu);
+		r = for_each_phandle(s, node, "msi-parent", "#msi-cells", note_msi, &behind_iommu);
 		if (r < 0 && (r = warn_bad_prop(s, node, "msi-parent", r)) < 0)
 			return r;
 	}
@@ -291,7 +290,9 @@ static int check_structure(const void *fdt)
 	for (int offset = 0, next = 0;; offset = next) {
 		uint32_t tag = fdt_next_tag(fdt, offset, &next);
 		if (tag == FDT_END)
-			return next < 0 ? next : depth == 0 && offset > 0 ? 0 : -FDT_ERR_BADSTRUCTURE;
+			return next < 0                   ? next
+			       : depth == 0 && offset > 0 ? 0
+							  : -FDT_ERR_BADSTRUCTURE;
 		if (next <= offset)
 			return -FDT_ERR_BADSTRUCTURE;
 		if (offset == 0 && tag != FDT_BEGIN_NODE)
@@ -320,11 +321,13 @@ static int check_structure(const void *fdt)
 			break;
 		case FDT_PROP: {
 			int len;
-			const struct fdt_property *prop = fdt_get_property_by_offset(fdt, offset, &len);
+			const struct fdt_property *prop =
+				fdt_get_property_by_offset(fdt, offset, &len);
 			if (!prop)
 				return len;
-			int nameoff = (int)fdt32_ld((const fdt32_t *)((const char *)prop +
-							offsetof(struct fdt_property, nameoff)));
+			int nameoff = (int)fdt32_ld(
+				(const fdt32_t *)((const char *)prop +
+						  offsetof(struct fdt_property, nameoff)));
 			if (depth == 0 || !fdt_get_string(fdt, nameoff, &r))
 				return depth == 0 ? -FDT_ERR_BADSTRUCTURE : r;
 			break;
@@ -339,13 +342,13 @@ static int check_structure(const void *fdt)
 
 int mm_fdt_parse(const void *blob, size_t len, const char *file, MmHostMap *m)
 {
-	FdtScan s = {.fdt = blob, .file = file, .m = m};
+	FdtScan s = { .fdt = blob, .file = file, .m = m };
 	int r;
 
 	if (len > INT32_MAX)
 		return mm_hostmap_add_warning(m, "%s: too large for a device tree: ignored", file);
 	r = len < FDT_V1_SIZE || fdt_totalsize(blob) > len ? -FDT_ERR_TRUNCATED
-							    : check_structure(blob);
+							   : check_structure(blob);
 	if (r < 0)
 		return mm_hostmap_add_warning(m, "%s: not a valid device tree (%s): ignored", file,
 					      fdt_strerror(r));
@@ -375,8 +378,9 @@ int mm_probe_fdt(int rootfd, MmHostMap *m, MmError *err)
 		return r;
 	}
 	if (r < 0)
-		return mm_hostmap_add_warning(m, FDT_FILE ": unreadable (%s): MSI controllers "
-						 "from the device tree unknown",
+		return mm_hostmap_add_warning(m,
+					      FDT_FILE ": unreadable (%s): MSI controllers "
+						       "from the device tree unknown",
 					      strerror(-r));
 	return mm_fdt_parse(blob, len, FDT_FILE, m);
 }

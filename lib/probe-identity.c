@@ -14,7 +14,7 @@
 
 static int probe_name(int rootfd, const char *name, MmHostMap *m, MmError *err)
 {
-	static const char *const sources[] = {"etc/hostname", "proc/sys/kernel/hostname"};
+	static const char *const sources[] = { "etc/hostname", "proc/sys/kernel/hostname" };
 	char *s = NULL;
 
 	if (name) {

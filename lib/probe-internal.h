@@ -44,8 +44,7 @@ void mm_madt_clear(MmMadt *madt);
 int mm_madt_parse(const uint8_t *table, size_t len, const char *file, MmMadt *ret, MmHostMap *m);
 /* Sets madt's ITS controllers' translated from the IORT's mappings (madt
  * may be NULL) and adds the RMR ranges the kernel did not report. */
-int mm_iort_parse(const uint8_t *table, size_t len, const char *file, MmMadt *madt,
-		  MmHostMap *m);
+int mm_iort_parse(const uint8_t *table, size_t len, const char *file, MmMadt *madt, MmHostMap *m);
 int mm_probe_acpi(int rootfd, MmHostMap *m, MmError *err);
 
 /* Address limits: the CPU's (from phys_bits), IOMMU input widths, KVM's IPA

@@ -78,7 +78,7 @@ int mm_iomem_parse(const char *text, size_t len, const char *file, MmHostMap *m,
 	const char *p = text, *end = text + len;
 	unsigned lineno = 0;
 	bool all_zero = true, any = false;
-	MmRangeSet ram = {0}, windows = {0}, ecam = {0};
+	MmRangeSet ram = { 0 }, windows = { 0 }, ecam = { 0 };
 	int r = 0;
 
 	if (memchr(text, '\0', len)) {
@@ -93,7 +93,8 @@ int mm_iomem_parse(const char *text, size_t len, const char *file, MmHostMap *m,
 
 		lineno++;
 		if (!nl) {
-			mm_error_set(err, file, lineno, "truncated line (no newline at end of file)");
+			mm_error_set(err, file, lineno,
+				     "truncated line (no newline at end of file)");
 			r = -EINVAL;
 			break;
 		}
@@ -148,7 +149,8 @@ int mm_probe_iomem(int rootfd, MmHostMap *m, MmError *err)
 	size_t len;
 	int r = mm_read_file_at(rootfd, "proc/iomem", MM_FILE_MAX, &text, &len, err);
 	if (r == -ENOENT)
-		return mm_hostmap_add_warning(m, "proc/iomem: missing: no RAM or PCI windows known");
+		return mm_hostmap_add_warning(m,
+					      "proc/iomem: missing: no RAM or PCI windows known");
 	if (r < 0)
 		return r;
 	return mm_iomem_parse(text, len, "proc/iomem", m, err);

@@ -21,7 +21,8 @@ static bool is_type_word(const char *s)
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_'))
 			return false;
 	return true;
 }
@@ -48,7 +49,8 @@ int mm_reserved_regions_parse(const char *text, size_t len, const char *file, ui
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		lineno++;
 		if (!nl) {
-			mm_error_set(err, file, lineno, "truncated line (no newline at end of file)");
+			mm_error_set(err, file, lineno,
+				     "truncated line (no newline at end of file)");
 			return -EINVAL;
 		}
 		size_t n = (size_t)(nl - p);
@@ -63,7 +65,8 @@ int mm_reserved_regions_parse(const char *text, size_t len, const char *file, ui
 
 		int k = sscanf(line, "%200s %200s %200s %1s", a, b, type, extra);
 		if (k != 3) {
-			mm_error_set(err, file, lineno, "expected 'START END TYPE', got '%s'", line);
+			mm_error_set(err, file, lineno, "expected 'START END TYPE', got '%s'",
+				     line);
 			return -EINVAL;
 		}
 		uint64_t start, last;
@@ -88,7 +91,7 @@ int mm_reserved_regions_parse(const char *text, size_t len, const char *file, ui
 					   lineno, type) < 0)
 			return -ENOMEM;
 		uint32_t id = group_id;
-		MmIdSet groups = {&id, 1};
+		MmIdSet groups = { &id, 1 };
 		if (mm_hostmap_add_reserved(m, type, start, last, &groups) < 0) {
 			mm_error_set(err, file, lineno, "out of memory");
 			return -ENOMEM;
@@ -219,7 +222,8 @@ int mm_probe_iommu_groups(int rootfd, MmHostMap *m, MmError *err)
 	if (r == -ENOENT) {
 		m->n_iommu_groups = 0;
 		return mm_hostmap_add_warning(
-			m, GROUPS_DIR ": missing: no IOMMU groups, this host cannot assign devices");
+			m,
+			GROUPS_DIR ": missing: no IOMMU groups, this host cannot assign devices");
 	}
 	if (r < 0)
 		return r;

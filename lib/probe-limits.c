@@ -28,7 +28,7 @@
 #include "util.h"
 
 #define IOMMU_CLASS "sys/class/iommu"
-#define KLOG_MAX (16u << 20)
+#define KLOG_MAX    (16u << 20)
 
 /* The register as the kernel prints it: "%llx" without 0x. */
 static int parse_register(const char *text, uint64_t *ret)
@@ -104,7 +104,8 @@ static int probe_iommu_class(int rootfd, MmHostMap *m)
 						   path);
 		else if ((intel ? mm_intel_cap_address_bits(text, &bits)
 				: mm_amd_features_address_bits(text, &bits)) < 0)
-			r = mm_hostmap_add_warning(m, "%s: cannot read an address width from '%.40s'",
+			r = mm_hostmap_add_warning(m,
+						   "%s: cannot read an address width from '%.40s'",
 						   path, text);
 		else
 			r = mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, bits, path);
@@ -182,8 +183,9 @@ static int probe_kernel_log(int rootfd, bool live, MmHostMap *m)
 	if (size > 0 && !text)
 		return -ENOMEM;
 	bool smmu = m->arch && strcmp(m->arch, "aarch64") == 0 && m->n_iommu_groups > 0;
-	return smmu ? mm_hostmap_add_warning(m, "kernel log: not readable (%s): SMMU input "
-						"address width unknown",
+	return smmu ? mm_hostmap_add_warning(m,
+					     "kernel log: not readable (%s): SMMU input "
+					     "address width unknown",
 					     strerror(errno))
 		    : 0;
 }
@@ -192,12 +194,14 @@ static int probe_kvm(MmHostMap *m)
 {
 	_cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return mm_hostmap_add_warning(m, "/dev/kvm: cannot open (%s): KVM IPA limit unknown",
+		return mm_hostmap_add_warning(m,
+					      "/dev/kvm: cannot open (%s): KVM IPA limit unknown",
 					      strerror(errno));
 	int cap = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
 	if (cap < 0)
-		return mm_hostmap_add_warning(m, "/dev/kvm: KVM_CHECK_EXTENSION failed (%s): KVM "
-						 "IPA limit unknown",
+		return mm_hostmap_add_warning(m,
+					      "/dev/kvm: KVM_CHECK_EXTENSION failed (%s): KVM "
+					      "IPA limit unknown",
 					      strerror(errno));
 	return mm_hostmap_add_limit(m, MM_LIMIT_KVM_IPA, mm_kvm_ipa_bits_from_cap(cap), "/dev/kvm");
 }

@@ -33,10 +33,8 @@ int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err)
 		return -ENOMEM;
 	}
 	int (*const sources[])(int, MmHostMap *, MmError *) = {
-		mm_probe_cpuinfo,
-		mm_probe_iommu_groups,
-		mm_probe_iomem,
-		mm_probe_fdt,  /* after the groups: firmware is checked against them */
+		mm_probe_cpuinfo, mm_probe_iommu_groups, mm_probe_iomem,
+		mm_probe_fdt, /* after the groups: firmware is checked against them */
 		mm_probe_acpi,
 	};
 	r = mm_probe_identity(rootfd, opts ? opts->name : NULL, m, err);

@@ -157,7 +157,7 @@ int mm_rangeset_add_span(MmRangeSet *s, const MmSpan *span)
 		r = MM_GROW(s->spans, s->alloc, s->n + 1);
 		if (r < 0)
 			return r;
-		MmSpan fresh = {start, end, {NULL, 0}};
+		MmSpan fresh = { start, end, { NULL, 0 } };
 		r = mm_idset_copy(&fresh.origin, &span->origin);
 		if (r < 0)
 			return r;
@@ -169,7 +169,7 @@ int mm_rangeset_add_span(MmRangeSet *s, const MmSpan *span)
 
 	MmSpan *into = &s->spans[first];
 	/* Merge origins before touching the array so a failure changes nothing. */
-	MmIdSet origin = {NULL, 0};
+	MmIdSet origin = { NULL, 0 };
 	r = mm_idset_copy(&origin, &into->origin);
 	if (r < 0)
 		return r;
@@ -199,13 +199,13 @@ int mm_rangeset_add_span(MmRangeSet *s, const MmSpan *span)
 int mm_rangeset_add(MmRangeSet *s, uint64_t start, uint64_t end, uint32_t origin)
 {
 	uint32_t id = origin;
-	MmSpan span = {start, end, {&id, origin == MM_NO_ORIGIN ? 0 : 1}};
+	MmSpan span = { start, end, { &id, origin == MM_NO_ORIGIN ? 0 : 1 } };
 	return mm_rangeset_add_span(s, &span);
 }
 
 int mm_rangeset_copy(MmRangeSet *dst, const MmRangeSet *src)
 {
-	MmRangeSet tmp = {NULL, 0, 0};
+	MmRangeSet tmp = { NULL, 0, 0 };
 	int r = MM_GROW(tmp.spans, tmp.alloc, src->n);
 	if (r < 0)
 		return r;
@@ -225,7 +225,7 @@ int mm_rangeset_copy(MmRangeSet *dst, const MmRangeSet *src)
 
 int mm_rangeset_union(MmRangeSet *dst, const MmRangeSet *a, const MmRangeSet *b)
 {
-	MmRangeSet tmp = {NULL, 0, 0};
+	MmRangeSet tmp = { NULL, 0, 0 };
 	int r = mm_rangeset_copy(&tmp, a);
 	/* b's spans come in order, so each add merges at the end or near it. */
 	for (size_t i = 0; r >= 0 && i < b->n; i++)
@@ -242,7 +242,7 @@ int mm_rangeset_union(MmRangeSet *dst, const MmRangeSet *a, const MmRangeSet *b)
 static int append(MmRangeSet *tmp, uint64_t start, uint64_t end, const MmIdSet *o1,
 		  const MmIdSet *o2)
 {
-	MmSpan span = {start, end, {NULL, 0}};
+	MmSpan span = { start, end, { NULL, 0 } };
 	int r = mm_idset_copy(&span.origin, o1);
 	if (r >= 0 && o2)
 		r = mm_idset_union(&span.origin, o2);
@@ -258,7 +258,7 @@ static int append(MmRangeSet *tmp, uint64_t start, uint64_t end, const MmIdSet *
 
 int mm_rangeset_intersect(MmRangeSet *dst, const MmRangeSet *a, const MmRangeSet *b)
 {
-	MmRangeSet tmp = {NULL, 0, 0};
+	MmRangeSet tmp = { NULL, 0, 0 };
 	size_t i = 0, j = 0;
 	int r = 0;
 
@@ -287,7 +287,7 @@ int mm_rangeset_intersect(MmRangeSet *dst, const MmRangeSet *a, const MmRangeSet
 
 int mm_rangeset_subtract(MmRangeSet *dst, const MmRangeSet *a, const MmRangeSet *b)
 {
-	MmRangeSet tmp = {NULL, 0, 0};
+	MmRangeSet tmp = { NULL, 0, 0 };
 	size_t j = 0;
 	int r = 0;
 

@@ -40,10 +40,10 @@
 #include "sysroot.h"
 #include "util.h"
 
-#define HOST_FILE "host.xml"
-#define POOLS_DIR "pools"
+#define HOST_FILE   "host.xml"
+#define POOLS_DIR   "pools"
 #define REMOTE_FILE "remote.json"
-#define LOCK_FILE ".lock"
+#define LOCK_FILE   ".lock"
 /* The largest map file accepted: the XML reader's own limit. */
 #define STATE_FILE_MAX (16u << 20)
 /* <name>.xml must fit NAME_MAX (255). */
@@ -182,8 +182,7 @@ static bool has_suffix(const char *s, const char *suffix, size_t *stem)
 
 /* Read and parse one map file; rel is the name used in messages. A bad
  * file returns < 0 with err filled. */
-static int read_map_at(int dirfd, const char *file, const char *rel, MmHostMap **ret,
-		       MmError *err)
+static int read_map_at(int dirfd, const char *file, const char *rel, MmHostMap **ret, MmError *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
@@ -200,7 +199,7 @@ static int read_map_at(int dirfd, const char *file, const char *rel, MmHostMap *
 static int load_remote(MmState *s, MmStatePool *p, int poolfd)
 {
 	_cleanup_free_ char *text = NULL, *rel = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	size_t len;
 
 	if (asprintf(&rel, POOLS_DIR "/%s/" REMOTE_FILE, p->name) < 0)
@@ -219,12 +218,12 @@ static int load_remote(MmState *s, MmStatePool *p, int poolfd)
 	if (r == 0 && !(members = mm_json_get(root, "members", json_type_object)))
 		mm_error_set(&err, rel, 0, "no \"members\" object");
 	if (!members)
-		return add_warning(s, "%s: not a remote member list (%s); its members count as imported",
-				   rel, err.message);
+		return add_warning(
+			s, "%s: not a remote member list (%s); its members count as imported", rel,
+			err.message);
 	r = 0;
-	json_object_object_foreach(members, key, val)
-	{
-		MmStateMember key_member = {.name = key};
+	json_object_object_foreach(members, key, val) {
+		MmStateMember key_member = { .name = key };
 		MmStateMember *m = p->n_members ? bsearch(&key_member, p->members, p->n_members,
 							  sizeof(*p->members), member_cmp)
 						: NULL;
@@ -234,13 +233,14 @@ static int load_remote(MmState *s, MmStatePool *p, int poolfd)
 		if (!m)
 			continue;
 		if (!address) {
-			r = add_warning(s, "%s: member '%s' has no address; it counts as imported", rel,
-					key);
+			r = add_warning(s, "%s: member '%s' has no address; it counts as imported",
+					rel, key);
 			if (r < 0)
 				break;
 			continue;
 		}
-		if (!(m->address = strdup(address)) || (fetched && !(m->fetched = strdup(fetched)))) {
+		if (!(m->address = strdup(address)) ||
+		    (fetched && !(m->fetched = strdup(fetched)))) {
 			r = -ENOMEM;
 			break;
 		}
@@ -254,8 +254,8 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 	_cleanup_close_ int poolfd = -1;
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
-	MmStatePool pool = {0};
-	MmError err = {0};
+	MmStatePool pool = { 0 };
+	MmError err = { 0 };
 	int r;
 
 	poolfd = open_dir_at(poolsfd, name);
@@ -284,12 +284,13 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 			if (!member) {
 				r = -ENOMEM;
 			} else if (!mm_state_name_valid(member)) {
-				r = add_warning(s, "%s: '%s' is not a valid host name, ignored", rel,
-						member);
+				r = add_warning(s, "%s: '%s' is not a valid host name, ignored",
+						rel, member);
 			} else if ((r = read_map_at(poolfd, file, rel, &map, &err)) < 0) {
 				r = r == -ENOMEM ? r : add_error_warning(s, &err);
 			} else if (!streq_ptr(map->name, member)) {
-				r = add_warning(s, "%s: holds the map of host '%s', not '%s'; ignored",
+				r = add_warning(s,
+						"%s: holds the map of host '%s', not '%s'; ignored",
 						rel, map->name ? map->name : "", member);
 				mm_hostmap_free(map);
 			} else if (MM_GROW(pool.members, alloc, pool.n_members + 1) < 0) {
@@ -297,7 +298,7 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 				r = -ENOMEM;
 			} else {
 				pool.members[pool.n_members++] =
-					(MmStateMember){.name = TAKE_PTR(member), .map = map};
+					(MmStateMember){ .name = TAKE_PTR(member), .map = map };
 			}
 		}
 		if (r < 0)
@@ -329,7 +330,7 @@ static int load(MmState *s)
 	_cleanup_close_ int poolsfd = -1;
 	char **names = NULL;
 	size_t n = 0;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	r = read_map_at(s->dirfd, HOST_FILE, HOST_FILE, &s->host, &err);
@@ -350,7 +351,8 @@ static int load(MmState *s)
 		if (names[i][0] == '.')
 			continue; /* a pool being deleted, or a temporary file */
 		if (!mm_state_name_valid(names[i]))
-			r = add_warning(s, POOLS_DIR "/%s: not a valid pool name, ignored", names[i]);
+			r = add_warning(s, POOLS_DIR "/%s: not a valid pool name, ignored",
+					names[i]);
 		else
 			r = load_pool(s, poolsfd, names[i]);
 	}
@@ -392,13 +394,15 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 		if (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
 			r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 			mm_error_set(err, path, 0, "%s",
-				     r == -EBUSY ? "the state directory is in use by another writer "
-						   "(migmapd?)"
-						 : strerror(-r));
+				     r == -EBUSY
+					     ? "the state directory is in use by another writer "
+					       "(migmapd?)"
+					     : strerror(-r));
 			return r;
 		}
 	}
-	if ((flags & MM_STATE_CREATE) && mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
+	if ((flags & MM_STATE_CREATE) && mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 &&
+	    errno != EEXIST) {
 		r = -errno;
 		mm_error_set(err, path, 0, "cannot create %s: %s", POOLS_DIR, strerror(-r));
 		return r;
@@ -416,7 +420,7 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 
 const MmStatePool *mm_state_find_pool(const MmState *s, const char *pool)
 {
-	MmStatePool key = {.name = (char *)pool};
+	MmStatePool key = { .name = (char *)pool };
 	if (!pool || s->n_pools == 0)
 		return NULL;
 	return bsearch(&key, s->pools, s->n_pools, sizeof(*s->pools), pool_cmp);
@@ -424,7 +428,7 @@ const MmStatePool *mm_state_find_pool(const MmState *s, const char *pool)
 
 const MmStateMember *mm_state_find_member(const MmStatePool *p, const char *name)
 {
-	MmStateMember key = {.name = (char *)name};
+	MmStateMember key = { .name = (char *)name };
 	if (!p || !name || p->n_members == 0)
 		return NULL;
 	return bsearch(&key, p->members, p->n_members, sizeof(*p->members), member_cmp);
@@ -513,7 +517,7 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 	if (!v)
 		return -ENOMEM;
 	s->pools = v;
-	MmStatePool p = {.name = strdup(pool)};
+	MmStatePool p = { .name = strdup(pool) };
 	if (!p.name)
 		return -ENOMEM;
 
@@ -669,7 +673,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 {
 	_cleanup_free_ char *text = NULL, *file = NULL, *rel = NULL;
 	_cleanup_close_ int poolfd = -1;
-	MmStateMember m = {0};
+	MmStateMember m = { 0 };
 	MmStatePool *p;
 	int r;
 
@@ -702,8 +706,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 			return -EDOM;
 	}
 
-	if (mm_hostmap_format_xml(map, &text) < 0 ||
-	    asprintf(&file, "%s.xml", map->name) < 0 ||
+	if (mm_hostmap_format_xml(map, &text) < 0 || asprintf(&file, "%s.xml", map->name) < 0 ||
 	    asprintf(&rel, POOLS_DIR "/%s/%s", pool, file) < 0)
 		return -ENOMEM;
 	if (!(m.name = strdup(map->name)) || (address && !(m.address = strdup(address))) ||
@@ -814,7 +817,8 @@ int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError 
 	if ((r = find_member_mut(s, pool, name, &p, &m, err)) < 0)
 		return r;
 	if (!m->address) {
-		mm_error_set(err, NULL, 0, "host '%s' of pool '%s' is not a remote member", name, pool);
+		mm_error_set(err, NULL, 0, "host '%s' of pool '%s' is not a remote member", name,
+			     pool);
 		return -EINVAL;
 	}
 	if (m->stale)
@@ -852,7 +856,8 @@ int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, 
 		if (mm_strv_appendf(&pm->warnings, &pm->n_warnings,
 				    "host '%s' is stale: its migmapd at %s did not answer; its map "
 				    "was fetched %s",
-				    m->name, m->address, m->fetched ? m->fetched : "at an unknown time") < 0)
+				    m->name, m->address,
+				    m->fetched ? m->fetched : "at an unknown time") < 0)
 			return -ENOMEM;
 	}
 	*ret = TAKE_PTR(pm);

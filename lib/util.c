@@ -1,8 +1,8 @@
 /* Shared helpers: growing arrays, hex formatting and parsing of addresses. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -127,8 +127,7 @@ unsigned mm_xml_line(xmlNodePtr node)
 	return l > 0 ? (unsigned)l : 0;
 }
 
-int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed,
-		       MmError *err)
+int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed, MmError *err)
 {
 	for (xmlAttrPtr a = node->properties; a; a = a->next) {
 		bool ok = false;

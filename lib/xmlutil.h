@@ -47,8 +47,7 @@ bool mm_xml_is_element(xmlNodePtr n, const char *name, MmXmlNs ns);
 xmlNodePtr mm_xml_child(xmlNodePtr node, const char *name, MmXmlNs ns);
 unsigned mm_xml_line(xmlNodePtr node);
 /* Fail on an attribute not in allowed (NULL-terminated). */
-int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed,
-		       MmError *err);
+int mm_xml_check_attrs(xmlNodePtr node, const char *file, const char *const *allowed, MmError *err);
 /* Return 1 and the value when present, 0 when absent and not required. */
 int mm_xml_get_string(xmlNodePtr node, const char *name, bool required, const char *file,
 		      char **ret, MmError *err);

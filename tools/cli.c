@@ -94,7 +94,7 @@ int cli_load_hostmaps(char **paths, size_t n, CliHostMaps *ret)
 			return cli_fail("%s: larger than %u bytes", paths[i], CLI_FILE_MAX);
 		if (r < 0)
 			return cli_fail("%s: %s", paths[i], strerror(-r));
-		MmError err = {0};
+		MmError err = { 0 };
 		if (mm_hostmap_parse_xml(text, len, paths[i], &ret->maps[i], &err) < 0)
 			return cli_fail_error(&err);
 		ret->n = i + 1;

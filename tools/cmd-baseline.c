@@ -24,9 +24,9 @@ void cmd_baseline_help(FILE *f)
 int cmd_baseline(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		{ "name", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *name = "pool";
@@ -52,13 +52,13 @@ int cmd_baseline(int argc, char **argv)
 	if (optind >= argc)
 		return cli_fail("baseline: no host maps given (see 'migmap baseline --help')");
 
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
 	int r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
 	if (r != EXIT_OK)
 		return r;
 
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	if (mm_pool_baseline(name, (const MmHostMap *const *)hosts.maps, hosts.n, &pool, &err) < 0)
 		return cli_fail("baseline: %s", err.message);
 

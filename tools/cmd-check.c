@@ -30,7 +30,7 @@ int cli_load_domain(const char *path, MmDomain **ret)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = cli_read_file(path, 16u << 20, &text, &len);
 	if (r == -EFBIG)
 		return cli_fail("%s: larger than 16 MiB", path);
@@ -49,7 +49,8 @@ static int print_report(const MmCheckReport *r, size_t n_hosts)
 	for (size_t i = 0; i < r->n_conflicts; i++) {
 		bool error = r->conflicts[i].severity == MM_SEVERITY_ERROR;
 		printf("%s%s:%s %s\n", colour ? (error ? "\033[1;31m" : "\033[33m") : "",
-		       error ? "error" : "warning", colour ? "\033[0m" : "", r->conflicts[i].message);
+		       error ? "error" : "warning", colour ? "\033[0m" : "",
+		       r->conflicts[i].message);
 	}
 	size_t errors = 0;
 	for (size_t i = 0; i < r->n_conflicts; i++)
@@ -64,10 +65,10 @@ static int print_report(const MmCheckReport *r, size_t n_hosts)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"domain", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{"connect", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
+		{ "domain", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *domain_path = NULL, *uri = NULL;
@@ -102,13 +103,13 @@ int cmd_check(int argc, char **argv)
 	int r = cli_load_domain_from(domain_path, uri, &domain);
 	if (r != EXIT_OK)
 		return r;
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
 	r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
 	if (r != EXIT_OK)
 		return r;
 
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	if (mm_check_domain(domain, (const MmHostMap *const *)hosts.maps, hosts.n, &report, &err) <
 	    0) {
 		char buf[1024];

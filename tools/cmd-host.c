@@ -26,14 +26,14 @@ void cmd_host_help(FILE *f)
 int cmd_host(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"sysroot", required_argument, NULL, 's'},
-		{"name", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"table", no_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
+		{ "sysroot", required_argument, NULL, 's' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "table", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	MmProbeOptions opts = {0};
+	MmProbeOptions opts = { 0 };
 	bool json = false, table = false;
 	int c;
 
@@ -67,7 +67,7 @@ int cmd_host(int argc, char **argv)
 		return cli_fail("host: --json and --table exclude each other");
 
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	if (mm_hostmap_probe(&opts, &map, &err) < 0)
 		return cli_fail_error(&err);
 

@@ -55,10 +55,10 @@ static int print_table(const MmGuestLayout *l)
 int cmd_layout(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"domain", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {},
+		{ "domain", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
 	const char *domain = NULL;
 	bool json = false;
@@ -95,7 +95,7 @@ int cmd_layout(int argc, char **argv)
 
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	if (mm_domain_parse_xml(text, len, domain, &d, &err) < 0)
 		return cli_fail_error(&err);
 	if (mm_layout_compute(d, &l, &err) < 0) {

@@ -32,12 +32,9 @@ void cmd_plan_help(FILE *f)
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"domain", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{"connect", required_argument, NULL, 'c'},
-		{"define", no_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+		{ "domain", required_argument, NULL, 'd' },  { "json", no_argument, NULL, 'j' },
+		{ "connect", required_argument, NULL, 'c' }, { "define", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },          {},
 	};
 	const char *domain_path = NULL, *uri = NULL;
 	bool define = false;
@@ -76,13 +73,13 @@ int cmd_plan(int argc, char **argv)
 	int r = cli_read_domain_xml(domain_path, uri, true, &xml, &len);
 	if (r != EXIT_OK)
 		return r;
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
 	r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
 	if (r != EXIT_OK)
 		return r;
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	r = mm_plan_domain(xml, len, domain_path, (const MmHostMap *const *)hosts.maps, hosts.n,
 			   &plan, &err);
 	if (r < 0) {
@@ -93,8 +90,8 @@ int cmd_plan(int argc, char **argv)
 	_cleanup_free_ char *text = NULL;
 	if (define && plan->changed) {
 		_cleanup_free_ char *defined = NULL;
-		if ((r = cli_virt_define(uri ? uri : CLI_DEFAULT_URI, plan->domain_xml, &defined)) !=
-		    EXIT_OK)
+		if ((r = cli_virt_define(uri ? uri : CLI_DEFAULT_URI, plan->domain_xml,
+					 &defined)) != EXIT_OK)
 			return r;
 		fprintf(stderr, "migmap: defined domain '%s' with the planned layout\n", defined);
 	} else if (define)

@@ -12,9 +12,9 @@
 #include <systemd/sd-bus.h>
 
 #include "bus-names.h"
-#include "remote.h"
 #include "cli.h"
 #include "macros.h"
+#include "remote.h"
 
 #define POOL_FILE_MAX (16u << 20)
 
@@ -27,7 +27,8 @@ void cmd_pool_help(FILE *f)
 	      "  list                          list the pools\n"
 	      "  create POOL                   create an empty pool\n"
 	      "  delete POOL                   delete a pool and its members' maps\n"
-	      "  add POOL HOST.xml...          import host maps ('migmap host' output; - for stdin)\n"
+	      "  add POOL HOST.xml...          import host maps ('migmap host' output; - for "
+	      "stdin)\n"
 	      "  add --ssh [USER@]HOST[:PORT] POOL\n"
 	      "                                fetch the map from the migmapd on that host,\n"
 	      "                                over ssh to its systemd-stdio-bridge\n"
@@ -50,8 +51,8 @@ void cmd_pool_help(FILE *f)
 }
 
 typedef struct Pool {
-	sd_bus *bus;           /* through migmapd when set */
-	char *state_dir;       /* else here */
+	sd_bus *bus;     /* through migmapd when set */
+	char *state_dir; /* else here */
 	MmState *state;
 	bool json;
 	const char *remote;
@@ -91,8 +92,8 @@ static int pool_connect(Pool *p)
 	}
 	if (daemon_running(p))
 		return EXIT_OK;
-	MmConfig config = {0};
-	MmError err = {0};
+	MmConfig config = { 0 };
+	MmError err = { 0 };
 	int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
 	if (r < 0 && r != -ENOENT) {
 		mm_config_clear(&config);
@@ -107,7 +108,7 @@ static int pool_connect(Pool *p)
  * directory reads as no pools. */
 static int state_open(Pool *p, bool write)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_state_open(p->state_dir, write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state,
 			      &err);
 	if (r == -ENOENT && !write) {
@@ -178,7 +179,7 @@ static int do_list(Pool *p, char **args, size_t n)
 	}
 	if (p->json) {
 		r = mm_pool_names_format_json(names, n_names, &json) < 0 ? cli_fail("out of memory")
-									   : cli_print(json);
+									 : cli_print(json);
 	} else {
 		for (size_t i = 0; r == EXIT_OK && i < n_names; i++) {
 			r = cli_print(names[i]);
@@ -193,7 +194,7 @@ static int do_list(Pool *p, char **args, size_t n)
 static int do_create_delete(Pool *p, bool create, char **args, size_t n)
 {
 	const char *what = create ? "create" : "delete";
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	if (n != 1)
@@ -210,7 +211,7 @@ static int do_create_delete(Pool *p, bool create, char **args, size_t n)
 static int do_add_remote(Pool *p, const char *pool)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	if (p->bus)
@@ -242,7 +243,7 @@ static int do_add(Pool *p, char **args, size_t n)
 	for (size_t i = 1; i < n; i++) {
 		_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 		_cleanup_free_ char *text = NULL;
-		MmError err = {0};
+		MmError err = { 0 };
 		size_t len;
 		/* Parse here in both modes: errors name the file and line. */
 		r = cli_read_file(args[i], POOL_FILE_MAX, &text, &len);
@@ -262,7 +263,7 @@ static int do_add(Pool *p, char **args, size_t n)
 
 static int do_remove(Pool *p, char **args, size_t n)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	if (n != 2)
@@ -281,8 +282,8 @@ static void show_progress(size_t done, size_t total, const char *host, void *use
 {
 	const char *pool = userdata;
 	if (done < total)
-		fprintf(stderr, "\r\033[Kmigmap: pool %s: fetching %zu/%zu %s", pool, done + 1, total,
-			host);
+		fprintf(stderr, "\r\033[Kmigmap: pool %s: fetching %zu/%zu %s", pool, done + 1,
+			total, host);
 	else
 		fprintf(stderr, "\r\033[K");
 	fflush(stderr);
@@ -298,7 +299,7 @@ static void show_stale(const char *host, const MmError *why, void *userdata)
 
 static int do_refresh(Pool *p, char **args, size_t n)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	if (n != 1)
@@ -320,7 +321,7 @@ static int do_show(Pool *p, char **args, size_t n)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
 	_cleanup_free_ char *text = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *answer;
 	int r;
 
@@ -362,13 +363,13 @@ static int print_report_text(const char *pool, const MmCheckReport *report)
 }
 
 /* The report of the domain in text against pool, from migmapd or here. */
-static int check_report(Pool *p, const char *pool, const char *file, const char *text,
-			size_t len, MmCheckReport **ret)
+static int check_report(Pool *p, const char *pool, const char *file, const char *text, size_t len,
+			MmCheckReport **ret)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	_cleanup_free_ const MmHostMap **maps = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *json;
 	int ok, r;
 	size_t n;
@@ -419,20 +420,20 @@ static int do_check(Pool *p, char **args, size_t n)
 int cmd_pool(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"remote", required_argument, NULL, 'r'},
-		{"ssh", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
+		{ "json", no_argument, NULL, 'j' },
+		{ "remote", required_argument, NULL, 'r' },
+		{ "ssh", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	static const struct {
 		const char *name;
 		int (*run)(Pool *p, char **args, size_t n);
 	} verbs[] = {
-		{"list", do_list},     {"add", do_add},         {"remove", do_remove},
-		{"refresh", do_refresh}, {"show", do_show},     {"check", do_check},
+		{ "list", do_list },       { "add", do_add },   { "remove", do_remove },
+		{ "refresh", do_refresh }, { "show", do_show }, { "check", do_check },
 	};
-	_cleanup_(pool_done) Pool p = {0};
+	_cleanup_(pool_done) Pool p = { 0 };
 	_cleanup_free_ char *ssh_spec = NULL;
 	int c;
 

@@ -49,10 +49,10 @@ static int write_file(const char *path, const char *text)
 int cmd_show(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"svg", required_argument, NULL, 's'},
-		{"domain", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		{ "svg", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *svg = NULL, *domain_path = NULL;
@@ -81,13 +81,13 @@ int cmd_show(int argc, char **argv)
 	if (optind >= argc)
 		return cli_fail("show: no host maps given (see 'migmap show --help')");
 
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = {0};
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
 	if ((r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts)) != EXIT_OK)
 		return r;
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	_cleanup_(mm_layout_freep) MmGuestLayout *layout = NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	const MmHostMap *const *maps = (const MmHostMap *const *)hosts.maps;
 	if (domain_path) {

@@ -16,7 +16,7 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char what[300];
 	const char *json;
 	int ok, r;
@@ -39,8 +39,9 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 	r = sd_bus_call(bus, call, HOOK_BUS_TIMEOUT_USEC, &error, &reply);
 	if (r < 0) {
 		/* migmapd answered: it cannot check this domain there. */
-		if (error.name && strncmp(error.name, MM_BUS_INTERFACE ".Error.",
-					  strlen(MM_BUS_INTERFACE ".Error.")) == 0 &&
+		if (error.name &&
+		    strncmp(error.name, MM_BUS_INTERFACE ".Error.",
+			    strlen(MM_BUS_INTERFACE ".Error.")) == 0 &&
 		    strcmp(error.name, MM_BUS_ERROR_ACCESS_DENIED) != 0)
 			return hook_warn(v, "%s: not checked: %s", what,
 					 error.message ? error.message : error.name);

@@ -19,7 +19,7 @@ void hook_local_clear(HookLocal *l)
 
 static int load(HookLocal *l, const char *config_path, HookVerdict *v)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	int r;
 
@@ -47,8 +47,8 @@ static int host_map(HookLocal *l, const MmHostMap **ret, HookVerdict *v)
 		return 0;
 	}
 	if (!l->host) {
-		MmProbeOptions opts = {.sysroot = l->config.sysroot, .name = l->config.name};
-		MmError err = {0};
+		MmProbeOptions opts = { .sysroot = l->config.sysroot, .name = l->config.name };
+		MmError err = { 0 };
 		char buf[1024];
 		int r = mm_hostmap_probe(&opts, &l->host, &err);
 		if (r == -ENOMEM)
@@ -72,7 +72,7 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 	const MmHostMap *host;
 	char what[300];
 	size_t n;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 
 	if (!l->loaded && (r = load(l, config_path, v)) < 0)

@@ -49,16 +49,17 @@ static void warn(const char *domain, const char *message, bool to_stderr)
 
 static bool checked_operation(const char *op, const char *sub)
 {
-	return strcmp(sub, "begin") == 0 && (strcmp(op, "prepare") == 0 || strcmp(op, "migrate") == 0);
+	return strcmp(sub, "begin") == 0 &&
+	       (strcmp(op, "prepare") == 0 || strcmp(op, "migrate") == 0);
 }
 
 int main(int argc, char **argv)
 {
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	_cleanup_free_ char *xml = NULL;
-	HookVerdict verdict = {0};
-	HookLocal local = {0};
-	MmError err = {0};
+	HookVerdict verdict = { 0 };
+	HookLocal local = { 0 };
+	MmError err = { 0 };
 	char buf[1024];
 	size_t len;
 	int r;
@@ -107,8 +108,8 @@ int main(int argc, char **argv)
 					    &verdict);
 		if (r == -ENXIO) {
 			daemon = false;
-			r = hook_check_local(&local, config ? config : MM_CONFIG_FILE, domain, target,
-					     &verdict);
+			r = hook_check_local(&local, config ? config : MM_CONFIG_FILE, domain,
+					     target, &verdict);
 		}
 	}
 	hook_local_clear(&local);

@@ -10,13 +10,14 @@
 const char *cli_state_dir;
 
 static const Command commands[] = {
-	{"host", "print this host's memory map", cmd_host, cmd_host_help},
-	{"baseline", "print the pool map of a set of host maps", cmd_baseline, cmd_baseline_help},
-	{"check", "check a domain against a host or a pool", cmd_check, cmd_check_help},
-	{"plan", "propose a domain memory layout valid on every host", cmd_plan, cmd_plan_help},
-	{"show", "draw the address space of hosts and a guest", cmd_show, cmd_show_help},
-	{"pool", "manage migration pools (through migmapd when it runs)", cmd_pool, cmd_pool_help},
-	{"layout", "print where QEMU puts a domain's guest regions", cmd_layout, cmd_layout_help},
+	{ "host", "print this host's memory map", cmd_host, cmd_host_help },
+	{ "baseline", "print the pool map of a set of host maps", cmd_baseline, cmd_baseline_help },
+	{ "check", "check a domain against a host or a pool", cmd_check, cmd_check_help },
+	{ "plan", "propose a domain memory layout valid on every host", cmd_plan, cmd_plan_help },
+	{ "show", "draw the address space of hosts and a guest", cmd_show, cmd_show_help },
+	{ "pool", "manage migration pools (through migmapd when it runs)", cmd_pool,
+	  cmd_pool_help },
+	{ "layout", "print where QEMU puts a domain's guest regions", cmd_layout, cmd_layout_help },
 };
 
 static void usage(FILE *f)
@@ -37,9 +38,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"state-dir", required_argument, NULL, 'S'},
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{},
 	};
 	int c;

@@ -72,8 +72,8 @@ int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char *
 	if (!(dom = virDomainLookupByName(c, name)))
 		return virt_fail(name, uri);
 	/* plan --define writes the XML back: keep what only SECURE shows. */
-	*ret = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE
-						 : 0);
+	*ret = virDomainGetXMLDesc(dom,
+				   inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE : 0);
 	return *ret ? EXIT_OK : virt_fail(name, uri);
 }
 
@@ -116,7 +116,7 @@ int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = cli_read_domain_xml(arg, uri, false, &text, &len);
 	if (r != EXIT_OK)
 		return r;

@@ -22,7 +22,7 @@ static uint64_t next(uint64_t *state)
 
 int main(int argc, char **argv)
 {
-	static const char *const types[] = {"msi", "direct", "direct-relaxable", "reserved"};
+	static const char *const types[] = { "msi", "direct", "direct-relaxable", "reserved" };
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench-baseline HOSTS RANGES\n");
 		return 2;
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 			uint64_t start = (i % 2 ? (r % 256) << 24 : r % (1ull << 40)) & ~0xfffull;
 			uint64_t size = 0x1000ull << (r >> 60);
 			uint32_t group = (uint32_t)i;
-			MmIdSet groups = {&group, 1};
+			MmIdSet groups = { &group, 1 };
 			if (mm_hostmap_add_reserved(m, types[r >> 62], start, start + size - 1,
 						    &groups) < 0)
 				return 1;
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	int rounds = n >= 10000 ? 3 : (int)(30000 / n < 30 ? 30000 / n : 30);
 	for (int round = 0; round < rounds; round++) {
 		struct timespec t0, t1;
-		MmError err = {0};
+		MmError err = { 0 };
 		mm_poolmap_free(pool);
 		pool = NULL;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -71,7 +71,8 @@ int main(int argc, char **argv)
 				err.message[0] ? err.message : "failed");
 			return 1;
 		}
-		double t = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double t =
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (t < best)
 			best = t;
 	}

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(xml);
 	if (mm_hostmap_format_table(m, &xml) == 0)
 		free(xml);
-	const MmHostMap *hosts[] = {m};
+	const MmHostMap *hosts[] = { m };
 	MmPoolMap *p = NULL;
 	if (mm_pool_baseline("fuzz", hosts, 1, &p, &err) == 0) {
 		if (mm_poolmap_format_xml(p, &xml) == 0)

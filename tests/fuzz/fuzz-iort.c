@@ -17,7 +17,7 @@ static uint32_t le32(const uint8_t *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	MmHostMap *m = mm_hostmap_new();
-	MmMadt madt = {0};
+	MmMadt madt = { 0 };
 	MmMadt *with = NULL;
 	char *xml = NULL;
 

@@ -9,7 +9,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	MmHostMap *m = mm_hostmap_new();
-	MmMadt madt = {0};
+	MmMadt madt = { 0 };
 
 	if (!m)
 		return 0;

@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!m)
 		return 0;
-	if (mm_reserved_regions_parse((const char *)data, size, "reserved_regions", 7, m, &err) == 0 &&
+	if (mm_reserved_regions_parse((const char *)data, size, "reserved_regions", 7, m, &err) ==
+		    0 &&
 	    mm_hostmap_format_xml(m, &xml) == 0)
 		free(xml);
 	mm_hostmap_free(m);

@@ -65,45 +65,51 @@ static int mixed_call(sd_bus *bus, unsigned client, unsigned i, const char *pool
 	snprintf(own, sizeof(own), "load-%u", client);
 	switch (i % 50) {
 	case 0:
-		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "CreatePool", &error, &reply, "s", own);
+		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+				       "CreatePool", &error, &reply, "s", own);
 		break;
 	case 25:
-		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "DeletePool", &error, &reply, "s", own);
+		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+				       "DeletePool", &error, &reply, "s", own);
 		break;
 	default:
 		switch ((i + client) % 7) {
 		case 0:
-			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetHostMap", &error, &reply,
-					       "s", "xml");
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					       "GetHostMap", &error, &reply, "s", "xml");
 			break;
 		case 1:
-			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetHostMap", &error, &reply,
-					       "s", "json");
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					       "GetHostMap", &error, &reply, "s", "json");
 			break;
 		case 2:
-			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "ListPools", &error, &reply, "");
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					       "ListPools", &error, &reply, "");
 			break;
 		case 3:
-			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetPoolMap", &error, &reply,
-					       "ss", pool, i % 2 ? "xml" : "json");
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					       "GetPoolMap", &error, &reply, "ss", pool,
+					       i % 2 ? "xml" : "json");
 			break;
 		case 4:
-			r = sd_bus_get_property(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "Generation", &error, &reply,
-						"t");
+			r = sd_bus_get_property(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+						"Generation", &error, &reply, "t");
 			break;
 		case 5:
-			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "CheckDomain", &error, &reply,
-					       "ss", domain, pool);
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					       "CheckDomain", &error, &reply, "ss", domain, pool);
 			break;
 		default:
-			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, "org.freedesktop.DBus.Peer", "Ping",
-					       &error, &reply, "");
+			r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH,
+					       "org.freedesktop.DBus.Peer", "Ping", &error, &reply,
+					       "");
 			break;
 		}
 	}
 	if (r < 0)
 		fprintf(stderr, "bus-client %u: call %u: %s: %s\n", client, i,
-			error.name ? error.name : "-", error.message ? error.message : strerror(-r));
+			error.name ? error.name : "-",
+			error.message ? error.message : strerror(-r));
 	sd_bus_error_free(&error);
 	sd_bus_message_unref(reply);
 	return r < 0 ? r : 0;
@@ -153,7 +159,7 @@ static double now(void)
 static int bench(const char *address, unsigned n)
 {
 	sd_bus *bus = connect_to(address);
-	double best[2] = {1e9, 1e9};
+	double best[2] = { 1e9, 1e9 };
 	if (!bus)
 		return 2;
 	for (int round = 0; round < 5; round++) {
@@ -162,12 +168,13 @@ static int bench(const char *address, unsigned n)
 			for (unsigned i = 0; i < n; i++) {
 				sd_bus_error error = SD_BUS_ERROR_NULL;
 				sd_bus_message *reply = NULL;
-				int r = kind == 0 ? sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
-								       "GetHostMap", &error,
-								       &reply, "s", "xml")
-						  : sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH,
-								       "org.freedesktop.DBus.Peer",
-								       "Ping", &error, &reply, "");
+				int r = kind == 0
+						? sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH,
+								     MM_BUS_INTERFACE, "GetHostMap",
+								     &error, &reply, "s", "xml")
+						: sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH,
+								     "org.freedesktop.DBus.Peer",
+								     "Ping", &error, &reply, "");
 				sd_bus_error_free(&error);
 				sd_bus_message_unref(reply);
 				if (r < 0) {

@@ -9,8 +9,10 @@
 #include "probe-internal.h"
 #include "testutil.h"
 
-#define ITS(base, translated)                                                                      \
-	{MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_ACPI}
+#define ITS(base, translated)                                                                   \
+	{                                                                                       \
+		MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_ACPI \
+	}
 #define UNKNOWN MM_TRANSLATED_UNKNOWN
 
 typedef struct ExpectAcpi {
@@ -24,38 +26,44 @@ static const ExpectAcpi acpi_hosts[] = {
 	/* APIC: 0F Generic Interrupt Translator, ID 0, base 0x8080000. IORT:
 	 * the root complex (0xA0) maps RIDs 0-0x2ff to the SMMUv3 at 0x48
 	 * (Model 0), whose mapping goes to the ITS group at 0x30. */
-	{"arm64-virt-acpi", 1, {ITS(0x8080000, 1)}, NULL},
+	{ "arm64-virt-acpi", 1, { ITS(0x8080000, 1) }, NULL },
 	/* APIC: ITS IDs 0-7 at 0x4c000000, 0x6c000000, 0xc6000000,
 	 * 0x8c6000000, 0x4004c000000, ... IORT: the root complexes reach the
 	 * groups of ITS 2 (0x64) and 3 (0x7C) only through SMMUv3 nodes of
 	 * Model 1 (HiSilicon Hi161x: MSIs bypass the SMMU); the kernel's
 	 * reserved_regions agree, with msi 0xc6010000 and 0x8c6010000. */
-	{"arm64-hwmsi",
-	 8,
-	 {ITS(0x4c000000, UNKNOWN), ITS(0x6c000000, UNKNOWN), ITS(0xc6000000, 0),
-	  ITS(0x8c6000000, 0), ITS(0x4004c000000, UNKNOWN), ITS(0x4006c000000, UNKNOWN),
-	  ITS(0x400c6000000, UNKNOWN), ITS(0x408c6000000, UNKNOWN)},
-	 NULL},
+	{ "arm64-hwmsi",
+	  8,
+	  { ITS(0x4c000000, UNKNOWN), ITS(0x6c000000, UNKNOWN), ITS(0xc6000000, 0),
+	    ITS(0x8c6000000, 0), ITS(0x4004c000000, UNKNOWN), ITS(0x4006c000000, UNKNOWN),
+	    ITS(0x400c6000000, UNKNOWN), ITS(0x408c6000000, UNKNOWN) },
+	  NULL },
 	/* APIC: ITS ID 0 at 0x100100040000; IORT: root complex -> SMMUv3
 	 * (Model 0) -> ITS group */
-	{"arm64-rmr", 1, {ITS(0x100100040000, 1)}, NULL},
-	{"fw-rmr-oldkernel", 1, {ITS(0x100100040000, 1)}, "IORT RMR direct 0xfbe00000-0xfbffffff"},
+	{ "arm64-rmr", 1, { ITS(0x100100040000, 1) }, NULL },
+	{ "fw-rmr-oldkernel",
+	  1,
+	  { ITS(0x100100040000, 1) },
+	  "IORT RMR direct 0xfbe00000-0xfbffffff" },
 	/* IORT: segment 0 -> SMMUv3 (0x60) -> group of ITS 0; segment 1 ->
 	 * group of ITS 1 (0x48) directly */
-	{"fw-its-direct",
-	 2,
-	 {ITS(0x8080000, 1), ITS(0x9100000, 0)},
-	 "hardware MSI doorbell 0x9110040 is in no msi reserved range"},
+	{ "fw-its-direct",
+	  2,
+	  { ITS(0x8080000, 1), ITS(0x9100000, 0) },
+	  "hardware MSI doorbell 0x9110040 is in no msi reserved range" },
 	/* APIC: Local Apic Address FEE00000 and Processor Local APIC entries */
-	{"x86-q35-vtd",
-	 1,
-	 {{MM_MSI_X86_LAPIC, 0xfee00000, 0x100000, 0xfee00000, 0, MM_FIRMWARE_ACPI}},
-	 NULL},
-	{"x86-q35-amdvi",
-	 1,
-	 {{MM_MSI_X86_LAPIC, 0xfee00000, 0x100000, 0xfee00000, 0, MM_FIRMWARE_ACPI}},
-	 NULL},
-	{"fw-bad-tables", 0, {}, "sys/firmware/acpi/tables/APIC: offset 0x44: subtable type 0xf with length 0"},
+	{ "x86-q35-vtd",
+	  1,
+	  { { MM_MSI_X86_LAPIC, 0xfee00000, 0x100000, 0xfee00000, 0, MM_FIRMWARE_ACPI } },
+	  NULL },
+	{ "x86-q35-amdvi",
+	  1,
+	  { { MM_MSI_X86_LAPIC, 0xfee00000, 0x100000, 0xfee00000, 0, MM_FIRMWARE_ACPI } },
+	  NULL },
+	{ "fw-bad-tables",
+	  0,
+	  {},
+	  "sys/firmware/acpi/tables/APIC: offset 0x44: subtable type 0xf with length 0" },
 };
 
 static bool has_warning(const MmHostMap *m, const char *what)
@@ -209,8 +217,8 @@ typedef struct Patch {
 	size_t offset;
 	unsigned width; /* 1, 2, 4 or 8 bytes; 0: no patch */
 	uint64_t value;
-	int translated;     /* the ITS's, after the IORT */
-	size_t n_iort_rmrs; /* reserved ranges added from the IORT */
+	int translated;      /* the ITS's, after the IORT */
+	size_t n_iort_rmrs;  /* reserved ranges added from the IORT */
 	const char *warning; /* substring of the first warning, or NULL for none */
 } Patch;
 
@@ -233,49 +241,49 @@ static void apply(uint8_t *t, const Patch *p)
 }
 
 static const Patch iort_patches[] = {
-	{"good", 0, 0, 0, 1, 1, NULL},
-	{"Hi161x SMMU: MSIs bypass it", 0x48 + 40, 4, 1, 0, 1, NULL},
-	{"root complex straight to the ITS group", 0xa0 + 36 + 12, 4, 0x30, 0, 1, NULL},
-	{"bad signature", 0, 1, 'X', UNKNOWN, 0, "I: offset 0x0: signature is not IORT"},
-	{"length shorter than a header", 4, 4, 10, UNKNOWN, 0,
-	 "I: offset 0x4: table length 10 shorter than its header"},
-	{"length past the end", 4, 4, 0x200, 1, 1,
-	 "I: offset 0x4: table length 512 past the end of the file (284 bytes)"},
-	{"node count past the end", 36, 4, 0xffffffff, 1, 1,
-	 "I: offset 0x24: 4294967295 nodes cannot fit in 284 bytes"},
-	{"node offset outside", 40, 4, 0x1000, UNKNOWN, 0,
-	 "I: offset 0x28: node offset 0x1000 outside the table"},
-	{"zero-length node", 0x48 + 1, 2, 0, UNKNOWN, 0, "I: offset 0x48: node 1 has length 0"},
-	{"node length past the end", 0xd8 + 1, 2, 255, 1, 0,
-	 "I: offset 0xd8: node 3 length 255 past the end of the table (length 284)"},
-	{"mappings outside the node", 0xa0 + 12, 4, 0x100, UNKNOWN, 1,
-	 "I: offset 0xa0: 1 ID mappings at node offset 0x100 do not fit in the node"},
-	{"too many mappings", 0xa0 + 8, 4, 0x10000000, UNKNOWN, 1,
-	 "I: offset 0xa0: 268435456 ID mappings"},
-	{"reference to no node", 0xa0 + 36 + 12, 4, 0x49, UNKNOWN, 1,
-	 "I: offset 0xd0: ID mapping output reference 0x49 is not a node"},
-	{"reference outside the table", 0x48 + 68 + 12, 4, 0xfffffff0, UNKNOWN, 1,
-	 "I: offset 0x98: ID mapping output reference 0xfffffff0 is not a node"},
-	{"ITS group count past its node", 0x40, 4, 1000, UNKNOWN, 1,
-	 "I: offset 0x30: ITS group of 1000 ITSes does not fit"},
-	{"RMR descriptors outside the node", 0xf0, 4, 0x40, 1, 0,
-	 "I: offset 0xec: 1 RMR descriptors at node offset 0x40 do not fit"},
-	{"RMR descriptor count huge", 0xec, 4, 0xffffffff, 1, 0, "RMR descriptors at node"},
-	{"RMR descriptor of length 0", 0xd8 + 56, 8, 0, 1, 0,
-	 "I: offset 0x108: RMR descriptor with base 0xfbe00000 length 0x0: ignored"},
-	{"RMR descriptor past the top", 0xd8 + 48, 8, 0xfffffffffff00000, 1, 0,
-	 "RMR descriptor with base 0xfffffffffff00000 length 0x200000"},
-	{"RMR in an IORT before revision 5", 8, 1, 3, 1, 0,
-	 "I: offset 0xd8: RMR node in an IORT of revision 3: ignored"},
-	{"RMR without mappings", 0xd8 + 8, 4, 0, 1, 0, "RMR node without ID mappings"},
-	{"RMR with remapping permitted", 0xe8, 4, 0x15, 1, 1, NULL},
+	{ "good", 0, 0, 0, 1, 1, NULL },
+	{ "Hi161x SMMU: MSIs bypass it", 0x48 + 40, 4, 1, 0, 1, NULL },
+	{ "root complex straight to the ITS group", 0xa0 + 36 + 12, 4, 0x30, 0, 1, NULL },
+	{ "bad signature", 0, 1, 'X', UNKNOWN, 0, "I: offset 0x0: signature is not IORT" },
+	{ "length shorter than a header", 4, 4, 10, UNKNOWN, 0,
+	  "I: offset 0x4: table length 10 shorter than its header" },
+	{ "length past the end", 4, 4, 0x200, 1, 1,
+	  "I: offset 0x4: table length 512 past the end of the file (284 bytes)" },
+	{ "node count past the end", 36, 4, 0xffffffff, 1, 1,
+	  "I: offset 0x24: 4294967295 nodes cannot fit in 284 bytes" },
+	{ "node offset outside", 40, 4, 0x1000, UNKNOWN, 0,
+	  "I: offset 0x28: node offset 0x1000 outside the table" },
+	{ "zero-length node", 0x48 + 1, 2, 0, UNKNOWN, 0, "I: offset 0x48: node 1 has length 0" },
+	{ "node length past the end", 0xd8 + 1, 2, 255, 1, 0,
+	  "I: offset 0xd8: node 3 length 255 past the end of the table (length 284)" },
+	{ "mappings outside the node", 0xa0 + 12, 4, 0x100, UNKNOWN, 1,
+	  "I: offset 0xa0: 1 ID mappings at node offset 0x100 do not fit in the node" },
+	{ "too many mappings", 0xa0 + 8, 4, 0x10000000, UNKNOWN, 1,
+	  "I: offset 0xa0: 268435456 ID mappings" },
+	{ "reference to no node", 0xa0 + 36 + 12, 4, 0x49, UNKNOWN, 1,
+	  "I: offset 0xd0: ID mapping output reference 0x49 is not a node" },
+	{ "reference outside the table", 0x48 + 68 + 12, 4, 0xfffffff0, UNKNOWN, 1,
+	  "I: offset 0x98: ID mapping output reference 0xfffffff0 is not a node" },
+	{ "ITS group count past its node", 0x40, 4, 1000, UNKNOWN, 1,
+	  "I: offset 0x30: ITS group of 1000 ITSes does not fit" },
+	{ "RMR descriptors outside the node", 0xf0, 4, 0x40, 1, 0,
+	  "I: offset 0xec: 1 RMR descriptors at node offset 0x40 do not fit" },
+	{ "RMR descriptor count huge", 0xec, 4, 0xffffffff, 1, 0, "RMR descriptors at node" },
+	{ "RMR descriptor of length 0", 0xd8 + 56, 8, 0, 1, 0,
+	  "I: offset 0x108: RMR descriptor with base 0xfbe00000 length 0x0: ignored" },
+	{ "RMR descriptor past the top", 0xd8 + 48, 8, 0xfffffffffff00000, 1, 0,
+	  "RMR descriptor with base 0xfffffffffff00000 length 0x200000" },
+	{ "RMR in an IORT before revision 5", 8, 1, 3, 1, 0,
+	  "I: offset 0xd8: RMR node in an IORT of revision 3: ignored" },
+	{ "RMR without mappings", 0xd8 + 8, 4, 0, 1, 0, "RMR node without ID mappings" },
+	{ "RMR with remapping permitted", 0xe8, 4, 0x15, 1, 1, NULL },
 };
 
 START_TEST(test_iort_patched)
 {
 	const Patch *p = &iort_patches[_i];
 	uint8_t t[IORT_LEN], a[MADT_LEN];
-	MmMadt madt = {0};
+	MmMadt madt = { 0 };
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 
 	build_madt(a);
@@ -317,7 +325,7 @@ START_TEST(test_iort_rmr_reported)
 	uint8_t t[IORT_LEN];
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 	uint32_t group = 5;
-	MmIdSet groups = {&group, 1};
+	MmIdSet groups = { &group, 1 };
 	ck_assert_int_eq(mm_hostmap_add_reserved(m, "direct", 0xfbe00000, 0xfbffffff, &groups), 0);
 	build_iort(t);
 	ck_assert_int_eq(mm_iort_parse(t, sizeof(t), "I", NULL, m), 0);
@@ -328,24 +336,24 @@ START_TEST(test_iort_rmr_reported)
 END_TEST
 
 static const Patch madt_patches[] = {
-	{"good", 0, 0, 0, UNKNOWN, 2, NULL},
-	{"zero-length subtable", 0x45, 1, 0, UNKNOWN, 0,
-	 "A: offset 0x44: subtable type 0xf with length 0: rest of the table ignored"},
-	{"subtable past the end", 0x59, 1, 200, UNKNOWN, 1,
-	 "A: offset 0x58: subtable type 0xd with length 200 past the end of the table (length "
-	 "112)"},
-	{"ITS entry too short", 0x45, 1, 12, UNKNOWN, 0,
-	 "A: offset 0x44: subtable type 0xf is 12 bytes, needs 20: skipped"},
-	{"length past the end", 4, 4, 113, UNKNOWN, 2,
-	 "A: offset 0x4: table length 113 past the end of the file (112 bytes)"},
-	{"header cut", 4, 4, 40, UNKNOWN, 0, "A: offset 0x24: table ends inside the MADT header"},
+	{ "good", 0, 0, 0, UNKNOWN, 2, NULL },
+	{ "zero-length subtable", 0x45, 1, 0, UNKNOWN, 0,
+	  "A: offset 0x44: subtable type 0xf with length 0: rest of the table ignored" },
+	{ "subtable past the end", 0x59, 1, 200, UNKNOWN, 1,
+	  "A: offset 0x58: subtable type 0xd with length 200 past the end of the table (length "
+	  "112)" },
+	{ "ITS entry too short", 0x45, 1, 12, UNKNOWN, 0,
+	  "A: offset 0x44: subtable type 0xf is 12 bytes, needs 20: skipped" },
+	{ "length past the end", 4, 4, 113, UNKNOWN, 2,
+	  "A: offset 0x4: table length 113 past the end of the file (112 bytes)" },
+	{ "header cut", 4, 4, 40, UNKNOWN, 0, "A: offset 0x24: table ends inside the MADT header" },
 };
 
 START_TEST(test_madt_patched)
 {
 	const Patch *p = &madt_patches[_i];
 	uint8_t t[MADT_LEN];
-	MmMadt madt = {0};
+	MmMadt madt = { 0 };
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 
 	build_madt(t);
@@ -377,12 +385,12 @@ START_TEST(test_madt_x86)
 {
 	/* local APIC address 0xfee00000 with one Processor Local APIC entry;
 	 * then with a Local APIC Address Override */
-	uint8_t t[64] = {0};
+	uint8_t t[64] = { 0 };
 	header(t, "APIC", 52, 5);
 	put32(t + 36, 0xfee00000);
 	t[44] = 0;
 	t[45] = 8;
-	MmMadt madt = {0};
+	MmMadt madt = { 0 };
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 	ck_assert_int_eq(mm_madt_parse(t, 52, "A", &madt, m), 0);
 	ck_assert(madt.x86);
@@ -432,7 +440,7 @@ START_TEST(test_every_cut)
 		for (size_t cut = 0; cut <= len; cut++) {
 			_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 			_cleanup_free_ uint8_t *copy = malloc(cut ? cut : 1);
-			MmMadt madt = {0};
+			MmMadt madt = { 0 };
 			memcpy(copy, whole, cut);
 			if (is_iort)
 				ck_assert_int_eq(mm_iort_parse(copy, cut, "T", &madt, m), 0);

@@ -16,7 +16,7 @@ typedef struct Pool {
 
 static Pool pool_of(const char *const *hosts, const char *const *names, size_t n)
 {
-	Pool p = {.n = n};
+	Pool p = { .n = n };
 	for (size_t i = 0; i < n; i++)
 		p.maps[i] = tu_probe(hosts[i], names[i]);
 	return p;
@@ -31,10 +31,12 @@ static void pool_clear(Pool *p)
 static MmCheckReport *check(const char *arch, MmGuestRegion *regions, size_t n_regions,
 			    const MmDomain *d, Pool *p)
 {
-	MmGuestLayout l = {.machine = (char *)"test", .arch = (char *)arch, .regions = regions,
-			   .n_regions = n_regions};
+	MmGuestLayout l = { .machine = (char *)"test",
+			    .arch = (char *)arch,
+			    .regions = regions,
+			    .n_regions = n_regions };
 	MmCheckReport *r = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int ret = mm_check_layout(&l, d, (const MmHostMap *const *)p->maps, p->n, &r, &err);
 	ck_assert_msg(ret == 0, "check: %s", err.message);
 	return r;
@@ -48,8 +50,8 @@ static const MmConflict *find(const MmCheckReport *r, const char *type, uint64_t
 	return NULL;
 }
 
-static const char *arm_hosts[] = {"arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr"};
-static const char *arm_names[] = {"a", "b", "c"};
+static const char *arm_hosts[] = { "arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr" };
+static const char *arm_names[] = { "a", "b", "c" };
 
 START_TEST(test_arm64_ram_meets_doorbell_and_rmr)
 {
@@ -57,8 +59,8 @@ START_TEST(test_arm64_ram_meets_doorbell_and_rmr)
 	/* virt: RAM from 1 GiB; 4 GiB of it runs over b's ITS doorbell page and
 	 * c's RMR; the 32-bit PCIe window sits below at 256 MiB */
 	MmGuestRegion regions[] = {
-		{"pcie-mmio", MM_REGION_PCI_WINDOW, 0x10000000, 0x3efeffff, -1},
-		{"ram", MM_REGION_DMA, 1 * GIB, 5 * GIB - 1, 0},
+		{ "pcie-mmio", MM_REGION_PCI_WINDOW, 0x10000000, 0x3efeffff, -1 },
+		{ "ram", MM_REGION_DMA, 1 * GIB, 5 * GIB - 1, 0 },
 	};
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 2, NULL, &p);
 	ck_assert(!r->ok);
@@ -92,7 +94,7 @@ START_TEST(test_arm64_small_guest_fits)
 {
 	Pool p = pool_of(arm_hosts, arm_names, 3);
 	/* 2 GiB from 1 GiB ends at 0xbfffffff, below every doorbell and RMR */
-	MmGuestRegion regions[] = {{"ram", MM_REGION_DMA, 1 * GIB, 3 * GIB - 1, 0}};
+	MmGuestRegion regions[] = { { "ram", MM_REGION_DMA, 1 * GIB, 3 * GIB - 1, 0 } };
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 1, NULL, &p);
 	for (size_t i = 0; i < r->n_conflicts; i++)
 		ck_assert_msg(r->conflicts[i].severity == MM_SEVERITY_WARNING, "%s",
@@ -106,7 +108,8 @@ START_TEST(test_pci_window_is_warning)
 {
 	Pool p = pool_of(arm_hosts, arm_names, 3);
 	/* a guest PCI window over the software MSI window: peer-to-peer only */
-	MmGuestRegion regions[] = {{"pcie-mmio", MM_REGION_PCI_WINDOW, 0x8000000, 0xfffffff, -1}};
+	MmGuestRegion regions[] = { { "pcie-mmio", MM_REGION_PCI_WINDOW, 0x8000000, 0xfffffff,
+				      -1 } };
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 1, NULL, &p);
 	ck_assert(r->ok);
 	const MmConflict *c = find(r, "msi", 0x8000000);
@@ -121,8 +124,8 @@ END_TEST
 START_TEST(test_viommu_warns_of_ranges_not_everywhere)
 {
 	Pool p = pool_of(arm_hosts, arm_names, 3);
-	MmDomain d = {.iommu_model = (char *)"virtio"};
-	MmGuestRegion regions[] = {{"ram", MM_REGION_DMA, 1 * GIB, 2 * GIB - 1, 0}};
+	MmDomain d = { .iommu_model = (char *)"virtio" };
+	MmGuestRegion regions[] = { { "ram", MM_REGION_DMA, 1 * GIB, 2 * GIB - 1, 0 } };
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("aarch64", regions, 1, &d, &p);
 	ck_assert(r->ok);
 	/* b's two doorbell pages and c's RMR: on some hosts only */
@@ -140,14 +143,14 @@ END_TEST
 
 START_TEST(test_x86_relaxable_warning_and_limit)
 {
-	const char *hosts[] = {"x86-q35-vtd", "x86-rmrr"};
-	const char *names[] = {"vtd", "dl388p"};
+	const char *hosts[] = { "x86-q35-vtd", "x86-rmrr" };
+	const char *names[] = { "vtd", "dl388p" };
 	Pool p = pool_of(hosts, names, 2);
 	/* q35 with 3 GiB: 2 GiB below 4 GiB, 1 GiB above */
 	MmGuestRegion regions[] = {
-		{"ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1},
-		{"pcie-mmio", MM_REGION_PCI_WINDOW, 0x80000000, 0xfebfffff, -1},
-		{"ram-above-4g", MM_REGION_DMA, 4 * GIB, 5 * GIB - 1, -1},
+		{ "ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1 },
+		{ "pcie-mmio", MM_REGION_PCI_WINDOW, 0x80000000, 0xfebfffff, -1 },
+		{ "ram-above-4g", MM_REGION_DMA, 4 * GIB, 5 * GIB - 1, -1 },
 	};
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("x86_64", regions, 3, NULL, &p);
 	/* dl388p's RMRRs at 0xbd… lie in the guest PCI hole, not in its RAM */
@@ -161,8 +164,8 @@ START_TEST(test_x86_relaxable_warning_and_limit)
 	/* 1 TiB of RAM above 4 GiB crosses the 39-bit IOVA limit of the vtd
 	 * host's VT-d (MGAW in its cap register) */
 	MmGuestRegion big[] = {
-		{"ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1},
-		{"ram-above-4g", MM_REGION_DMA, 4 * GIB, 4 * GIB + 1024 * GIB - 1, -1},
+		{ "ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1 },
+		{ "ram-above-4g", MM_REGION_DMA, 4 * GIB, 4 * GIB + 1024 * GIB - 1, -1 },
 	};
 	_cleanup_(mm_check_report_freep) MmCheckReport *r2 = check("x86_64", big, 2, NULL, &p);
 	ck_assert(!r2->ok);
@@ -176,13 +179,13 @@ END_TEST
 
 START_TEST(test_x86_amd_hypertransport)
 {
-	const char *hosts[] = {"x86-q35-amdvi"};
-	const char *names[] = {"amd"};
+	const char *hosts[] = { "x86-q35-amdvi" };
+	const char *names[] = { "amd" };
 	Pool p = pool_of(hosts, names, 1);
 	/* above-4G RAM up to 1010 GiB runs into the HT hole at 1012 GiB */
 	MmGuestRegion regions[] = {
-		{"ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1},
-		{"ram-above-4g", MM_REGION_DMA, 4 * GIB, 1014 * GIB - 1, -1},
+		{ "ram-below-4g", MM_REGION_DMA, 0, 2 * GIB - 1, -1 },
+		{ "ram-above-4g", MM_REGION_DMA, 4 * GIB, 1014 * GIB - 1, -1 },
 	};
 	_cleanup_(mm_check_report_freep) MmCheckReport *r = check("x86_64", regions, 2, NULL, &p);
 	ck_assert(!r->ok);
@@ -199,7 +202,7 @@ START_TEST(test_x86_amd_hypertransport)
 	/* what a CheckDomain reply carries, read back: the same report */
 	_cleanup_(mm_check_report_freep) MmCheckReport *back = NULL;
 	_cleanup_free_ char *again = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_check_report_parse_json(json, strlen(json), "reply", &back, &err), 0);
 	ck_assert_int_eq(back->ok, r->ok);
 	ck_assert_uint_eq(back->n_conflicts, r->n_conflicts);
@@ -220,21 +223,22 @@ END_TEST
 static const struct {
 	const char *json, *message;
 } bad_reports[] = {
-	{"{\"ok\": true", "not JSON"},
-	{"{\"ok\": true, \"conflicts\": [], \"warnings\": []} x", "data after the document"},
-	{"[]", "no \"ok\", \"conflicts\" or \"warnings\""},
-	{"{\"ok\": 1, \"conflicts\": [], \"warnings\": []}", "no \"ok\""},
-	{"{\"ok\": true, \"conflicts\": [{}], \"warnings\": []}", "conflict 1: severity"},
-	{"{\"ok\": false, \"conflicts\": [{\"severity\": \"error\", \"guest\": {\"kind\": \"ram\", "
-	 "\"start\": \"0x0\", \"end\": \"12\"}}], \"warnings\": []}",
-	 "conflict 1: no guest kind, start and end"},
-	{"{\"ok\": true, \"conflicts\": [], \"warnings\": [3]}", "a warning is not a string"},
+	{ "{\"ok\": true", "not JSON" },
+	{ "{\"ok\": true, \"conflicts\": [], \"warnings\": []} x", "data after the document" },
+	{ "[]", "no \"ok\", \"conflicts\" or \"warnings\"" },
+	{ "{\"ok\": 1, \"conflicts\": [], \"warnings\": []}", "no \"ok\"" },
+	{ "{\"ok\": true, \"conflicts\": [{}], \"warnings\": []}", "conflict 1: severity" },
+	{ "{\"ok\": false, \"conflicts\": [{\"severity\": \"error\", \"guest\": {\"kind\": "
+	  "\"ram\", "
+	  "\"start\": \"0x0\", \"end\": \"12\"}}], \"warnings\": []}",
+	  "conflict 1: no guest kind, start and end" },
+	{ "{\"ok\": true, \"conflicts\": [], \"warnings\": [3]}", "a warning is not a string" },
 };
 
 START_TEST(test_report_json_bad)
 {
 	MmCheckReport *r = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *j = bad_reports[_i].json;
 	ck_assert_int_eq(mm_check_report_parse_json(j, strlen(j), "reply", &r, &err), -EINVAL);
 	ck_assert_ptr_null(r);
@@ -247,10 +251,10 @@ END_TEST
 START_TEST(test_arch_mismatch)
 {
 	Pool p = pool_of(arm_hosts, arm_names, 1);
-	MmGuestRegion regions[] = {{"ram-below-4g", MM_REGION_DMA, 0, GIB - 1, -1}};
-	MmGuestLayout l = {.arch = (char *)"x86_64", .regions = regions, .n_regions = 1};
+	MmGuestRegion regions[] = { { "ram-below-4g", MM_REGION_DMA, 0, GIB - 1, -1 } };
+	MmGuestLayout l = { .arch = (char *)"x86_64", .regions = regions, .n_regions = 1 };
 	MmCheckReport *r = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_check_layout(&l, NULL, (const MmHostMap *const *)p.maps, 1, &r, &err),
 			 -EINVAL);
 	ck_assert_str_eq(err.message, "the guest is x86_64 but host a is aarch64");

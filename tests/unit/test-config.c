@@ -40,8 +40,8 @@ static void write_config(const char *text)
 
 START_TEST(config)
 {
-	MmConfig c = {0};
-	MmError err = {0};
+	MmConfig c = { 0 };
+	MmError err = { 0 };
 	write_config("# comment\n\n  sysroot = /srv/root  \nstate_dir=/var/x\n"
 		     "name = h1\nadmin_group = wheel\n");
 	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);

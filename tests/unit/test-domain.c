@@ -14,7 +14,7 @@ static MmDomain *parse_fixture(const char *name)
 	snprintf(rel, sizeof(rel), "domains/%s", name);
 	_cleanup_free_ char *xml = tu_read(tu_data_path(rel), &len);
 	MmDomain *d = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_domain_parse_xml(xml, len, name, &d, &err);
 	ck_assert_msg(r == 0, "%s: %s", name, mm_error_format(&err, buf, sizeof(buf)));
 	return d;
@@ -42,84 +42,84 @@ typedef struct DomainCase {
 } DomainCase;
 
 static const DomainCase cases[] = {
-    {.file = "arm64-virt72-uefi.xml",
-     .arch = "aarch64",
-     .machine = "virt-7.2",
-     .memory = 4 * GiB,
-     .current_memory = 4 * GiB,
-     .vcpus = 4,
-     .cpu_mode = "host-passthrough",
-     .gic = 3,
-     .n_hostdevs = 1,
-     .hostdev_bdfs = {"0000:0b:00.1"},
-     .efi = true,
-     .acpi = true,
-     .pool = "rack-7"},
-    {.file = "arm64-numa-dimm.xml",
-     .arch = "aarch64",
-     .machine = "virt-6.2",
-     .memory = 5 * GiB,
-     .current_memory = 5 * GiB,
-     .max_memory = 16 * GiB,
-     .slots = 4,
-     .vcpus = 8,
-     .n_cells = 2,
-     .cells = {2 * GiB, 2 * GiB}, /* in id order, not document order */
-     .n_memdevs = 1,
-     .cpu_model = "cortex-a57",
-     .cpu_mode = "custom",
-     .gic = 3,
-     .iommu = "smmuv3",
-     .efi = true, /* an edk2 ROM loader */
-     .acpi = true},
-    {.file = "x86-q35-epyc-2t.xml",
-     .arch = "x86_64",
-     .machine = "pc-q35-7.2",
-     .memory = 2048 * GiB,
-     .vcpus = 64,
-     .cpu_model = "EPYC-Milan",
-     .cpu_vendor = "AMD", /* derived from the model */
-     .cpu_mode = "custom",
-     .maxphysaddr_bits = 48,
-     .n_hostdevs = 2, /* the USB hostdev does not count */
-     .hostdev_bdfs = {"0000:41:00.0", "0000:42:00.0"},
-     .iommu = "intel",
-     .efi = true,
-     .acpi = true},
-    {.file = "x86-q35-intel-numa.xml",
-     .arch = "x86_64",
-     .machine = "pc-q35-7.1",
-     .memory = 20 * GiB,
-     .current_memory = 16 * GiB,
-     .max_memory = 64 * GiB,
-     .slots = 8,
-     .vcpus = 4,
-     .n_cells = 2,
-     .cells = {8 * GiB, 8 * GiB},
-     .n_memdevs = 2,
-     .cpu_model = "Skylake-Server-IBRS",
-     .cpu_vendor = "Intel",
-     .cpu_mode = "custom"},
-    {.file = "x86-i440fx-old.xml",
-     .arch = "x86_64",
-     .machine = "pc-i440fx-2.11",
-     .memory = GiB,
-     .current_memory = GiB,
-     .vcpus = 1,
-     .cpu_vendor = "Intel",
-     .cpu_mode = "host-passthrough"},
-    {.file = "arm64-alias-gicv2.xml",
-     .arch = "aarch64",
-     .machine = "virt",
-     .memory = 2048 * MiB,
-     .vcpus = 8,
-     .gic = 2},
+	{ .file = "arm64-virt72-uefi.xml",
+	  .arch = "aarch64",
+	  .machine = "virt-7.2",
+	  .memory = 4 * GiB,
+	  .current_memory = 4 * GiB,
+	  .vcpus = 4,
+	  .cpu_mode = "host-passthrough",
+	  .gic = 3,
+	  .n_hostdevs = 1,
+	  .hostdev_bdfs = { "0000:0b:00.1" },
+	  .efi = true,
+	  .acpi = true,
+	  .pool = "rack-7" },
+	{ .file = "arm64-numa-dimm.xml",
+	  .arch = "aarch64",
+	  .machine = "virt-6.2",
+	  .memory = 5 * GiB,
+	  .current_memory = 5 * GiB,
+	  .max_memory = 16 * GiB,
+	  .slots = 4,
+	  .vcpus = 8,
+	  .n_cells = 2,
+	  .cells = { 2 * GiB, 2 * GiB }, /* in id order, not document order */
+	  .n_memdevs = 1,
+	  .cpu_model = "cortex-a57",
+	  .cpu_mode = "custom",
+	  .gic = 3,
+	  .iommu = "smmuv3",
+	  .efi = true, /* an edk2 ROM loader */
+	  .acpi = true },
+	{ .file = "x86-q35-epyc-2t.xml",
+	  .arch = "x86_64",
+	  .machine = "pc-q35-7.2",
+	  .memory = 2048 * GiB,
+	  .vcpus = 64,
+	  .cpu_model = "EPYC-Milan",
+	  .cpu_vendor = "AMD", /* derived from the model */
+	  .cpu_mode = "custom",
+	  .maxphysaddr_bits = 48,
+	  .n_hostdevs = 2, /* the USB hostdev does not count */
+	  .hostdev_bdfs = { "0000:41:00.0", "0000:42:00.0" },
+	  .iommu = "intel",
+	  .efi = true,
+	  .acpi = true },
+	{ .file = "x86-q35-intel-numa.xml",
+	  .arch = "x86_64",
+	  .machine = "pc-q35-7.1",
+	  .memory = 20 * GiB,
+	  .current_memory = 16 * GiB,
+	  .max_memory = 64 * GiB,
+	  .slots = 8,
+	  .vcpus = 4,
+	  .n_cells = 2,
+	  .cells = { 8 * GiB, 8 * GiB },
+	  .n_memdevs = 2,
+	  .cpu_model = "Skylake-Server-IBRS",
+	  .cpu_vendor = "Intel",
+	  .cpu_mode = "custom" },
+	{ .file = "x86-i440fx-old.xml",
+	  .arch = "x86_64",
+	  .machine = "pc-i440fx-2.11",
+	  .memory = GiB,
+	  .current_memory = GiB,
+	  .vcpus = 1,
+	  .cpu_vendor = "Intel",
+	  .cpu_mode = "host-passthrough" },
+	{ .file = "arm64-alias-gicv2.xml",
+	  .arch = "aarch64",
+	  .machine = "virt",
+	  .memory = 2048 * MiB,
+	  .vcpus = 8,
+	  .gic = 2 },
 };
 
 static void assert_str(const char *what, const char *got, const char *want)
 {
 	ck_assert_msg(streq_ptr(got, want), "%s: got '%s', want '%s'", what, got ? got : "(null)",
-	              want ? want : "(null)");
+		      want ? want : "(null)");
 }
 
 START_TEST(test_fixture)
@@ -179,25 +179,25 @@ typedef struct UnitCase {
 } UnitCase;
 
 static const UnitCase unit_cases[] = {
-    {NULL, 1, 1024},
-    {"b", 4096, 4096},
-    {"bytes", 4096, 4096},
-    {"k", 2, 2048},
-    {"KiB", 2, 2048},
-    {"KB", 2, 2000},
-    {"kb", 2, 2000},
-    {"M", 3, 3 * MiB},
-    {"MiB", 3, 3 * MiB},
-    {"mib", 3, 3 * MiB},
-    {"MB", 3, 3000000},
-    {"G", 5, 5 * GiB},
-    {"GiB", 5, 5 * GiB},
-    {"GB", 5, 5000000000ull},
-    {"T", 2, 2ull << 40},
-    {"TiB", 2, 2ull << 40},
-    {"TB", 2, 2000000000000ull},
-    {"PiB", 1, 1ull << 50},
-    {"EiB", 15, 15ull << 60},
+	{ NULL, 1, 1024 },
+	{ "b", 4096, 4096 },
+	{ "bytes", 4096, 4096 },
+	{ "k", 2, 2048 },
+	{ "KiB", 2, 2048 },
+	{ "KB", 2, 2000 },
+	{ "kb", 2, 2000 },
+	{ "M", 3, 3 * MiB },
+	{ "MiB", 3, 3 * MiB },
+	{ "mib", 3, 3 * MiB },
+	{ "MB", 3, 3000000 },
+	{ "G", 5, 5 * GiB },
+	{ "GiB", 5, 5 * GiB },
+	{ "GB", 5, 5000000000ull },
+	{ "T", 2, 2ull << 40 },
+	{ "TiB", 2, 2ull << 40 },
+	{ "TB", 2, 2000000000000ull },
+	{ "PiB", 1, 1ull << 50 },
+	{ "EiB", 15, 15ull << 60 },
 };
 
 START_TEST(test_units)
@@ -207,13 +207,13 @@ START_TEST(test_units)
 	if (u->unit)
 		snprintf(unit, sizeof(unit), " unit='%s'", u->unit);
 	snprintf(xml, sizeof(xml),
-	         "<domain><os><type arch='x86_64' machine='q35'/></os>"
-	         "<memory%s>%" PRIu64 "</memory></domain>",
-	         unit, u->value);
+		 "<domain><os><type arch='x86_64' machine='q35'/></os>"
+		 "<memory%s>%" PRIu64 "</memory></domain>",
+		 unit, u->value);
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_msg(mm_domain_parse_xml(xml, strlen(xml), "u.xml", &d, &err) == 0, "%s: %s",
-	              u->unit, err.message);
+		      u->unit, err.message);
 	ck_assert_uint_eq(d->memory, u->bytes);
 }
 END_TEST
@@ -227,102 +227,102 @@ typedef struct BadCase {
 #define OS "<os><type arch='aarch64' machine='virt-7.2'/></os>\n"
 
 static const BadCase bad_cases[] = {
-    {"<domain>", 1, "malformed XML"},
-    {"<capabilities/>", 1, "not a libvirt <domain>"},
-    {"<domain>\n<memory>1</memory>\n</domain>", 1, "lacks <os>"},
-    {"<domain>\n<os/>\n<memory>1</memory></domain>", 2, "lacks <type>"},
-    {"<domain>\n<os><type machine='virt'/></os>\n<memory>1</memory></domain>", 2,
-     "lacks attribute 'arch'"},
-    {"<domain>\n" OS "</domain>", 1, "lacks <memory>"},
-    {"<domain>\n" OS "<memory unit='KiBs'>1</memory></domain>", 3, "unknown unit 'KiBs'"},
-    {"<domain>\n" OS "<memory unit='x'>1</memory></domain>", 3, "unknown unit 'x'"},
-    {"<domain>\n" OS "<memory>0x10</memory></domain>", 3, "not a number"},
-    {"<domain>\n" OS "<memory>-1</memory></domain>", 3, "not a number"},
-    {"<domain>\n" OS "<memory>12 GiB</memory></domain>", 3, "not a number"},
-    {"<domain>\n" OS "<memory unit='EiB'>16</memory></domain>", 3, "out of range"},
-    {"<domain>\n" OS "<memory>18014398509481984</memory></domain>", 3, "out of range"},
-    {"<domain>\n" OS "<memory>99999999999999999999999</memory></domain>", 3, "not a number"},
-    {"<domain>\n" OS "<memory>0</memory></domain>", 3, "is zero"},
-    {"<domain>\n" OS "<memory>1048576</memory>\n<vcpu>0</vcpu></domain>", 4, "at least 1"},
-    {"<domain>\n" OS "<memory>1048576</memory>\n<maxMemory slots='x'>4194304</maxMemory>"
-     "</domain>",
-     4, "not a valid number"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>1048576</maxMemory>"
-     "</domain>",
-     4, "smaller than <memory>"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<cpu><numa>\n"
-     "<cell id='0' memory='1'/>\n<cell id='0' memory='1'/>\n</numa></cpu></domain>",
-     6, "used twice"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<cpu><numa>\n"
-     "<cell id='0' memory='1'/>\n<cell id='2' memory='1'/>\n</numa></cpu></domain>",
-     4, "must be 0 to 1"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<cpu><numa>\n"
-     "<cell id='0'/>\n</numa></cpu></domain>",
-     5, "lacks attribute 'memory'"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<cpu>\n<maxphysaddr bits='40'/>\n</cpu>"
-     "</domain>",
-     5, "lacks attribute 'mode'"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<cpu>\n"
-     "<maxphysaddr mode='emulate' bits='65'/>\n</cpu></domain>",
-     5, "above 64"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<features>\n<gic version='5'/>\n"
-     "</features></domain>",
-     5, "unknown GIC version '5'"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
-     "<devices>\n<memory model='dimm'>\n<target/>\n</memory></devices></domain>",
-     6, "lacks <target><size>"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
-     "<devices>\n<memory model='dimm'><target><size>1048576</size></target>\n"
-     "<address type='dimm' base='0xzz'/></memory></devices></domain>",
-     7, "not a number"},
-    {"<domain>\n" OS "<memory>1048576</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
-     "<devices>\n<memory model='dimm'><target><size>1048576</size></target>"
-     "</memory></devices></domain>",
-     3, "not more than its memory devices"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n"
-     "<devices>\n<memory model='dimm'><target><size>1048576</size></target>"
-     "</memory></devices></domain>",
-     3, "need <maxMemory"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<iommu/>\n</devices></domain>", 5,
-     "lacks attribute 'model'"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<metadata>\n"
-     "<m:pool xmlns:m='" MM_DOMAIN_NS "' name='a b'/>\n</metadata></domain>",
-     5, "invalid pool name"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<metadata>\n"
-     "<m:pool xmlns:m='" MM_DOMAIN_NS "'/>\n</metadata></domain>",
-     5, "lacks attribute 'name'"},
-    {"<domain>\n" OS "<memory>4194304</memory>\n<metadata>\n"
-     "<m:pools xmlns:m='" MM_DOMAIN_NS "'/>\n</metadata></domain>",
-     5, "unknown migmap metadata"},
-    {"<!DOCTYPE domain [<!ENTITY x 'y'>]>\n<domain/>", 0, "document type"},
+	{ "<domain>", 1, "malformed XML" },
+	{ "<capabilities/>", 1, "not a libvirt <domain>" },
+	{ "<domain>\n<memory>1</memory>\n</domain>", 1, "lacks <os>" },
+	{ "<domain>\n<os/>\n<memory>1</memory></domain>", 2, "lacks <type>" },
+	{ "<domain>\n<os><type machine='virt'/></os>\n<memory>1</memory></domain>", 2,
+	  "lacks attribute 'arch'" },
+	{ "<domain>\n" OS "</domain>", 1, "lacks <memory>" },
+	{ "<domain>\n" OS "<memory unit='KiBs'>1</memory></domain>", 3, "unknown unit 'KiBs'" },
+	{ "<domain>\n" OS "<memory unit='x'>1</memory></domain>", 3, "unknown unit 'x'" },
+	{ "<domain>\n" OS "<memory>0x10</memory></domain>", 3, "not a number" },
+	{ "<domain>\n" OS "<memory>-1</memory></domain>", 3, "not a number" },
+	{ "<domain>\n" OS "<memory>12 GiB</memory></domain>", 3, "not a number" },
+	{ "<domain>\n" OS "<memory unit='EiB'>16</memory></domain>", 3, "out of range" },
+	{ "<domain>\n" OS "<memory>18014398509481984</memory></domain>", 3, "out of range" },
+	{ "<domain>\n" OS "<memory>99999999999999999999999</memory></domain>", 3, "not a number" },
+	{ "<domain>\n" OS "<memory>0</memory></domain>", 3, "is zero" },
+	{ "<domain>\n" OS "<memory>1048576</memory>\n<vcpu>0</vcpu></domain>", 4, "at least 1" },
+	{ "<domain>\n" OS "<memory>1048576</memory>\n<maxMemory slots='x'>4194304</maxMemory>"
+	  "</domain>",
+	  4, "not a valid number" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>1048576</maxMemory>"
+	  "</domain>",
+	  4, "smaller than <memory>" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<cpu><numa>\n"
+	  "<cell id='0' memory='1'/>\n<cell id='0' memory='1'/>\n</numa></cpu></domain>",
+	  6, "used twice" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<cpu><numa>\n"
+	  "<cell id='0' memory='1'/>\n<cell id='2' memory='1'/>\n</numa></cpu></domain>",
+	  4, "must be 0 to 1" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<cpu><numa>\n"
+	  "<cell id='0'/>\n</numa></cpu></domain>",
+	  5, "lacks attribute 'memory'" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<cpu>\n<maxphysaddr bits='40'/>\n</cpu>"
+	  "</domain>",
+	  5, "lacks attribute 'mode'" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<cpu>\n"
+	  "<maxphysaddr mode='emulate' bits='65'/>\n</cpu></domain>",
+	  5, "above 64" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<features>\n<gic version='5'/>\n"
+	  "</features></domain>",
+	  5, "unknown GIC version '5'" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
+	  "<devices>\n<memory model='dimm'>\n<target/>\n</memory></devices></domain>",
+	  6, "lacks <target><size>" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
+	  "<devices>\n<memory model='dimm'><target><size>1048576</size></target>\n"
+	  "<address type='dimm' base='0xzz'/></memory></devices></domain>",
+	  7, "not a number" },
+	{ "<domain>\n" OS "<memory>1048576</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
+	  "<devices>\n<memory model='dimm'><target><size>1048576</size></target>"
+	  "</memory></devices></domain>",
+	  3, "not more than its memory devices" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n"
+	  "<devices>\n<memory model='dimm'><target><size>1048576</size></target>"
+	  "</memory></devices></domain>",
+	  3, "need <maxMemory" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<iommu/>\n</devices></domain>", 5,
+	  "lacks attribute 'model'" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<metadata>\n"
+	  "<m:pool xmlns:m='" MM_DOMAIN_NS "' name='a b'/>\n</metadata></domain>",
+	  5, "invalid pool name" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<metadata>\n"
+	  "<m:pool xmlns:m='" MM_DOMAIN_NS "'/>\n</metadata></domain>",
+	  5, "lacks attribute 'name'" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<metadata>\n"
+	  "<m:pools xmlns:m='" MM_DOMAIN_NS "'/>\n</metadata></domain>",
+	  5, "unknown migmap metadata" },
+	{ "<!DOCTYPE domain [<!ENTITY x 'y'>]>\n<domain/>", 0, "document type" },
 };
 
 START_TEST(test_bad)
 {
 	const BadCase *c = &bad_cases[_i];
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_domain_parse_xml(c->xml, strlen(c->xml), "bad.xml", &d, &err);
 	ck_assert_msg(r < 0, "case %d parsed", _i);
 	ck_assert_ptr_null(d);
 	ck_assert_str_eq(err.file, "bad.xml");
 	ck_assert_msg(strstr(err.message, c->message), "case %d: '%s' lacks '%s'", _i, err.message,
-	              c->message);
+		      c->message);
 	ck_assert_msg(err.line == c->line, "case %d: line %u, want %u (%s)", _i, err.line, c->line,
-	              err.message);
+		      err.message);
 }
 END_TEST
 
 START_TEST(test_other_metadata_ignored)
 {
 	static const char xml[] =
-	    "<domain><name> spaced </name>" OS "<memory unit='GiB'>1</memory><metadata>"
-	    "<other:x xmlns:other='urn:other'/>"
-	    "<m:pool xmlns:m='" MM_DOMAIN_NS "' name='p1'/></metadata>"
-	    "<cpu mode='custom'><model>Opteron_G5</model>"
-	    "<vendor>GenuineIntel</vendor></cpu></domain>";
+		"<domain><name> spaced </name>" OS "<memory unit='GiB'>1</memory><metadata>"
+		"<other:x xmlns:other='urn:other'/>"
+		"<m:pool xmlns:m='" MM_DOMAIN_NS "' name='p1'/></metadata>"
+		"<cpu mode='custom'><model>Opteron_G5</model>"
+		"<vendor>GenuineIntel</vendor></cpu></domain>";
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_domain_parse_xml(xml, strlen(xml), "m.xml", &d, &err), 0);
 	ck_assert_str_eq(d->name, "spaced");
 	ck_assert_str_eq(d->pool, "p1");
@@ -337,28 +337,28 @@ START_TEST(test_vendor_from_model)
 	static const struct {
 		const char *model, *vendor;
 	} models[] = {
-	    {"EPYC", "AMD"},
-	    {"EPYC-Rome-v4", "AMD"},
-	    {"Opteron_G3", "AMD"},
-	    {"qemu64", "AMD"},
-	    {"Skylake-Client", "Intel"},
-	    {"Cascadelake-Server", "Intel"},
-	    {"Icelake-Server-noTSX", "Intel"},
-	    {"Haswell-noTSX", "Intel"},
-	    {"Broadwell-IBRS", "Intel"},
-	    {"SapphireRapids", "Intel"},
-	    {"kvm64", "Intel"},
-	    {"cortex-a57", NULL},
-	    {"max", NULL},
+		{ "EPYC", "AMD" },
+		{ "EPYC-Rome-v4", "AMD" },
+		{ "Opteron_G3", "AMD" },
+		{ "qemu64", "AMD" },
+		{ "Skylake-Client", "Intel" },
+		{ "Cascadelake-Server", "Intel" },
+		{ "Icelake-Server-noTSX", "Intel" },
+		{ "Haswell-noTSX", "Intel" },
+		{ "Broadwell-IBRS", "Intel" },
+		{ "SapphireRapids", "Intel" },
+		{ "kvm64", "Intel" },
+		{ "cortex-a57", NULL },
+		{ "max", NULL },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(models); i++) {
 		char xml[512];
 		snprintf(xml, sizeof(xml),
-		         "<domain><os><type arch='x86_64'/></os><memory>1024</memory>"
-		         "<cpu><model>%s</model></cpu></domain>",
-		         models[i].model);
+			 "<domain><os><type arch='x86_64'/></os><memory>1024</memory>"
+			 "<cpu><model>%s</model></cpu></domain>",
+			 models[i].model);
 		_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-		MmError err = {0};
+		MmError err = { 0 };
 		ck_assert_int_eq(mm_domain_parse_xml(xml, strlen(xml), "v.xml", &d, &err), 0);
 		assert_str(models[i].model, d->cpu_vendor, models[i].vendor);
 	}

@@ -17,30 +17,34 @@ typedef struct ExpectFdt {
 	MmMsiController c[2];
 } ExpectFdt;
 
-#define FDT_ITS(base, translated)                                                                  \
-	{MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_FDT}
-#define FDT_V2M(base, translated)                                                                  \
-	{MM_MSI_GICV2M, base, 0x1000, (base) + 0x40, translated, MM_FIRMWARE_FDT}
+#define FDT_ITS(base, translated)                                                              \
+	{                                                                                      \
+		MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_FDT \
+	}
+#define FDT_V2M(base, translated)                                                       \
+	{                                                                               \
+		MM_MSI_GICV2M, base, 0x1000, (base) + 0x40, translated, MM_FIRMWARE_FDT \
+	}
 
 static const ExpectFdt fdt_hosts[] = {
 	/* its@8080000 { reg = <0x00 0x8080000 0x00 0x20000> } under intc@8000000
 	 * (ranges;); pcie@10000000 has msi-map = <0 0x8003 0 0x10000> (the
 	 * ITS) and iommu-map = <0 0x8004 0 0x10000> (smmuv3@9050000). dmesg:
 	 * "ITS [mem 0x08080000-0x0809ffff]". */
-	{"arm64-virt-smmuv3", 1, {FDT_ITS(0x8080000, 1)}},
+	{ "arm64-virt-smmuv3", 1, { FDT_ITS(0x8080000, 1) } },
 	/* v2m@8020000 { reg = <0x00 0x8020000 0x00 0x1000> }, the same msi-map
 	 * and iommu-map; dmesg: "GICv2m: range[mem 0x08020000-0x08020fff]". */
-	{"arm64-virt-gicv2", 1, {FDT_V2M(0x8020000, 1)}},
+	{ "arm64-virt-gicv2", 1, { FDT_V2M(0x8020000, 1) } },
 	/* the same ITS; pcie@10000000 has msi-map but no iommu-map */
-	{"arm64-virt-noiommu", 1, {FDT_ITS(0x8080000, 0)}},
+	{ "arm64-virt-noiommu", 1, { FDT_ITS(0x8080000, 0) } },
 	/* v2m@e0080000 { reg = <0x00 0x80000 0x00 0x1000> } inside
 	 * interrupt-controller@e1101000 { ranges = <0 0 0 0xe1100000 0
 	 * 0x100000> }: 0xe1180000, as Seattle boot logs print it ("GICv2m:
 	 * range[mem 0xe1180000-0xe1180fff]"); pcie@f0000000 has msi-parent =
 	 * <0x03> and iommu-map = <0 0x04 0 0x10000> (smmu@e0a00000). */
-	{"arm64-oldkernel-pciwin", 1, {FDT_V2M(0xe1180000, 1)}},
+	{ "arm64-oldkernel-pciwin", 1, { FDT_V2M(0xe1180000, 1) } },
 	/* the EFI stub's tree: /chosen only */
-	{"arm64-virt-acpi", 0, {}},
+	{ "arm64-virt-acpi", 0, {} },
 };
 
 static void assert_controller(const MmMsiController *got, const MmMsiController *want)
@@ -87,13 +91,12 @@ static void begin(Tree *t)
 
 static void reg64(Tree *t, uint64_t base, uint64_t size)
 {
-	fdt32_t cells[4] = {cpu_to_fdt32(base >> 32), cpu_to_fdt32((uint32_t)base),
-			    cpu_to_fdt32(size >> 32), cpu_to_fdt32((uint32_t)size)};
+	fdt32_t cells[4] = { cpu_to_fdt32(base >> 32), cpu_to_fdt32((uint32_t)base),
+			     cpu_to_fdt32(size >> 32), cpu_to_fdt32((uint32_t)size) };
 	OK(fdt_property(t->buf, "reg", cells, sizeof(cells)));
 }
 
-static void its_node(Tree *t, const char *name, uint64_t base, uint32_t phandle,
-		     const char *status)
+static void its_node(Tree *t, const char *name, uint64_t base, uint32_t phandle, const char *status)
 {
 	OK(fdt_begin_node(t->buf, name));
 	OK(fdt_property_string(t->buf, "compatible", "arm,gic-v3-its"));
@@ -119,7 +122,7 @@ static void iommu_node(Tree *t, uint32_t phandle, const char *status)
 
 static void map_prop(Tree *t, const char *name, uint32_t phandle, size_t cells)
 {
-	fdt32_t v[4] = {0, cpu_to_fdt32(phandle), 0, cpu_to_fdt32(0x10000)};
+	fdt32_t v[4] = { 0, cpu_to_fdt32(phandle), 0, cpu_to_fdt32(0x10000) };
 	OK(fdt_property(t->buf, name, v, cells * sizeof(fdt32_t)));
 }
 
@@ -149,9 +152,9 @@ START_TEST(test_fdt_platform_device_iommus)
 	its_node(&t, "its@8080000", 0x8080000, 1, NULL);
 	iommu_node(&t, 2, NULL);
 	OK(fdt_begin_node(t.buf, "dev@a000000"));
-	fdt32_t parent[2] = {cpu_to_fdt32(1), cpu_to_fdt32(0x20)};
+	fdt32_t parent[2] = { cpu_to_fdt32(1), cpu_to_fdt32(0x20) };
 	OK(fdt_property(t.buf, "msi-parent", parent, sizeof(parent)));
-	fdt32_t iommus[2] = {cpu_to_fdt32(2), cpu_to_fdt32(7)};
+	fdt32_t iommus[2] = { cpu_to_fdt32(2), cpu_to_fdt32(7) };
 	OK(fdt_property(t.buf, "iommus", iommus, sizeof(iommus)));
 	OK(fdt_end_node(t.buf));
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
@@ -214,11 +217,11 @@ START_TEST(test_fdt_untranslatable)
 	OK(fdt_begin_node(t.buf, "soc"));
 	OK(fdt_property_u32(t.buf, "#address-cells", 1));
 	OK(fdt_property_u32(t.buf, "#size-cells", 1));
-	fdt32_t ranges[4] = {0, 0, cpu_to_fdt32(0x40000000), cpu_to_fdt32(0x100000)};
+	fdt32_t ranges[4] = { 0, 0, cpu_to_fdt32(0x40000000), cpu_to_fdt32(0x100000) };
 	OK(fdt_property(t.buf, "ranges", ranges, sizeof(ranges)));
 	OK(fdt_begin_node(t.buf, "v2m@20000"));
 	OK(fdt_property_string(t.buf, "compatible", "arm,gic-v2m-frame"));
-	fdt32_t reg[2] = {cpu_to_fdt32(0x20000), cpu_to_fdt32(0x1000)};
+	fdt32_t reg[2] = { cpu_to_fdt32(0x20000), cpu_to_fdt32(0x1000) };
 	OK(fdt_property(t.buf, "reg", reg, sizeof(reg)));
 	OK(fdt_end_node(t.buf));
 	OK(fdt_end_node(t.buf));
@@ -331,7 +334,8 @@ int main(void)
 	tcase_add_test(tc, test_fdt_malformed_map);
 	tcase_add_test(tc, test_fdt_untranslatable);
 	tcase_add_test(tc, test_fdt_damaged);
-	tcase_add_loop_test(tc, test_fdt_structure_damage, DAMAGE_PROP_NAME, DAMAGE_PROP_AT_TOP + 1);
+	tcase_add_loop_test(tc, test_fdt_structure_damage, DAMAGE_PROP_NAME,
+			    DAMAGE_PROP_AT_TOP + 1);
 	tcase_add_loop_test(tc, test_fdt_fuzz_regressions, 0, ELEMENTSOF(fuzz_inputs));
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -28,9 +28,9 @@ START_TEST(test_keys_and_nulls_arm64)
 	_cleanup_free_ char *text = NULL;
 	json_object *root = host_json("arm64-virt-smmuv3", &text);
 	json_object *h = get(root, "host");
-	static const char *const keys[] = {"name",     "uuid",           "arch", "kernel",
-					   "physBits", "iommuGroups",    "reserved",
-					   "msiControllers", "ram", "pciWindows", "warnings"};
+	static const char *const keys[] = { "name",     "uuid",        "arch",     "kernel",
+					    "physBits", "iommuGroups", "reserved", "msiControllers",
+					    "ram",      "pciWindows",  "warnings" };
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
 		get(h, keys[i]);
 	ck_assert_str_eq(json_object_get_string(get(h, "name")), "h1");

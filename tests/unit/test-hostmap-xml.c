@@ -44,7 +44,7 @@ START_TEST(test_fixture_roundtrip)
 		_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe(good_hosts[i], NULL);
 		_cleanup_(mm_hostmap_freep) MmHostMap *back = NULL;
 		_cleanup_free_ char *xml = NULL, *again = NULL;
-		MmError err = {0};
+		MmError err = { 0 };
 
 		ck_assert_int_eq(mm_hostmap_format_xml(m, &xml), 0);
 		ck_assert_msg(tu_validate("hostmap.rng", xml, msg, sizeof(msg)), "%s: %s",
@@ -87,23 +87,23 @@ END_TEST
 START_TEST(test_design_example_parses)
 {
 	/* docs/design.md §4's example, as a person would write it */
-	static const char xml[] =
-		"<capabilities>\n"
-		"  <host>\n"
-		"    <uuid>4c4c4544-0051-3010-8057-b4c04f4e4a32</uuid>\n"
-		"    <cpu><arch>aarch64</arch></cpu>\n"
-		"    <memoryMap name='b' physBits='44' iommuGroups='1' "
-		"generated='2026-11-24T12:00:00Z'>\n"
-		"      <reserved type='msi' start='0x8000000' end='0x80fffff'>\n"
-		"        <group id='0' type='DMA'><device bdf='0000:00:02.0' id='1b36:000c'/></group>\n"
-		"      </reserved>\n"
-		"      <ram start='0x40000000' end='0xbfffffff'/>\n"
-		"      <pciWindow start='0x10000000' end='0x3efeffff'/>\n"
-		"    </memoryMap>\n"
-		"  </host>\n"
-		"</capabilities>\n";
+	static const char xml[] = "<capabilities>\n"
+				  "  <host>\n"
+				  "    <uuid>4c4c4544-0051-3010-8057-b4c04f4e4a32</uuid>\n"
+				  "    <cpu><arch>aarch64</arch></cpu>\n"
+				  "    <memoryMap name='b' physBits='44' iommuGroups='1' "
+				  "generated='2026-11-24T12:00:00Z'>\n"
+				  "      <reserved type='msi' start='0x8000000' end='0x80fffff'>\n"
+				  "        <group id='0' type='DMA'><device bdf='0000:00:02.0' "
+				  "id='1b36:000c'/></group>\n"
+				  "      </reserved>\n"
+				  "      <ram start='0x40000000' end='0xbfffffff'/>\n"
+				  "      <pciWindow start='0x10000000' end='0x3efeffff'/>\n"
+				  "    </memoryMap>\n"
+				  "  </host>\n"
+				  "</capabilities>\n";
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char msg[512];
 	ck_assert_int_eq(mm_hostmap_parse_xml(xml, strlen(xml), "d.xml", &m, &err), 0);
 	ck_assert_str_eq(m->name, "b");
@@ -129,56 +129,59 @@ typedef struct BadCase {
 #define TAIL "</memoryMap></host></capabilities>\n"
 
 static const BadCase bad_cases[] = {
-	{"<capabilities><host>", 1, "malformed XML"},
-	{"", 1, "malformed XML"},
-	{"<domain/>", 1, "expected <capabilities>"},
-	{"<capabilities/>", 1, "no <host>"},
-	{"<capabilities><host/></capabilities>", 1, "no <memoryMap>"},
-	{HEAD "<ram start='0x20' end='0x10'/>\n" TAIL, 3, "end 0x10 before start 0x20"},
-	{HEAD "<ram start='0xzz' end='0x10'/>\n" TAIL, 3, "start '0xzz' on <ram>: not a number"},
-	{HEAD "<ram start='0x1' end='0x10000000000000000'/>\n" TAIL, 3, "out of range"},
-	{HEAD "<ram start='0x1'/>\n" TAIL, 3, "lacks attribute 'end'"},
-	{HEAD "<ram start='0x1' end='0x2' size='1'/>\n" TAIL, 3, "unknown attribute 'size'"},
-	{HEAD "<flash start='0x1' end='0x2'/>\n" TAIL, 3, "unexpected element <flash>"},
-	{HEAD "<reserved type='msi' start='0x1' end='0x2'>\n<group id='x'/></reserved>\n" TAIL, 4,
-	 "id 'x'"},
-	{HEAD "<reserved type='msi' start='0x1' end='0x2'><group id='1'>\n"
-	      "<device bdf='0000:00:01.0' id='zz'/></group></reserved>\n" TAIL,
-	 4, "device id 'zz'"},
-	{"<capabilities><host>\n<memoryMap name='h' iommuGroups='0' physBits='99'/>"
-	 "</host></capabilities>",
-	 2, "physBits 99"},
+	{ "<capabilities><host>", 1, "malformed XML" },
+	{ "", 1, "malformed XML" },
+	{ "<domain/>", 1, "expected <capabilities>" },
+	{ "<capabilities/>", 1, "no <host>" },
+	{ "<capabilities><host/></capabilities>", 1, "no <memoryMap>" },
+	{ HEAD "<ram start='0x20' end='0x10'/>\n" TAIL, 3, "end 0x10 before start 0x20" },
+	{ HEAD "<ram start='0xzz' end='0x10'/>\n" TAIL, 3, "start '0xzz' on <ram>: not a number" },
+	{ HEAD "<ram start='0x1' end='0x10000000000000000'/>\n" TAIL, 3, "out of range" },
+	{ HEAD "<ram start='0x1'/>\n" TAIL, 3, "lacks attribute 'end'" },
+	{ HEAD "<ram start='0x1' end='0x2' size='1'/>\n" TAIL, 3, "unknown attribute 'size'" },
+	{ HEAD "<flash start='0x1' end='0x2'/>\n" TAIL, 3, "unexpected element <flash>" },
+	{ HEAD "<reserved type='msi' start='0x1' end='0x2'>\n<group id='x'/></reserved>\n" TAIL, 4,
+	  "id 'x'" },
+	{ HEAD "<reserved type='msi' start='0x1' end='0x2'><group id='1'>\n"
+	       "<device bdf='0000:00:01.0' id='zz'/></group></reserved>\n" TAIL,
+	  4, "device id 'zz'" },
+	{ "<capabilities><host>\n<memoryMap name='h' iommuGroups='0' physBits='99'/>"
+	  "</host></capabilities>",
+	  2, "physBits 99" },
 	/* no DTD: no entity expansion, no external entities */
-	{"<!DOCTYPE capabilities [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>\n"
-	 "<capabilities><host><memoryMap name='&x;' iommuGroups='0'/></host></capabilities>",
-	 2, "external entity"},
-	{"<!DOCTYPE capabilities [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;'>]>\n"
-	 "<capabilities><host><memoryMap name='h' iommuGroups='0'><warning>&b;</warning>"
-	 "</memoryMap></host></capabilities>",
-	 0, "document type declarations are not accepted"},
-	{HEAD "<msiController type='gicv4' base='0x1' size='0x1' doorbell='0x1' source='fdt'/>\n" TAIL,
-	 3, "unknown MSI controller type 'gicv4'"},
-	{HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1' translated='maybe' "
-	      "source='fdt'/>\n" TAIL,
-	 3, "translated='maybe' is not 'yes' or 'no'"},
-	{HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1'/>\n" TAIL, 3,
-	 "lacks attribute 'source'"},
-	{HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1' source='uefi'/>\n" TAIL,
-	 3, "unknown MSI controller source 'uefi'"},
-	{HEAD "<msiController type='gicv2m' base='0xffffffffffffffff' size='0x2' doorbell='0x1' "
-	      "source='fdt'/>\n" TAIL,
-	 3, "past the top"},
-	{HEAD "<limit kind='iommu' bits='99' source='x'/>\n" TAIL, 3, "limit of 99 bits"},
-	{HEAD "<limit kind='dram' bits='40' source='x'/>\n" TAIL, 3, "unknown limit kind 'dram'"},
-	{HEAD "<reserved type='direct' start='0x1' end='0x2' source='dmar'/>\n" TAIL, 3,
-	 "unknown reserved source 'dmar'"},
+	{ "<!DOCTYPE capabilities [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>\n"
+	  "<capabilities><host><memoryMap name='&x;' iommuGroups='0'/></host></capabilities>",
+	  2, "external entity" },
+	{ "<!DOCTYPE capabilities [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;'>]>\n"
+	  "<capabilities><host><memoryMap name='h' iommuGroups='0'><warning>&b;</warning>"
+	  "</memoryMap></host></capabilities>",
+	  0, "document type declarations are not accepted" },
+	{ HEAD
+	  "<msiController type='gicv4' base='0x1' size='0x1' doorbell='0x1' source='fdt'/>\n" TAIL,
+	  3, "unknown MSI controller type 'gicv4'" },
+	{ HEAD
+	  "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1' translated='maybe' "
+	  "source='fdt'/>\n" TAIL,
+	  3, "translated='maybe' is not 'yes' or 'no'" },
+	{ HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1'/>\n" TAIL, 3,
+	  "lacks attribute 'source'" },
+	{ HEAD "<msiController type='gicv2m' base='0x1' size='0x1' doorbell='0x1' "
+	       "source='uefi'/>\n" TAIL,
+	  3, "unknown MSI controller source 'uefi'" },
+	{ HEAD "<msiController type='gicv2m' base='0xffffffffffffffff' size='0x2' doorbell='0x1' "
+	       "source='fdt'/>\n" TAIL,
+	  3, "past the top" },
+	{ HEAD "<limit kind='iommu' bits='99' source='x'/>\n" TAIL, 3, "limit of 99 bits" },
+	{ HEAD "<limit kind='dram' bits='40' source='x'/>\n" TAIL, 3, "unknown limit kind 'dram'" },
+	{ HEAD "<reserved type='direct' start='0x1' end='0x2' source='dmar'/>\n" TAIL, 3,
+	  "unknown reserved source 'dmar'" },
 };
 
 START_TEST(test_bad_documents)
 {
 	const BadCase *c = &bad_cases[_i];
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_hostmap_parse_xml(c->xml, strlen(c->xml), "bad.xml", &m, &err);
 	ck_assert_int_lt(r, 0);
 	ck_assert_ptr_null(m);
@@ -197,7 +200,7 @@ START_TEST(test_huge_document)
 	memset(big, ' ', n);
 	big[n] = '\0';
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_hostmap_parse_xml(big, n, "big.xml", &m, &err), -EFBIG);
 	ck_assert(strstr(err.message, "larger than"));
 	free(big);

@@ -36,491 +36,493 @@ typedef struct LayoutCase {
 	const char *warning; /* a substring of some warning; NULL: no warnings */
 } LayoutCase;
 
-#define R(k, s, e)                                                                                 \
-	{                                                                                          \
-		k, s, e, -1                                                                        \
+#define R(k, s, e)          \
+	{                   \
+		k, s, e, -1 \
 	}
-#define RN(k, s, e, n)                                                                             \
-	{                                                                                          \
-		k, s, e, n                                                                         \
+#define RN(k, s, e, n)     \
+	{                  \
+		k, s, e, n \
 	}
 
 static const LayoutCase cases[] = {
-    /* virt: RAM at VIRT_MEM (1 GiB); < 255 GiB, so the high regions start at
-     * 256 GiB: REDIST2 (64 MiB, unused with 1 vCPU), then the ECAM aligned to
-     * 256 MiB, then the 512 GiB MMIO window aligned to 512 GiB. */
-    {"virt-7.2 4 GiB",
-     "aarch64",
-     "virt-7.2",
-     4 * GiB,
-     0,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-7.2",
-     40,
-     {R("ram", 0x40000000, 0x13fffffff), R("pcie-ecam", 0x4010000000, 0x401fffffff),
-      R("pcie-mmio-high", 0x8000000000, 0xffffffffff), R("pcie-mmio", 0x10000000, 0x3efeffff),
-      R("pcie-pio", 0x3eff0000, 0x3effffff), R("gic-dist", 0x08000000, 0x0800ffff),
-      R("gic-its", 0x08080000, 0x0809ffff), R("gic-redist", 0x080a0000, 0x08ffffff),
-      R("flash", 0, 0x7ffffff), R("device-memory", 0, 0), R("gic-cpu", 0, 0)},
-     NULL},
-    /* virt-2.12 and older: no high ECAM (virt_machine_2_12_options sets
-     * no_highmem_ecam), the 16 MiB one at 0x3f000000 serves */
-    {"virt-2.12 4 GiB",
-     "aarch64",
-     "virt-2.12",
-     4 * GiB,
-     0,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-2.12",
-     40,
-     {R("pcie-ecam", 0x3f000000, 0x3fffffff), R("pcie-mmio-high", 0x8000000000, 0xffffffffff)},
-     NULL},
-    {"virt-2.11 is 2.12's layout",
-     "aarch64",
-     "virt-2.11",
-     4 * GiB,
-     0,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-2.11",
-     40,
-     {R("pcie-ecam", 0x3f000000, 0x3fffffff)},
-     NULL},
-    {"virt-3.0 has the high ECAM",
-     "aarch64",
-     "virt-3.0",
-     4 * GiB,
-     0,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-3.0",
-     40,
-     {R("pcie-ecam", 0x4010000000, 0x401fffffff)},
-     NULL},
-    /* GICv2: distributor and CPU interface, GICv2m frame; no ITS */
-    {"virt-7.2 GICv2",
-     "aarch64",
-     "virt-7.2",
-     2 * GiB,
-     0,
-     0,
-     8,
-     2,
-     0,
-     {0},
-     NULL,
-     "virt-7.2",
-     40,
-     {R("gic-dist", 0x08000000, 0x0800ffff), R("gic-cpu", 0x08010000, 0x0801ffff),
-      R("gic-v2m", 0x08020000, 0x08020fff), R("gic-its", 0, 0), R("gic-redist", 0, 0)},
-     NULL},
-    /* 300 GiB: RAM ends at 301 GiB, past LEGACY_RAMLIMIT: the high regions
-     * float up from there */
-    {"virt-7.2 300 GiB",
-     "aarch64",
-     "virt-7.2",
-     300 * GiB,
-     0,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-7.2",
-     40,
-     {R("ram", 0x40000000, 0x4b3fffffff), R("pcie-ecam", 0x4b50000000, 0x4b5fffffff),
-      R("pcie-mmio-high", 0x8000000000, 0xffffffffff)},
-     NULL},
-    /* device memory: base ROUND_UP(1 + 16 GiB, 1 GiB), size maxmem - mem +
-     * 1 GiB per slot = 1016 GiB, top 1033 GiB; MMIO at 1.5 TiB: 41 bits.
-     * With slots and no NUMA cells QEMU 4.2+ makes NUMA node 0
-     * (auto_enable_numa_with_memhp). */
-    {"virt-7.2 1 TiB maxmem",
-     "aarch64",
-     "virt-7.2",
-     16 * GiB,
-     1024 * GiB,
-     8,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-7.2",
-     41,
-     {RN("ram", 0x40000000, 0x43fffffff, 0), R("device-memory", 0x440000000, 0x1023fffffff),
-      R("pcie-ecam", 0x10250000000, 0x1025fffffff),
-      R("pcie-mmio-high", 0x18000000000, 0x1ffffffffff)},
-     NULL},
-    /* before 4.2 no node is made; from 5.1 on maxmem alone makes one
-     * (auto_enable_numa_with_memdev) */
-    {"virt-4.1 slots: no NUMA node",
-     "aarch64",
-     "virt-4.1",
-     2 * GiB,
-     4 * GiB,
-     2,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-4.1",
-     40,
-     {R("ram", 0x40000000, 0xbfffffff), R("device-memory", 0xc0000000, 0x1bfffffff)},
-     NULL},
-    {"virt-5.0 maxmem without slots: no node",
-     "aarch64",
-     "virt-5.0",
-     2 * GiB,
-     4 * GiB,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-5.0",
-     40,
-     {R("ram", 0x40000000, 0xbfffffff), R("device-memory", 0xc0000000, 0x13fffffff)},
-     NULL},
-    {"virt-5.1 maxmem without slots: node 0",
-     "aarch64",
-     "virt-5.1",
-     2 * GiB,
-     4 * GiB,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-5.1",
-     40,
-     {RN("ram", 0x40000000, 0xbfffffff, 0)},
-     NULL},
-    /* a 40-bit IPA: the 512 GiB window at 1 TiB does not fit, QEMU
-     * disables it; REDIST2 and ECAM still fit below */
-    {"virt-7.1 600 GiB, 40 bits",
-     "aarch64",
-     "virt-7.1",
-     600 * GiB,
-     0,
-     0,
-     1,
-     3,
-     40,
-     {0},
-     NULL,
-     "virt-7.1",
-     40,
-     {R("pcie-ecam", 0x9650000000, 0x965fffffff), R("pcie-mmio-high", 0, 0)},
-     "does not fit"},
-    /* more than 123 vCPUs (0xf60000 / 2 x 64 KiB) need REDIST2 at 256 GiB */
-    {"virt-7.2 130 vCPUs",
-     "aarch64",
-     "virt-7.2",
-     GiB,
-     0,
-     0,
-     130,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-7.2",
-     40,
-     {R("gic-redist", 0x080a0000, 0x08ffffff), R("gic-redist", 0x4000000000, 0x4003ffffff),
-      R("pcie-ecam", 0x4010000000, 0x401fffffff)},
-     NULL},
-    /* NUMA: arm_load_dtb's memory nodes follow each other from 1 GiB */
-    {"virt-7.2 NUMA",
-     "aarch64",
-     "virt-7.2",
-     9 * GiB,
-     0,
-     0,
-     3,
-     3,
-     0,
-     {2 * GiB, 6 * GiB, GiB},
-     NULL,
-     "virt-7.2",
-     40,
-     {RN("ram", 0x40000000, 0xbfffffff, 0), RN("ram", 0xc0000000, 0x23fffffff, 1),
-      RN("ram", 0x240000000, 0x27fffffff, 2)},
-     NULL},
-    /* the alias resolves to the newest modelled virt, with a warning */
-    {"virt alias",
-     "aarch64",
-     "virt",
-     GiB,
-     0,
-     0,
-     1,
-     3,
-     0,
-     {0},
-     NULL,
-     "virt-10.2",
-     40,
-     {R("ram", 0x40000000, 0x7fffffff)},
-     "alias"},
-    {"no GIC version: GICv3 assumed",
-     "aarch64",
-     "virt-9.2",
-     GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     NULL,
-     "virt-9.2",
-     40,
-     {R("gic-its", 0x08080000, 0x0809ffff), R("gic-cpu", 0, 0)},
-     "GICv3"},
+	/* virt: RAM at VIRT_MEM (1 GiB); < 255 GiB, so the high regions start at
+	 * 256 GiB: REDIST2 (64 MiB, unused with 1 vCPU), then the ECAM aligned to
+	 * 256 MiB, then the 512 GiB MMIO window aligned to 512 GiB. */
+	{ "virt-7.2 4 GiB",
+	  "aarch64",
+	  "virt-7.2",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-7.2",
+	  40,
+	  { R("ram", 0x40000000, 0x13fffffff), R("pcie-ecam", 0x4010000000, 0x401fffffff),
+	    R("pcie-mmio-high", 0x8000000000, 0xffffffffff), R("pcie-mmio", 0x10000000, 0x3efeffff),
+	    R("pcie-pio", 0x3eff0000, 0x3effffff), R("gic-dist", 0x08000000, 0x0800ffff),
+	    R("gic-its", 0x08080000, 0x0809ffff), R("gic-redist", 0x080a0000, 0x08ffffff),
+	    R("flash", 0, 0x7ffffff), R("device-memory", 0, 0), R("gic-cpu", 0, 0) },
+	  NULL },
+	/* virt-2.12 and older: no high ECAM (virt_machine_2_12_options sets
+	 * no_highmem_ecam), the 16 MiB one at 0x3f000000 serves */
+	{ "virt-2.12 4 GiB",
+	  "aarch64",
+	  "virt-2.12",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-2.12",
+	  40,
+	  { R("pcie-ecam", 0x3f000000, 0x3fffffff),
+	    R("pcie-mmio-high", 0x8000000000, 0xffffffffff) },
+	  NULL },
+	{ "virt-2.11 is 2.12's layout",
+	  "aarch64",
+	  "virt-2.11",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-2.11",
+	  40,
+	  { R("pcie-ecam", 0x3f000000, 0x3fffffff) },
+	  NULL },
+	{ "virt-3.0 has the high ECAM",
+	  "aarch64",
+	  "virt-3.0",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-3.0",
+	  40,
+	  { R("pcie-ecam", 0x4010000000, 0x401fffffff) },
+	  NULL },
+	/* GICv2: distributor and CPU interface, GICv2m frame; no ITS */
+	{ "virt-7.2 GICv2",
+	  "aarch64",
+	  "virt-7.2",
+	  2 * GiB,
+	  0,
+	  0,
+	  8,
+	  2,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-7.2",
+	  40,
+	  { R("gic-dist", 0x08000000, 0x0800ffff), R("gic-cpu", 0x08010000, 0x0801ffff),
+	    R("gic-v2m", 0x08020000, 0x08020fff), R("gic-its", 0, 0), R("gic-redist", 0, 0) },
+	  NULL },
+	/* 300 GiB: RAM ends at 301 GiB, past LEGACY_RAMLIMIT: the high regions
+	 * float up from there */
+	{ "virt-7.2 300 GiB",
+	  "aarch64",
+	  "virt-7.2",
+	  300 * GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-7.2",
+	  40,
+	  { R("ram", 0x40000000, 0x4b3fffffff), R("pcie-ecam", 0x4b50000000, 0x4b5fffffff),
+	    R("pcie-mmio-high", 0x8000000000, 0xffffffffff) },
+	  NULL },
+	/* device memory: base ROUND_UP(1 + 16 GiB, 1 GiB), size maxmem - mem +
+	 * 1 GiB per slot = 1016 GiB, top 1033 GiB; MMIO at 1.5 TiB: 41 bits.
+	 * With slots and no NUMA cells QEMU 4.2+ makes NUMA node 0
+	 * (auto_enable_numa_with_memhp). */
+	{ "virt-7.2 1 TiB maxmem",
+	  "aarch64",
+	  "virt-7.2",
+	  16 * GiB,
+	  1024 * GiB,
+	  8,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-7.2",
+	  41,
+	  { RN("ram", 0x40000000, 0x43fffffff, 0), R("device-memory", 0x440000000, 0x1023fffffff),
+	    R("pcie-ecam", 0x10250000000, 0x1025fffffff),
+	    R("pcie-mmio-high", 0x18000000000, 0x1ffffffffff) },
+	  NULL },
+	/* before 4.2 no node is made; from 5.1 on maxmem alone makes one
+	 * (auto_enable_numa_with_memdev) */
+	{ "virt-4.1 slots: no NUMA node",
+	  "aarch64",
+	  "virt-4.1",
+	  2 * GiB,
+	  4 * GiB,
+	  2,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-4.1",
+	  40,
+	  { R("ram", 0x40000000, 0xbfffffff), R("device-memory", 0xc0000000, 0x1bfffffff) },
+	  NULL },
+	{ "virt-5.0 maxmem without slots: no node",
+	  "aarch64",
+	  "virt-5.0",
+	  2 * GiB,
+	  4 * GiB,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-5.0",
+	  40,
+	  { R("ram", 0x40000000, 0xbfffffff), R("device-memory", 0xc0000000, 0x13fffffff) },
+	  NULL },
+	{ "virt-5.1 maxmem without slots: node 0",
+	  "aarch64",
+	  "virt-5.1",
+	  2 * GiB,
+	  4 * GiB,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-5.1",
+	  40,
+	  { RN("ram", 0x40000000, 0xbfffffff, 0) },
+	  NULL },
+	/* a 40-bit IPA: the 512 GiB window at 1 TiB does not fit, QEMU
+	 * disables it; REDIST2 and ECAM still fit below */
+	{ "virt-7.1 600 GiB, 40 bits",
+	  "aarch64",
+	  "virt-7.1",
+	  600 * GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  40,
+	  { 0 },
+	  NULL,
+	  "virt-7.1",
+	  40,
+	  { R("pcie-ecam", 0x9650000000, 0x965fffffff), R("pcie-mmio-high", 0, 0) },
+	  "does not fit" },
+	/* more than 123 vCPUs (0xf60000 / 2 x 64 KiB) need REDIST2 at 256 GiB */
+	{ "virt-7.2 130 vCPUs",
+	  "aarch64",
+	  "virt-7.2",
+	  GiB,
+	  0,
+	  0,
+	  130,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-7.2",
+	  40,
+	  { R("gic-redist", 0x080a0000, 0x08ffffff), R("gic-redist", 0x4000000000, 0x4003ffffff),
+	    R("pcie-ecam", 0x4010000000, 0x401fffffff) },
+	  NULL },
+	/* NUMA: arm_load_dtb's memory nodes follow each other from 1 GiB */
+	{ "virt-7.2 NUMA",
+	  "aarch64",
+	  "virt-7.2",
+	  9 * GiB,
+	  0,
+	  0,
+	  3,
+	  3,
+	  0,
+	  { 2 * GiB, 6 * GiB, GiB },
+	  NULL,
+	  "virt-7.2",
+	  40,
+	  { RN("ram", 0x40000000, 0xbfffffff, 0), RN("ram", 0xc0000000, 0x23fffffff, 1),
+	    RN("ram", 0x240000000, 0x27fffffff, 2) },
+	  NULL },
+	/* the alias resolves to the newest modelled virt, with a warning */
+	{ "virt alias",
+	  "aarch64",
+	  "virt",
+	  GiB,
+	  0,
+	  0,
+	  1,
+	  3,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-10.2",
+	  40,
+	  { R("ram", 0x40000000, 0x7fffffff) },
+	  "alias" },
+	{ "no GIC version: GICv3 assumed",
+	  "aarch64",
+	  "virt-9.2",
+	  GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  NULL,
+	  "virt-9.2",
+	  40,
+	  { R("gic-its", 0x08080000, 0x0809ffff), R("gic-cpu", 0, 0) },
+	  "GICv3" },
 
-    /* q35: RAM >= 0xb0000000, so 2 GiB below 4 GiB; MMCONFIG at
-     * 0xb0000000 (256 MiB) cut out of the 32-bit hole, which ends at the
-     * IOAPIC; 64-bit hole Q35_PCI_HOST_HOLE64_SIZE_DEFAULT (32 GiB) after
-     * RAM, 1 GiB aligned */
-    {"q35-7.2 4 GiB",
-     "x86_64",
-     "pc-q35-7.2",
-     4 * GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-q35-7.2",
-     36,
-     {R("ram-below-4g", 0, 0x7fffffff), R("ram-above-4g", 0x100000000, 0x17fffffff),
-      R("pcie-mmio", 0x80000000, 0xafffffff), R("pcie-mmio", 0xc0000000, 0xfebfffff),
-      R("pcie-ecam", 0xb0000000, 0xbfffffff), R("pcie-mmio-high", 0x180000000, 0x97fffffff),
-      R("device-memory", 0, 0)},
-     NULL},
-    /* below 0xb0000000 RAM stays below 4 GiB; the 64-bit hole from 4 GiB */
-    {"q35-7.2 2.5 GiB",
-     "x86_64",
-     "pc-q35-7.2",
-     2560 * MiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-q35-7.2",
-     36,
-     {R("ram-below-4g", 0, 0x9fffffff), R("ram-above-4g", 0, 0),
-      R("pcie-mmio-high", 0x100000000, 0x8ffffffff)},
-     NULL},
-    /* i440fx: max-ram-below-4g 3.5 GiB, 3 GiB once RAM reaches it
-     * (gigabyte_align); 64-bit hole 2 GiB (I440FX_PCI_HOST_HOLE64_SIZE_DEFAULT) */
-    {"i440fx-7.2 4 GiB",
-     "x86_64",
-     "pc-i440fx-7.2",
-     4 * GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-i440fx-7.2",
-     33,
-     {R("ram-below-4g", 0, 0xbfffffff), R("ram-above-4g", 0x100000000, 0x13fffffff),
-      R("pci-mmio", 0xc0000000, 0xfebfffff), R("pci-mmio-high", 0x140000000, 0x1bfffffff),
-      R("pcie-ecam", 0, 0)},
-     NULL},
-    /* i440fx-2.0: no gigabyte_align, 3.5 GiB below; 64-bit hole placed by
-     * firmware before 2.12 (x-pci-hole64-fix off) */
-    {"i440fx-2.0 4 GiB",
-     "x86_64",
-     "pc-i440fx-2.0",
-     4 * GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-i440fx-2.0",
-     33,
-     {R("ram-below-4g", 0, 0xdfffffff), R("ram-above-4g", 0x100000000, 0x11fffffff),
-      R("pci-mmio-high", 0, 0)},
-     "firmware places"},
-    /* device memory after RAM above 4 GiB: 58 GiB + 4 slots x 1 GiB */
-    {"q35-7.2 maxmem",
-     "x86_64",
-     "pc-q35-7.2",
-     6 * GiB,
-     64 * GiB,
-     4,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-q35-7.2",
-     37,
-     {R("ram-above-4g", 0x100000000, 0x1ffffffff), R("device-memory", 0x200000000, 0x117fffffff),
-      R("pcie-mmio-high", 0x1180000000, 0x197fffffff)},
-     NULL},
-    /* 7.1+: an AMD model whose map would reach 0xfd00000000 gets RAM above
-     * 4 GiB at 1 TiB (pc_set_amd_above_4g_mem_start) */
-    {"q35-7.1 EPYC 1.5 TiB",
-     "x86_64",
-     "pc-q35-7.1",
-     1536 * GiB,
-     0,
-     0,
-     1,
-     0,
-     48,
-     {0},
-     "AMD",
-     "pc-q35-7.1",
-     42,
-     {R("ram-above-4g", TiB, TiB + 1534 * GiB - 1),
-      R("pcie-mmio-high", TiB + 1534 * GiB, TiB + 1566 * GiB - 1)},
-     NULL},
-    {"q35-7.0 EPYC: no relocation before 7.1",
-     "x86_64",
-     "pc-q35-7.0",
-     1536 * GiB,
-     0,
-     0,
-     1,
-     0,
-     48,
-     {0},
-     "AMD",
-     "pc-q35-7.0",
-     41,
-     {R("ram-above-4g", 4 * GiB, 1538 * GiB - 1)},
-     NULL},
-    {"q35-7.2 Intel: no relocation",
-     "x86_64",
-     "pc-q35-7.2",
-     1536 * GiB,
-     0,
-     0,
-     1,
-     0,
-     48,
-     {0},
-     "Intel",
-     "pc-q35-7.2",
-     41,
-     {R("ram-above-4g", 4 * GiB, 1538 * GiB - 1)},
-     NULL},
-    /* 980 GiB: RAM ends at 982 GiB, the 64-bit hole at 1014 GiB crosses
-     * 0xfd00000000 (1012 GiB): relocated */
-    {"q35-7.2 EPYC 980 GiB",
-     "x86_64",
-     "pc-q35-7.2",
-     980 * GiB,
-     0,
-     0,
-     1,
-     0,
-     48,
-     {0},
-     "AMD",
-     "pc-q35-7.2",
-     41,
-     {R("ram-above-4g", TiB, TiB + 978 * GiB - 1)},
-     NULL},
-    /* 900 GiB: the hole ends at 934 GiB, below the HT hole: stays */
-    {"q35-7.2 EPYC 900 GiB",
-     "x86_64",
-     "pc-q35-7.2",
-     900 * GiB,
-     0,
-     0,
-     1,
-     0,
-     48,
-     {0},
-     "AMD",
-     "pc-q35-7.2",
-     40,
-     {R("ram-above-4g", 4 * GiB, 902 * GiB - 1)},
-     NULL},
-    /* pc-q35-4.0.1 is a machine of its own */
-    {"q35-4.0.1",
-     "x86_64",
-     "pc-q35-4.0.1",
-     GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-q35-4.0.1",
-     36,
-     {R("ram-below-4g", 0, 0x3fffffff)},
-     NULL},
-    {"pc alias",
-     "x86_64",
-     "pc",
-     GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     "Intel",
-     "pc-i440fx-10.2",
-     33,
-     {R("ram-below-4g", 0, 0x3fffffff)},
-     "alias"},
-    {"unknown vendor near the HT hole",
-     "x86_64",
-     "pc-q35-8.2",
-     1536 * GiB,
-     0,
-     0,
-     1,
-     0,
-     0,
-     {0},
-     NULL,
-     "pc-q35-8.2",
-     41,
-     {R("ram-above-4g", 4 * GiB, 1538 * GiB - 1)},
-     "vendor unknown"},
+	/* q35: RAM >= 0xb0000000, so 2 GiB below 4 GiB; MMCONFIG at
+	 * 0xb0000000 (256 MiB) cut out of the 32-bit hole, which ends at the
+	 * IOAPIC; 64-bit hole Q35_PCI_HOST_HOLE64_SIZE_DEFAULT (32 GiB) after
+	 * RAM, 1 GiB aligned */
+	{ "q35-7.2 4 GiB",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-7.2",
+	  36,
+	  { R("ram-below-4g", 0, 0x7fffffff), R("ram-above-4g", 0x100000000, 0x17fffffff),
+	    R("pcie-mmio", 0x80000000, 0xafffffff), R("pcie-mmio", 0xc0000000, 0xfebfffff),
+	    R("pcie-ecam", 0xb0000000, 0xbfffffff), R("pcie-mmio-high", 0x180000000, 0x97fffffff),
+	    R("device-memory", 0, 0) },
+	  NULL },
+	/* below 0xb0000000 RAM stays below 4 GiB; the 64-bit hole from 4 GiB */
+	{ "q35-7.2 2.5 GiB",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  2560 * MiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-7.2",
+	  36,
+	  { R("ram-below-4g", 0, 0x9fffffff), R("ram-above-4g", 0, 0),
+	    R("pcie-mmio-high", 0x100000000, 0x8ffffffff) },
+	  NULL },
+	/* i440fx: max-ram-below-4g 3.5 GiB, 3 GiB once RAM reaches it
+	 * (gigabyte_align); 64-bit hole 2 GiB (I440FX_PCI_HOST_HOLE64_SIZE_DEFAULT) */
+	{ "i440fx-7.2 4 GiB",
+	  "x86_64",
+	  "pc-i440fx-7.2",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-i440fx-7.2",
+	  33,
+	  { R("ram-below-4g", 0, 0xbfffffff), R("ram-above-4g", 0x100000000, 0x13fffffff),
+	    R("pci-mmio", 0xc0000000, 0xfebfffff), R("pci-mmio-high", 0x140000000, 0x1bfffffff),
+	    R("pcie-ecam", 0, 0) },
+	  NULL },
+	/* i440fx-2.0: no gigabyte_align, 3.5 GiB below; 64-bit hole placed by
+	 * firmware before 2.12 (x-pci-hole64-fix off) */
+	{ "i440fx-2.0 4 GiB",
+	  "x86_64",
+	  "pc-i440fx-2.0",
+	  4 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-i440fx-2.0",
+	  33,
+	  { R("ram-below-4g", 0, 0xdfffffff), R("ram-above-4g", 0x100000000, 0x11fffffff),
+	    R("pci-mmio-high", 0, 0) },
+	  "firmware places" },
+	/* device memory after RAM above 4 GiB: 58 GiB + 4 slots x 1 GiB */
+	{ "q35-7.2 maxmem",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  6 * GiB,
+	  64 * GiB,
+	  4,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-7.2",
+	  37,
+	  { R("ram-above-4g", 0x100000000, 0x1ffffffff),
+	    R("device-memory", 0x200000000, 0x117fffffff),
+	    R("pcie-mmio-high", 0x1180000000, 0x197fffffff) },
+	  NULL },
+	/* 7.1+: an AMD model whose map would reach 0xfd00000000 gets RAM above
+	 * 4 GiB at 1 TiB (pc_set_amd_above_4g_mem_start) */
+	{ "q35-7.1 EPYC 1.5 TiB",
+	  "x86_64",
+	  "pc-q35-7.1",
+	  1536 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  48,
+	  { 0 },
+	  "AMD",
+	  "pc-q35-7.1",
+	  42,
+	  { R("ram-above-4g", TiB, TiB + 1534 * GiB - 1),
+	    R("pcie-mmio-high", TiB + 1534 * GiB, TiB + 1566 * GiB - 1) },
+	  NULL },
+	{ "q35-7.0 EPYC: no relocation before 7.1",
+	  "x86_64",
+	  "pc-q35-7.0",
+	  1536 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  48,
+	  { 0 },
+	  "AMD",
+	  "pc-q35-7.0",
+	  41,
+	  { R("ram-above-4g", 4 * GiB, 1538 * GiB - 1) },
+	  NULL },
+	{ "q35-7.2 Intel: no relocation",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  1536 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  48,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-7.2",
+	  41,
+	  { R("ram-above-4g", 4 * GiB, 1538 * GiB - 1) },
+	  NULL },
+	/* 980 GiB: RAM ends at 982 GiB, the 64-bit hole at 1014 GiB crosses
+	 * 0xfd00000000 (1012 GiB): relocated */
+	{ "q35-7.2 EPYC 980 GiB",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  980 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  48,
+	  { 0 },
+	  "AMD",
+	  "pc-q35-7.2",
+	  41,
+	  { R("ram-above-4g", TiB, TiB + 978 * GiB - 1) },
+	  NULL },
+	/* 900 GiB: the hole ends at 934 GiB, below the HT hole: stays */
+	{ "q35-7.2 EPYC 900 GiB",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  900 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  48,
+	  { 0 },
+	  "AMD",
+	  "pc-q35-7.2",
+	  40,
+	  { R("ram-above-4g", 4 * GiB, 902 * GiB - 1) },
+	  NULL },
+	/* pc-q35-4.0.1 is a machine of its own */
+	{ "q35-4.0.1",
+	  "x86_64",
+	  "pc-q35-4.0.1",
+	  GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-4.0.1",
+	  36,
+	  { R("ram-below-4g", 0, 0x3fffffff) },
+	  NULL },
+	{ "pc alias",
+	  "x86_64",
+	  "pc",
+	  GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  "Intel",
+	  "pc-i440fx-10.2",
+	  33,
+	  { R("ram-below-4g", 0, 0x3fffffff) },
+	  "alias" },
+	{ "unknown vendor near the HT hole",
+	  "x86_64",
+	  "pc-q35-8.2",
+	  1536 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  0,
+	  { 0 },
+	  NULL,
+	  "pc-q35-8.2",
+	  41,
+	  { R("ram-above-4g", 4 * GiB, 1538 * GiB - 1) },
+	  "vendor unknown" },
 };
 
 static MmDomain *make_domain(const LayoutCase *c, uint64_t *cells)
@@ -553,18 +555,18 @@ START_TEST(test_layout)
 	uint64_t cells[4];
 	_cleanup_(mm_domain_freep) MmDomain *d = make_domain(c, cells);
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 
 	ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", c->what, err.message);
 	ck_assert_str_eq(l->machine, c->resolved);
 	ck_assert_str_eq(l->arch, c->arch);
 	ck_assert_msg(l->phys_bits == c->phys_bits, "%s: %u bits, want %u", c->what, l->phys_bits,
-	              c->phys_bits);
+		      c->phys_bits);
 
 	/* sorted, and the regions never overlap */
 	for (size_t i = 1; i < l->n_regions; i++)
 		ck_assert_msg(l->regions[i].start > l->regions[i - 1].end, "%s: %s overlaps %s",
-		              c->what, l->regions[i].kind, l->regions[i - 1].kind);
+			      c->what, l->regions[i].kind, l->regions[i - 1].kind);
 
 	for (size_t k = 0; k < ELEMENTSOF(c->regions) && c->regions[k].kind; k++) {
 		const char *kind = c->regions[k].kind;
@@ -578,21 +580,21 @@ START_TEST(test_layout)
 			got++;
 		}
 		ck_assert_msg(got == want, "%s: %zu %s regions, want %zu", c->what, got, kind,
-		              want);
+			      want);
 		if (!c->regions[k].end)
 			continue; /* "none of this kind" */
 		bool found = false;
 		for (size_t i = 0; i < l->n_regions && !found; i++)
 			found = strcmp(l->regions[i].kind, kind) == 0 &&
-			        l->regions[i].start == c->regions[k].start &&
-			        l->regions[i].end == c->regions[k].end &&
-			        l->regions[i].node == c->regions[k].node;
+				l->regions[i].start == c->regions[k].start &&
+				l->regions[i].end == c->regions[k].end &&
+				l->regions[i].node == c->regions[k].node;
 		ck_assert_msg(found, "%s: no %s 0x%" PRIx64 "-0x%" PRIx64, c->what, kind,
-		              c->regions[k].start, c->regions[k].end);
+			      c->regions[k].start, c->regions[k].end);
 	}
 	if (!c->warning)
 		ck_assert_msg(l->n_warnings == 0, "%s: warning '%s'", c->what,
-		              l->n_warnings ? l->warnings[0] : "");
+			      l->n_warnings ? l->warnings[0] : "");
 	else {
 		bool found = false;
 		for (size_t i = 0; i < l->n_warnings; i++)
@@ -610,19 +612,19 @@ typedef struct BadLayout {
 } BadLayout;
 
 static const BadLayout bad_layouts[] = {
-    {"aarch64", "virt-2.10", GiB, 0, 0, 0, "not modelled"},
-    {"aarch64", "virt-7.3", GiB, 0, 0, 0, "not modelled"},
-    {"aarch64", "virt-7.2x", GiB, 0, 0, 0, "not modelled"},
-    {"aarch64", "virt-", GiB, 0, 0, 0, "not modelled"},
-    {"aarch64", "sbsa-ref", GiB, 0, 0, 0, "not modelled"},
-    {"x86_64", "pc-i440fx-rhel7.6.0", GiB, 0, 0, 0, "not modelled"},
-    {"x86_64", "pc-q35-2.3", GiB, 0, 0, 0, "not modelled"},
-    {"x86_64", "virt-7.2", GiB, 0, 0, 0, "is for aarch64"},
-    {"aarch64", "q35", GiB, 0, 0, 0, "is for x86_64"},
-    {"aarch64", "virt-7.2", 2048 * GiB, 0, 0, 40, "address limit"},
-    {"aarch64", "virt-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits"},
-    {"x86_64", "pc-q35-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits"},
-    {"aarch64", NULL, GiB, 0, 0, 0, "no machine"},
+	{ "aarch64", "virt-2.10", GiB, 0, 0, 0, "not modelled" },
+	{ "aarch64", "virt-7.3", GiB, 0, 0, 0, "not modelled" },
+	{ "aarch64", "virt-7.2x", GiB, 0, 0, 0, "not modelled" },
+	{ "aarch64", "virt-", GiB, 0, 0, 0, "not modelled" },
+	{ "aarch64", "sbsa-ref", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-i440fx-rhel7.6.0", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-q35-2.3", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "virt-7.2", GiB, 0, 0, 0, "is for aarch64" },
+	{ "aarch64", "q35", GiB, 0, 0, 0, "is for x86_64" },
+	{ "aarch64", "virt-7.2", 2048 * GiB, 0, 0, 40, "address limit" },
+	{ "aarch64", "virt-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
+	{ "aarch64", NULL, GiB, 0, 0, 0, "no machine" },
 };
 
 START_TEST(test_bad_layout)
@@ -630,7 +632,7 @@ START_TEST(test_bad_layout)
 	const BadLayout *b = &bad_layouts[_i];
 	_cleanup_(mm_domain_freep) MmDomain *d = calloc(1, sizeof(*d));
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	d->arch = strdup(b->arch);
 	d->machine = b->machine ? strdup(b->machine) : NULL;
 	d->memory = b->memory;
@@ -642,7 +644,7 @@ START_TEST(test_bad_layout)
 	ck_assert_int_lt(mm_layout_compute(d, &l, &err), 0);
 	ck_assert_ptr_null(l);
 	ck_assert_msg(strstr(err.message, b->message), "case %d: '%s' lacks '%s'", _i, err.message,
-	              b->message);
+		      b->message);
 }
 END_TEST
 
@@ -656,17 +658,19 @@ START_TEST(test_fixture_domains)
 		uint64_t start, end;
 		int node;
 	} fixtures[] = {
-	    {"arm64-virt72-uefi.xml", "virt-7.2", "ram", 0x40000000, 0x13fffffff, -1},
-	    /* NUMA cells 2 + 2 GiB, then device memory from 5 GiB: 16 - 4 GiB
-	     * plus 4 slots */
-	    {"arm64-numa-dimm.xml", "virt-6.2", "ram", 0xc0000000, 0x13fffffff, 1},
-	    {"arm64-numa-dimm.xml", "virt-6.2", "device-memory", 0x140000000, 0x53fffffff, -1},
-	    {"arm64-numa-dimm.xml", "virt-6.2", "smmu", 0x09050000, 0x0906ffff, -1},
-	    {"x86-q35-epyc-2t.xml", "pc-q35-7.2", "ram-above-4g", TiB, TiB + 2046 * GiB - 1, -1},
-	    {"x86-q35-intel-numa.xml", "pc-q35-7.1", "device-memory", 0x480000000, 0x127fffffff,
-	     -1},
-	    {"x86-i440fx-old.xml", "pc-i440fx-2.11", "ram-below-4g", 0, 0x3fffffff, -1},
-	    {"arm64-alias-gicv2.xml", "virt-10.2", "gic-cpu", 0x08010000, 0x0801ffff, -1},
+		{ "arm64-virt72-uefi.xml", "virt-7.2", "ram", 0x40000000, 0x13fffffff, -1 },
+		/* NUMA cells 2 + 2 GiB, then device memory from 5 GiB: 16 - 4 GiB
+		 * plus 4 slots */
+		{ "arm64-numa-dimm.xml", "virt-6.2", "ram", 0xc0000000, 0x13fffffff, 1 },
+		{ "arm64-numa-dimm.xml", "virt-6.2", "device-memory", 0x140000000, 0x53fffffff,
+		  -1 },
+		{ "arm64-numa-dimm.xml", "virt-6.2", "smmu", 0x09050000, 0x0906ffff, -1 },
+		{ "x86-q35-epyc-2t.xml", "pc-q35-7.2", "ram-above-4g", TiB, TiB + 2046 * GiB - 1,
+		  -1 },
+		{ "x86-q35-intel-numa.xml", "pc-q35-7.1", "device-memory", 0x480000000,
+		  0x127fffffff, -1 },
+		{ "x86-i440fx-old.xml", "pc-i440fx-2.11", "ram-below-4g", 0, 0x3fffffff, -1 },
+		{ "arm64-alias-gicv2.xml", "virt-10.2", "gic-cpu", 0x08010000, 0x0801ffff, -1 },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(fixtures); i++) {
 		char rel[256], buf[1024];
@@ -675,19 +679,19 @@ START_TEST(test_fixture_domains)
 		_cleanup_free_ char *xml = tu_read(tu_data_path(rel), &len);
 		_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-		MmError err = {0};
+		MmError err = { 0 };
 		ck_assert_int_eq(mm_domain_parse_xml(xml, len, fixtures[i].file, &d, &err), 0);
 		ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", fixtures[i].file,
-		              mm_error_format(&err, buf, sizeof(buf)));
+			      mm_error_format(&err, buf, sizeof(buf)));
 		ck_assert_str_eq(l->machine, fixtures[i].machine);
 		bool found = false;
 		for (size_t k = 0; k < l->n_regions && !found; k++)
 			found = strcmp(l->regions[k].kind, fixtures[i].kind) == 0 &&
-			        l->regions[k].start == fixtures[i].start &&
-			        l->regions[k].end == fixtures[i].end &&
-			        l->regions[k].node == fixtures[i].node;
+				l->regions[k].start == fixtures[i].start &&
+				l->regions[k].end == fixtures[i].end &&
+				l->regions[k].node == fixtures[i].node;
 		ck_assert_msg(found, "%s: no %s 0x%" PRIx64 "-0x%" PRIx64, fixtures[i].file,
-		              fixtures[i].kind, fixtures[i].start, fixtures[i].end);
+			      fixtures[i].kind, fixtures[i].start, fixtures[i].end);
 	}
 }
 END_TEST
@@ -695,22 +699,22 @@ END_TEST
 START_TEST(test_json)
 {
 	static const char want[] = "{\n"
-	                           "  \"machine\": \"virt-7.2\",\n"
-	                           "  \"arch\": \"aarch64\",\n"
-	                           "  \"physBits\": 40,\n"
-	                           "  \"regions\": [\n";
+				   "  \"machine\": \"virt-7.2\",\n"
+				   "  \"arch\": \"aarch64\",\n"
+				   "  \"physBits\": 40,\n"
+				   "  \"regions\": [\n";
 	LayoutCase c = cases[12]; /* virt-7.2 NUMA */
 	uint64_t cells[4];
 	_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
 	_cleanup_free_ char *json = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
 	ck_assert_int_eq(mm_layout_format_json(l, &json), 0);
 	ck_assert_msg(strncmp(json, want, strlen(want)) == 0, "%s", json);
 	ck_assert_ptr_nonnull(strstr(json, "{\n      \"kind\": \"ram\",\n      \"start\": "
-	                                   "\"0xc0000000\",\n      \"end\": \"0x23fffffff\",\n"
-	                                   "      \"node\": 1\n    }"));
+					   "\"0xc0000000\",\n      \"end\": \"0x23fffffff\",\n"
+					   "      \"node\": 1\n    }"));
 	ck_assert_ptr_nonnull(strstr(json, "\"warnings\": [\n  ]\n}\n"));
 }
 END_TEST
@@ -718,39 +722,40 @@ END_TEST
 /* every machine version modelled gives a layout for a few sizes */
 START_TEST(test_all_versions)
 {
-	static const char *const virt[] = {"2.11", "2.12", "3.0",  "3.1", "4.0", "4.1", "4.2",
-	                                   "5.0",  "5.1",  "5.2",  "6.0", "6.1", "6.2", "7.0",
-	                                   "7.1",  "7.2",  "8.0",  "8.1", "8.2", "9.0", "9.1",
-	                                   "9.2",  "10.0", "10.1", "10.2"};
-	static const uint64_t sizes[] = {128 * MiB, 2816 * MiB, 3584 * MiB, 200 * GiB, 1536 * GiB};
+	static const char *const virt[] = { "2.11", "2.12", "3.0",  "3.1", "4.0", "4.1", "4.2",
+					    "5.0",  "5.1",  "5.2",  "6.0", "6.1", "6.2", "7.0",
+					    "7.1",  "7.2",  "8.0",  "8.1", "8.2", "9.0", "9.1",
+					    "9.2",  "10.0", "10.1", "10.2" };
+	static const uint64_t sizes[] = { 128 * MiB, 2816 * MiB, 3584 * MiB, 200 * GiB,
+					  1536 * GiB };
 	for (size_t i = 0; i < ELEMENTSOF(virt); i++) {
 		for (size_t f = 0; f < 3; f++) {
 			char machine[64];
-			static const char *const prefix[] = {"virt-", "pc-q35-", "pc-i440fx-"};
+			static const char *const prefix[] = { "virt-", "pc-q35-", "pc-i440fx-" };
 			snprintf(machine, sizeof(machine), "%s%s", prefix[f], virt[i]);
 			for (size_t s = 0; s < ELEMENTSOF(sizes); s++) {
-				LayoutCase c = {.arch = f ? "x86_64" : "aarch64",
-				                .machine = machine,
-				                .memory = sizes[s],
-				                .max_memory = 2 * sizes[s],
-				                .slots = 2,
-				                .vcpus = 1,
-				                .gic = 3,
-				                .vendor = s % 2 ? "AMD" : "Intel"};
+				LayoutCase c = { .arch = f ? "x86_64" : "aarch64",
+						 .machine = machine,
+						 .memory = sizes[s],
+						 .max_memory = 2 * sizes[s],
+						 .slots = 2,
+						 .vcpus = 1,
+						 .gic = 3,
+						 .vendor = s % 2 ? "AMD" : "Intel" };
 				uint64_t cells[4];
 				_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
 				_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-				MmError err = {0};
+				MmError err = { 0 };
 				ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s",
-				              machine, err.message);
+					      machine, err.message);
 				for (size_t k = 1; k < l->n_regions; k++)
 					ck_assert_msg(l->regions[k].start > l->regions[k - 1].end,
-					              "%s %" PRIu64 ": %s overlaps %s", machine,
-					              sizes[s], l->regions[k].kind,
-					              l->regions[k - 1].kind);
+						      "%s %" PRIu64 ": %s overlaps %s", machine,
+						      sizes[s], l->regions[k].kind,
+						      l->regions[k - 1].kind);
 				uint64_t top = l->regions[l->n_regions - 1].end;
 				ck_assert_uint_ge(l->phys_bits,
-				                  64 - (unsigned)__builtin_clzll(top));
+						  64 - (unsigned)__builtin_clzll(top));
 			}
 		}
 	}

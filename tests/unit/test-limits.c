@@ -17,23 +17,23 @@ typedef struct RegisterCase {
 static const RegisterCase register_cases[] = {
 	/* QEMU intel-iommu's cap (x86-q35-vtd): MGAW field 0x26, so 39 bits,
 	 * QEMU's default aw-bits=39 */
-	{true, "d2008c22260206\n", 0, 39},
+	{ true, "d2008c22260206\n", 0, 39 },
 	/* MGAW 0x2f: 48 bits (aw-bits=48) */
-	{true, "d2008c222f0206\n", 0, 48},
-	{true, "D2008C22260206", 0, 39},
-	{true, "", -EINVAL, 0},
-	{true, "0x1234", -EINVAL, 0},
-	{true, "12345678901234567", -EINVAL, 0},
-	{true, "zz\n", -EINVAL, 0},
+	{ true, "d2008c222f0206\n", 0, 48 },
+	{ true, "D2008C22260206", 0, 39 },
+	{ true, "", -EINVAL, 0 },
+	{ true, "0x1234", -EINVAL, 0 },
+	{ true, "12345678901234567", -EINVAL, 0 },
+	{ true, "zz\n", -EINVAL, 0 },
 	/* QEMU amd-iommu's EFR (x86-q35-amdvi), "features2:features" since
 	 * 5.17: HATS (bits 11:10) = 2, six levels of 9 bits over 12: 64 */
-	{false, "0:29d3\n", 0, 64},
-	{false, "29d3\n", 0, 64}, /* before 5.17: features alone */
-	{false, "0:0\n", 0, 48},   /* HATS 0: four levels */
-	{false, "0:400\n", 0, 57}, /* HATS 1: five levels */
-	{false, "0:c00\n", -EINVAL, 0}, /* HATS 3 is reserved */
-	{false, "0:\n", -EINVAL, 0},
-	{false, "x:1\n", 0, 48}, /* only features (after ':') matters */
+	{ false, "0:29d3\n", 0, 64 },
+	{ false, "29d3\n", 0, 64 },       /* before 5.17: features alone */
+	{ false, "0:0\n", 0, 48 },        /* HATS 0: four levels */
+	{ false, "0:400\n", 0, 57 },      /* HATS 1: five levels */
+	{ false, "0:c00\n", -EINVAL, 0 }, /* HATS 3 is reserved */
+	{ false, "0:\n", -EINVAL, 0 },
+	{ false, "x:1\n", 0, 48 }, /* only features (after ':') matters */
 };
 
 START_TEST(test_register)
@@ -94,14 +94,14 @@ typedef struct ExpectLimits {
 
 static const ExpectLimits limit_hosts[] = {
 	/* dmesg.txt: "arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit" */
-	{"arm64-virt-smmuv3", 0, 44, 0, "dmesg.txt: 9050000.smmuv3"},
-	{"arm64-virt-gicv2", 0, 44, 0, "dmesg.txt: 9050000.smmuv3"},
+	{ "arm64-virt-smmuv3", 0, 44, 0, "dmesg.txt: 9050000.smmuv3" },
+	{ "arm64-virt-gicv2", 0, 44, 0, "dmesg.txt: 9050000.smmuv3" },
 	/* "arm-smmu-v3 arm-smmu-v3.0.auto: ias 44-bit, oas 44-bit" */
-	{"arm64-virt-acpi", 0, 44, 0, "dmesg.txt: arm-smmu-v3.0.auto"},
-	{"arm64-virt-noiommu", 0, 0, 0, NULL},
+	{ "arm64-virt-acpi", 0, 44, 0, "dmesg.txt: arm-smmu-v3.0.auto" },
+	{ "arm64-virt-noiommu", 0, 0, 0, NULL },
 	/* cpuinfo "address sizes : 40 bits physical"; cap MGAW 39 */
-	{"x86-q35-vtd", 40, 39, 0, "sys/class/iommu/dmar0/intel-iommu/cap"},
-	{"x86-q35-amdvi", 40, 64, 0, "sys/class/iommu/ivhd0/amd-iommu/features"},
+	{ "x86-q35-vtd", 40, 39, 0, "sys/class/iommu/dmar0/intel-iommu/cap" },
+	{ "x86-q35-amdvi", 40, 64, 0, "sys/class/iommu/ivhd0/amd-iommu/features" },
 };
 
 START_TEST(test_limits_fixture)

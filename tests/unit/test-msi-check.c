@@ -14,25 +14,38 @@ typedef struct CheckCase {
 	const char *warning;
 } CheckCase;
 
-#define ITS_AT(base, translated)                                                                   \
-	{MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_ACPI}
+#define ITS_AT(base, translated)                                                                \
+	{                                                                                       \
+		MM_MSI_GICV3_ITS, base, 0x20000, (base) + 0x10040, translated, MM_FIRMWARE_ACPI \
+	}
 
 static const CheckCase cases[] = {
-	{"software window, translated ITS inside it", {{0x8000000, 0x80fffff}},
-	 ITS_AT(0x8080000, 1), NULL},
-	{"hardware region reserved (Hi161x)", {{0x8000000, 0x80fffff}, {0xc6010000, 0xc601ffff}},
-	 ITS_AT(0xc6000000, 0), NULL},
-	{"hardware doorbell not reserved", {{0x8000000, 0x80fffff}}, ITS_AT(0xc6000000, 0),
-	 "acpi gicv3-its at 0xc6000000: hardware MSI doorbell 0xc6010040 is in no msi reserved "
-	 "range"},
-	{"software window over a hardware doorbell", {{0x8000000, 0x80fffff}},
-	 ITS_AT(0x8080000, 0),
-	 "msi 0x8000000-0x80fffff: a software MSI window over the hardware doorbell 0x8090040 "
-	 "of the gicv3-its at 0x8080000"},
-	{"unknown translation: nothing to check", {{0x8000000, 0x80fffff}},
-	 ITS_AT(0xc6000000, MM_TRANSLATED_UNKNOWN), NULL},
-	{"x86 interrupt window", {{0xfee00000, 0xfeefffff}},
-	 {MM_MSI_X86_LAPIC, 0xfee00000, 0x100000, 0xfee00000, 0, MM_FIRMWARE_ACPI}, NULL},
+	{ "software window, translated ITS inside it",
+	  { { 0x8000000, 0x80fffff } },
+	  ITS_AT(0x8080000, 1),
+	  NULL },
+	{ "hardware region reserved (Hi161x)",
+	  { { 0x8000000, 0x80fffff }, { 0xc6010000, 0xc601ffff } },
+	  ITS_AT(0xc6000000, 0),
+	  NULL },
+	{ "hardware doorbell not reserved",
+	  { { 0x8000000, 0x80fffff } },
+	  ITS_AT(0xc6000000, 0),
+	  "acpi gicv3-its at 0xc6000000: hardware MSI doorbell 0xc6010040 is in no msi reserved "
+	  "range" },
+	{ "software window over a hardware doorbell",
+	  { { 0x8000000, 0x80fffff } },
+	  ITS_AT(0x8080000, 0),
+	  "msi 0x8000000-0x80fffff: a software MSI window over the hardware doorbell 0x8090040 "
+	  "of the gicv3-its at 0x8080000" },
+	{ "unknown translation: nothing to check",
+	  { { 0x8000000, 0x80fffff } },
+	  ITS_AT(0xc6000000, MM_TRANSLATED_UNKNOWN),
+	  NULL },
+	{ "x86 interrupt window",
+	  { { 0xfee00000, 0xfeefffff } },
+	  { MM_MSI_X86_LAPIC, 0xfee00000, 0x100000, 0xfee00000, 0, MM_FIRMWARE_ACPI },
+	  NULL },
 };
 
 START_TEST(test_check)
@@ -40,11 +53,12 @@ START_TEST(test_check)
 	const CheckCase *c = &cases[_i];
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 	uint32_t group = 0;
-	MmIdSet groups = {&group, 1};
+	MmIdSet groups = { &group, 1 };
 	m->n_iommu_groups = 1;
 	for (size_t i = 0; i < ELEMENTSOF(c->msi) && c->msi[i].end; i++)
-		ck_assert_int_eq(
-			mm_hostmap_add_reserved(m, "msi", c->msi[i].start, c->msi[i].end, &groups), 0);
+		ck_assert_int_eq(mm_hostmap_add_reserved(m, "msi", c->msi[i].start, c->msi[i].end,
+							 &groups),
+				 0);
 	ck_assert_int_eq(mm_hostmap_add_msi_controller(m, &c->c), 0);
 	ck_assert_int_eq(mm_msi_check(m), 0);
 	if (!c->warning) {

@@ -26,14 +26,14 @@ static const struct {
 	const char *name, *bdf, *driver;
 	long group;
 } devices[] = {
-	{"nodedev/pci_0000_00_00_0.xml", "pci_0000_00_00_0", "0000:00:00.0", NULL, -1},
-	{"nodedev/pci_0000_00_02_0.xml", "pci_0000_00_02_0", "0000:00:02.0", "virtio-pci", -1},
-	{"nodedev/pci_0000_03_00_0.xml", "pci_0000_03_00_0", "0000:03:00.0", "vfio-pci", 12},
+	{ "nodedev/pci_0000_00_00_0.xml", "pci_0000_00_00_0", "0000:00:00.0", NULL, -1 },
+	{ "nodedev/pci_0000_00_02_0.xml", "pci_0000_00_02_0", "0000:00:02.0", "virtio-pci", -1 },
+	{ "nodedev/pci_0000_03_00_0.xml", "pci_0000_03_00_0", "0000:03:00.0", "vfio-pci", 12 },
 };
 
 START_TEST(test_nodedev_parse)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	int r;
 	_cleanup_(mm_nodedev_freep) MmNodeDevice *d = parse_file(devices[_i].file, &r, &err);
 	ck_assert_msg(r == 0, "%s: %s", devices[_i].file, err.message);
@@ -55,38 +55,38 @@ static const struct {
 	const char *message;
 	unsigned line;
 } bad[] = {
-	{"<device><name>x</name>", -EINVAL, "", 0},
-	{"<capabilities/>", -EINVAL, "root element is not <device>", 1},
-	{"<device>\n<name>net_eth0</name>\n<capability type='net'><interface>eth0</interface>"
-	 "</capability></device>",
-	 -ENODEV, "not a PCI device", 1},
-	{"<device><name>p</name>\n<capability type='pci'><domain>0</domain>\n<bus>256</bus>"
-	 "<slot>0</slot><function>0</function></capability></device>",
-	 -EINVAL, "bad <bus> '256'", 3},
-	{"<device><name>p</name>\n<capability type='pci'><domain>0</domain><bus>1</bus>"
-	 "<function>0</function></capability></device>",
-	 -EINVAL, "PCI device without <slot>", 2},
-	{"<device><name>p</name><capability type='pci'><domain>0</domain><bus>1</bus>"
-	 "<slot>0x1f</slot><function>8</function></capability></device>",
-	 -EINVAL, "bad <function> '8'", 1},
-	{"<device><capability type='pci'><domain>0</domain><bus>1</bus><slot>2</slot>"
-	 "<function>0</function></capability></device>",
-	 -EINVAL, "node device without <name>", 1},
-	{"<device><name>p</name><capability type='pci'><domain>0</domain><bus>1</bus>"
-	 "<slot>2</slot><function>0</function>\n<iommuGroup number='x'/></capability></device>",
-	 -EINVAL, "number", 2},
+	{ "<device><name>x</name>", -EINVAL, "", 0 },
+	{ "<capabilities/>", -EINVAL, "root element is not <device>", 1 },
+	{ "<device>\n<name>net_eth0</name>\n<capability type='net'><interface>eth0</interface>"
+	  "</capability></device>",
+	  -ENODEV, "not a PCI device", 1 },
+	{ "<device><name>p</name>\n<capability type='pci'><domain>0</domain>\n<bus>256</bus>"
+	  "<slot>0</slot><function>0</function></capability></device>",
+	  -EINVAL, "bad <bus> '256'", 3 },
+	{ "<device><name>p</name>\n<capability type='pci'><domain>0</domain><bus>1</bus>"
+	  "<function>0</function></capability></device>",
+	  -EINVAL, "PCI device without <slot>", 2 },
+	{ "<device><name>p</name><capability type='pci'><domain>0</domain><bus>1</bus>"
+	  "<slot>0x1f</slot><function>8</function></capability></device>",
+	  -EINVAL, "bad <function> '8'", 1 },
+	{ "<device><capability type='pci'><domain>0</domain><bus>1</bus><slot>2</slot>"
+	  "<function>0</function></capability></device>",
+	  -EINVAL, "node device without <name>", 1 },
+	{ "<device><name>p</name><capability type='pci'><domain>0</domain><bus>1</bus>"
+	  "<slot>2</slot><function>0</function>\n<iommuGroup number='x'/></capability></device>",
+	  -EINVAL, "number", 2 },
 };
 
 START_TEST(test_nodedev_bad)
 {
 	MmNodeDevice *d = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_nodedev_parse_xml(bad[_i].xml, strlen(bad[_i].xml), "dev.xml", &d, &err);
 	ck_assert_int_eq(r, bad[_i].error);
 	ck_assert_ptr_null(d);
 	ck_assert_str_eq(err.file, "dev.xml");
-	ck_assert_msg(strstr(err.message, bad[_i].message), "message '%s' lacks '%s'",
-		      err.message, bad[_i].message);
+	ck_assert_msg(strstr(err.message, bad[_i].message), "message '%s' lacks '%s'", err.message,
+		      bad[_i].message);
 	if (bad[_i].line)
 		ck_assert_uint_eq(err.line, bad[_i].line);
 }
@@ -96,9 +96,9 @@ END_TEST
  * a null group when it has none, the domains that assign it. */
 START_TEST(test_libvirt_status_json)
 {
-	MmNodeDevice devs[ELEMENTSOF(devices)] = {0};
+	MmNodeDevice devs[ELEMENTSOF(devices)] = { 0 };
 	for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
-		MmError err = {0};
+		MmError err = { 0 };
 		int r;
 		MmNodeDevice *d = parse_file(devices[i].file, &r, &err);
 		ck_assert_int_eq(r, 0);
@@ -107,9 +107,12 @@ START_TEST(test_libvirt_status_json)
 	}
 	ck_assert_int_eq(mm_nodedev_add_domain(&devs[2], "guest-a"), 0);
 	ck_assert_int_eq(mm_nodedev_add_domain(&devs[2], "guest-b"), 0);
-	MmLibvirtStatus s = {.uri = "qemu:///system", .connected = true,
-			     .host_uuid = "40a41807-2606-426a-9306-4556c9317bdc", .conflicts = 3,
-			     .devices = devs, .n_devices = ELEMENTSOF(devs)};
+	MmLibvirtStatus s = { .uri = "qemu:///system",
+			      .connected = true,
+			      .host_uuid = "40a41807-2606-426a-9306-4556c9317bdc",
+			      .conflicts = 3,
+			      .devices = devs,
+			      .n_devices = ELEMENTSOF(devs) };
 	_cleanup_free_ char *json = NULL;
 	ck_assert_int_eq(mm_libvirt_status_format_json(&s, &json), 0);
 	json_object *o = json_tokener_parse(json), *v, *list;
@@ -145,7 +148,7 @@ END_TEST
 /* Not following libvirt: uri "none", nothing else. */
 START_TEST(test_libvirt_status_none)
 {
-	MmLibvirtStatus s = {.uri = NULL};
+	MmLibvirtStatus s = { .uri = NULL };
 	_cleanup_free_ char *json = NULL;
 	ck_assert_int_eq(mm_libvirt_status_format_json(&s, &json), 0);
 	ck_assert_ptr_nonnull(strstr(json, "\"uri\": \"none\""));
@@ -162,19 +165,19 @@ static const struct {
 	int error;
 	const char *uuid;
 } caps[] = {
-	{"<capabilities>\n  <host>\n    <uuid>40a41807-2606-426a-9306-4556c9317bdc</uuid>\n"
-	 "    <cpu><arch>x86_64</arch></cpu>\n  </host>\n  <guest/>\n</capabilities>\n",
-	 0, "40a41807-2606-426a-9306-4556c9317bdc"},
-	{"<capabilities><host><cpu><arch>aarch64</arch></cpu></host></capabilities>", 0, NULL},
-	{"<capabilities><host><uuid></uuid></host></capabilities>", 0, NULL},
-	{"<device/>", -EINVAL, NULL},
-	{"<capabilities><host>", -EINVAL, NULL},
+	{ "<capabilities>\n  <host>\n    <uuid>40a41807-2606-426a-9306-4556c9317bdc</uuid>\n"
+	  "    <cpu><arch>x86_64</arch></cpu>\n  </host>\n  <guest/>\n</capabilities>\n",
+	  0, "40a41807-2606-426a-9306-4556c9317bdc" },
+	{ "<capabilities><host><cpu><arch>aarch64</arch></cpu></host></capabilities>", 0, NULL },
+	{ "<capabilities><host><uuid></uuid></host></capabilities>", 0, NULL },
+	{ "<device/>", -EINVAL, NULL },
+	{ "<capabilities><host>", -EINVAL, NULL },
 };
 
 START_TEST(test_capabilities_uuid)
 {
 	_cleanup_free_ char *uuid = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_capabilities_host_uuid(caps[_i].xml, strlen(caps[_i].xml), "caps", &uuid, &err);
 	ck_assert_int_eq(r, caps[_i].error);
 	if (r < 0) {

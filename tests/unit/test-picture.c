@@ -24,22 +24,22 @@
 
 #define SVG_NS "http://www.w3.org/2000/svg"
 /* where picture.c draws the address axis, and how close two ticks may be */
-#define PLOT_LEFT 90.0
+#define PLOT_LEFT  90.0
 #define PLOT_WIDTH 1000.0
-#define TICK_ROOM 12.0
+#define TICK_ROOM  12.0
 
 /* examples/pool/ holds three arm64 hosts: a, b, c */
-static const char *const example_names[] = {"a", "b", "c"};
+static const char *const example_names[] = { "a", "b", "c" };
 
 /* An aarch64 virt guest with GIB GiB of RAM from 1 GiB up. With 8 (the
  * guest of tests/cli/show.sh) its RAM meets reserved ranges of b and c
  * (errors) and b's PCI window (a warning); with 2 only the PCI window. */
-#define GUEST_XML(GIB)                                                                 \
-	"<domain type='kvm'>\n"                                                        \
-	"  <name>g1</name>\n"                                                          \
-	"  <memory unit='GiB'>" #GIB "</memory>\n"                                     \
-	"  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n"              \
-	"  <features><gic version='3'/></features>\n"                                  \
+#define GUEST_XML(GIB)                                                    \
+	"<domain type='kvm'>\n"                                           \
+	"  <name>g1</name>\n"                                             \
+	"  <memory unit='GiB'>" #GIB "</memory>\n"                        \
+	"  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n" \
+	"  <features><gic version='3'/></features>\n"                     \
 	"</domain>\n"
 static const char *const guest_xml = GUEST_XML(8);
 
@@ -51,7 +51,7 @@ static MmHostMap *example_host(const char *name)
 	size_t len;
 	_cleanup_free_ char *xml = tu_read(path, &len);
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_msg(mm_hostmap_parse_xml(xml, len, path, &m, &err) == 0, "%s: %s", path,
 		      err.message);
 	ck_assert_uint_gt(m->n_reserved, 0);
@@ -74,15 +74,15 @@ typedef struct Fixture {
 
 static void fixture_init(Fixture *f, const size_t *idx, size_t n, const char *guest)
 {
-	MmError err = {0};
+	MmError err = { 0 };
 	memset(f, 0, sizeof(*f));
 	f->n = n;
 	for (size_t i = 0; i < n; i++)
 		f->hosts[i] = example_host(example_names[idx[i]]);
 	const MmHostMap *const *maps = (const MmHostMap *const *)f->hosts;
 	if (guest) {
-		ck_assert_msg(mm_domain_parse_xml(guest, strlen(guest), "g1.xml",
-						  &f->domain, &err) == 0,
+		ck_assert_msg(mm_domain_parse_xml(guest, strlen(guest), "g1.xml", &f->domain,
+						  &err) == 0,
 			      "domain: %s", err.message);
 		ck_assert_msg(mm_layout_compute(f->domain, &f->layout, &err) == 0, "layout: %s",
 			      err.message);
@@ -202,8 +202,9 @@ static void assert_lane_ranges(const Fixture *f, size_t lane, const char *const 
 			    hex_attr(node(o, k), "data-start") == starts[i] &&
 			    hex_attr(node(o, k), "data-end") == ends[i])
 				found++;
-		ck_assert_msg(found == 1, "lane %zu: %s 0x%" PRIx64 "-0x%" PRIx64 " drawn %zu times",
-			      lane, kinds[i], starts[i], ends[i], found);
+		ck_assert_msg(found == 1,
+			      "lane %zu: %s 0x%" PRIx64 "-0x%" PRIx64 " drawn %zu times", lane,
+			      kinds[i], starts[i], ends[i], found);
 	}
 	/* inside the plot, and left to right in address order */
 	double last_x = 0;
@@ -243,7 +244,7 @@ static const MmHostMap *host_named(const Fixture *f, const char *name)
 	return NULL;
 }
 
-static const size_t abc[] = {0, 1, 2};
+static const size_t abc[] = { 0, 1, 2 };
 
 START_TEST(svg_is_well_formed)
 {
@@ -266,7 +267,7 @@ START_TEST(svg_draws_each_host)
 {
 	Fixture f;
 	fixture_init(&f, abc, 3, NULL);
-	const char *const names[] = {"a", "b", "c", "pool"};
+	const char *const names[] = { "a", "b", "c", "pool" };
 	assert_lane_names(&f, names, 4);
 	for (size_t l = 0; l < 3; l++)
 		assert_host_lane(&f, l, host_named(&f, names[l]));
@@ -281,7 +282,7 @@ START_TEST(svg_draws_the_pool)
 	Fixture f;
 	fixture_init(&f, abc, 3, NULL);
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_pool_baseline("p", (const MmHostMap *const *)f.hosts, 3, &pool, &err),
 			 0);
 	const char *kinds[64];
@@ -365,7 +366,8 @@ START_TEST(ticks_label_band_starts)
 	fixture_init(&f, abc, 3, guest_xml);
 	const MmPicture *p = f.pic;
 	xmlXPathObjectPtr lines = query(&f, "/s:svg/s:line");
-	xmlXPathObjectPtr labels = query(&f, "/s:svg/s:text[starts-with(@transform, 'translate(')]");
+	xmlXPathObjectPtr labels =
+		query(&f, "/s:svg/s:text[starts-with(@transform, 'translate(')]");
 	ck_assert_uint_gt(count(labels), 2);
 	ck_assert_uint_eq(count(lines), count(labels));
 	size_t band = 0;
@@ -411,7 +413,7 @@ START_TEST(guest_conflicts_marked)
 {
 	Fixture f;
 	fixture_init(&f, abc, 3, guest_xml);
-	const char *const names[] = {"a", "b", "c", "pool", "guest"};
+	const char *const names[] = { "a", "b", "c", "pool", "guest" };
 	assert_lane_names(&f, names, 5);
 	const MmGuestLayout *l = f.layout;
 	const char *kinds[64];
@@ -481,9 +483,9 @@ END_TEST
 START_TEST(one_host_no_pool)
 {
 	Fixture f;
-	const size_t b[] = {1};
+	const size_t b[] = { 1 };
 	fixture_init(&f, b, 1, NULL);
-	const char *const names[] = {"b"};
+	const char *const names[] = { "b" };
 	assert_lane_names(&f, names, 1);
 	assert_host_lane(&f, 0, f.hosts[0]);
 	fixture_clear(&f);
@@ -494,7 +496,7 @@ END_TEST
 START_TEST(order_of_hosts_does_not_matter)
 {
 	Fixture f1, f2;
-	const size_t cab[] = {2, 0, 1};
+	const size_t cab[] = { 2, 0, 1 };
 	fixture_init(&f1, abc, 3, guest_xml);
 	fixture_init(&f2, cab, 3, guest_xml);
 	ck_assert_str_eq(f1.svg, f2.svg);
@@ -507,7 +509,7 @@ END_TEST
 START_TEST(kinds_escaped)
 {
 	Fixture f;
-	const size_t a[] = {0};
+	const size_t a[] = { 0 };
 	fixture_init(&f, a, 1, NULL);
 	const char *weird = "x<y>&'\"";
 	/* the picture borrows the kind strings: point one at ours */
@@ -519,8 +521,8 @@ START_TEST(kinds_escaped)
 	ck_assert_msg(doc, "not well-formed:\n%s", f.svg);
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
 	xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST SVG_NS);
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(
-		BAD_CAST "//s:rect[@class='range'][@data-lane='0']", ctx);
+	xmlXPathObjectPtr o =
+		xmlXPathEvalExpression(BAD_CAST "//s:rect[@class='range'][@data-lane='0']", ctx);
 	ck_assert_uint_eq(count(o), f.hosts[0]->n_reserved);
 	size_t found = 0;
 	for (size_t i = 0; i < count(o); i++)

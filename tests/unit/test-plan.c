@@ -48,7 +48,7 @@ static MmCheckReport *check_text(const char *xml, Pool *p)
 {
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	MmCheckReport *r = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_msg(mm_domain_parse_xml(xml, strlen(xml), "plan.xml", &d, &err) == 0, "%s",
 		      err.message);
 	ck_assert_msg(mm_check_domain(d, (const MmHostMap *const *)p->maps, p->n, &r, &err) == 0,
@@ -59,15 +59,17 @@ static MmCheckReport *check_text(const char *xml, Pool *p)
 static void assert_dimms_usable(const MmPlan *plan, Pool *p)
 {
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
-	MmError err = {0};
-	ck_assert_int_eq(mm_pool_baseline("p", (const MmHostMap *const *)p->maps, p->n, &pool, &err),
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_pool_baseline("p", (const MmHostMap *const *)p->maps, p->n, &pool,
+					  &err),
 			 0);
 	uint64_t dimms = 0;
 	for (size_t i = 0; i < plan->n_dimms; i++) {
 		const MmPlacedDimm *d = &plan->dimms[i];
 		dimms += d->size;
-		MmRangeSet one = {0}, out = {0};
-		ck_assert_int_eq(mm_rangeset_add(&one, d->base, d->base + d->size - 1, MM_NO_ORIGIN),
+		MmRangeSet one = { 0 }, out = { 0 };
+		ck_assert_int_eq(mm_rangeset_add(&one, d->base, d->base + d->size - 1,
+						 MM_NO_ORIGIN),
 				 0);
 		ck_assert_int_eq(mm_rangeset_subtract(&out, &one, &pool->usable), 0);
 		ck_assert_msg(out.n == 0, "DIMM %zu at 0x%llx leaves the usable ranges", i,
@@ -80,9 +82,9 @@ static void assert_dimms_usable(const MmPlan *plan, Pool *p)
 
 START_TEST(test_arm64_plan_fits_example_pool)
 {
-	Pool p = {.n = 3};
-	const char *hosts[] = {"arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr"};
-	const char *names[] = {"a", "b", "c"};
+	Pool p = { .n = 3 };
+	const char *hosts[] = { "arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr" };
+	const char *names[] = { "a", "b", "c" };
 	for (size_t i = 0; i < 3; i++)
 		p.maps[i] = tu_probe(hosts[i], names[i]);
 
@@ -90,7 +92,7 @@ START_TEST(test_arm64_plan_fits_example_pool)
 	ck_assert(!before->ok);
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_msg(mm_plan_domain(arm64_domain, strlen(arm64_domain), "g1.xml",
 				     (const MmHostMap *const *)p.maps, 3, &plan, &err) == 0,
 		      "%s", err.message);
@@ -126,7 +128,7 @@ START_TEST(test_x86_plan_around_hypertransport)
 {
 	/* an EPYC host (hand-set to the 48 physical bits such a CPU has; the
 	 * capture's QEMU CPU shows 40) with its HT hole, and a 46-bit Xeon */
-	Pool p = {.n = 2};
+	Pool p = { .n = 2 };
 	p.maps[0] = tu_probe("x86-q35-amdvi", "epyc");
 	p.maps[0]->phys_bits = 48;
 	p.maps[1] = tu_probe("x86-rmrr", "xeon");
@@ -135,7 +137,7 @@ START_TEST(test_x86_plan_around_hypertransport)
 	ck_assert(!before->ok);
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_msg(mm_plan_domain(x86_domain, strlen(x86_domain), "big.xml",
 				     (const MmHostMap *const *)p.maps, 2, &plan, &err) == 0,
 		      "%s", err.message);
@@ -159,10 +161,10 @@ END_TEST
 START_TEST(test_no_plan_says_why)
 {
 	/* the same 1.5 TiB guest, but the capture's own 40-bit limit: 1 TiB */
-	Pool p = {.n = 1};
+	Pool p = { .n = 1 };
 	p.maps[0] = tu_probe("x86-q35-amdvi", "amd");
 	MmPlan *plan = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_plan_domain(x86_domain, strlen(x86_domain), "big.xml",
 					(const MmHostMap *const *)p.maps, 1, &plan, &err),
 			 -ENOSPC);
@@ -176,10 +178,10 @@ END_TEST
 
 START_TEST(test_already_fits)
 {
-	Pool p = {.n = 1};
+	Pool p = { .n = 1 };
 	p.maps[0] = tu_probe("arm64-virt-smmuv3", "a");
 	MmPlan *plan = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_plan_domain(arm64_domain, strlen(arm64_domain), "g1.xml",
 					(const MmHostMap *const *)p.maps, 1, &plan, &err),
 			 0);

@@ -11,7 +11,7 @@ static MmPoolMap *baseline_of(const char *const *hosts, const char *const *names
 {
 	MmHostMap *maps[16];
 	MmPoolMap *p = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_uint_le(n, ELEMENTSOF(maps));
 	for (size_t i = 0; i < n; i++)
 		maps[i] = tu_probe(hosts[i], names[i]);
@@ -25,13 +25,14 @@ static MmPoolMap *baseline_of(const char *const *hosts, const char *const *names
 /* usable and forbidden partition [0, 2^limit - 1] exactly. */
 static void assert_partition(const MmPoolMap *p)
 {
-	MmRangeSet forbidden = {0}, space = {0}, both = {0}, all = {0};
+	MmRangeSet forbidden = { 0 }, space = { 0 }, both = { 0 }, all = { 0 };
 	uint64_t top = p->limit_bits ? ((uint64_t)1 << p->limit_bits) - 1 : UINT64_MAX;
 	for (size_t i = 0; i < p->n_forbidden; i++)
 		if (p->forbidden[i].start <= top)
 			ck_assert_int_eq(mm_rangeset_add(&forbidden, p->forbidden[i].start,
-							 p->forbidden[i].end < top ? p->forbidden[i].end
-										   : top,
+							 p->forbidden[i].end < top
+								 ? p->forbidden[i].end
+								 : top,
 							 MM_NO_ORIGIN),
 					 0);
 	ck_assert_int_eq(mm_rangeset_intersect(&both, &forbidden, &p->usable), 0);
@@ -49,8 +50,8 @@ START_TEST(test_arm64_pool)
 {
 	/* a: the software MSI window only; b: a HiSilicon-style host whose
 	 * doorbells bypass the SMMU; c: an IORT RMR direct range */
-	const char *hosts[] = {"arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr"};
-	const char *names[] = {"a", "b", "c"};
+	const char *hosts[] = { "arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr" };
+	const char *names[] = { "a", "b", "c" };
 	_cleanup_(mm_poolmap_freep) MmPoolMap *p = baseline_of(hosts, names, 3);
 
 	ck_assert_uint_eq(p->n_members, 3);
@@ -94,8 +95,8 @@ START_TEST(test_x86_pool_limit)
 {
 	/* QEMU's VT-d takes 39-bit IOVAs (MGAW in its cap register,
 	 * 0xd2008c22260206), below the CPUs' 40 and the Xeon's 46 bits */
-	const char *hosts[] = {"x86-rmrr", "x86-q35-vtd", "x86-q35-amdvi"};
-	const char *names[] = {"dl388p", "vtd", "amd"};
+	const char *hosts[] = { "x86-rmrr", "x86-q35-vtd", "x86-q35-amdvi" };
+	const char *names[] = { "dl388p", "vtd", "amd" };
 	_cleanup_(mm_poolmap_freep) MmPoolMap *p = baseline_of(hosts, names, 3);
 	ck_assert_uint_eq(p->limit_bits, 39);
 	ck_assert_uint_eq(p->limit_hosts.n, 1);
@@ -118,10 +119,12 @@ END_TEST
 
 START_TEST(test_order_independent)
 {
-	const char *hosts[] = {"arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr",
-			       "arm64-oldkernel-pciwin"};
-	const char *names[] = {"a", "b", "c", "d"};
-	static const int perms[][4] = {{0, 1, 2, 3}, {3, 2, 1, 0}, {1, 3, 0, 2}, {2, 0, 3, 1}};
+	const char *hosts[] = { "arm64-virt-smmuv3", "arm64-hwmsi", "arm64-rmr",
+				"arm64-oldkernel-pciwin" };
+	const char *names[] = { "a", "b", "c", "d" };
+	static const int perms[][4] = {
+		{ 0, 1, 2, 3 }, { 3, 2, 1, 0 }, { 1, 3, 0, 2 }, { 2, 0, 3, 1 }
+	};
 	_cleanup_free_ char *first = NULL;
 	for (size_t k = 0; k < ELEMENTSOF(perms); k++) {
 		const char *h[4], *n[4];
@@ -156,14 +159,14 @@ START_TEST(test_random_pools)
 				uint64_t start = seed % ((uint64_t)1 << 36);
 				uint64_t len = (seed >> 40) % 0x1000000;
 				const char *type = (seed & 3) == 0 ? "direct" : "msi";
-				MmIdSet g = {(uint32_t[]){(uint32_t)k}, 1};
+				MmIdSet g = { (uint32_t[]){ (uint32_t)k }, 1 };
 				ck_assert_int_eq(mm_hostmap_add_reserved(maps[i], type, start,
 									 start + len, &g),
 						 0);
 			}
 		}
 		MmPoolMap *p = NULL, *q = NULL;
-		MmError err = {0};
+		MmError err = { 0 };
 		ck_assert_int_eq(mm_pool_baseline("r", (const MmHostMap *const *)maps, n, &p, &err),
 				 0);
 		assert_partition(p);
@@ -193,16 +196,16 @@ START_TEST(test_errors)
 	MmHostMap *a2 = tu_probe("arm64-rmr", "a");
 	MmHostMap *x = tu_probe("x86-q35-vtd", "x");
 	MmPoolMap *p = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 
-	const MmHostMap *dup[] = {a, a2};
+	const MmHostMap *dup[] = { a, a2 };
 	ck_assert_int_eq(mm_pool_baseline("p", dup, 2, &p, &err), -EEXIST);
 	ck_assert_str_eq(err.message, "host 'a' is in the pool twice");
-	const MmHostMap *mixed[] = {x, a};
+	const MmHostMap *mixed[] = { x, a };
 	ck_assert_int_eq(mm_pool_baseline("p", mixed, 2, &p, &err), -EINVAL);
 	ck_assert(strstr(err.message, "cannot mix architectures: a is aarch64, x is x86_64"));
 	ck_assert_int_eq(mm_pool_baseline("p", NULL, 0, &p, &err), -EINVAL);
-	const MmHostMap *one[] = {a};
+	const MmHostMap *one[] = { a };
 	ck_assert_int_eq(mm_pool_baseline("bad name", one, 1, &p, &err), -EINVAL);
 	ck_assert(strstr(err.message, "invalid pool name"));
 	ck_assert_ptr_null(p);

@@ -30,42 +30,50 @@ typedef struct ExpectHost {
 	const char *warning; /* a substring one warning must hold, or NULL */
 } ExpectHost;
 
-#define ARM_MSI(...) {"msi", 0x8000000, 0x80fffff, {__VA_ARGS__}, sizeof((uint32_t[]){__VA_ARGS__}) / 4}
-#define X86_MSI(...) {"msi", 0xfee00000, 0xfeefffff, {__VA_ARGS__}, sizeof((uint32_t[]){__VA_ARGS__}) / 4}
+#define ARM_MSI(...)                                            \
+	{                                                       \
+		"msi", 0x8000000, 0x80fffff, { __VA_ARGS__ },   \
+			sizeof((uint32_t[]){ __VA_ARGS__ }) / 4 \
+	}
+#define X86_MSI(...)                                            \
+	{                                                       \
+		"msi", 0xfee00000, 0xfeefffff, { __VA_ARGS__ }, \
+			sizeof((uint32_t[]){ __VA_ARGS__ }) / 4 \
+	}
 
 static const ExpectHost hosts[] = {
 	{
 		.host = "arm64-virt-smmuv3",
 		.arch = "aarch64",
 		.n_iommu_groups = 3,
-		.reserved = {ARM_MSI(0, 1, 2)},
+		.reserved = { ARM_MSI(0, 1, 2) },
 		.n_reserved = 1,
-		.ram_first = {0x40000000, 0xbfffffff},
-		.ram_last = {0x40000000, 0xbfffffff},
+		.ram_first = { 0x40000000, 0xbfffffff },
+		.ram_last = { 0x40000000, 0xbfffffff },
 		.n_pci_windows = 2,
-		.ecam = {0x4010000000, 0x401fffffff},
+		.ecam = { 0x4010000000, 0x401fffffff },
 	},
 	{
 		.host = "arm64-virt-acpi",
 		.arch = "aarch64",
 		.n_iommu_groups = 2,
-		.reserved = {ARM_MSI(0, 1)},
+		.reserved = { ARM_MSI(0, 1) },
 		.n_reserved = 1,
 		/* UEFI keeps pieces of RAM for itself: three System RAM entries */
-		.ram_first = {0x40000000, 0xbc43ffff},
-		.ram_last = {0xbffe0000, 0xbfffffff},
+		.ram_first = { 0x40000000, 0xbc43ffff },
+		.ram_last = { 0xbffe0000, 0xbfffffff },
 		.n_pci_windows = 2,
-		.ecam = {0x4010000000, 0x401fffffff},
+		.ecam = { 0x4010000000, 0x401fffffff },
 	},
 	{
 		.host = "arm64-virt-noiommu",
 		.arch = "aarch64",
 		.n_iommu_groups = 0,
 		.n_reserved = 0,
-		.ram_first = {0x40000000, 0xbfffffff},
-		.ram_last = {0x40000000, 0xbfffffff},
+		.ram_first = { 0x40000000, 0xbfffffff },
+		.ram_last = { 0x40000000, 0xbfffffff },
 		.n_pci_windows = 2,
-		.ecam = {0x4010000000, 0x401fffffff},
+		.ecam = { 0x4010000000, 0x401fffffff },
 		.warning = "this host cannot assign devices",
 	},
 	{
@@ -74,25 +82,26 @@ static const ExpectHost hosts[] = {
 		.phys_bits = 40,
 		.n_iommu_groups = 6,
 		/* the ISA bridge's group keeps the low 16 MiB for legacy DMA */
-		.reserved = {{"direct-relaxable", 0x0, 0xffffff, {5}, 1}, X86_MSI(0, 1, 2, 3, 4, 5)},
+		.reserved = { { "direct-relaxable", 0x0, 0xffffff, { 5 }, 1 },
+			      X86_MSI(0, 1, 2, 3, 4, 5) },
 		.n_reserved = 2,
-		.ram_first = {0x1000, 0x9fbff},
-		.ram_last = {0x100000, 0x7ffdefff},
+		.ram_first = { 0x1000, 0x9fbff },
+		.ram_last = { 0x100000, 0x7ffdefff },
 		.n_pci_windows = 4, /* legacy VGA, two below 4 GiB, one above */
-		.ecam = {0xb0000000, 0xbfffffff},
+		.ecam = { 0xb0000000, 0xbfffffff },
 	},
 	{
 		.host = "x86-q35-amdvi",
 		.arch = "x86_64",
 		.phys_bits = 40,
 		.n_iommu_groups = 5,
-		.reserved = {X86_MSI(0, 1, 2, 3, 4),
-			     {"reserved", 0xfd00000000, 0xffffffffff, {0, 1, 2, 3, 4}, 5}},
+		.reserved = { X86_MSI(0, 1, 2, 3, 4),
+			      { "reserved", 0xfd00000000, 0xffffffffff, { 0, 1, 2, 3, 4 }, 5 } },
 		.n_reserved = 2,
-		.ram_first = {0x1000, 0x9fbff},
-		.ram_last = {0x100000, 0x7ffdefff},
+		.ram_first = { 0x1000, 0x9fbff },
+		.ram_last = { 0x100000, 0x7ffdefff },
 		.n_pci_windows = 4,
-		.ecam = {0xb0000000, 0xbfffffff},
+		.ecam = { 0xb0000000, 0xbfffffff },
 	},
 };
 
@@ -163,34 +172,37 @@ typedef struct ParseCase {
 } ParseCase;
 
 #define LONG_TAIL                                                                                  \
-	"                                                                                          " \
-	"                                                                                          " \
-	"                                                                                          "
+	"                                                                                        " \
+	"  "                                                                                       \
+	"                                                                                        " \
+	"  "                                                                                       \
+	"                                                                                        " \
+	"  "
 
 static const ParseCase parse_cases[] = {
-	{"0x0000000008000000 0x00000000080fffff msi\n", 0, 0, NULL},
-	{"", 0, 0, NULL},
-	{"0x0000000008000000 0x00000000080fffff msi\n0xzz 0x1 msi\n", -EINVAL, 2,
-	 "bad address '0xzz'"},
-	{"0x0000000008000000 0x00000000080fffff msi\n0x00000000080", -EINVAL, 2, "truncated"},
-	{"0x0000000008000000 0x0000000007ffffff msi\n", -EINVAL, 1, "before start"},
-	{"0x0000000008000000 0x00000000080fffff\n", -EINVAL, 1, "expected 'START END TYPE'"},
-	{"0x0000000008000000 0x00000000080fffff msi extra\n", -EINVAL, 1, "expected"},
-	{"8000000 80fffff msi\n", -EINVAL, 1, "bad address '8000000'"},
-	{"0x10000000000000000 0x1 msi\n", -EINVAL, 1, "bad address"},
-	{"0x0 0xffffffffffffffff reserved\n", 0, 0, NULL},
-	{"0x0000000008000000 0x00000000080fffff Msi!\n", -EINVAL, 1, "bad type"},
-	{"0x0000000008000000 0x00000000080fffff sw-future\n", 0, 0, "unknown type 'sw-future'"},
-	{"0x0 0x1 msi\n\0garbage\n", -EINVAL, 0, "NUL"},
+	{ "0x0000000008000000 0x00000000080fffff msi\n", 0, 0, NULL },
+	{ "", 0, 0, NULL },
+	{ "0x0000000008000000 0x00000000080fffff msi\n0xzz 0x1 msi\n", -EINVAL, 2,
+	  "bad address '0xzz'" },
+	{ "0x0000000008000000 0x00000000080fffff msi\n0x00000000080", -EINVAL, 2, "truncated" },
+	{ "0x0000000008000000 0x0000000007ffffff msi\n", -EINVAL, 1, "before start" },
+	{ "0x0000000008000000 0x00000000080fffff\n", -EINVAL, 1, "expected 'START END TYPE'" },
+	{ "0x0000000008000000 0x00000000080fffff msi extra\n", -EINVAL, 1, "expected" },
+	{ "8000000 80fffff msi\n", -EINVAL, 1, "bad address '8000000'" },
+	{ "0x10000000000000000 0x1 msi\n", -EINVAL, 1, "bad address" },
+	{ "0x0 0xffffffffffffffff reserved\n", 0, 0, NULL },
+	{ "0x0000000008000000 0x00000000080fffff Msi!\n", -EINVAL, 1, "bad type" },
+	{ "0x0000000008000000 0x00000000080fffff sw-future\n", 0, 0, "unknown type 'sw-future'" },
+	{ "0x0 0x1 msi\n\0garbage\n", -EINVAL, 0, "NUL" },
 	/* lines are bounded (200 bytes; README's Limits) */
-	{"0x0000000008000000 0x00000000080fffff msi" LONG_TAIL "\n", -EINVAL, 1, "line too long"},
+	{ "0x0000000008000000 0x00000000080fffff msi" LONG_TAIL "\n", -EINVAL, 1, "line too long" },
 };
 
 START_TEST(test_reserved_regions_parse)
 {
 	const ParseCase *c = &parse_cases[_i];
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
-	MmError err = {0};
+	MmError err = { 0 };
 	size_t len = strlen(c->text);
 	if (strcmp(c->message ? c->message : "", "NUL") == 0)
 		len = sizeof("0x0 0x1 msi\n\0garbage\n") - 1;
@@ -216,7 +228,7 @@ START_TEST(test_merge_per_type_not_across)
 	/* overlapping ranges of different types stay apart; touching ranges of
 	 * one type merge, with the union of their groups */
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
-	MmError err = {0};
+	MmError err = { 0 };
 	const char *g1 = "0x0000000000000000 0x0000000000ffffff direct-relaxable\n"
 			 "0x00000000fee00000 0x00000000feefffff msi\n";
 	const char *g2 = "0x0000000000800000 0x00000000017fffff direct\n"
@@ -242,26 +254,26 @@ typedef struct IomemCase {
 } IomemCase;
 
 static const IomemCase iomem_cases[] = {
-	{"40000000-bfffffff : System RAM\n  40210000-4185ffff : Kernel code\n", 0, 0, 1, 0, NULL},
+	{ "40000000-bfffffff : System RAM\n  40210000-4185ffff : Kernel code\n", 0, 0, 1, 0, NULL },
 	/* without root every address reads as zero: nothing is invented */
-	{"00000000-00000000 : System RAM\n00000000-00000000 : pcie@10000000\n", 0, 0, 0, 0,
-	 "addresses hidden"},
-	{"40000000-bfffffff : System RAM\nzzzz-1 : junk\n", -EINVAL, 2, 0, 0, "bad address"},
-	{"40000000-3fffffff : System RAM\n", -EINVAL, 1, 0, 0, "before start"},
-	{"40000000-bfffffff System RAM\n", -EINVAL, 1, 0, 0, "expected"},
-	{"   40000000-bfffffff : System RAM\n", -EINVAL, 1, 0, 0, "indentation"},
-	{"40000000-bfffffff : System RAM", -EINVAL, 1, 0, 0, "truncated"},
-	{"10000000000000000-1 : System RAM\n", -EINVAL, 1, 0, 0, "bad address"},
+	{ "00000000-00000000 : System RAM\n00000000-00000000 : pcie@10000000\n", 0, 0, 0, 0,
+	  "addresses hidden" },
+	{ "40000000-bfffffff : System RAM\nzzzz-1 : junk\n", -EINVAL, 2, 0, 0, "bad address" },
+	{ "40000000-3fffffff : System RAM\n", -EINVAL, 1, 0, 0, "before start" },
+	{ "40000000-bfffffff System RAM\n", -EINVAL, 1, 0, 0, "expected" },
+	{ "   40000000-bfffffff : System RAM\n", -EINVAL, 1, 0, 0, "indentation" },
+	{ "40000000-bfffffff : System RAM", -EINVAL, 1, 0, 0, "truncated" },
+	{ "10000000000000000-1 : System RAM\n", -EINVAL, 1, 0, 0, "bad address" },
 	/* a nested "PCI Bus" is a bridge behind the root port, not a window */
-	{"10000000-3efeffff : pcie@10000000\n  10000000-101fffff : PCI Bus 0000:01\n", 0, 0, 0, 1,
-	 NULL},
+	{ "10000000-3efeffff : pcie@10000000\n  10000000-101fffff : PCI Bus 0000:01\n", 0, 0, 0, 1,
+	  NULL },
 };
 
 START_TEST(test_iomem_parse)
 {
 	const IomemCase *c = &iomem_cases[_i];
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_iomem_parse(c->text, strlen(c->text), "proc/iomem", m, &err);
 	ck_assert_int_eq(r, c->ret);
 	if (r < 0) {
@@ -282,9 +294,9 @@ END_TEST
 
 START_TEST(test_sysroot_missing)
 {
-	MmProbeOptions opts = {.sysroot = tu_data_path("hosts/no-such-host")};
+	MmProbeOptions opts = { .sysroot = tu_data_path("hosts/no-such-host") };
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), -ENOENT);
 	ck_assert_ptr_null(m);
 	ck_assert(strstr(err.message, "cannot open sysroot"));
@@ -305,9 +317,9 @@ START_TEST(test_huge_file)
 	for (int i = 0; i < 5 * 1024 * 1024 / 32; i++)
 		fputs("40000000-bfffffff : System RAM\n", f);
 	fclose(f);
-	MmProbeOptions opts = {.sysroot = root, .name = "h"};
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), -EFBIG);
 	ck_assert_str_eq(err.file, "proc/iomem");
 	ck_assert(strstr(err.message, "larger than 4194304 bytes"));
@@ -321,10 +333,9 @@ END_TEST
 
 START_TEST(test_bad_name)
 {
-	MmProbeOptions opts = {.sysroot = tu_data_path("hosts/arm64-virt-smmuv3"),
-			       .name = "a b"};
+	MmProbeOptions opts = { .sysroot = tu_data_path("hosts/arm64-virt-smmuv3"), .name = "a b" };
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), -EINVAL);
 	ck_assert(strstr(err.message, "invalid host name"));
 }

@@ -22,7 +22,7 @@ static void check_invariants(const MmRangeSet *s)
 
 START_TEST(test_merge_overlapping_and_adjacent)
 {
-	MmRangeSet s = {0};
+	MmRangeSet s = { 0 };
 	ck_assert_int_eq(mm_rangeset_add(&s, 0x100, 0x1ff, 1), 0);
 	ck_assert_int_eq(mm_rangeset_add(&s, 0x300, 0x3ff, 2), 0);
 	ck_assert_uint_eq(s.n, 2);
@@ -48,7 +48,7 @@ END_TEST
 
 START_TEST(test_ends_of_address_space)
 {
-	MmRangeSet s = {0}, full = {0}, d = {0};
+	MmRangeSet s = { 0 }, full = { 0 }, d = { 0 };
 	ck_assert_int_eq(mm_rangeset_add(&s, UINT64_MAX, UINT64_MAX, MM_NO_ORIGIN), 0);
 	ck_assert_int_eq(mm_rangeset_add(&s, 0, 0, MM_NO_ORIGIN), 0);
 	ck_assert_uint_eq(s.n, 2);
@@ -70,7 +70,7 @@ START_TEST(test_ends_of_address_space)
 	mm_rangeset_clear(&d);
 
 	/* minus nothing is everything; everything minus everything is nothing */
-	MmRangeSet empty = {0};
+	MmRangeSet empty = { 0 };
 	ck_assert_int_eq(mm_rangeset_subtract(&d, &full, &empty), 0);
 	ck_assert(mm_rangeset_equal(&d, &full));
 	mm_rangeset_clear(&d);
@@ -87,7 +87,7 @@ END_TEST
 
 START_TEST(test_provenance_through_operations)
 {
-	MmRangeSet a = {0}, b = {0}, u = {0}, i = {0}, d = {0};
+	MmRangeSet a = { 0 }, b = { 0 }, u = { 0 }, i = { 0 }, d = { 0 };
 	ck_assert_int_eq(mm_rangeset_add(&a, 0x1000, 0x1fff, 1), 0);
 	ck_assert_int_eq(mm_rangeset_add(&b, 0x1800, 0x27ff, 2), 0);
 	ck_assert_int_eq(mm_rangeset_union(&u, &a, &b), 0);
@@ -163,7 +163,7 @@ START_TEST(test_random_against_bitmap)
 	const uint64_t base = _i == 0 ? 0 : UINT64_MAX - (UNIVERSE - 1);
 	rng_state = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
 	for (int round = 0; round < 400; round++) {
-		MmRangeSet a = {0}, b = {0}, u = {0}, in = {0}, d = {0};
+		MmRangeSet a = { 0 }, b = { 0 }, u = { 0 }, in = { 0 }, d = { 0 };
 		Bitmap ba, bb, want;
 		random_set(base, &a, &ba);
 		random_set(base, &b, &bb);
@@ -185,7 +185,8 @@ START_TEST(test_random_against_bitmap)
 		assert_same(base, &d, &want);
 
 		for (unsigned k = 0; k < 16; k++) {
-			unsigned lo = (unsigned)(rnd() % UNIVERSE), hi = lo + (unsigned)(rnd() % 16);
+			unsigned lo = (unsigned)(rnd() % UNIVERSE),
+				 hi = lo + (unsigned)(rnd() % 16);
 			if (hi >= UNIVERSE)
 				hi = UNIVERSE - 1;
 			bool any = false;

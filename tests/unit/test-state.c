@@ -52,7 +52,7 @@ static bool exists(const char *rel)
 static MmState *open_state(unsigned flags)
 {
 	MmState *s = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	int r = mm_state_open(dir, flags, &s, &err);
 	ck_assert_msg(r == 0, "open: %d %s", r, err.message);
 	return s;
@@ -62,8 +62,8 @@ static MmState *open_state(unsigned flags)
 static int count_hidden(const char *sub)
 {
 	char cmd[700];
-	snprintf(cmd, sizeof(cmd),
-		 "test $(find '%s/%s' -name '.*' ! -name .lock | wc -l) -eq 0", dir, sub);
+	snprintf(cmd, sizeof(cmd), "test $(find '%s/%s' -name '.*' ! -name .lock | wc -l) -eq 0",
+		 dir, sub);
 	return system(cmd) == 0 ? 0 : 1;
 }
 
@@ -78,7 +78,7 @@ START_TEST(round_trip)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
 	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
-	MmError err = {0};
+	MmError err = { 0 };
 
 	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK);
 	ck_assert_int_eq(s->n_pools, 0);
@@ -114,7 +114,7 @@ START_TEST(round_trip)
 	/* The pool map equals the baseline of the same maps, plus the stale note. */
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pm = NULL;
 	_cleanup_(mm_poolmap_freep) MmPoolMap *direct = NULL;
-	const MmHostMap *maps[] = {b, a};
+	const MmHostMap *maps[] = { b, a };
 	ck_assert_int_eq(mm_state_pool_baseline(s, "prod", &pm, &err), 0);
 	ck_assert_int_eq(mm_pool_baseline("prod", maps, 2, &direct, &err), 0);
 	ck_assert_int_eq(pm->n_forbidden, direct->n_forbidden);
@@ -134,10 +134,10 @@ START_TEST(round_trip)
 		int error;
 		const char *message;
 	} none[] = {
-		{"empty", -ENODATA, "pool 'empty' has no hosts yet"},
-		{"nope", -ENOENT, "no pool 'nope'"},
-		{"x/y", -EINVAL, "invalid pool name 'x/y'"},
-		{"", -EINVAL, "invalid pool name ''"},
+		{ "empty", -ENODATA, "pool 'empty' has no hosts yet" },
+		{ "nope", -ENOENT, "no pool 'nope'" },
+		{ "x/y", -EINVAL, "invalid pool name 'x/y'" },
+		{ "", -EINVAL, "invalid pool name ''" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(none); i++) {
 		const MmHostMap **h = NULL;
@@ -168,7 +168,7 @@ END_TEST
 START_TEST(leftovers_not_loaded)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
-	MmError err = {0};
+	MmError err = { 0 };
 	MmState *s = open_state(MM_STATE_CREATE);
 	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
 	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
@@ -181,8 +181,9 @@ START_TEST(leftovers_not_loaded)
 	write_file("pools/.#0123456789abcdef.tmp", "junk");
 	ck_assert_int_eq(mkdir(path("pools/.#deleted.0123456789abcdef"), 0755), 0);
 	write_file("pools/.#deleted.0123456789abcdef/x.xml", "junk");
-	write_file("pools/p/remote.json",
-		   "{\"members\": {\"ghost\": {\"address\": \"unix:path=/x\", \"stale\": false}}}\n");
+	write_file(
+		"pools/p/remote.json",
+		"{\"members\": {\"ghost\": {\"address\": \"unix:path=/x\", \"stale\": false}}}\n");
 	write_file(".#0123456789abcdef.tmp", "<capabilities>");
 
 	s = open_state(0);
@@ -199,7 +200,7 @@ END_TEST
 START_TEST(writes_leave_no_temporaries)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
-	MmError err = {0};
+	MmError err = { 0 };
 	MmState *s = open_state(MM_STATE_CREATE);
 	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
 	for (int i = 0; i < 5; i++)
@@ -213,14 +214,15 @@ END_TEST
 START_TEST(damaged_files_reported)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
-	MmError err = {0};
+	MmError err = { 0 };
 	MmState *s = open_state(MM_STATE_CREATE);
 	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
 	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
 	mm_state_free(s);
 
-	write_file("host.xml", "<capabilities>\n<host>\n<memoryMap name='x' iommuGroups='0'>\n"
-			       "<ram start='0x2' end='0x1'/>\n</memoryMap></host></capabilities>\n");
+	write_file("host.xml",
+		   "<capabilities>\n<host>\n<memoryMap name='x' iommuGroups='0'>\n"
+		   "<ram start='0x2' end='0x1'/>\n</memoryMap></host></capabilities>\n");
 	write_file("pools/p/b.xml", "<capabilities><host>");
 	write_file("pools/p/c.xml", "<capabilities><host><memoryMap name='other' "
 				    "iommuGroups='0'/></host></capabilities>\n");
@@ -254,9 +256,9 @@ END_TEST
 START_TEST(bad_names_refused)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
-	static const char *const bad[] = {"", ".", "..", "../x", "a/b", ".hidden", "a b",
-					  "x\n", "/etc"};
-	MmError err = {0};
+	static const char *const bad[] = { "",        ".",   "..",  "../x", "a/b",
+					   ".hidden", "a b", "x\n", "/etc" };
+	MmError err = { 0 };
 	MmState *s = open_state(MM_STATE_CREATE);
 	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -292,7 +294,7 @@ START_TEST(bad_input_changes_nothing)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
 	_cleanup_(mm_hostmap_freep) MmHostMap *x = tu_probe("x86-q35-vtd", "x");
-	MmError err = {0};
+	MmError err = { 0 };
 	MmState *s = open_state(MM_STATE_CREATE);
 	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
 	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
@@ -322,7 +324,7 @@ END_TEST
 START_TEST(one_writer)
 {
 	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK), *t = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(mm_state_open(dir, MM_STATE_LOCK, &t, &err), -EBUSY);
 	ck_assert_ptr_nonnull(strstr(err.message, "in use"));
 	/* readers are never blocked */
@@ -337,7 +339,7 @@ END_TEST
 START_TEST(missing_dir)
 {
 	MmState *s = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char missing[300];
 	snprintf(missing, sizeof(missing), "%s/none", dir);
 	ck_assert_int_eq(mm_state_open(missing, 0, &s, &err), -ENOENT);

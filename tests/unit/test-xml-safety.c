@@ -19,10 +19,11 @@
 
 typedef enum { HOSTMAP, DOMAIN } Parser;
 
-static const char *const parser_names[] = {"host map", "domain"};
+static const char *const parser_names[] = { "host map", "domain" };
 static const char *const roots[] = {
 	"<capabilities><host><memoryMap>&x;</memoryMap></host></capabilities>",
-	"<domain><name>&x;</name><memory>1</memory><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>",
+	"<domain><name>&x;</name><memory>1</memory><os><type arch='x86_64' "
+	"machine='q35'>hvm</type></os></domain>",
 };
 
 typedef struct Hostile {
@@ -31,21 +32,23 @@ typedef struct Hostile {
 } Hostile;
 
 static const Hostile hostile[] = {
-	{"XXE: a local file", "<!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"},
-	{"XXE: the network", "<!DOCTYPE r [<!ENTITY x SYSTEM 'http://127.0.0.1:9/x'>]>"},
-	{"XXE: a parameter entity",
-	 "<!DOCTYPE r [<!ENTITY % p SYSTEM 'file:///etc/passwd'> %p; <!ENTITY x 'y'>]>"},
-	{"an external DTD", "<!DOCTYPE r SYSTEM 'http://127.0.0.1:9/r.dtd'>"},
-	{"billion laughs",
-	 "<!DOCTYPE r [<!ENTITY a 'lollollollollollollollollollol'>"
-	 "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>"
-	 "<!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'><!ENTITY e '&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;'>"
-	 "<!ENTITY f '&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;'><!ENTITY g '&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;'>"
-	 "<!ENTITY h '&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;'><!ENTITY x '&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;'>]>"},
-	{"quadratic blowup",
-	 "<!DOCTYPE r [<!ENTITY y 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'>"
-	 "<!ENTITY x '&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;'>]>"},
-	{"an undeclared entity", ""},
+	{ "XXE: a local file", "<!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>" },
+	{ "XXE: the network", "<!DOCTYPE r [<!ENTITY x SYSTEM 'http://127.0.0.1:9/x'>]>" },
+	{ "XXE: a parameter entity",
+	  "<!DOCTYPE r [<!ENTITY % p SYSTEM 'file:///etc/passwd'> %p; <!ENTITY x 'y'>]>" },
+	{ "an external DTD", "<!DOCTYPE r SYSTEM 'http://127.0.0.1:9/r.dtd'>" },
+	{ "billion laughs",
+	  "<!DOCTYPE r [<!ENTITY a 'lollollollollollollollollollol'>"
+	  "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>"
+	  "<!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'><!ENTITY e '&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;'>"
+	  "<!ENTITY f '&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;'><!ENTITY g '&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;'>"
+	  "<!ENTITY h '&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;'><!ENTITY x "
+	  "'&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;'>]>" },
+	{ "quadratic blowup",
+	  "<!DOCTYPE r [<!ENTITY y "
+	  "'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'>"
+	  "<!ENTITY x '&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;'>]>" },
+	{ "an undeclared entity", "" },
 };
 
 static int parse(Parser p, const char *xml, size_t len, MmError *err)
@@ -67,7 +70,7 @@ START_TEST(test_hostile)
 	const Hostile *h = &hostile[_i / 2];
 	Parser p = (Parser)(_i % 2);
 	char xml[4096];
-	MmError err = {0};
+	MmError err = { 0 };
 	snprintf(xml, sizeof(xml), "%s%s", h->prolog, roots[p]);
 
 	time_t t0 = time(NULL);
@@ -93,7 +96,7 @@ START_TEST(test_too_large)
 	memset(xml, ' ', len);
 	memcpy(xml, open, strlen(open));
 	memcpy(xml + len - strlen(close), close, strlen(close));
-	MmError err = {0};
+	MmError err = { 0 };
 	ck_assert_int_eq(parse(p, xml, len, &err), -EFBIG);
 	ck_assert(strstr(err.message, "larger than"));
 }

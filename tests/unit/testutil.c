@@ -76,9 +76,9 @@ MmHostMap *tu_probe(const char *host, const char *name)
 {
 	char rel[512];
 	snprintf(rel, sizeof(rel), "hosts/%s", host);
-	MmProbeOptions opts = {.sysroot = tu_data_path(rel), .name = name};
+	MmProbeOptions opts = { .sysroot = tu_data_path(rel), .name = name };
 	MmHostMap *m = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char buf[1024];
 	int r = mm_hostmap_probe(&opts, &m, &err);
 	ck_assert_msg(r == 0, "probe %s: %s", host, mm_error_format(&err, buf, sizeof(buf)));
