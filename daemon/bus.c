@@ -172,9 +172,11 @@ static int method_list_pools(sd_bus_message *msg, void *userdata, sd_bus_error *
 	return r;
 }
 
-static int method_create_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* CreatePool and DeletePool: one handler, the member name says which. */
+static int method_create_delete_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
+	bool create = streq_ptr(sd_bus_message_get_member(msg), "CreatePool");
 	MmError err = { 0 };
 	const char *pool;
 	int r;
@@ -183,26 +185,8 @@ static int method_create_pool(sd_bus_message *msg, void *userdata, sd_bus_error 
 		return r;
 	if ((r = access_check_write(m, msg, error)) < 0)
 		return r;
-	r = mm_state_create_pool(m->state, pool, &err);
-	if (r < 0)
-		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
-				   MM_BUS_ERROR_POOL_EXISTS);
-	emit_pool_changed(m, pool, true);
-	return sd_bus_reply_method_return(msg, NULL);
-}
-
-static int method_delete_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	Manager *m = userdata;
-	MmError err = { 0 };
-	const char *pool;
-	int r;
-
-	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
-		return r;
-	r = mm_state_delete_pool(m->state, pool, &err);
+	r = create ? mm_state_create_pool(m->state, pool, &err)
+		   : mm_state_delete_pool(m->state, pool, &err);
 	if (r < 0)
 		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
 				   MM_BUS_ERROR_POOL_EXISTS);
@@ -257,9 +241,8 @@ static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_er
 	const MmStatePool *p;
 	MmError err = { 0 };
 	const char *pool, *address;
-	int r;
-
 	bool root;
+	int r;
 
 	if ((r = sd_bus_message_read(msg, "ss", &pool, &address)) < 0)
 		return r;
@@ -463,10 +446,10 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD("Refresh", NULL, NULL, method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools), method_list_pools,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, , method_create_pool,
-				 SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, , method_delete_pool,
-				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, ,
+				 method_create_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, ,
+				 method_create_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("AddHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(hostmap_xml), "s",
 				 SD_BUS_PARAM(name), method_add_host, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("AddRemoteHost", "ss",

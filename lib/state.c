@@ -753,7 +753,11 @@ fail:
 static int find_member_mut(MmState *s, const char *pool, const char *name, MmStatePool **ret_pool,
 			   MmStateMember **ret, MmError *err)
 {
-	int r = find_pool_mut(s, pool, ret_pool, err);
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	r = find_pool_mut(s, pool, ret_pool, err);
 	if (r < 0)
 		return r;
 	if ((r = check_name("host", name, err)) < 0)
@@ -774,8 +778,6 @@ int mm_state_remove_member(MmState *s, const char *pool, const char *name, MmErr
 	MmStateMember *m;
 	int r;
 
-	if (err)
-		memset(err, 0, sizeof(*err));
 	if ((r = find_member_mut(s, pool, name, &p, &m, err)) < 0)
 		return r;
 	if (asprintf(&file, "%s.xml", name) < 0)
@@ -812,8 +814,6 @@ int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError 
 	MmStateMember *m;
 	int r;
 
-	if (err)
-		memset(err, 0, sizeof(*err));
 	if ((r = find_member_mut(s, pool, name, &p, &m, err)) < 0)
 		return r;
 	if (!m->address) {

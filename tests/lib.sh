@@ -21,5 +21,19 @@ finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
+# migmap_rc EXPECTED_RC OUTFILE ARGS...: run migmap with stdout in OUTFILE
+# and stderr in $tmpdir/err; fails, saying why, unless it exits EXPECTED_RC.
+migmap_rc() {
+	want=$1 out=$2
+	shift 2
+	"$MIGMAP" "$@" >"$out" 2>"$tmpdir/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
+}
+# err_is TEXT: the last migmap_rc's stderr is exactly TEXT (one line).
+err_is() {
+	[ "$(cat "$tmpdir/err")" = "$1" ] && [ "$(wc -l <"$tmpdir/err")" -le 1 ] ||
+		{ echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
+}
 tmpdir=$(mktemp -d)
 trap 'rm -rf "$tmpdir"' EXIT

@@ -1,6 +1,7 @@
 /* What every subcommand shares: one-line errors and output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,5 +100,31 @@ int cli_load_hostmaps(char **paths, size_t n, CliHostMaps *ret)
 			return cli_fail_error(&err);
 		ret->n = i + 1;
 	}
+	return EXIT_OK;
+}
+
+bool cli_domain_option(int c, CliDomainArgs *a)
+{
+	switch (c) {
+	case 'd':
+		a->domain = optarg;
+		return true;
+	case 'c':
+		a->uri = optarg;
+		return true;
+	case 'j':
+		a->json = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, int n_hosts)
+{
+	if (!a->domain)
+		return cli_fail("%s: --domain is required (see 'migmap %s --help')", cmd, cmd);
+	if (n_hosts <= 0)
+		return cli_fail("%s: no host maps given (see 'migmap %s --help')", cmd, cmd);
 	return EXIT_OK;
 }

@@ -55,6 +55,17 @@ int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret);
 int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret);
 /* Define xml at uri; *ret_name (when not NULL) is the domain's name. */
 int cli_virt_define(const char *uri, const char *xml, char **ret_name);
+/* What check and plan both take: --domain FILE|NAME, -c URI, --json, then
+ * host map files. */
+typedef struct CliDomainArgs {
+	const char *domain;
+	const char *uri;
+	bool json;
+} CliDomainArgs;
+/* true when getopt's c is one of those ('d', 'c', 'j'), stored in a. */
+bool cli_domain_option(int c, CliDomainArgs *a);
+/* The usage error of cmd when --domain or the host maps are missing. */
+int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, int n_hosts);
 int cmd_check(int argc, char **argv);
 void cmd_check_help(FILE *f);
 int cmd_plan(int argc, char **argv);

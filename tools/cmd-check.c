@@ -71,21 +71,13 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *domain_path = NULL, *uri = NULL;
-	bool json = false;
+	CliDomainArgs a = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+		if (cli_domain_option(c, &a))
+			continue;
 		switch (c) {
-		case 'd':
-			domain_path = optarg;
-			break;
-		case 'c':
-			uri = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
 		case 'h':
 			cmd_check_help(stdout);
 			return EXIT_OK;
@@ -94,13 +86,12 @@ int cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!domain_path)
-		return cli_fail("check: --domain is required (see 'migmap check --help')");
-	if (optind >= argc)
-		return cli_fail("check: no host maps given (see 'migmap check --help')");
+	int r = cli_domain_args_check("check", &a, argc - optind);
+	if (r != EXIT_OK)
+		return r;
 
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
-	int r = cli_load_domain_from(domain_path, uri, &domain);
+	r = cli_load_domain_from(a.domain, a.uri, &domain);
 	if (r != EXIT_OK)
 		return r;
 	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
@@ -115,7 +106,7 @@ int cmd_check(int argc, char **argv)
 		char buf[1024];
 		return cli_fail("check: %s", mm_error_format(&err, buf, sizeof(buf)));
 	}
-	if (json) {
+	if (a.json) {
 		_cleanup_free_ char *text = NULL;
 		if (mm_check_report_format_json(report, &text) < 0)
 			return cli_fail("check: out of memory");

@@ -36,24 +36,16 @@ int cmd_plan(int argc, char **argv)
 		{ "connect", required_argument, NULL, 'c' }, { "define", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },          {},
 	};
-	const char *domain_path = NULL, *uri = NULL;
+	CliDomainArgs a = { 0 };
 	bool define = false;
-	bool json = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+		if (cli_domain_option(c, &a))
+			continue;
 		switch (c) {
-		case 'd':
-			domain_path = optarg;
-			break;
-		case 'c':
-			uri = optarg;
-			break;
 		case 'D':
 			define = true;
-			break;
-		case 'j':
-			json = true;
 			break;
 		case 'h':
 			cmd_plan_help(stdout);
@@ -63,14 +55,13 @@ int cmd_plan(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!domain_path)
-		return cli_fail("plan: --domain is required (see 'migmap plan --help')");
-	if (optind >= argc)
-		return cli_fail("plan: no host maps given (see 'migmap plan --help')");
+	int r = cli_domain_args_check("plan", &a, argc - optind);
+	if (r != EXIT_OK)
+		return r;
 
 	_cleanup_free_ char *xml = NULL;
 	size_t len;
-	int r = cli_read_domain_xml(domain_path, uri, true, &xml, &len);
+	r = cli_read_domain_xml(a.domain, a.uri, true, &xml, &len);
 	if (r != EXIT_OK)
 		return r;
 	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
@@ -80,8 +71,8 @@ int cmd_plan(int argc, char **argv)
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
 	MmError err = { 0 };
-	r = mm_plan_domain(xml, len, domain_path, (const MmHostMap *const *)hosts.maps, hosts.n,
-			   &plan, &err);
+	r = mm_plan_domain(xml, len, a.domain, (const MmHostMap *const *)hosts.maps, hosts.n, &plan,
+			   &err);
 	if (r < 0) {
 		char buf[1024];
 		cli_fail("%s", mm_error_format(&err, buf, sizeof(buf)));
@@ -90,13 +81,13 @@ int cmd_plan(int argc, char **argv)
 	_cleanup_free_ char *text = NULL;
 	if (define && plan->changed) {
 		_cleanup_free_ char *defined = NULL;
-		if ((r = cli_virt_define(uri ? uri : CLI_DEFAULT_URI, plan->domain_xml,
+		if ((r = cli_virt_define(a.uri ? a.uri : CLI_DEFAULT_URI, plan->domain_xml,
 					 &defined)) != EXIT_OK)
 			return r;
 		fprintf(stderr, "migmap: defined domain '%s' with the planned layout\n", defined);
 	} else if (define)
 		fputs("migmap: the domain already fits: not redefined\n", stderr);
-	if (json) {
+	if (a.json) {
 		if (mm_plan_format_json(plan, &text) < 0)
 			return cli_fail("plan: out of memory");
 		return cli_print(text);

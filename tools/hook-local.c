@@ -87,16 +87,10 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 	} else {
 		snprintf(what, sizeof(what), "pool %s", d->pool);
 		r = mm_state_pool_hosts(l->state, d->pool, &maps, &n, &err);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0) {
-			char buf[1024];
-			return hook_warn(v, "%s: not checked: %s", what,
-					 mm_error_format(&err, buf, sizeof(buf)));
-		}
 		hosts = maps;
 	}
-	r = mm_check_domain(d, hosts, n, &report, &err);
+	if (r >= 0)
+		r = mm_check_domain(d, hosts, n, &report, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {

@@ -4,15 +4,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 EX=$top_srcdir/examples/pool
 
-run() { # run EXPECTED_RC OUTFILE ARGS...
-	want=$1 out=$2; shift 2
-	"$MIGMAP" "$@" >"$out" 2>"$tmpdir/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
-}
-err_is() {
-	[ "$(cat "$tmpdir/err")" = "$1" ] || { echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
-}
+run() { migmap_rc "$@"; } # run EXPECTED_RC OUTFILE ARGS...
 
 check "baseline --help" run 0 "$tmpdir/h" baseline --help
 check "baseline of the example pool" run 0 "$tmpdir/abc.xml" baseline --name example "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"

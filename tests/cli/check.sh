@@ -4,12 +4,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 EX=$top_srcdir/examples/pool
 
-run() { # run EXPECTED_RC OUTFILE ARGS...
-	want=$1 out=$2; shift 2
-	"$MIGMAP" "$@" >"$out" 2>"$tmpdir/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
-}
+run() { migmap_rc "$@"; } # run EXPECTED_RC OUTFILE ARGS...
 
 # 8 GiB from 1 GiB runs over host b's ITS doorbell page and host c's RMR
 cat >"$tmpdir/g1.xml" <<'XML'

@@ -5,15 +5,11 @@
 DOMAINS=$top_srcdir/tests/data/domains
 [ -n "${PYTHON3:-}" ] || PYTHON3=$(command -v python3 || true)
 
-run() { # run EXPECTED_RC ARGS... ; leaves out/err in $tmpdir
-	want=$1; shift
-	"$MIGMAP" "$@" >"$tmpdir/out" 2>"$tmpdir/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
-}
-err_is() { # the whole stderr is exactly one line equal to $1
-	[ "$(wc -l <"$tmpdir/err")" -eq 1 ] && [ "$(cat "$tmpdir/err")" = "$1" ] ||
-		{ echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
+# run EXPECTED_RC ARGS...: migmap_rc with stdout in $tmpdir/out
+run() {
+	want=$1
+	shift
+	migmap_rc "$want" "$tmpdir/out" "$@"
 }
 
 check "layout --help exits 0" run 0 layout --help

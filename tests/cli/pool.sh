@@ -7,15 +7,7 @@ S=$tmpdir/state
 DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmpdir/no-bus
 export DBUS_SYSTEM_BUS_ADDRESS
 
-run() { # run EXPECTED_RC OUTFILE ARGS...
-	want=$1 out=$2; shift 2
-	"$MIGMAP" "$@" >"$out" 2>"$tmpdir/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] || { echo "  exit $rc, wanted $want: migmap $*"; cat "$tmpdir/err"; return 1; }
-}
-err_is() {
-	[ "$(cat "$tmpdir/err")" = "$1" ] || { echo "  stderr: $(cat "$tmpdir/err")"; echo "  wanted: $1"; return 1; }
-}
+run() { migmap_rc "$@"; } # run EXPECTED_RC OUTFILE ARGS...
 "$MIGMAP" host --sysroot "$HOSTS/arm64-hwmsi" --name b >"$tmpdir/b.xml"
 "$MIGMAP" host --sysroot "$HOSTS/arm64-virt-gicv2" --name c >"$tmpdir/c.xml"
 "$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name x >"$tmpdir/x.xml"

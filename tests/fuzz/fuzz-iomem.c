@@ -1,23 +1,15 @@
 /* Fuzz target: /proc/iomem as the kernel would print it
  * (or not); then the host map it filled is formatted. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "fuzz.h"
 #include "migmap.h"
 #include "probe-internal.h"
 
+static int parse(const char *text, size_t len, MmHostMap *m, MmError *err)
+{
+	return mm_iomem_parse(text, len, "proc/iomem", m, err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	MmHostMap *m = mm_hostmap_new();
-	MmError err;
-	char *xml = NULL;
-
-	if (!m)
-		return 0;
-	if (mm_iomem_parse((const char *)data, size, "proc/iomem", m, &err) == 0 &&
-	    mm_hostmap_format_xml(m, &xml) == 0)
-		free(xml);
-	mm_hostmap_free(m);
-	return 0;
+	return fuzz_parse_into_hostmap(data, size, parse);
 }

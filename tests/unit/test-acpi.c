@@ -66,14 +66,6 @@ static const ExpectAcpi acpi_hosts[] = {
 	  "sys/firmware/acpi/tables/APIC: offset 0x44: subtable type 0xf with length 0" },
 };
 
-static bool has_warning(const MmHostMap *m, const char *what)
-{
-	for (size_t i = 0; i < m->n_warnings; i++)
-		if (strstr(m->warnings[i], what))
-			return true;
-	return false;
-}
-
 START_TEST(test_acpi_fixture)
 {
 	const ExpectAcpi *e = &acpi_hosts[_i];
@@ -89,7 +81,7 @@ START_TEST(test_acpi_fixture)
 		ck_assert_int_eq(got->source, want->source);
 	}
 	if (e->warning)
-		ck_assert_msg(has_warning(m, e->warning), "%s: no warning '%s'", e->host,
+		ck_assert_msg(tu_has_warning(m, e->warning), "%s: no warning '%s'", e->host,
 			      e->warning);
 	else
 		for (size_t i = 0; i < m->n_warnings; i++)

@@ -218,15 +218,9 @@ START_TEST(test_units)
 }
 END_TEST
 
-typedef struct BadCase {
-	const char *xml;
-	unsigned line;
-	const char *message;
-} BadCase;
-
 #define OS "<os><type arch='aarch64' machine='virt-7.2'/></os>\n"
 
-static const BadCase bad_cases[] = {
+static const TuBadXml bad_cases[] = {
 	{ "<domain>", 1, "malformed XML" },
 	{ "<capabilities/>", 1, "not a libvirt <domain>" },
 	{ "<domain>\n<memory>1</memory>\n</domain>", 1, "lacks <os>" },
@@ -299,7 +293,7 @@ static const BadCase bad_cases[] = {
 
 START_TEST(test_bad)
 {
-	const BadCase *c = &bad_cases[_i];
+	const TuBadXml *c = &bad_cases[_i];
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	MmError err = { 0 };
 	int r = mm_domain_parse_xml(c->xml, strlen(c->xml), "bad.xml", &d, &err);

@@ -136,14 +136,6 @@ static MmHostMap *finish(Tree *t)
 	return m;
 }
 
-static bool has_warning(const MmHostMap *m, const char *what)
-{
-	for (size_t i = 0; i < m->n_warnings; i++)
-		if (strstr(m->warnings[i], what))
-			return true;
-	return false;
-}
-
 START_TEST(test_fdt_platform_device_iommus)
 {
 	/* a platform device with msi-parent and iommus = <&smmu 7>: translated */
@@ -199,7 +191,7 @@ START_TEST(test_fdt_malformed_map)
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
 	ck_assert_uint_eq(m->n_msi_controllers, 1);
 	ck_assert_int_eq(m->msi_controllers[0].translated, MM_TRANSLATED_UNKNOWN);
-	ck_assert(has_warning(m, "fdt: /pcie@10000000: malformed msi-map"));
+	ck_assert(tu_has_warning(m, "fdt: /pcie@10000000: malformed msi-map"));
 }
 END_TEST
 
@@ -229,7 +221,7 @@ START_TEST(test_fdt_untranslatable)
 	ck_assert_uint_eq(m->n_msi_controllers, 1);
 	ck_assert_uint_eq(m->msi_controllers[0].base, 0x40020000);
 	ck_assert_uint_eq(m->msi_controllers[0].doorbell, 0x40020040);
-	ck_assert(has_warning(m, "fdt: /bus@0/its@1000: reg not translatable"));
+	ck_assert(tu_has_warning(m, "fdt: /bus@0/its@1000: reg not translatable"));
 }
 END_TEST
 
@@ -252,7 +244,7 @@ START_TEST(test_fdt_damaged)
 		ck_assert(strstr(m->warnings[0], "fdt: not a valid device tree"));
 	}
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe("fw-bad-tables", NULL);
-	ck_assert(has_warning(m, "sys/firmware/fdt: not a valid device tree"));
+	ck_assert(tu_has_warning(m, "sys/firmware/fdt: not a valid device tree"));
 }
 END_TEST
 
@@ -293,7 +285,7 @@ START_TEST(test_fdt_structure_damage)
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 	OK(mm_fdt_parse(blob, len, "fdt", m));
 	ck_assert_uint_eq(m->n_msi_controllers, 0);
-	ck_assert(has_warning(m, "fdt: not a valid device tree"));
+	ck_assert(tu_has_warning(m, "fdt: not a valid device tree"));
 }
 END_TEST
 
@@ -318,7 +310,7 @@ START_TEST(test_fdt_fuzz_regressions)
 	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
 	OK(mm_fdt_parse(blob, len, "fdt", m));
 	ck_assert_uint_eq(m->n_msi_controllers, 0);
-	ck_assert(has_warning(m, "fdt: not a valid device tree"));
+	ck_assert(tu_has_warning(m, "fdt: not a valid device tree"));
 }
 END_TEST
 

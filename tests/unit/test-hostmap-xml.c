@@ -119,16 +119,10 @@ START_TEST(test_design_example_parses)
 }
 END_TEST
 
-typedef struct BadCase {
-	const char *xml;
-	unsigned line;
-	const char *message;
-} BadCase;
-
 #define HEAD "<capabilities><host>\n<memoryMap name='h' iommuGroups='0'>\n"
 #define TAIL "</memoryMap></host></capabilities>\n"
 
-static const BadCase bad_cases[] = {
+static const TuBadXml bad_cases[] = {
 	{ "<capabilities><host>", 1, "malformed XML" },
 	{ "", 1, "malformed XML" },
 	{ "<domain/>", 1, "expected <capabilities>" },
@@ -179,7 +173,7 @@ static const BadCase bad_cases[] = {
 
 START_TEST(test_bad_documents)
 {
-	const BadCase *c = &bad_cases[_i];
+	const TuBadXml *c = &bad_cases[_i];
 	MmHostMap *m = NULL;
 	MmError err = { 0 };
 	int r = mm_hostmap_parse_xml(c->xml, strlen(c->xml), "bad.xml", &m, &err);

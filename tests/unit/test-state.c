@@ -74,6 +74,16 @@ static char *format(const MmHostMap *m)
 	return text;
 }
 
+/* A new state holding pool p with a as its one imported member. */
+static void pool_p_with(const MmHostMap *a)
+{
+	MmError err = { 0 };
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	mm_state_free(s);
+}
+
 START_TEST(round_trip)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
@@ -168,11 +178,9 @@ END_TEST
 START_TEST(leftovers_not_loaded)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
-	MmError err = { 0 };
-	MmState *s = open_state(MM_STATE_CREATE);
-	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
-	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
-	mm_state_free(s);
+	MmState *s;
+
+	pool_p_with(a);
 
 	/* What a crash leaves: a half-written temporary file next to the
 	 * map, a half-deleted pool, a remote entry whose map was never
@@ -214,11 +222,9 @@ END_TEST
 START_TEST(damaged_files_reported)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
-	MmError err = { 0 };
-	MmState *s = open_state(MM_STATE_CREATE);
-	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
-	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
-	mm_state_free(s);
+	MmState *s;
+
+	pool_p_with(a);
 
 	write_file("host.xml",
 		   "<capabilities>\n<host>\n<memoryMap name='x' iommuGroups='0'>\n"

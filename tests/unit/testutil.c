@@ -101,3 +101,11 @@ int tu_run(Suite *s)
 	xmlCleanupParser();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+bool tu_has_warning(const MmHostMap *m, const char *what)
+{
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (strstr(m->warnings[i], what))
+			return true;
+	return false;
+}

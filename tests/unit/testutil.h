@@ -14,5 +14,14 @@ bool tu_validate(const char *schema, const char *xml, char *msg, size_t msg_size
 MmHostMap *tu_probe(const char *host, const char *name);
 /* A new empty directory under $TMPDIR (else /tmp) into buf; NULL on error. */
 char *tu_mkdtemp(char *buf, size_t size, const char *prefix);
+/* Whether one of m's warnings contains what. */
+bool tu_has_warning(const MmHostMap *m, const char *what);
+/* A row of a table of bad documents: the input, the line the error names
+ * and a part of its message. */
+typedef struct TuBadXml {
+	const char *xml;
+	unsigned line;
+	const char *message;
+} TuBadXml;
 /* Run the suite, return the process exit status. */
 int tu_run(Suite *s);
