@@ -305,12 +305,11 @@ static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error
 	const MmStatePool *p;
 	MmError err = { 0 };
 	const char *pool;
+	bool root;
 	int r;
 
 	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
 		return r;
-	bool root;
-
 	if ((r = access_check_write(m, msg, error)) < 0)
 		return r;
 	root = r > 0;
