@@ -1,7 +1,9 @@
 /* The aarch64 'virt' machine's guest physical map, machine version by
  * machine version, as QEMU's hw/arm/virt.c builds it (read from QEMU
  * 7.2 through 10.2; the layout of a versioned machine type is frozen, so
- * today's QEMU builds virt-2.11 as QEMU 2.11 did, modulo the rules below):
+ * today's QEMU builds virt-2.11 as QEMU 2.11 did, modulo the rules below;
+ * virt-2.6 to 2.10 differ from 2.11 only in having no GICv3 ITS up to 2.7,
+ * virt_machine_2_7_options() no_its):
  *
  * - a fixed low map below 1 GiB: flash, GIC, UART, RTC, fw_cfg, GPIO,
  *   virtio-mmio, platform bus, 32-bit PCIe MMIO, PIO and ECAM;
@@ -27,6 +29,7 @@
 #include "macros.h"
 
 const MmMachineVersion mm_virt_versions[] = {
+	{ 2, 6, 0 },  { 2, 7, 0 },  { 2, 8, 0 },  { 2, 9, 0 },  { 2, 10, 0 },
 	{ 2, 11, 0 }, { 2, 12, 0 }, { 3, 0, 0 },  { 3, 1, 0 },  { 4, 0, 0 },
 	{ 4, 1, 0 },  { 4, 2, 0 },  { 5, 0, 0 },  { 5, 1, 0 },  { 5, 2, 0 },
 	{ 6, 0, 0 },  { 6, 1, 0 },  { 6, 2, 0 },  { 7, 0, 0 },  { 7, 1, 0 },
@@ -116,6 +119,7 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 	/* virt_instance_init / compat options */
 	bool high_ecam = !mm_version_before(v, 3, 0); /* 2.12: no_highmem_ecam */
 	bool compact = !mm_version_before(v, 7, 2);   /* 7.1: no_highmem_compact */
+	bool its = !mm_version_before(v, 2, 8);       /* 2.7: no_its */
 	/* KVM sizes the IPA space to what the map needs; a limit is known
 	 * only when the domain sets one. */
 	unsigned pa_bits = d->maxphysaddr_bits ? d->maxphysaddr_bits : 64;
@@ -179,7 +183,7 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		{ "gic-dist", MM_REGION_MMIO, VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE, true },
 		{ "gic-cpu", MM_REGION_MMIO, VIRT_GIC_CPU_BASE, VIRT_GIC_CPU_SIZE, gic == 2 },
 		{ "gic-v2m", MM_REGION_MMIO, VIRT_GIC_V2M_BASE, VIRT_GIC_V2M_SIZE, gic == 2 },
-		{ "gic-its", MM_REGION_MMIO, VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, gic >= 3 },
+		{ "gic-its", MM_REGION_MMIO, VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, gic >= 3 && its },
 		{ "gic-redist", MM_REGION_MMIO, VIRT_GIC_REDIST_BASE, VIRT_GIC_REDIST_SIZE,
 		  gic >= 3 },
 		{ "uart", MM_REGION_MMIO, VIRT_UART_BASE, 0x1000, true },

@@ -1,7 +1,7 @@
 /* The x86_64 'pc-q35-*' and 'pc-i440fx-*' guest physical maps, machine
  * version by machine version, as QEMU's hw/i386/pc.c, pc_q35.c, pc_piix.c
  * and hw/pci-host/q35.c, i440fx.c build them (read from QEMU 7.2 through
- * 10.2):
+ * 10.2; pc-i440fx-1.4 to 1.7 lay memory out as 2.0 does):
  *
  * - RAM split at "lowmem": q35 keeps 2 GiB below 4 GiB when RAM is at least
  *   2.75 GiB (else up to 2.75 GiB, where MMCONFIG starts); i440fx keeps
@@ -52,6 +52,7 @@ const MmMachineVersion mm_q35_versions[] = {
 const size_t mm_n_q35_versions = ELEMENTSOF(mm_q35_versions);
 
 const MmMachineVersion mm_i440fx_versions[] = {
+	{ 1, 4, 0 }, { 1, 5, 0 },         { 1, 6, 0 },         { 1, 7, 0 },
 	{ 2, 0, 0 }, { 2, 1, 0 },         { 2, 2, 0 },         { 2, 3, 0 },
 	{ 2, 4, 0 }, X86_VERSIONS_COMMON, X86_VERSIONS_RECENT,
 };
@@ -124,6 +125,17 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	const char *pci = q35 ? "pcie-mmio" : "pci-mmio";
 	const char *pci_high = q35 ? "pcie-mmio-high" : "pci-mmio-high";
 	int r;
+
+	/* machine types before 2.1 have no hotplug memory area
+	 * (has_reserved_memory off): QEMU refuses slots and maxmem, as
+	 * QEMU 7.2 says for pc-i440fx-1.7 and 2.0 */
+	if (mm_version_before(v, 2, 1) && mem->maxram > mem->ram) {
+		mm_error_set(err, NULL, 0,
+			     "%s: QEMU refuses <maxMemory> (memory hotplug) on machine types "
+			     "before 2.1",
+			     l->machine);
+		return -EINVAL;
+	}
 
 	uint64_t lowmem;
 	if (q35)

@@ -109,6 +109,224 @@ static const char *alias_target(size_t f, char *buf, size_t size)
 	return buf;
 }
 
+static int version_cmp(MmMachineVersion a, MmMachineVersion b)
+{
+	if (a.major != b.major)
+		return a.major < b.major ? -1 : 1;
+	if (a.minor != b.minor)
+		return a.minor < b.minor ? -1 : 1;
+	return a.micro < b.micro ? -1 : a.micro > b.micro;
+}
+
+/* The newest modelled version of family f not newer than v; the oldest
+ * when v is older than all. */
+static MmMachineVersion closest_version(size_t f, MmMachineVersion v)
+{
+	const MmMachineVersion *vs = families[f].versions;
+	MmMachineVersion best = vs[0];
+	for (size_t k = 0; k < *families[f].n_versions; k++)
+		if (version_cmp(vs[k], v) <= 0)
+			best = vs[k];
+	return best;
+}
+
+/* ---- distribution machine types ----
+ *
+ * Distributions register machine types of their own whose guest memory map
+ * is that of the upstream machine of the QEMU they shipped: the rows say
+ * which and where that comes from. */
+
+typedef struct DistroBase {
+	const char *release; /* "9.6" (RHEL X.Y) or a codename (Ubuntu) */
+	unsigned major, minor;
+	const char *source;
+} DistroBase;
+
+/* RHEL X.Y (and CentOS Stream, Rocky, Alma built from it): pc-q35-rhelX.Y.Z,
+ * pc-i440fx-rhelX.Y.Z, virt-rhelX.Y.Z, defined in qemu-kvm's downstream
+ * hw/i386/pc_q35.c / hw/arm/virt.c on top of the upstream compat options of
+ * the qemu-kvm version that RHEL minor release shipped. */
+static const DistroBase rhel_bases[] = {
+	{ "7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3" },
+	{ "7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2" },
+	{ "7.2", 2, 3, "RHEL 7.2 qemu-kvm-rhev 2.3.0" },
+	{ "7.3", 2, 6, "RHEL 7.3 qemu-kvm-rhev 2.6.0" },
+	{ "7.4", 2, 9, "RHEL 7.4 qemu-kvm-rhev 2.9.0" },
+	{ "7.5", 2, 10, "RHEL 7.5 qemu-kvm-rhev 2.10.0" },
+	{ "7.6", 2, 12, "RHEL 7.6 qemu-kvm-rhev 2.12.0" },
+	{ "8.0", 2, 12, "RHEL 8.0 qemu-kvm 2.12.0" },
+	{ "8.1", 4, 1, "RHEL 8.1 advanced-virt qemu-kvm 4.1.0" },
+	{ "8.2", 4, 2, "RHEL 8.2 qemu-kvm 4.2.0" },
+	{ "8.3", 4, 2, "RHEL 8.3 qemu-kvm 4.2.0" },
+	{ "8.4", 5, 2, "RHEL 8.4 qemu-kvm 5.2.0" },
+	{ "8.5", 6, 0, "RHEL 8.5 qemu-kvm 6.0.0" },
+	{ "8.6", 6, 2, "RHEL 8.6 qemu-kvm 6.2.0 (kept through 8.10)" },
+	{ "9.0", 6, 2, "RHEL 9.0 qemu-kvm 6.2.0" },
+	{ "9.1", 7, 0, "RHEL 9.1 qemu-kvm 7.0.0" },
+	{ "9.2", 7, 2, "RHEL 9.2 qemu-kvm 7.2.0" },
+	{ "9.3", 8, 0, "RHEL 9.3 qemu-kvm 8.0.0" },
+	{ "9.4", 8, 2, "RHEL 9.4 qemu-kvm 8.2.0" },
+	{ "9.5", 9, 0, "RHEL 9.5 qemu-kvm 9.0.0" },
+	{ "9.6", 9, 1, "RHEL 9.6 qemu-kvm 9.1.0" },
+	{ "9.7", 10, 0, "RHEL 9.7 qemu-kvm 10.0.0" },
+	{ "10.0", 9, 1, "RHEL 10.0 qemu-kvm 9.1.0" },
+	{ "10.1", 10, 0, "RHEL 10.1 qemu-kvm 10.0.0" },
+	{ "10.2", 10, 1, "RHEL 10.2 qemu-kvm 10.1.0 (qemu-kvm-10.1.0-*.el10_2)" },
+};
+
+/* Ubuntu: pc-q35-CODENAME and pc-i440fx-CODENAME (with the -hpb, -maxcpus,
+ * -hpb-maxcpus and -v2 variants, and the aliases ubuntu / ubuntu-q35),
+ * from the qemu source package's debian/patches/ubuntu/
+ * define-ubuntu-machine-types.patch: each codename's options call the
+ * upstream options of the QEMU that release shipped. */
+static const DistroBase ubuntu_bases[] = {
+	{ "trusty", 2, 0, "Ubuntu 14.04 QEMU 2.0" },
+	{ "utopic", 2, 1, "Ubuntu 14.10 QEMU 2.1" },
+	{ "vivid", 2, 2, "Ubuntu 15.04 QEMU 2.2" },
+	{ "wily", 2, 3, "Ubuntu 15.10 QEMU 2.3" },
+	{ "xenial", 2, 5, "Ubuntu 16.04 QEMU 2.5" },
+	{ "yakkety", 2, 6, "Ubuntu 16.10 QEMU 2.6" },
+	{ "zesty", 2, 8, "Ubuntu 17.04 QEMU 2.8" },
+	{ "artful", 2, 10, "Ubuntu 17.10 QEMU 2.10" },
+	{ "bionic", 2, 11, "Ubuntu 18.04 QEMU 2.11" },
+	{ "cosmic", 2, 12, "Ubuntu 18.10 QEMU 2.12" },
+	{ "disco", 3, 1, "Ubuntu 19.04 QEMU 3.1" },
+	{ "eoan", 4, 0, "Ubuntu 19.10 QEMU 4.0" },
+	{ "focal", 4, 2, "Ubuntu 20.04 QEMU 4.2" },
+	{ "groovy", 5, 0, "Ubuntu 20.10 QEMU 5.0" },
+	{ "hirsute", 5, 2, "Ubuntu 21.04 QEMU 5.2" },
+	{ "impish", 6, 0, "Ubuntu 21.10 QEMU 6.0" },
+	{ "jammy", 6, 2, "Ubuntu 22.04 QEMU 6.2" },
+	{ "kinetic", 7, 0, "Ubuntu 22.10 QEMU 7.0" },
+	{ "lunar", 7, 2, "Ubuntu 23.04 QEMU 7.2" },
+	{ "mantic", 8, 0, "Ubuntu 23.10 QEMU 8.0" },
+	{ "noble", 8, 2, "Ubuntu 24.04 QEMU 8.2" },
+	{ "oracular", 9, 0, "Ubuntu 24.10 QEMU 9.0" },
+	{ "plucky", 9, 2, "Ubuntu 25.04 QEMU 9.2" },
+	{ "questing", 10, 1, "Ubuntu 25.10 QEMU 10.1" },
+	{ "resolute", 10, 2, "Ubuntu 26.04 QEMU 10.2" },
+};
+
+/* "9.6.0" → the row of RHEL 9.6. A minor release the table lacks takes
+ * the row before it of the same major (*newer when that is the major's
+ * last row: a release newer than modelled); a major newer than the
+ * table's takes its last row. */
+static const DistroBase *rhel_base(const char *s, bool *newer)
+{
+	MmMachineVersion v, r;
+	const DistroBase *best = NULL;
+	size_t at = 0;
+	*newer = false;
+	if (!parse_version(s, &v) || v.major < 7)
+		return NULL;
+	for (size_t i = 0; i < ELEMENTSOF(rhel_bases); i++) {
+		if (!parse_version(rhel_bases[i].release, &r))
+			continue;
+		if (r.major == v.major && r.minor == v.minor)
+			return &rhel_bases[i];
+		if (r.major < v.major || (r.major == v.major && r.minor < v.minor)) {
+			best = &rhel_bases[i];
+			at = i;
+		}
+	}
+	if (!best)
+		return NULL;
+	bool last_of_major = at + 1 == ELEMENTSOF(rhel_bases) ||
+			     (parse_version(rhel_bases[at + 1].release, &r) && r.major != best->major);
+	parse_version(best->release, &r);
+	if (r.major != v.major && at + 1 != ELEMENTSOF(rhel_bases))
+		return NULL; /* a major release the table skips */
+	*newer = last_of_major;
+	return best;
+}
+
+/* "noble", "noble-hpb", "jammy-hpb-maxcpus", "noble-v2"; *hpb for the
+ * host-phys-bits variants. */
+static const DistroBase *ubuntu_base(const char *s, bool *hpb)
+{
+	static const char *const suffixes[] = { "", "-hpb", "-maxcpus", "-hpb-maxcpus", "-v2" };
+	for (size_t i = 0; i < ELEMENTSOF(ubuntu_bases); i++) {
+		size_t n = strlen(ubuntu_bases[i].release);
+		if (strncmp(s, ubuntu_bases[i].release, n) != 0)
+			continue;
+		for (size_t k = 0; k < ELEMENTSOF(suffixes); k++)
+			if (strcmp(s + n, suffixes[k]) == 0) {
+				*hpb = strstr(suffixes[k], "hpb") != NULL;
+				return &ubuntu_bases[i];
+			}
+	}
+	return NULL;
+}
+
+/* From a machine name to a family and a modelled version, with the
+ * warnings that say what was assumed; false when not modelled. */
+static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver,
+			    MmGuestLayout *l, int *r)
+{
+	char buf[64];
+	*r = 0;
+	/* Ubuntu's own aliases: the newest Ubuntu type of its family */
+	if (strcmp(name, "ubuntu") == 0 || strcmp(name, "ubuntu-q35") == 0) {
+		const DistroBase *b = &ubuntu_bases[ELEMENTSOF(ubuntu_bases) - 1];
+		*fam = name[6] ? 1 : 2;
+		*ver = closest_version(*fam, (MmMachineVersion){ b->major, b->minor, 0 });
+		*r = mm_layout_warn(l,
+				    "machine '%s' is an alias of Ubuntu's newest %s machine: laid "
+				    "out as %s%u.%u (%s); name a versioned machine type",
+				    name, families[*fam].alias, families[*fam].prefix, ver->major,
+				    ver->minor, b->source);
+		return true;
+	}
+	for (size_t f = 0; f < ELEMENTSOF(families); f++) {
+		*fam = f;
+		const MmMachineVersion newest = families[f].versions[*families[f].n_versions - 1];
+		if (strcmp(name, families[f].alias) == 0) {
+			*ver = newest;
+			*r = mm_layout_warn(l,
+					    "machine '%s' is an alias: laid out as %s, the newest "
+					    "modelled; the host's QEMU may resolve it differently, "
+					    "so name a versioned machine type",
+					    name, alias_target(f, buf, sizeof(buf)));
+			return true;
+		}
+		size_t plen = strlen(families[f].prefix);
+		if (strncmp(name, families[f].prefix, plen) != 0)
+			continue;
+		const char *rest = name + plen;
+		if (parse_version(rest, ver)) {
+			for (size_t k = 0; k < *families[f].n_versions; k++)
+				if (version_cmp(families[f].versions[k], *ver) == 0)
+					return true;
+			if (version_cmp(*ver, newest) <= 0)
+				return false; /* a version QEMU never had */
+			*r = mm_layout_warn(l,
+					    "machine '%s' is newer than %s, the newest modelled: "
+					    "laid out as %s",
+					    name, alias_target(f, buf, sizeof(buf)), buf);
+			*ver = newest;
+			return true;
+		}
+		const DistroBase *b = NULL;
+		bool newer = false, hpb = false;
+		if (strncmp(rest, "rhel", 4) == 0)
+			b = rhel_base(rest + 4, &newer);
+		else
+			b = ubuntu_base(rest, &hpb);
+		if (!b)
+			return false;
+		*ver = closest_version(f, (MmMachineVersion){ b->major, b->minor, 0 });
+		l->host_phys_bits = hpb;
+		*r = mm_layout_warn(l,
+				    "machine '%s' is laid out as %s%u.%u, its upstream base (%s)%s",
+				    name, families[f].prefix, ver->major, ver->minor, b->source,
+				    newer ? ": newer than the newest release modelled, assumed "
+					    "to keep its base"
+					  : "");
+		return true;
+	}
+	return false;
+}
+
 /* The memory sizes libvirt puts on QEMU's command line: initial RAM is the
  * sum of the NUMA cells or <memory> less the memory devices; sizes are
  * rounded up to 1 MiB (qemuDomainAlignMemorySizes, x86 and aarch64). */
@@ -173,38 +391,12 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 	size_t f;
 	MmMachineVersion v = { 0 };
 	const char *name = d->machine;
-	bool known = false;
-	for (f = 0; f < ELEMENTSOF(families); f++) {
-		if (strcmp(name, families[f].alias) == 0) {
-			const char *target = alias_target(f, buf, sizeof(buf));
-			r = mm_layout_warn(l,
-					   "machine '%s' is an alias: laid out as %s, the newest "
-					   "modelled; the host's QEMU may resolve it differently, "
-					   "so name a versioned machine type",
-					   name, target);
-			if (r < 0)
-				return r;
-			v = families[f].versions[*families[f].n_versions - 1];
-			known = true;
-			break;
-		}
-		size_t plen = strlen(families[f].prefix);
-		if (strncmp(name, families[f].prefix, plen) == 0 &&
-		    parse_version(name + plen, &v)) {
-			for (size_t k = 0; k < *families[f].n_versions && !known; k++)
-				known = memcmp(&families[f].versions[k], &v, sizeof(v)) == 0;
-			if (!known) {
-				mm_error_set(err, NULL, 0, "machine type '%s' is not modelled",
-					     name);
-				return -ENOTSUP;
-			}
-			break;
-		}
-	}
-	if (!known) {
+	if (!resolve_machine(name, &f, &v, l, &r)) {
 		mm_error_set(err, NULL, 0, "machine type '%s' is not modelled", name);
 		return -ENOTSUP;
 	}
+	if (r < 0)
+		return r;
 	if (!d->arch || strcmp(d->arch, families[f].arch) != 0) {
 		mm_error_set(err, NULL, 0, "machine type '%s' is for %s, not %s", name,
 			     families[f].arch, d->arch ? d->arch : "an unknown arch");

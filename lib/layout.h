@@ -33,9 +33,11 @@ typedef struct MmGuestRegion {
 } MmGuestRegion;
 
 typedef struct MmGuestLayout {
-	char *machine; /* the resolved versioned machine, "virt-7.2" */
+	char *machine; /* the resolved upstream versioned machine, "virt-7.2"; a
+			* distribution's type resolves to its base ("pc-q35-9.1") */
 	char *arch;
 	unsigned phys_bits;     /* address bits the guest needs (highest end + 1) */
+	bool host_phys_bits;    /* the machine type turns host-phys-bits on (Ubuntu -hpb) */
 	MmGuestRegion *regions; /* sorted by start */
 	size_t n_regions;
 	uint64_t device_memory_base; /* hotplug area for DIMMs; 0 size when none */

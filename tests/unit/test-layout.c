@@ -612,12 +612,16 @@ typedef struct BadLayout {
 } BadLayout;
 
 static const BadLayout bad_layouts[] = {
-	{ "aarch64", "virt-2.10", GiB, 0, 0, 0, "not modelled" },
+	{ "aarch64", "virt-2.5", GiB, 0, 0, 0, "not modelled" },
 	{ "aarch64", "virt-7.3", GiB, 0, 0, 0, "not modelled" },
 	{ "aarch64", "virt-7.2x", GiB, 0, 0, 0, "not modelled" },
 	{ "aarch64", "virt-", GiB, 0, 0, 0, "not modelled" },
 	{ "aarch64", "sbsa-ref", GiB, 0, 0, 0, "not modelled" },
-	{ "x86_64", "pc-i440fx-rhel7.6.0", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-i440fx-rhel6.6.0", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-q35-lucid", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-q35-noble-hpbx", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-q35-rhel", GiB, 0, 0, 0, "not modelled" },
+	{ "x86_64", "pc-i440fx-2.0", 4 * GiB, 8 * GiB, 2, 0, "before 2.1" },
 	{ "x86_64", "pc-q35-2.3", GiB, 0, 0, 0, "not modelled" },
 	{ "x86_64", "virt-7.2", GiB, 0, 0, 0, "is for aarch64" },
 	{ "aarch64", "q35", GiB, 0, 0, 0, "is for x86_64" },
@@ -762,6 +766,160 @@ START_TEST(test_all_versions)
 }
 END_TEST
 
+
+/* Machine types QEMU 8.0 to 11, RHEL 8 to 10 and Ubuntu 22.04 to 26.04 ship
+ * (their `qemu-system-* -machine help` / `qemu-kvm -machine help`): each
+ * lays out, as the base expected. Distribution rows: RHEL's from the
+ * qemu-kvm version of each minor release, Ubuntu's from its
+ * define-ubuntu-machine-types patch; a warning names the type and the base
+ * whenever the base is assumed. */
+static const struct {
+	const char *arch, *machine, *base;
+	bool hpb;
+} shipped[] = {
+	{ "x86_64", "pc-q35-11.0", "pc-q35-10.2", false },
+	{ "x86_64", "pc-i440fx-11.0", "pc-i440fx-10.2", false },
+	{ "aarch64", "virt-11.0", "virt-10.2", false },
+	{ "aarch64", "virt-2.6", "virt-2.6", false },
+	{ "x86_64", "pc-i440fx-1.4", "pc-i440fx-1.4", false },
+	/* RHEL 8 */
+	{ "x86_64", "pc-i440fx-rhel7.0.0", "pc-i440fx-1.5", false },
+	{ "x86_64", "pc-i440fx-rhel7.6.0", "pc-i440fx-2.12", false },
+	{ "x86_64", "pc-q35-rhel7.3.0", "pc-q35-2.6", false },
+	{ "x86_64", "pc-q35-rhel7.6.0", "pc-q35-2.12", false },
+	{ "x86_64", "pc-q35-rhel8.0.0", "pc-q35-2.12", false },
+	{ "x86_64", "pc-q35-rhel8.1.0", "pc-q35-4.1", false },
+	{ "x86_64", "pc-q35-rhel8.2.0", "pc-q35-4.2", false },
+	{ "x86_64", "pc-q35-rhel8.3.0", "pc-q35-4.2", false },
+	{ "x86_64", "pc-q35-rhel8.4.0", "pc-q35-5.2", false },
+	{ "x86_64", "pc-q35-rhel8.5.0", "pc-q35-6.0", false },
+	{ "x86_64", "pc-q35-rhel8.6.0", "pc-q35-6.2", false },
+	{ "aarch64", "virt-rhel8.6.0", "virt-6.2", false },
+	/* RHEL 9 */
+	{ "x86_64", "pc-q35-rhel9.0.0", "pc-q35-6.2", false },
+	{ "x86_64", "pc-q35-rhel9.2.0", "pc-q35-7.2", false },
+	{ "x86_64", "pc-q35-rhel9.4.0", "pc-q35-8.2", false },
+	{ "x86_64", "pc-q35-rhel9.6.0", "pc-q35-9.1", false },
+	{ "aarch64", "virt-rhel9.0.0", "virt-6.2", false },
+	{ "aarch64", "virt-rhel9.2.0", "virt-7.2", false },
+	{ "aarch64", "virt-rhel9.4.0", "virt-8.2", false },
+	{ "aarch64", "virt-rhel9.6.0", "virt-9.1", false },
+	/* RHEL 10 */
+	{ "x86_64", "pc-q35-rhel10.0.0", "pc-q35-9.1", false },
+	{ "x86_64", "pc-q35-rhel10.1.0", "pc-q35-10.0", false },
+	{ "x86_64", "pc-q35-rhel10.2.0", "pc-q35-10.1", false },
+	{ "aarch64", "virt-rhel10.0.0", "virt-9.1", false },
+	{ "aarch64", "virt-rhel10.2.0", "virt-10.1", false },
+	/* a RHEL release newer than the table: its major's last row */
+	{ "x86_64", "pc-q35-rhel10.4.0", "pc-q35-10.1", false },
+	{ "x86_64", "pc-q35-rhel9.8.0", "pc-q35-10.0", false },
+	/* Ubuntu 22.04 .. 26.04: every codename their QEMU registers */
+	{ "x86_64", "pc-q35-xenial", "pc-q35-2.5", false },
+	{ "x86_64", "pc-q35-yakkety", "pc-q35-2.6", false },
+	{ "x86_64", "pc-q35-zesty", "pc-q35-2.8", false },
+	{ "x86_64", "pc-q35-artful", "pc-q35-2.10", false },
+	{ "x86_64", "pc-q35-bionic", "pc-q35-2.11", false },
+	{ "x86_64", "pc-q35-bionic-hpb", "pc-q35-2.11", true },
+	{ "x86_64", "pc-q35-cosmic", "pc-q35-2.12", false },
+	{ "x86_64", "pc-q35-disco", "pc-q35-3.1", false },
+	{ "x86_64", "pc-q35-eoan-hpb", "pc-q35-4.0", true },
+	{ "x86_64", "pc-q35-focal", "pc-q35-4.2", false },
+	{ "x86_64", "pc-q35-groovy", "pc-q35-5.0", false },
+	{ "x86_64", "pc-q35-hirsute", "pc-q35-5.2", false },
+	{ "x86_64", "pc-q35-impish-hpb", "pc-q35-6.0", true },
+	{ "x86_64", "pc-q35-jammy", "pc-q35-6.2", false },
+	{ "x86_64", "pc-q35-jammy-hpb", "pc-q35-6.2", true },
+	{ "x86_64", "pc-q35-jammy-maxcpus", "pc-q35-6.2", false },
+	{ "x86_64", "pc-q35-jammy-hpb-maxcpus", "pc-q35-6.2", true },
+	{ "x86_64", "pc-q35-kinetic", "pc-q35-7.0", false },
+	{ "x86_64", "pc-q35-lunar-hpb", "pc-q35-7.2", true },
+	{ "x86_64", "pc-q35-mantic", "pc-q35-8.0", false },
+	{ "x86_64", "pc-q35-mantic-hpb-maxcpus", "pc-q35-8.0", true },
+	{ "x86_64", "pc-q35-noble", "pc-q35-8.2", false },
+	{ "x86_64", "pc-q35-noble-v2", "pc-q35-8.2", false },
+	{ "x86_64", "pc-q35-oracular", "pc-q35-9.0", false },
+	{ "x86_64", "pc-q35-plucky", "pc-q35-9.2", false },
+	{ "x86_64", "pc-q35-questing", "pc-q35-10.1", false },
+	{ "x86_64", "pc-q35-resolute", "pc-q35-10.2", false },
+	{ "x86_64", "ubuntu-q35", "pc-q35-10.2", false },
+	{ "x86_64", "pc-i440fx-trusty", "pc-i440fx-2.0", false },
+	{ "x86_64", "pc-i440fx-xenial", "pc-i440fx-2.5", false },
+	{ "x86_64", "pc-i440fx-jammy-hpb", "pc-i440fx-6.2", true },
+	{ "x86_64", "pc-i440fx-noble", "pc-i440fx-8.2", false },
+	{ "x86_64", "pc-i440fx-resolute", "pc-i440fx-10.2", false },
+	{ "x86_64", "ubuntu", "pc-i440fx-10.2", false },
+};
+
+START_TEST(test_shipped)
+{
+	LayoutCase c = { .arch = shipped[_i].arch,
+			 .machine = shipped[_i].machine,
+			 .memory = 4 * GiB,
+			 .vcpus = 1,
+			 .gic = 3,
+			 .vendor = "Intel" };
+	uint64_t cells[4];
+	_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	MmError err = { 0 };
+	ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", c.machine, err.message);
+	ck_assert_str_eq(l->machine, shipped[_i].base);
+	ck_assert_int_eq(l->host_phys_bits, shipped[_i].hpb);
+	if (strcmp(shipped[_i].machine, shipped[_i].base) != 0) {
+		bool named = false;
+		for (size_t i = 0; i < l->n_warnings; i++)
+			named = named || (strstr(l->warnings[i], shipped[_i].machine) &&
+					  strstr(l->warnings[i], shipped[_i].base));
+		ck_assert_msg(named, "%s: no warning names it and %s", c.machine,
+			      shipped[_i].base);
+	}
+}
+END_TEST
+
+/* every upstream version QEMU 8.0 to 11.0 registers for virt, pc-q35 and
+ * pc-i440fx (virt-2.6, pc-q35-2.4 and pc-i440fx-1.4 are the oldest QEMU 8.0
+ * registers; pc-q35-4.0.1 is the one three-part name) */
+START_TEST(test_shipped_upstream)
+{
+	static const char *const versions[] = {
+		"1.4",	"1.5",	"1.6",	"1.7", "2.0", "2.1", "2.2", "2.3", "2.4", "2.5",
+		"2.6",	"2.7",	"2.8",	"2.9", "2.10", "2.11", "2.12", "3.0", "3.1", "4.0",
+		"4.0.1", "4.1", "4.2",	"5.0", "5.1", "5.2", "6.0", "6.1", "6.2", "7.0",
+		"7.1",	"7.2",	"8.0",	"8.1", "8.2", "9.0", "9.1", "9.2", "10.0", "10.1",
+		"10.2", "11.0",
+	};
+	static const struct {
+		const char *arch, *prefix, *oldest;
+	} fams[] = {
+		{ "aarch64", "virt-", "2.6" },
+		{ "x86_64", "pc-q35-", "2.4" },
+		{ "x86_64", "pc-i440fx-", "1.4" },
+	};
+	for (size_t f = 0; f < ELEMENTSOF(fams); f++) {
+		bool on = false;
+		for (size_t i = 0; i < ELEMENTSOF(versions); i++) {
+			char machine[64];
+			on = on || strcmp(versions[i], fams[f].oldest) == 0;
+			if (!on || (strcmp(versions[i], "4.0.1") == 0 && f != 1))
+				continue;
+			snprintf(machine, sizeof(machine), "%s%s", fams[f].prefix, versions[i]);
+			LayoutCase c = { .arch = fams[f].arch,
+					 .machine = machine,
+					 .memory = 4 * GiB,
+					 .vcpus = 1,
+					 .gic = 3,
+					 .vendor = "AMD" };
+			uint64_t cells[4];
+			_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
+			_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+			MmError err = { 0 };
+			ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", machine,
+				      err.message);
+		}
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout");
@@ -771,6 +929,8 @@ int main(void)
 	tcase_add_test(tc, test_fixture_domains);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_all_versions);
+	tcase_add_loop_test(tc, test_shipped, 0, ELEMENTSOF(shipped));
+	tcase_add_test(tc, test_shipped_upstream);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
