@@ -33,6 +33,9 @@ void mm_domain_free(MmDomain *d)
 	free(d->cpu_mode);
 	free(d->maxphysaddr_mode);
 	free(d->iommu_model);
+	for (size_t i = 0; i < d->n_shmems; i++)
+		free(d->shmems[i].name);
+	free(d->shmems);
 	free(d->pool);
 	mm_strv_free(d->pci_hostdev_bdfs, d->n_pci_hostdev_bdfs);
 	free(d);
@@ -320,9 +323,12 @@ static int parse_cpu(xmlNodePtr cpu, const char *file, MmDomain *d, MmError *err
 			r = parse_unsigned(mpa, "bits", file, &d->maxphysaddr_bits, err);
 		if (r < 0)
 			return r;
-		if (d->maxphysaddr_bits > 64) {
-			mm_error_set(err, file, mm_xml_line(mpa), "maxphysaddr bits %u above 64",
-				     d->maxphysaddr_bits);
+		if (r >= 0 && xmlHasProp(mpa, BAD_CAST "limit"))
+			r = parse_unsigned(mpa, "limit", file, &d->maxphysaddr_limit, err);
+		if (r < 0)
+			return r;
+		if (d->maxphysaddr_bits > 64 || d->maxphysaddr_limit > 64) {
+			mm_error_set(err, file, mm_xml_line(mpa), "maxphysaddr bits above 64");
 			return -EINVAL;
 		}
 	}
@@ -432,8 +438,75 @@ static int parse_hostdev_address(xmlNodePtr hostdev, const char *file, MmDomain 
 			       (unsigned)v[0], (unsigned)v[1], (unsigned)v[2], (unsigned)v[3]);
 }
 
+/* <iommu model=…><driver aw_bits=… dma_translation=…/></iommu> */
+static int parse_iommu(xmlNodePtr iommu, const char *file, MmDomain *d, MmError *err)
+{
+	free(d->iommu_model);
+	d->iommu_model = NULL;
+	int r = mm_xml_get_string(iommu, "model", true, file, &d->iommu_model, err);
+	xmlNodePtr driver = mm_xml_child(iommu, "driver", MM_XML_NO_NS);
+	if (r < 0 || !driver)
+		return r;
+	if (xmlHasProp(driver, BAD_CAST "aw_bits")) {
+		r = parse_unsigned(driver, "aw_bits", file, &d->iommu_aw_bits, err);
+		if (r < 0)
+			return r;
+		if (d->iommu_aw_bits < 12 || d->iommu_aw_bits > 64) {
+			mm_error_set(err, file, mm_xml_line(driver), "<driver> aw_bits %u out of range",
+				     d->iommu_aw_bits);
+			return -EINVAL;
+		}
+	}
+	_cleanup_free_ char *dma = NULL;
+	r = mm_xml_get_string(driver, "dma_translation", false, file, &dma, err);
+	if (r < 0)
+		return r;
+	d->iommu_no_dma = dma && strcmp(dma, "off") == 0;
+	return 0;
+}
+
+/* <shmem name=…><size unit=…>…</size></shmem>: libvirt gives QEMU 4 MiB
+ * when <size> is absent (docs: formatdomain "Shared memory device"). */
+static int parse_shmem(xmlNodePtr shmem, const char *file, MmDomain *d, size_t *alloc,
+		       MmError *err)
+{
+	MmShmem s = { NULL, 4 * 1024 * 1024 };
+	int r = mm_xml_get_string(shmem, "name", false, file, &s.name, err);
+	xmlNodePtr size = mm_xml_child(shmem, "size", MM_XML_NO_NS);
+	if (r >= 0 && size) {
+		r = parse_scaled(size, NULL, "unit", file, &s.size, err);
+		if (!xmlHasProp(size, BAD_CAST "unit"))
+			s.size /= 1024; /* bytes without a unit, unlike <memory> */
+	}
+	if (r >= 0)
+		r = MM_GROW(d->shmems, *alloc, d->n_shmems + 1);
+	if (r < 0) {
+		free(s.name);
+		return r;
+	}
+	d->shmems[d->n_shmems++] = s;
+	return 0;
+}
+
+/* <controller type='pci' model='pcie-root|pci-root'><pcihole64 unit=…>:
+ * KiB without a unit, as libvirt reads it. */
+static int parse_controller(xmlNodePtr c, const char *file, MmDomain *d, MmError *err)
+{
+	_cleanup_free_ char *model = NULL;
+	int r = mm_xml_get_string(c, "model", false, file, &model, err);
+	xmlNodePtr hole = mm_xml_child(c, "pcihole64", MM_XML_NO_NS);
+	if (r < 0 || !hole || !model ||
+	    (strcmp(model, "pcie-root") != 0 && strcmp(model, "pci-root") != 0))
+		return r;
+	r = parse_scaled(hole, NULL, "unit", file, &d->pcihole64, err);
+	if (r >= 0)
+		d->has_pcihole64 = true;
+	return r;
+}
+
 static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmError *err)
 {
+	size_t shmem_alloc = 0;
 	size_t alloc = 0;
 	for (xmlNodePtr c = devices->children; c; c = c->next) {
 		int r = 0;
@@ -449,11 +522,12 @@ static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmEr
 				d->n_pci_hostdevs++;
 				r = parse_hostdev_address(c, file, d, err);
 			}
-		} else if (mm_xml_is_element(c, "iommu", MM_XML_NO_NS)) {
-			free(d->iommu_model);
-			d->iommu_model = NULL;
-			r = mm_xml_get_string(c, "model", true, file, &d->iommu_model, err);
-		}
+		} else if (mm_xml_is_element(c, "iommu", MM_XML_NO_NS))
+			r = parse_iommu(c, file, d, err);
+		else if (mm_xml_is_element(c, "shmem", MM_XML_NO_NS))
+			r = parse_shmem(c, file, d, &shmem_alloc, err);
+		else if (mm_xml_is_element(c, "controller", MM_XML_NO_NS))
+			r = parse_controller(c, file, d, err);
 		if (r < 0)
 			return r;
 	}

@@ -33,6 +33,12 @@ typedef struct MmMemoryDevice {
 	int node; /* <target><node>, -1 when absent */
 } MmMemoryDevice;
 
+/* A <shmem> device: ivshmem, a RAM-backed 64-bit BAR other devices DMA to. */
+typedef struct MmShmem {
+	char *name;
+	uint64_t size; /* <size>, bytes; libvirt's default 4 MiB */
+} MmShmem;
+
 typedef struct MmDomain {
 	char *name;
 	char *arch;              /* <os><type arch=…>, e.g. "aarch64", "x86_64" */
@@ -56,6 +62,17 @@ typedef struct MmDomain {
 	char **pci_hostdev_bdfs;   /* their <source><address>es, "0000:03:00.0" */
 	size_t n_pci_hostdev_bdfs; /* fewer than n_pci_hostdevs when some have none */
 	char *iommu_model;         /* <iommu model=…>, NULL when absent */
+	unsigned iommu_aw_bits;    /* <iommu><driver aw_bits=…>, 0 when absent */
+	bool iommu_no_dma;         /* <iommu><driver dma_translation='off'> */
+	uint64_t pcihole64;        /* <controller model='pcie-root|pci-root'><pcihole64>, bytes */
+	bool has_pcihole64;
+	unsigned maxphysaddr_limit; /* <cpu><maxphysaddr limit=…> (passthrough), 0 absent */
+	MmShmem *shmems;
+	size_t n_shmems;
+	/* The QEMU that runs the guest, libvirt's number (major * 1000000 +
+	 * minor * 1000 + micro, virConnectGetVersion); 0 unknown, the newest
+	 * assumed. Set by callers that have a libvirt connection. */
+	unsigned long qemu_version;
 	bool firmware_efi;         /* <os firmware='efi'> or a UEFI <loader> */
 	bool acpi;                 /* <features><acpi/> */
 	char *pool;                /* <metadata><migmap:pool name=…/>, NULL when absent */

@@ -121,7 +121,13 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	bool broken_reserved_end = mm_version_before(v, 2, 5);
 	bool hole64_fix = !mm_version_before(v, 2, 12);
 	bool amd_1tb_hole = !mm_version_before(v, 7, 1);
-	uint64_t hole64_size = q35 ? Q35_HOLE64_SIZE : I440FX_HOLE64_SIZE;
+	/* <pcihole64> sets the host bridge's pci-hole64-size (libvirt:
+	 * -global q35-pcihost/i440FX-pcihost.pci-hole64-size); it counts in
+	 * QEMU pc_pci_hole64_start() + size, pc_max_used_gpa(), and so in the
+	 * AMD 1 TiB decision below */
+	uint64_t hole64_size = d->has_pcihole64 ? d->pcihole64
+				: q35	       ? Q35_HOLE64_SIZE
+					       : I440FX_HOLE64_SIZE;
 	const char *pci = q35 ? "pcie-mmio" : "pci-mmio";
 	const char *pci_high = q35 ? "pcie-mmio-high" : "pci-mmio-high";
 	int r;

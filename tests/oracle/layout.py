@@ -82,6 +82,12 @@ def domain_xml(c):
         maxmem = f"<maxMemory slots='{c.get('slots', 0)}' unit='MiB'>{c['maxmem'] // MiB}</maxMemory>"
     features = f"<features><acpi/><gic version='{c['gic']}'/></features>" if c.get("gic") else ""
     mem = sum(c["numa"]) if c.get("numa") else c["mem"]
+    devices = ""
+    if c.get("pcihole64") is not None:
+        root = "pcie-root" if "q35" in c["machine"] else "pci-root"
+        devices = (f"<devices><controller type='pci' index='0' model='{root}'>"
+                   f"<pcihole64 unit='MiB'>{c['pcihole64'] // MiB}</pcihole64>"
+                   "</controller></devices>")
     return f"""<domain type='qemu'>
   <name>{c['name']}</name>
   {maxmem}
@@ -90,6 +96,7 @@ def domain_xml(c):
   <os><type arch='{c['arch']}' machine='{c['machine']}'>hvm</type></os>
   {features}
   {cpu}
+  {devices}
 </domain>
 """
 
@@ -278,6 +285,10 @@ def qemu_x86(c):
     if c.get("physbits"):
         cpu += f",phys-bits={c['physbits']}"
     args = ["-M", machine_opt(c), "-cpu", cpu] + memory_args(c)
+    if c.get("pcihole64") is not None:
+        # what libvirt gives QEMU for <pcihole64> (qemuBuildGlobalControllerCommandLine)
+        bridge = "q35-pcihost" if "q35" in c["machine"] else "i440FX-pcihost"
+        args += ["-global", f"{bridge}.pci-hole64-size={c['pcihole64'] // MiB}M"]
     host = "/machine/q35" if "q35" in c["machine"] else "/machine/i440fx"
     cmds = [{"execute": "human-monitor-command", "arguments": {"command-line": "info mtree"}}]
     for prop in ("pci-hole-start", "pci-hole-end", "pci-hole64-start", "pci-hole64-end"):
@@ -286,7 +297,7 @@ def qemu_x86(c):
     got = {k: [v + (None,)] for k, v in
            mtree_regions(mtree, {"ram-below-4g", "ram-above-4g", "device-memory"}).items()}
     got["pci-hole"] = [(h_start, h_end - 1, None)]
-    if c.get("hole64", True):
+    if c.get("hole64", True) and h64_end > h64_start:  # <pcihole64>0: an empty hole
         got["pci-hole64"] = [(h64_start, h64_end - 1, None)]
     return got
 
@@ -359,6 +370,14 @@ def x86_cases():
         cases.append(dict(machine=f"{family}-7.2", mem=900 * GiB, cpu="EPYC", physbits=48))
         cases.append(dict(machine=f"{family}-7.2", mem=4 * GiB, maxmem=1100 * GiB, slots=2,
                           cpu="EPYC", physbits=48))
+        # <pcihole64>: its size moves the hole's end, and with it the AMD
+        # decision (900 GiB: kept below 1 TiB with the default hole, moved
+        # above it with a 256 GiB hole)
+        for hole in (0, 1 * GiB, 256 * GiB):
+            for cpu in ("EPYC", "Skylake-Server"):
+                cases.append(dict(machine=f"{family}-7.2", mem=900 * GiB, cpu=cpu, physbits=48,
+                                  pcihole64=hole))
+        cases.append(dict(machine=f"{family}-4.2", mem=6 * GiB, pcihole64=64 * GiB))
     for c in cases:
         c["arch"] = "x86_64"
     return cases
@@ -368,10 +387,10 @@ def describe(c):
     parts = [c["machine"]]
     mem = sum(c["numa"]) if c.get("numa") else c["mem"]
     parts.append(f"{mem // MiB}M" + (f" numa={len(c['numa'])}" if c.get("numa") else ""))
-    for k in ("maxmem", "slots", "gic", "smp", "cpu", "pabits", "physbits"):
+    for k in ("maxmem", "slots", "gic", "smp", "cpu", "pabits", "physbits", "pcihole64"):
         if c.get(k) is not None:
             v = c[k]
-            parts.append(f"{k}={v // GiB}G" if k == "maxmem" else f"{k}={v}")
+            parts.append(f"{k}={v // GiB}G" if k in ("maxmem", "pcihole64") else f"{k}={v}")
     return " ".join(parts)
 
 
