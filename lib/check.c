@@ -320,6 +320,142 @@ static int check_host_windows(MmCheckReport *r, const MmPoolMap *p, const MmGues
 	return 0;
 }
 
+/* Where the smallest IOMMU input width of h was read. */
+static const char *iommu_source(const MmHostMap *h)
+{
+	for (size_t i = 0; i < h->n_limits; i++)
+		if (h->limits[i].kind == MM_LIMIT_IOMMU && h->limits[i].bits == h->iommu_bits)
+			return h->limits[i].source;
+	return "IOMMU";
+}
+
+/* The physical address bits an x86 guest sees on host h (docs/design.md
+ * §7): <maxphysaddr mode='emulate' bits>; host-passthrough, mode=
+ * 'passthrough' and Ubuntu's -hpb machine types take the host's (QEMU
+ * host-phys-bits), capped by limit; a named model has QEMU's default 40
+ * (target/i386/cpu.h TCG_PHYS_ADDR_BITS, also used under KVM without
+ * host-phys-bits). 0 when unknown. */
+static unsigned guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h)
+{
+	bool host = l->host_phys_bits || streq_ptr(d->cpu_mode, "host-passthrough") ||
+		    streq_ptr(d->cpu_mode, "maximum") ||
+		    streq_ptr(d->maxphysaddr_mode, "passthrough");
+	if (d->maxphysaddr_bits && !streq_ptr(d->maxphysaddr_mode, "passthrough"))
+		return d->maxphysaddr_bits;
+	if (!host)
+		return 40;
+	unsigned bits = h->phys_bits;
+	if (bits && d->maxphysaddr_limit && d->maxphysaddr_limit < bits)
+		bits = d->maxphysaddr_limit;
+	return bits;
+}
+
+static int width_conflict(MmCheckReport *r, const MmPoolMap *p, uint32_t member, MmSeverity sev,
+			  const char *kind, uint64_t start, uint64_t end, unsigned bits,
+			  const char *fmt, ...) _printf_(9, 10);
+static int width_conflict(MmCheckReport *r, const MmPoolMap *p, uint32_t member, MmSeverity sev,
+			  const char *kind, uint64_t start, uint64_t end, unsigned bits,
+			  const char *fmt, ...)
+{
+	MmGuestRegion g = { kind, MM_REGION_DMA, start, end, -1 };
+	MmIdSet one = { &member, 1 };
+	uint64_t top = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+	MmConflict *c = new_conflict(r, sev, &g, "iommu-width", top < UINT64_MAX ? top + 1 : top,
+				     UINT64_MAX);
+	if (!c || add_hosts(c, p, &one) < 0)
+		return -ENOMEM;
+	va_list ap;
+	va_start(ap, fmt);
+	int ret = vasprintf(&c->message, fmt, ap);
+	va_end(ap);
+	if (ret < 0) {
+		c->message = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* What the firmware and the vIOMMU put above a member's IOMMU input width
+ * (docs/design.md §7): a RAM-backed BAR (<shmem>) in the 64-bit PCI window
+ * is an error, the window alone a warning (peer-to-peer); a vIOMMU wider
+ * than the host's IOMMU makes QEMU refuse the assigned devices. */
+static int check_widths(MmCheckReport *r, const MmPoolMap *p, const MmGuestLayout *l,
+			const MmDomain *d, const MmHostMap *const *hosts, size_t n)
+{
+	const MmGuestRegion *high = NULL;
+	bool x86 = streq_ptr(l->arch, "x86_64");
+	int ret;
+	for (size_t i = 0; i < l->n_regions; i++)
+		if (strstr(l->regions[i].kind, "mmio-high"))
+			high = &l->regions[i];
+	for (uint32_t i = 0; i < p->n_members; i++) {
+		const MmHostMap *h = member_map(p, i, hosts, n);
+		if (!h || h->iommu_bits == MM_BITS_UNKNOWN)
+			continue;
+		unsigned iommu = h->iommu_bits;
+		uint64_t iommu_top = iommu >= 64 ? UINT64_MAX : (UINT64_C(1) << iommu) - 1;
+		const char *src = iommu_source(h);
+		char a[19], b[19];
+
+		/* x86: SeaBIOS (1.16.3 and later) and OVMF put the 64-bit window at
+		 * the top of the guest's physical address space; aarch64 virt:
+		 * QEMU fixes it (pcie-mmio-high) */
+		uint64_t w_start = 0, w_end = 0;
+		unsigned gbits = 0;
+		if (x86) {
+			gbits = guest_phys_bits(l, d, h);
+			if (gbits > 32 && gbits < 64) {
+				w_end = (UINT64_C(1) << gbits) - 1;
+				w_start = high ? w_end - (high->end - high->start) : w_end;
+			}
+		} else if (high) {
+			w_start = high->start;
+			w_end = high->end;
+		}
+		if (w_end > iommu_top) {
+			char guest[96];
+			if (x86)
+				snprintf(guest, sizeof(guest),
+					 "at the top of the guest's %u physical address bits", gbits);
+			else
+				snprintf(guest, sizeof(guest), "%s-%s", mm_hex(w_start, a),
+					 mm_hex(w_end, b));
+			for (size_t k = 0; k < d->n_shmems; k++) {
+				ret = width_conflict(
+					r, p, i, MM_SEVERITY_ERROR, "shmem", w_start, w_end, iommu,
+					"guest <shmem%s%s%s> is a RAM-backed BAR in the 64-bit PCI "
+					"window %s, above the %u-bit IOMMU input width of host %s "
+					"(%s): DMA to it fails",
+					d->shmems[k].name ? " name='" : "",
+					d->shmems[k].name ? d->shmems[k].name : "",
+					d->shmems[k].name ? "'" : "", guest, iommu, h->name, src);
+				if (ret < 0)
+					return ret;
+			}
+			if (d->n_pci_hostdevs > 0 &&
+			    (ret = width_conflict(r, p, i, MM_SEVERITY_WARNING,
+						  x86 ? "pcie-mmio-high" : high->kind, w_start,
+						  w_end, iommu,
+						  "guest 64-bit PCI window %s lies above the %u-bit "
+						  "IOMMU input width of host %s (%s) (peer-to-peer "
+						  "DMA to it fails)",
+						  guest, iommu, h->name, src)) < 0)
+				return ret;
+		}
+		if (l->viommu_bits > iommu && d->n_pci_hostdevs > 0 &&
+		    (ret = width_conflict(r, p, i, MM_SEVERITY_ERROR, "viommu", 0,
+					  l->viommu_bits >= 64 ? UINT64_MAX
+							       : (UINT64_C(1) << l->viommu_bits) - 1,
+					  iommu,
+					  "guest %s vIOMMU address width %u bits exceeds the %u-bit "
+					  "IOMMU input width of host %s (%s): QEMU refuses the "
+					  "assigned devices",
+					  d->iommu_model, l->viommu_bits, iommu, h->name, src)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int conflict_cmp(const void *x, const void *y)
 {
 	const MmConflict *a = x, *b = y;
@@ -409,6 +545,8 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 		if (use == USE_DMA && check_host_windows(r, pool, g, hosts, n) < 0)
 			goto oom;
 	}
+	if (d && check_widths(r, pool, l, d, hosts, n) < 0)
+		goto oom;
 	if (d && d->iommu_model && strcmp(d->iommu_model, "virtio") == 0 && pool->n_members > 1 &&
 	    check_viommu(r, pool, hosts, n) < 0)
 		goto oom;

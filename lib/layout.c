@@ -327,6 +327,45 @@ static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver
 	return false;
 }
 
+/* The vIOMMU's input address width: <driver aw_bits> or QEMU's default for
+ * the model, machine version and QEMU version.
+ * - intel-iommu: 39 bits, 48 for pc-q35-9.2 and later run by QEMU 10.0 or
+ *   later (QEMU commit 81ab964f "intel_iommu: Set default aw_bits to 48
+ *   starting from QEMU 9.2", merged for 10.0, with aw-bits=39 in hw/i386/pc.c
+ *   pc_compat_9_1): only pc-q35-9.2 depends on the QEMU version;
+ * - virtio-iommu: 64 bits for machines before 9.0 (hw_compat_8_2 aw-bits=64),
+ *   then 48 on virt and 39 on q35/pc (the machine's pre-plug fills in 0);
+ * - smmuv3 and amd: the 48 bits of 4-level page tables, not settable. */
+static int viommu_width(const MmDomain *d, size_t f, MmMachineVersion v, MmGuestLayout *l)
+{
+	const char *model = d->iommu_model;
+	l->viommu_bits = 0;
+	if (!model || d->iommu_no_dma)
+		return 0;
+	if (d->iommu_aw_bits) {
+		l->viommu_bits = d->iommu_aw_bits;
+		return 0;
+	}
+	if (strcmp(model, "intel") == 0) {
+		l->viommu_bits = mm_version_before(v, 9, 2) ? 39 : 48;
+		if (v.major == 9 && v.minor == 2) {
+			if (d->qemu_version && d->qemu_version < 10000000)
+				l->viommu_bits = 39;
+			else if (!d->qemu_version)
+				return mm_layout_warn(l,
+						      "QEMU version unknown: intel-iommu's default "
+						      "address width on pc-q35-9.2 assumed 48 bits "
+						      "(QEMU 10.0 and later; 39 with QEMU 9.2)");
+		}
+	} else if (strcmp(model, "virtio") == 0)
+		l->viommu_bits = mm_version_before(v, 9, 0)	  ? 64
+				 : families[f].family == FAMILY_VIRT ? 48
+								     : 39;
+	else if (strcmp(model, "smmuv3") == 0 || strcmp(model, "amd") == 0)
+		l->viommu_bits = 48;
+	return 0;
+}
+
 /* The memory sizes libvirt puts on QEMU's command line: initial RAM is the
  * sum of the NUMA cells or <memory> less the memory devices; sizes are
  * rounded up to 1 MiB (qemuDomainAlignMemorySizes, x86 and aarch64). */
@@ -410,6 +449,8 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 	if (!(l->machine = strdup(buf)) || !(l->arch = strdup(families[f].arch)))
 		return -ENOMEM;
 
+	if ((r = viommu_width(d, f, v, l)) < 0)
+		return r;
 	MmGuestMemory mem;
 	if ((r = guest_memory(d, &mem, &cells, err)) < 0)
 		return r;

@@ -38,6 +38,8 @@ typedef struct MmGuestLayout {
 	char *arch;
 	unsigned phys_bits;     /* address bits the guest needs (highest end + 1) */
 	bool host_phys_bits;    /* the machine type turns host-phys-bits on (Ubuntu -hpb) */
+	unsigned viommu_bits;   /* the vIOMMU's input address width; 0: none, or no DMA
+				 * translation (dma_translation='off') */
 	MmGuestRegion *regions; /* sorted by start */
 	size_t n_regions;
 	uint64_t device_memory_base; /* hotplug area for DIMMs; 0 size when none */

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Guest address widths against a host's IOMMU (docs/design.md §7), and the
+# machine types people run resolving to a layout (docs/design.md §6), from
+# the outside: check's exit status and its one line per finding.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+D=$top_srcdir/tests/data/domains
+
+run() { migmap_rc "$@"; } # run EXPECTED_RC OUTFILE ARGS...
+
+# 46 physical address bits, VT-d's MGAW 39 bits (tests/data/hosts/README.md)
+check "host with a 39-bit VT-d" run 0 "$tmpdir/h46.xml" host --sysroot "$HOSTS/x86-vtd39-cpu46"
+
+# host-passthrough: the firmware puts the 64-bit PCI window, and the
+# ivshmem BAR in it, at the top of 46 bits, above what the IOMMU maps
+check "shmem above the IOMMU: error" run 1 "$tmpdir/shmem.txt" \
+	check --domain "$D/x86-shmem-passthrough.xml" "$tmpdir/h46.xml"
+check "  names the shmem and both widths" grep -q \
+	"^error: guest <shmem name='looking-glass'> is a RAM-backed BAR in the 64-bit PCI window at the top of the guest's 46 physical address bits, above the 39-bit IOMMU input width of host localhost (sys/class/iommu/dmar0/intel-iommu/cap)" \
+	"$tmpdir/shmem.txt"
+check "  the window itself: a warning" grep -q \
+	"^warning: guest 64-bit PCI window at the top of the guest's 46 physical address bits lies above the 39-bit" \
+	"$tmpdir/shmem.txt"
+
+# the same guest told 39 bits: nothing above the IOMMU
+sed "s|<cpu mode='host-passthrough' check='none' migratable='on'/>|<cpu mode='host-passthrough'><maxphysaddr mode='emulate' bits='39'/></cpu>|" \
+	"$D/x86-shmem-passthrough.xml" >"$tmpdir/shmem39.xml"
+check "maxphysaddr 39: no error" run 0 "$tmpdir/shmem39.txt" \
+	check --domain "$tmpdir/shmem39.xml" "$tmpdir/h46.xml"
+check "  and no width warning" sh -c '! grep -q "IOMMU input width" "$0"' "$tmpdir/shmem39.txt"
+
+# an intel vIOMMU of 48 bits: QEMU refuses the assigned device
+check "intel vIOMMU aw_bits 48: error" run 1 "$tmpdir/viommu.txt" \
+	check --domain "$D/x86-viommu-aw48.xml" "$tmpdir/h46.xml"
+check "  names both widths" grep -q \
+	"^error: guest intel vIOMMU address width 48 bits exceeds the 39-bit IOMMU input width of host localhost" \
+	"$tmpdir/viommu.txt"
+sed "s/aw_bits='48'/aw_bits='39'/" "$D/x86-viommu-aw48.xml" >"$tmpdir/viommu39.xml"
+check "aw_bits 39: no vIOMMU error" run 0 "$tmpdir/o" check --domain "$tmpdir/viommu39.xml" "$tmpdir/h46.xml"
+# the default: 39 bits before pc-q35-9.2, 48 after (QEMU pc_compat_9_1)
+sed "s/ aw_bits='48'//" "$D/x86-viommu-aw48.xml" >"$tmpdir/viommu-default.xml"
+check "pc-q35-8.2 default 39: no error" run 0 "$tmpdir/o" check --domain "$tmpdir/viommu-default.xml" "$tmpdir/h46.xml"
+sed "s/pc-q35-8.2/pc-q35-10.0/" "$tmpdir/viommu-default.xml" >"$tmpdir/viommu-10.xml"
+check "pc-q35-10.0 default 48: error" run 1 "$tmpdir/o" check --domain "$tmpdir/viommu-10.xml" "$tmpdir/h46.xml"
+sed "s/<driver /<driver dma_translation='off' /" "$tmpdir/viommu-10.xml" >"$tmpdir/viommu-nodma.xml"
+check "dma_translation off: no error" run 0 "$tmpdir/o" check --domain "$tmpdir/viommu-nodma.xml" "$tmpdir/h46.xml"
+
+# machine types of QEMU 11, RHEL and Ubuntu: checked as their base, with a note
+for m in pc-q35-11.0 pc-i440fx-11.0 pc-q35-rhel9.6.0 pc-q35-rhel10.2.0 pc-q35-noble pc-q35-jammy-hpb \
+	pc-i440fx-noble ubuntu-q35 pc-q35-resolute; do
+	sed "s/pc-q35-8.2/$m/" "$D/x86-viommu-aw48.xml" >"$tmpdir/m.xml"
+	check "$m: checked, not exit 2" run 1 "$tmpdir/m.txt" check --domain "$tmpdir/m.xml" "$tmpdir/h46.xml"
+	check "$m: a note names it" grep -q "^note: machine '$m' " "$tmpdir/m.txt"
+done
+finish
