@@ -212,6 +212,12 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*(const MmHostMap *const *)a)->name, (*(const MmHostMap *const *)b)->name);
 }
 
+/* Below 1 MiB lie the PC's legacy ranges (the VGA window 0xa0000-0xbffff
+ * every x86 host lists as a PCI window, option ROMs): the guest's own
+ * legacy area covers them on every machine, no plan can move them, and no
+ * device DMAs there, so they raise no warning (errors stay). */
+#define LEGACY_END (UINT64_C(1) << 20)
+
 /* How a region meeting a forbidden range is judged. */
 typedef enum Use {
 	USE_DMA,     /* RAM, device memory, a placed DIMM: devices DMA there */
@@ -225,6 +231,8 @@ static int check_forbidden(MmCheckReport *r, const MmPoolMap *p, const MmGuestRe
 {
 	bool relaxable = mm_reserved_kind_of(f->type) == MM_RESERVED_DIRECT_RELAXABLE;
 	MmSeverity sev = use == USE_DMA && !relaxable ? MM_SEVERITY_ERROR : MM_SEVERITY_WARNING;
+	if (sev == MM_SEVERITY_WARNING && f->end < LEGACY_END)
+		return 0;
 	uint64_t lo = g->start > f->start ? g->start : f->start;
 	uint64_t hi = g->end < f->end ? g->end : f->end;
 	char where[512], a[19], b[19], c1[19], c2[19];
@@ -299,7 +307,7 @@ static int check_host_windows(MmCheckReport *r, const MmPoolMap *p, const MmGues
 		for (size_t k = 0; h && k < h->pci_windows.n; k++) {
 			const MmSpan *w = &h->pci_windows.spans[k];
 			char where[512], a[19], b[19], c1[19], c2[19];
-			if (w->end < g->start || w->start > g->end)
+			if (w->end < g->start || w->start > g->end || w->end < LEGACY_END)
 				continue;
 			MmConflict *c = new_conflict(r, MM_SEVERITY_WARNING, g, "pci-window",
 						     w->start, w->end);
@@ -335,7 +343,7 @@ static const char *iommu_source(const MmHostMap *h)
  * host-phys-bits), capped by limit; a named model has QEMU's default 40
  * (target/i386/cpu.h TCG_PHYS_ADDR_BITS, also used under KVM without
  * host-phys-bits). 0 when unknown. */
-static unsigned guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h)
+unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h)
 {
 	bool host = l->host_phys_bits || streq_ptr(d->cpu_mode, "host-passthrough") ||
 		    streq_ptr(d->cpu_mode, "maximum") ||
@@ -403,7 +411,7 @@ static int check_widths(MmCheckReport *r, const MmPoolMap *p, const MmGuestLayou
 		uint64_t w_start = 0, w_end = 0;
 		unsigned gbits = 0;
 		if (x86) {
-			gbits = guest_phys_bits(l, d, h);
+			gbits = mm_check_guest_phys_bits(l, d, h);
 			if (gbits > 32 && gbits < 64) {
 				w_end = (UINT64_C(1) << gbits) - 1;
 				w_start = high ? w_end - (high->end - high->start) : w_end;
@@ -531,8 +539,12 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 		if (g->cls == MM_REGION_MMIO)
 			continue;
 		Use use = g->cls == MM_REGION_PCI_WINDOW ? USE_P2P : USE_DMA;
-		if (placed && strcmp(g->kind, "device-memory") == 0)
+		if (placed && strcmp(g->kind, "device-memory") == 0) {
+			/* every slot taken: QEMU plugs no further DIMM (-m slots) */
+			if (d->max_memory_slots <= d->n_memory_devices)
+				continue;
 			use = USE_HOTPLUG;
+		}
 		for (size_t k = 0; k < pool->n_forbidden; k++) {
 			const MmForbidden *f = &pool->forbidden[k];
 			if (f->end < g->start || f->start > g->end)

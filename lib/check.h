@@ -76,6 +76,10 @@ int mm_check_report_format_json(const MmCheckReport *r, char **ret);
 int mm_check_report_parse_json(const char *json, size_t len, const char *file, MmCheckReport **ret,
 			       MmError *err);
 
+/* The physical address bits x86 guest d with layout l sees on host h
+ * (maxphysaddr, host-passthrough, a named model's 40); 0 when unknown. */
+unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h);
+
 /* Guarding domains, in migmap-hook and migmapd (docs/design.md §12). */
 #define MM_GUARD_HOST (1u << 0) /* check against this host: it has PCI <hostdev>s */
 #define MM_GUARD_POOL (1u << 1) /* check against its pool: its metadata names one */

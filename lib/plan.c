@@ -72,7 +72,7 @@ static bool is_ram(const MmGuestRegion *g)
 /* How much of the guest's RAM, walked in address order, lies before the
  * first forbidden range or the limit: that much may stay initial RAM. */
 static uint64_t ram_before_obstacle(const MmGuestLayout *l, const MmPoolMap *pool,
-				    uint64_t *obstacle)
+				    const MmRangeSet *windows, uint64_t *obstacle)
 {
 	uint64_t top = pool->limit_bits && pool->limit_bits < 64
 			       ? ((uint64_t)1 << pool->limit_bits) - 1
@@ -94,6 +94,18 @@ static uint64_t ram_before_obstacle(const MmGuestLayout *l, const MmPoolMap *poo
 				return fits;
 			stop = f->start - 1;
 			*obstacle = f->start;
+			blocked = true;
+			break;
+		}
+		/* a member's PCI host bridge window: DMA there may go peer-to-peer */
+		for (size_t k = 0; windows && k < windows->n; k++) {
+			const MmSpan *w = &windows->spans[k];
+			if (w->end < g->start || w->start > stop)
+				continue;
+			if (w->start <= g->start)
+				return fits;
+			stop = w->start - 1;
+			*obstacle = w->start;
 			blocked = true;
 			break;
 		}
@@ -130,11 +142,11 @@ static void candidate_init(Candidate *c, const MmDomain *d, uint64_t initial, ui
 }
 
 /* Lay DIMMs worth `need` bytes into the usable ranges from `from` up. */
-static int place_dimms(const MmPoolMap *pool, uint64_t from, uint64_t need, Candidate *c,
+static int place_dimms(const MmRangeSet *usable, uint64_t from, uint64_t need, Candidate *c,
 		       uint64_t *last_end)
 {
-	for (size_t i = 0; i < pool->usable.n && need > 0; i++) {
-		const MmSpan *u = &pool->usable.spans[i];
+	for (size_t i = 0; i < usable->n && need > 0; i++) {
+		const MmSpan *u = &usable->spans[i];
 		if (u->end < from)
 			continue;
 		uint64_t base = u->start > from ? u->start : from;
@@ -296,6 +308,20 @@ static int write_firmware(xmlNodePtr root, const MmDomain *d, MmPlan *p)
 	return 0;
 }
 
+/* <cpu><maxphysaddr mode='emulate' bits=…/>, replacing what was there. */
+static int write_maxphysaddr(xmlNodePtr root, unsigned phys_bits)
+{
+	char bits[16];
+	snprintf(bits, sizeof(bits), "%u", phys_bits);
+	xmlNodePtr cpu = ensure_child(root, "cpu");
+	xmlNodePtr mpa = cpu ? ensure_child(cpu, "maxphysaddr") : NULL;
+	if (!mpa || !xmlSetProp(mpa, BAD_CAST "mode", BAD_CAST "emulate") ||
+	    !xmlSetProp(mpa, BAD_CAST "bits", BAD_CAST bits))
+		return -ENOMEM;
+	xmlUnsetProp(mpa, BAD_CAST "limit");
+	return 0;
+}
+
 static int write_domain(const char *xml, size_t len, const char *file, const MmDomain *d, MmPlan *p,
 			MmError *err)
 {
@@ -314,15 +340,8 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
 	xmlNodePtr max = mm_xml_child(root, "maxMemory", MM_XML_NO_NS);
 	if (!xmlSetProp(max, BAD_CAST "slots", BAD_CAST slots))
 		return -ENOMEM;
-	if (p->phys_bits) {
-		char bits[16];
-		snprintf(bits, sizeof(bits), "%u", p->phys_bits);
-		xmlNodePtr cpu = ensure_child(root, "cpu");
-		xmlNodePtr mpa = cpu ? ensure_child(cpu, "maxphysaddr") : NULL;
-		if (!mpa || !xmlSetProp(mpa, BAD_CAST "mode", BAD_CAST "emulate") ||
-		    !xmlSetProp(mpa, BAD_CAST "bits", BAD_CAST bits))
-			return -ENOMEM;
-	}
+	if (p->phys_bits && (r = write_maxphysaddr(root, p->phys_bits)) < 0)
+		return r;
 	if ((r = write_numa(root, p)) < 0 || (r = write_dimms(root, p)) < 0 ||
 	    (r = write_firmware(root, d, p)) < 0)
 		return r;
@@ -333,6 +352,53 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
 	if (!out)
 		return -ENOMEM;
 	/* libvirt writes domains without an XML declaration */
+	const char *text = (const char *)out;
+	if (strncmp(text, "<?xml", 5) == 0 && strchr(text, '\n'))
+		text = strchr(text, '\n') + 1;
+	p->domain_xml = strdup(text);
+	xmlFree(out);
+	return p->domain_xml ? 0 : -ENOMEM;
+}
+
+/* An x86 guest whose physical address space ends above some member's IOMMU
+ * input width gets its 64-bit PCI window (at the top, where the firmware
+ * puts it) where that IOMMU cannot map: the most bits every member's IOMMU
+ * and CPU allow, when the guest's map needs no more; 0 when nothing to fix. */
+static unsigned fitting_phys_bits(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
+				  MmError *err)
+{
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	unsigned fit = 0;
+	bool above = false;
+	if (!streq_ptr(d->arch, "x86_64") || mm_layout_compute(d, &l, err) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned iommu = hosts[i]->iommu_bits, cpu = hosts[i]->phys_bits;
+		unsigned g = mm_check_guest_phys_bits(l, d, hosts[i]);
+		if (iommu == MM_BITS_UNKNOWN)
+			continue;
+		above = above || g > iommu;
+		unsigned most = cpu != MM_BITS_UNKNOWN && cpu < iommu ? cpu : iommu;
+		if (fit == 0 || most < fit)
+			fit = most;
+	}
+	return above && fit >= l->phys_bits ? fit : 0;
+}
+
+static int write_phys_bits_only(const char *xml, size_t len, const char *file, MmPlan *p,
+				MmError *err)
+{
+	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
+	int r = mm_xml_read_opts(xml, len, file, XML_PARSE_NOBLANKS, &doc, err);
+	if (r < 0)
+		return r;
+	if ((r = write_maxphysaddr(xmlDocGetRootElement(doc), p->phys_bits)) < 0)
+		return r;
+	xmlChar *out = NULL;
+	int out_len = 0;
+	xmlDocDumpFormatMemoryEnc(doc, &out, &out_len, "UTF-8", 1);
+	if (!out)
+		return -ENOMEM;
 	const char *text = (const char *)out;
 	if (strncmp(text, "<?xml", 5) == 0 && strchr(text, '\n'))
 		text = strchr(text, '\n') + 1;
@@ -377,13 +443,44 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if ((r = mm_domain_parse_xml(domain_xml, len, filename, &d, err)) < 0 ||
-	    (r = mm_pool_baseline("plan", hosts, n, &pool, err)) < 0 ||
-	    (r = mm_check_domain(d, hosts, n, &report, err)) < 0)
+	    (r = mm_pool_baseline("plan", hosts, n, &pool, err)) < 0)
+		return r;
+	/* the guest's address width first: it decides where the firmware
+	 * puts the 64-bit window, whatever the memory plan */
+	MmError ignored = { 0 };
+	unsigned fit_bits = fitting_phys_bits(d, hosts, n, &ignored);
+	if (fit_bits) {
+		free(d->maxphysaddr_mode);
+		if (!(d->maxphysaddr_mode = strdup("emulate")))
+			return -ENOMEM;
+		d->maxphysaddr_bits = fit_bits;
+		d->maxphysaddr_limit = 0;
+	}
+	if ((r = mm_check_domain(d, hosts, n, &report, err)) < 0)
 		return r;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->total_memory = d->memory;
+	if (report->ok && fit_bits) {
+		p->changed = true;
+		p->initial_memory = d->memory;
+		for (size_t i = 0; i < d->n_memory_devices; i++)
+			p->initial_memory -= d->memory_devices[i].size;
+		p->max_memory = d->max_memory;
+		p->slots = d->max_memory_slots;
+		p->phys_bits = fit_bits;
+		if ((r = write_phys_bits_only(domain_xml, len, filename, p, err)) < 0)
+			return r;
+		if (add_note(p,
+			     "set <maxphysaddr mode='emulate' bits='%u'/>: the firmware puts the "
+			     "64-bit PCI window at the top of the guest's physical address space, "
+			     "which must stay within every member's IOMMU input width",
+			     fit_bits) < 0)
+			return -ENOMEM;
+		*ret = TAKE_PTR(p);
+		return 0;
+	}
 	if (report->ok) {
 		p->initial_memory = d->memory;
 		for (size_t i = 0; i < d->n_memory_devices; i++)
@@ -410,8 +507,24 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	candidate_init(&all, d, d->memory, d->memory, 0, 0);
 	if ((r = mm_layout_compute(&all.d, &whole, err)) < 0)
 		return r;
+	/* RAM and DIMMs keep clear of every member's PCI host bridge windows
+	 * too, where that leaves room (legacy ranges below 1 MiB aside) */
+	_cleanup_(mm_rangeset_clear) MmRangeSet windows = { 0 };
+	_cleanup_(mm_rangeset_clear) MmRangeSet usable = { 0 };
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < hosts[i]->pci_windows.n; k++)
+			if (hosts[i]->pci_windows.spans[k].end >= MIB &&
+			    mm_rangeset_add(&windows, hosts[i]->pci_windows.spans[k].start,
+					    hosts[i]->pci_windows.spans[k].end, (uint32_t)i) < 0)
+				return -ENOMEM;
+	if (mm_rangeset_subtract(&usable, &pool->usable, &windows) < 0)
+		return -ENOMEM;
 	uint64_t obstacle = UINT64_MAX;
-	uint64_t initial = ram_before_obstacle(whole, pool, &obstacle) / GRANULE * GRANULE;
+	uint64_t initial = ram_before_obstacle(whole, pool, &windows, &obstacle) / GRANULE * GRANULE;
+	if (initial == 0) {
+		obstacle = UINT64_MAX;
+		initial = ram_before_obstacle(whole, pool, NULL, &obstacle) / GRANULE * GRANULE;
+	}
 	if (initial > d->memory)
 		initial = d->memory;
 	if (initial == 0)
@@ -430,7 +543,12 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 		return no_plan(err, "machine %s has no device memory for DIMMs", probe->machine);
 
 	uint64_t last_end = 0;
-	r = place_dimms(pool, probe->device_memory_base, d->memory - initial, &c, &last_end);
+	r = place_dimms(&usable, probe->device_memory_base, d->memory - initial, &c, &last_end);
+	if (r == -ENOSPC) {
+		c.d.n_memory_devices = 0;
+		r = place_dimms(&pool->usable, probe->device_memory_base, d->memory - initial, &c,
+				&last_end);
+	}
 	if (r == -E2BIG)
 		return no_plan(err, "the usable ranges are too scattered: more than %d DIMMs",
 			       MAX_DIMMS);
@@ -490,7 +608,7 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 		return r;
 
 	p->initial_memory = initial;
-	p->phys_bits = set_maxphysaddr ? phys_bits : 0;
+	p->phys_bits = set_maxphysaddr ? phys_bits : fit_bits;
 	p->max_memory = c.d.n_memory_devices ? max_memory : 0;
 	p->slots = c.d.n_memory_devices ? slots : 0;
 	p->n_dimms = c.d.n_memory_devices;
@@ -508,11 +626,18 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if (d->n_numa_cells == 0 &&
 	    add_note(p, "added NUMA cell 0: libvirt needs one for memory devices") < 0)
 		return -ENOMEM;
-	if (p->phys_bits &&
+	if (set_maxphysaddr &&
 	    add_note(p,
 		     "set <maxphysaddr mode='emulate' bits='%u'/>: the map ends above the 40 "
 		     "physical address bits QEMU gives a named x86 CPU model",
 		     p->phys_bits) < 0)
+		return -ENOMEM;
+	if (!set_maxphysaddr && fit_bits &&
+	    add_note(p,
+		     "set <maxphysaddr mode='emulate' bits='%u'/>: the firmware puts the "
+		     "64-bit PCI window at the top of the guest's physical address space, "
+		     "which must stay within every member's IOMMU input width",
+		     fit_bits) < 0)
 		return -ENOMEM;
 	if ((r = write_domain(domain_xml, len, filename, d, p, err)) < 0)
 		return r;

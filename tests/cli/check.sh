@@ -27,7 +27,8 @@ check "check --json" run 1 "$tmpdir/check.json" check --json --domain "$tmpdir/g
 check "JSON says not ok" grep -q '"ok": false' "$tmpdir/check.json"
 
 check "plan proposes a layout" run 0 "$tmpdir/plan.xml" plan --domain "$tmpdir/g1.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
-check "plan notes on stderr" grep -q "^migmap: note: initial RAM 2048 MiB ends before 0xc6010000" "$tmpdir/err"
+check "plan notes on stderr" grep -q "^migmap: note: initial RAM 1664 MiB ends before 0xa8000000" "$tmpdir/err"
+check "the plan checks without a warning" sh -c '"$0" check --domain "$1" "$2" "$3" "$4" | grep -q "^ok: 0 errors, 0 warnings"' "$MIGMAP" "$tmpdir/plan.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "the plan passes check" run 0 "$tmpdir/o" check --domain "$tmpdir/plan.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "plan --json" run 0 "$tmpdir/plan.json" plan --json --domain "$tmpdir/g1.xml" "$EX/b.xml"
 
