@@ -33,6 +33,14 @@ static int parse_line(char *line, unsigned lineno, const char *file, IomemLine *
 	}
 	dash = strchr(p, '-');
 	colon = strstr(p, " : ");
+	/* an empty name: "X-Y : ", or "X-Y :" once a copy lost the trailing
+	 * blank (as in an Ampere eMAG dump) */
+	const char *name = colon ? colon + 3 : NULL;
+	size_t plen = strlen(p);
+	if (!colon && plen >= 2 && strcmp(p + plen - 2, " :") == 0) {
+		colon = p + plen - 2;
+		name = "";
+	}
 	if (!dash || !colon || dash > colon) {
 		mm_error_set(err, file, lineno, "expected 'START-END : NAME'");
 		return -EINVAL;
@@ -56,7 +64,7 @@ static int parse_line(char *line, unsigned lineno, const char *file, IomemLine *
 		return -EINVAL;
 	}
 	ret->depth = (unsigned)(indent / 2);
-	ret->name = colon + 3;
+	ret->name = name;
 	return 0;
 }
 

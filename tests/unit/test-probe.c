@@ -264,6 +264,13 @@ static const IomemCase iomem_cases[] = {
 	{ "   40000000-bfffffff : System RAM\n", -EINVAL, 1, 0, 0, "indentation" },
 	{ "40000000-bfffffff : System RAM", -EINVAL, 1, 0, 0, "truncated" },
 	{ "10000000000000000-1 : System RAM\n", -EINVAL, 1, 0, 0, "bad address" },
+	/* empty names: "X-Y : " as the kernel prints a resource without one,
+	 * and "X-Y :" with the trailing blank lost (an Ampere eMAG dump) */
+	{ "40000000-bfffffff : System RAM\n  80000000-8000ffff : \n", 0, 0, 1, 0, NULL },
+	{ "40000000-bfffffff : System RAM\nc0000000-c000ffff :\n"
+	  "10000000-3efeffff : pcie@10000000\n",
+	  0, 0, 1, 1, NULL },
+	{ "40000000-bfffffff :System RAM\n", -EINVAL, 1, 0, 0, "expected" },
 	/* a nested "PCI Bus" is a bridge behind the root port, not a window */
 	{ "10000000-3efeffff : pcie@10000000\n  10000000-101fffff : PCI Bus 0000:01\n", 0, 0, 0, 1,
 	  NULL },
