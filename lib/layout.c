@@ -511,10 +511,24 @@ int mm_layout_format_json(const MmGuestLayout *l, char **ret)
 	}
 	if (mm_json_add(o, "warnings", warnings) < 0)
 		return -ENOMEM;
+	static const char *const classes[] = {
+		[MM_REGION_DMA] = "dma",
+		[MM_REGION_PCI_WINDOW] = "pci-window",
+		[MM_REGION_MMIO] = "mmio",
+	};
 	for (size_t i = 0; i < l->n_regions; i++) {
 		const MmGuestRegion *g = &l->regions[i];
+		/* RAM is kind "ram" on every arch; "block" names QEMU's RAM block
+		 * (hw/i386/pc.c ram-below-4g / ram-above-4g aliases, hw/arm/virt.c
+		 * mach-virt.ram) */
+		bool ram = strncmp(g->kind, "ram", 3) == 0;
+		const char *block = !ram			? NULL
+				    : strcmp(g->kind, "ram") != 0 ? g->kind
+								  : "mach-virt.ram";
 		json_object *r = json_object_new_object();
-		if (!r || mm_json_add(r, "kind", json_object_new_string(g->kind)) < 0 ||
+		if (!r || mm_json_add(r, "kind", json_object_new_string(ram ? "ram" : g->kind)) < 0 ||
+		    (block && mm_json_add(r, "block", json_object_new_string(block)) < 0) ||
+		    mm_json_add(r, "class", json_object_new_string(classes[g->cls])) < 0 ||
 		    mm_json_add(r, "start", mm_json_hex(g->start)) < 0 ||
 		    mm_json_add(r, "end", mm_json_hex(g->end)) < 0 ||
 		    (g->node >= 0 && mm_json_add(r, "node", json_object_new_int(g->node)) < 0) ||

@@ -39,10 +39,16 @@ for f in "$DOMAINS"/*.xml; do
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert sorted(d) == ["arch", "machine", "physBits", "regions", "warnings"], sorted(d)
-assert d["regions"] and all(set(r) <= {"kind", "start", "end", "node"} for r in d["regions"])
+assert d["regions"] and all(set(r) <= {"kind", "block", "class", "start", "end", "node"} for r in d["regions"])
 starts = [int(r["start"], 16) for r in d["regions"]]
 assert starts == sorted(starts)
 assert all(int(r["end"], 16) < 1 << d["physBits"] for r in d["regions"])
+# RAM is kind "ram" on every arch, with the QEMU block name; every region has a class
+ram = [r for r in d["regions"] if r["kind"] == "ram"]
+assert ram and all(r["block"] in ("mach-virt.ram", "ram-below-4g", "ram-above-4g") for r in ram), ram
+assert all(r["class"] == "dma" for r in ram)
+assert all(r["class"] in ("dma", "pci-window", "mmio") for r in d["regions"])
+assert not any(r["kind"].startswith("ram-") for r in d["regions"])
 ' "$tmpdir/out"
 	fi
 done

@@ -115,8 +115,11 @@ def migmap_layout(c):
 def by_kind(layout, kinds):
     got = {}
     for r in layout["regions"]:
-        if r["kind"] in kinds:
-            got.setdefault(r["kind"], []).append(
+        # x86 RAM is kind "ram" with QEMU's block name (ram-below-4g, …)
+        kind = r["block"] if r["kind"] == "ram" and r.get("block", "").startswith("ram-") \
+            else r["kind"]
+        if kind in kinds:
+            got.setdefault(kind, []).append(
                 (int(r["start"], 16), int(r["end"], 16), r.get("node")))
     return {k: sorted(v, key=lambda t: t[0]) for k, v in got.items()}
 

@@ -716,9 +716,10 @@ START_TEST(test_json)
 	ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
 	ck_assert_int_eq(mm_layout_format_json(l, &json), 0);
 	ck_assert_msg(strncmp(json, want, strlen(want)) == 0, "%s", json);
-	ck_assert_ptr_nonnull(strstr(json, "{\n      \"kind\": \"ram\",\n      \"start\": "
-					   "\"0xc0000000\",\n      \"end\": \"0x23fffffff\",\n"
-					   "      \"node\": 1\n    }"));
+	ck_assert_ptr_nonnull(strstr(json, "{\n      \"kind\": \"ram\",\n      \"block\": "
+					   "\"mach-virt.ram\",\n      \"class\": \"dma\",\n"
+					   "      \"start\": \"0xc0000000\",\n      \"end\": "
+					   "\"0x23fffffff\",\n      \"node\": 1\n    }"));
 	ck_assert_ptr_nonnull(strstr(json, "\"warnings\": [\n  ]\n}\n"));
 }
 END_TEST
