@@ -336,14 +336,28 @@ static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver
  * - virtio-iommu: 64 bits for machines before 9.0 (hw_compat_8_2 aw-bits=64),
  *   then 48 on virt and 39 on q35/pc (the machine's pre-plug fills in 0);
  * - smmuv3 and amd: the 48 bits of 4-level page tables, not settable. */
-static int viommu_width(const MmDomain *d, size_t f, MmMachineVersion v, MmGuestLayout *l)
+static int viommu_width(const MmDomain *d, size_t f, MmMachineVersion v, MmGuestLayout *l,
+			MmError *err)
 {
 	const char *model = d->iommu_model;
 	l->viommu_bits = 0;
 	if (!model || d->iommu_no_dma)
 		return 0;
 	if (d->iommu_aw_bits) {
-		l->viommu_bits = d->iommu_aw_bits;
+		/* what QEMU accepts: intel-iommu 39 or 48 (hw/i386/intel_iommu.c
+		 * vtd_decide_config), virtio-iommu 32 to 64 (hw/virtio/virtio-iommu.c
+		 * realize) */
+		unsigned aw = d->iommu_aw_bits;
+		bool ok = strcmp(model, "intel") == 0	 ? aw == 39 || aw == 48
+			  : strcmp(model, "virtio") == 0 ? aw >= 32 && aw <= 64
+							 : true;
+		if (!ok) {
+			mm_error_set(err, NULL, 0,
+				     "<iommu model='%s'> aw_bits %u: QEMU refuses the device", model,
+				     aw);
+			return -EINVAL;
+		}
+		l->viommu_bits = aw;
 		return 0;
 	}
 	if (strcmp(model, "intel") == 0) {
@@ -449,7 +463,7 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 	if (!(l->machine = strdup(buf)) || !(l->arch = strdup(families[f].arch)))
 		return -ENOMEM;
 
-	if ((r = viommu_width(d, f, v, l)) < 0)
+	if ((r = viommu_width(d, f, v, l, err)) < 0)
 		return r;
 	MmGuestMemory mem;
 	if ((r = guest_memory(d, &mem, &cells, err)) < 0)
@@ -505,6 +519,8 @@ int mm_layout_format_json(const MmGuestLayout *l, char **ret)
 	if (!o || mm_json_add(o, "machine", json_object_new_string(l->machine)) < 0 ||
 	    mm_json_add(o, "arch", json_object_new_string(l->arch)) < 0 ||
 	    mm_json_add(o, "physBits", json_object_new_int((int32_t)l->phys_bits)) < 0 ||
+	    (l->viommu_bits &&
+	     mm_json_add(o, "viommuBits", json_object_new_int((int32_t)l->viommu_bits)) < 0) ||
 	    mm_json_add(o, "regions", regions) < 0) {
 		json_object_put(warnings);
 		return -ENOMEM;

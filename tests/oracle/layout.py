@@ -27,8 +27,19 @@ GiB = 1 << 30
 MiB = 1 << 20
 
 MIGMAP, WORK = sys.argv[1], sys.argv[2]
-QEMU_ARM = shutil.which("qemu-system-aarch64")
-QEMU_X86 = shutil.which("qemu-system-x86_64")
+# MIGMAP_QEMU_ROOT: a chroot with a newer QEMU (run.sh layout-new), run
+# through qemu-chroot.sh with WORK bind-mounted; the cases are then the
+# machine versions that QEMU adds (NEW)
+QEMU_ROOT = os.environ.get("MIGMAP_QEMU_ROOT")
+NEW = bool(QEMU_ROOT)
+if QEMU_ROOT:
+    wrap = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "qemu-chroot.sh"), "run",
+            QEMU_ROOT, os.path.abspath(WORK)]
+    QEMU_ARM = wrap + ["qemu-system-aarch64"]
+    QEMU_X86 = wrap + ["qemu-system-x86_64"]
+else:
+    QEMU_ARM = [shutil.which("qemu-system-aarch64")] if shutil.which("qemu-system-aarch64") else None
+    QEMU_X86 = [shutil.which("qemu-system-x86_64")] if shutil.which("qemu-system-x86_64") else None
 DTC = shutil.which("dtc")
 
 passed = failed = skipped = 0
@@ -55,7 +66,7 @@ def skip(desc, why):
 
 
 def qemu_machines(qemu):
-    out = subprocess.run([qemu, "-machine", "help"], capture_output=True, text=True).stdout
+    out = subprocess.run(qemu + ["-machine", "help"], capture_output=True, text=True).stdout
     return {line.split()[0] for line in out.splitlines()[1:] if line.strip()}
 
 
@@ -85,9 +96,15 @@ def domain_xml(c):
     devices = ""
     if c.get("pcihole64") is not None:
         root = "pcie-root" if "q35" in c["machine"] else "pci-root"
-        devices = (f"<devices><controller type='pci' index='0' model='{root}'>"
+        devices = (f"<controller type='pci' index='0' model='{root}'>"
                    f"<pcihole64 unit='MiB'>{c['pcihole64'] // MiB}</pcihole64>"
-                   "</controller></devices>")
+                   "</controller>")
+    if c.get("viommu"):
+        model, aw = c["viommu"]
+        driver = f"<driver aw_bits='{aw}'/>" if aw else ""
+        devices += f"<iommu model='{model}'>{driver}</iommu>"
+    if devices:
+        devices = f"<devices>{devices}</devices>"
     return f"""<domain type='qemu'>
   <name>{c['name']}</name>
   {maxmem}
@@ -158,8 +175,8 @@ def run_qmp(qemu, args, commands):
     lines = ['{"execute":"qmp_capabilities"}']
     lines += [json.dumps(cmd) for cmd in commands]
     lines.append('{"execute":"quit"}')
-    p = subprocess.run([qemu, "-S", "-nodefaults", "-display", "none", "-monitor", "none",
-                        "-qmp", "stdio", "-accel", "tcg"] + args,
+    p = subprocess.run(qemu + ["-S", "-nodefaults", "-display", "none", "-monitor", "none",
+                           "-qmp", "stdio", "-accel", "tcg"] + args,
                        input="\n".join(lines) + "\n", capture_output=True, text=True,
                        timeout=60)
     replies = []
@@ -238,7 +255,7 @@ def qemu_arm(c):
     dtb = os.path.join(WORK, c["name"] + ".dtb")
     args = ["-cpu", c.get("cpu", "max"), "-smp", str(c.get("smp", 1)), "-nographic",
             "-nodefaults", "-accel", "tcg"] + memory_args(c)
-    p = subprocess.run([QEMU_ARM, "-M", machine_opt(c, f",dumpdtb={dtb}")] + args,
+    p = subprocess.run(QEMU_ARM + ["-M", machine_opt(c, f",dumpdtb={os.path.abspath(dtb)}")] + args,
                        capture_output=True, text=True, timeout=60)
     if not os.path.exists(dtb):
         raise RuntimeError(f"QEMU failed: {p.stderr.strip()}")
@@ -386,11 +403,87 @@ def x86_cases():
     return cases
 
 
+def new_arm_cases():
+    """virt-8.0 and later, and the alias, on the newer QEMU: sampled sizes."""
+    cases = []
+    for ver in ("8.0", "8.2", "9.0", "9.2", "10.0", None):
+        m = f"virt-{ver}" if ver else "virt"
+        cases.append(dict(machine=m, mem=512 * MiB, gic=3))
+        cases.append(dict(machine=m, mem=300 * GiB, gic=3))
+        cases.append(dict(machine=m, mem=2 * GiB, gic=2))
+    for ver in ("8.0", "10.0"):
+        cases.append(dict(machine=f"virt-{ver}", mem=16 * GiB, maxmem=1024 * GiB, slots=8,
+                          gic=3))
+    for c in cases:
+        c["arch"] = "aarch64"
+    return cases
+
+
+def new_x86_cases():
+    """pc-q35 and pc-i440fx 8.0 and later, and the aliases, on the newer QEMU."""
+    cases = []
+    for family, alias in (("pc-q35", "q35"), ("pc-i440fx", "pc")):
+        for ver in ("8.0", "8.2", "9.0", "9.2", "10.0", None):
+            m = f"{family}-{ver}" if ver else alias
+            for mem in (512 * MiB, 3584 * MiB, 16 * GiB):
+                cases.append(dict(machine=m, mem=mem))
+        for ver in ("8.0", "10.0"):
+            for cpu in ("EPYC", "Skylake-Server"):
+                cases.append(dict(machine=f"{family}-{ver}", mem=1126 * GiB, cpu=cpu,
+                                  physbits=48))
+        cases.append(dict(machine=f"{family}-10.0", mem=900 * GiB, cpu="EPYC", physbits=48,
+                          pcihole64=256 * GiB))
+        cases.append(dict(machine=f"{family}-9.0", mem=6 * GiB, maxmem=64 * GiB, slots=4))
+    for c in cases:
+        c["arch"] = "x86_64"
+    return cases
+
+
+def viommu_cases():
+    """vIOMMU widths: QEMU's default per machine, and what QEMU refuses."""
+    cases = []
+    for ver in ("8.0", "9.1", "9.2", "10.0"):
+        cases.append(dict(machine=f"pc-q35-{ver}", viommu=("intel", None)))
+    cases.append(dict(machine="pc-q35-8.0", viommu=("intel", 48)))
+    cases.append(dict(machine="pc-q35-10.0", viommu=("intel", 52)))
+    for ver in ("8.2", "9.0"):
+        cases.append(dict(machine=f"pc-q35-{ver}", viommu=("virtio", None)))
+        cases.append(dict(machine=f"virt-{ver}", viommu=("virtio", None), gic=3))
+    cases.append(dict(machine="virt-10.0", viommu=("virtio", 30), gic=3))
+    cases.append(dict(machine="virt-10.0", viommu=("virtio", 40), gic=3))
+    for c in cases:
+        c["arch"] = "x86_64" if c["machine"].startswith("pc") else "aarch64"
+        c["mem"] = 1 * GiB
+    return cases
+
+
+def viommu_check(c):
+    """(width or "refused") as migmap says, and as QEMU says."""
+    path = os.path.join(WORK, c["name"] + ".xml")
+    with open(path, "w") as f:
+        f.write(domain_xml(c))
+    p = subprocess.run([MIGMAP, "layout", "--json", "--domain", path],
+                       capture_output=True, text=True)
+    got = json.loads(p.stdout).get("viommuBits") if p.returncode == 0 else "refused"
+    model, aw = c["viommu"]
+    dev = {"intel": "intel-iommu", "virtio": "virtio-iommu-pci"}[model]
+    dev += ",id=vi" + (f",aw-bits={aw}" if aw else "")
+    qemu = QEMU_X86 if c["arch"] == "x86_64" else QEMU_ARM
+    args = ["-M", machine_opt(c), "-m", f"{c['mem'] // MiB}M", "-device", dev]
+    try:
+        want = run_qmp(qemu, args, [{"execute": "qom-get", "arguments": {
+            "path": "/machine/peripheral/vi", "property": "aw-bits"}}])[0]
+    except RuntimeError:
+        want = "refused"
+    return got, want
+
+
 def describe(c):
     parts = [c["machine"]]
     mem = sum(c["numa"]) if c.get("numa") else c["mem"]
     parts.append(f"{mem // MiB}M" + (f" numa={len(c['numa'])}" if c.get("numa") else ""))
-    for k in ("maxmem", "slots", "gic", "smp", "cpu", "pabits", "physbits", "pcihole64"):
+    for k in ("maxmem", "slots", "gic", "smp", "cpu", "pabits", "physbits", "pcihole64",
+              "viommu"):
         if c.get(k) is not None:
             v = c[k]
             parts.append(f"{k}={v // GiB}G" if k in ("maxmem", "pcihole64") else f"{k}={v}")
@@ -409,7 +502,7 @@ def main():
     cases = []
     if QEMU_ARM and DTC:
         arm_machines = qemu_machines(QEMU_ARM)
-        cases += [c for c in arm_cases()]
+        cases += new_arm_cases() if NEW else arm_cases()
     elif QEMU_ARM:
         skip("aarch64 cases", "dtc (device-tree-compiler) is not installed")
         arm_machines = set()
@@ -418,7 +511,9 @@ def main():
         arm_machines = set()
     x86_machines = qemu_machines(QEMU_X86) if QEMU_X86 else set()
     if QEMU_X86:
-        cases += x86_cases()
+        cases += new_x86_cases() if NEW else x86_cases()
+    if NEW:
+        cases += viommu_cases()
     else:
         skip("x86_64 cases", "qemu-system-x86_64 is not installed")
 
@@ -430,11 +525,19 @@ def main():
             skip(desc, "this QEMU lacks the machine type")
             continue
         try:
+            if c.get("viommu"):
+                got, want = viommu_check(c)
+                if got == want:
+                    ok(desc)
+                else:
+                    not_ok(desc, f"QEMU: {want}, migmap: {got}")
+                continue
             layout = migmap_layout(c)
             if c["arch"] == "aarch64":
                 want = qemu_arm(c)
                 got = by_kind(layout, ARM_KINDS)
-                major, minor = map(int, c["machine"][len("virt-"):].split("."))
+                major, minor = (map(int, c["machine"][len("virt-"):].split("."))
+                                if c["machine"] != "virt" else (99, 0))
                 if (major, minor) < (6, 2) and "gic-its" not in want:
                     got.pop("gic-its", None)  # TCG has an ITS only from virt-6.2 on
             else:

@@ -12,6 +12,10 @@
 #             aarch64 virt machines, `info mtree` and host-bridge properties
 #             of x86 q35/i440fx machines, over machine versions, RAM sizes,
 #             NUMA, GIC versions and CPU vendors
+#   layout-new  the same against a newer QEMU (Debian trixie's 10.0) run
+#             from a chroot built once under /var/cache/migmap-qemu10
+#             (tests/oracle/qemu-chroot.sh, mmdebstrap): machines 8.0 and
+#             later, <pcihole64>, vIOMMU widths QEMU accepts or refuses
 #   plan      QEMU starts what `migmap plan` proposes, with the DIMMs and
 #             the RAM where the plan says
 # layout and plan need qemu-system-aarch64 and/or qemu-system-x86_64
@@ -50,6 +54,15 @@ layout)
 	command -v qemu-system-aarch64 >/dev/null || command -v qemu-system-x86_64 >/dev/null ||
 		skip_all "qemu-system-aarch64 and qemu-system-x86_64 not installed (qemu-system-arm, qemu-system-x86)"
 	"$PYTHON3" "$oracle" "$MIGMAP" "$tmpdir" ;;
+layout-new)
+	# a newer QEMU from a chroot built once and cached; skipped only when
+	# it cannot be built here (not root, archive unreachable)
+	root=${MIGMAP_QEMU_CACHE:-/var/cache/migmap-qemu10}
+	command -v dtc >/dev/null || skip_all "dtc not installed (Debian: device-tree-compiler)"
+	rc=0
+	sh "$top_srcdir/tests/oracle/qemu-chroot.sh" ensure "$root" || rc=$?
+	case $rc in 0) ;; 77) skip_all "no chroot with a newer QEMU at $root" ;; *) exit 99 ;; esac
+	MIGMAP_QEMU_ROOT=$root "$PYTHON3" "$oracle" "$MIGMAP" "$tmpdir" ;;
 plan)
 	"$PYTHON3" "$oracle" "$MIGMAP" "$top_srcdir" "$tmpdir" ;;
 *)
