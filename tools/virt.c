@@ -122,5 +122,11 @@ int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret)
 		return r;
 	if (mm_domain_parse_xml(text, len, arg, ret, &err) < 0)
 		return cli_fail_error(&err);
+	/* read from libvirt's QEMU driver: its QEMU decides some defaults
+	 * (docs/design.md §6); without it the newest is assumed */
+	unsigned long version = 0;
+	const char *type = conn ? virConnectGetType(conn) : NULL;
+	if (type && strcmp(type, "QEMU") == 0 && virConnectGetVersion(conn, &version) == 0)
+		(*ret)->qemu_version = version;
 	return EXIT_OK;
 }

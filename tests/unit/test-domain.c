@@ -359,6 +359,41 @@ START_TEST(test_vendor_from_model)
 }
 END_TEST
 
+/* what decides widths and the 64-bit hole: <pcihole64>, <shmem>, the
+ * vIOMMU's <driver>, maxphysaddr's limit (libvirt's formatdomain) */
+START_TEST(test_widths_read)
+{
+	static const char xml[] =
+		"<domain><os><type arch='x86_64' machine='pc-q35-9.2'/></os>"
+		"<memory unit='GiB'>900</memory>"
+		"<cpu mode='host-passthrough'><maxphysaddr mode='passthrough' limit='42'/></cpu>"
+		"<devices>"
+		"<controller type='pci' index='0' model='pcie-root'>"
+		"<pcihole64 unit='GiB'>256</pcihole64></controller>"
+		"<controller type='pci' index='1' model='pcie-root-port'/>"
+		"<shmem name='lg'><model type='ivshmem-plain'/><size unit='M'>64</size></shmem>"
+		"<shmem name='plain'/>"
+		"<shmem name='bytes'><size>1048576</size></shmem>"
+		"<iommu model='intel'><driver aw_bits='48' dma_translation='off'/></iommu>"
+		"</devices></domain>";
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_domain_parse_xml(xml, strlen(xml), "w.xml", &d, &err), 0);
+	ck_assert(d->has_pcihole64);
+	ck_assert_uint_eq(d->pcihole64, 256ULL << 30);
+	ck_assert_str_eq(d->maxphysaddr_mode, "passthrough");
+	ck_assert_uint_eq(d->maxphysaddr_limit, 42);
+	ck_assert_uint_eq(d->n_shmems, 3);
+	ck_assert_str_eq(d->shmems[0].name, "lg");
+	ck_assert_uint_eq(d->shmems[0].size, 64ULL << 20);
+	ck_assert_uint_eq(d->shmems[1].size, 4ULL << 20); /* libvirt's default */
+	ck_assert_uint_eq(d->shmems[2].size, 1ULL << 20); /* bytes without a unit */
+	ck_assert_str_eq(d->iommu_model, "intel");
+	ck_assert_uint_eq(d->iommu_aw_bits, 48);
+	ck_assert(d->iommu_no_dma);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("domain");
@@ -369,6 +404,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad, 0, ELEMENTSOF(bad_cases));
 	tcase_add_test(tc, test_other_metadata_ignored);
 	tcase_add_test(tc, test_vendor_from_model);
+	tcase_add_test(tc, test_widths_read);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

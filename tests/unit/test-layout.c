@@ -921,6 +921,39 @@ START_TEST(test_shipped_upstream)
 }
 END_TEST
 
+/* the intel vIOMMU's default width on pc-q35-9.2 is the QEMU version's:
+ * 39 with QEMU 9.2, 48 from QEMU 10.0 (commit 81ab964f, pc_compat_9_1);
+ * unknown: the newest assumed, with a note */
+START_TEST(test_viommu_qemu_version)
+{
+	static const struct {
+		const char *machine;
+		unsigned long qemu;
+		unsigned bits;
+		bool warns;
+	} v[] = {
+		{ "pc-q35-9.2", 9002000, 39, false },  { "pc-q35-9.2", 10000000, 48, false },
+		{ "pc-q35-9.2", 0, 48, true },	       { "pc-q35-9.1", 0, 39, false },
+		{ "pc-q35-10.0", 0, 48, false },       { "pc-q35-rhel9.6.0", 0, 39, false },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+		LayoutCase c = { .arch = "x86_64", .machine = v[i].machine, .memory = GiB, .vcpus = 1 };
+		uint64_t cells[4];
+		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		MmError err = { 0 };
+		d->iommu_model = strdup("intel");
+		d->qemu_version = v[i].qemu;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		ck_assert_uint_eq(l->viommu_bits, v[i].bits);
+		bool warned = false;
+		for (size_t k = 0; k < l->n_warnings; k++)
+			warned = warned || strstr(l->warnings[k], "QEMU version unknown");
+		ck_assert_int_eq(warned, v[i].warns);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout");
@@ -932,6 +965,7 @@ int main(void)
 	tcase_add_test(tc, test_all_versions);
 	tcase_add_loop_test(tc, test_shipped, 0, ELEMENTSOF(shipped));
 	tcase_add_test(tc, test_shipped_upstream);
+	tcase_add_test(tc, test_viommu_qemu_version);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
