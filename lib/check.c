@@ -464,6 +464,96 @@ static int check_widths(MmCheckReport *r, const MmPoolMap *p, const MmGuestLayou
 	return 0;
 }
 
+/* "6.12.9-amd64" → 6012; 0 when unreadable. */
+static unsigned kernel_version(const char *release)
+{
+	unsigned major = 0, minor = 0;
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return major * 1000 + minor;
+}
+
+/* Whether h's kernel refuses to hand a device whose group has a `direct`
+ * (not relaxable) reserved region to VFIO/iommufd: every IOMMU driver from
+ * Linux 6.6 on (commit "iommu: Prevent RESV_DIRECT devices from blocking
+ * domains", lore 20230724060352.113458-2-baolu.lu@linux.intel.com), and
+ * intel-iommu since 3.17 (commit "iommu/vt-d: Exclude devices using RMRRs
+ * from IOMMU API domains"). An unknown kernel is assumed recent. *why says
+ * which. */
+static bool refuses_direct(const MmHostMap *h, const char **why)
+{
+	unsigned v = kernel_version(h->kernel);
+	bool amd = false;
+	for (size_t i = 0; i < h->n_limits; i++)
+		amd = amd || strstr(h->limits[i].source, "ivhd");
+	if (v == 0) {
+		*why = "its kernel version is unknown: Linux 6.6 and later refuse such devices";
+		return true;
+	}
+	if (v >= 6006) {
+		*why = "Linux 6.6 and later refuse such devices";
+		return true;
+	}
+	if (streq_ptr(h->arch, "x86_64") && !amd) {
+		*why = "intel-iommu refuses such devices";
+		return true;
+	}
+	return false;
+}
+
+/* A device the domain assigns (<hostdev> address = a BDF of member h) whose
+ * IOMMU group has a `direct` reserved range, on a kernel that refuses it:
+ * the device cannot be assigned at all (docs/design.md §7). */
+static int check_assignable(MmCheckReport *r, const MmPoolMap *p, const MmDomain *d,
+			    const MmHostMap *const *hosts, size_t n)
+{
+	for (uint32_t i = 0; i < p->n_members; i++) {
+		const MmHostMap *h = member_map(p, i, hosts, n);
+		const char *why = NULL;
+		if (!h || !refuses_direct(h, &why))
+			continue;
+		for (size_t b = 0; b < d->n_pci_hostdev_bdfs; b++) {
+			const char *bdf = d->pci_hostdev_bdfs[b];
+			const MmGroup *group = NULL;
+			for (size_t g = 0; g < h->n_groups && !group; g++)
+				for (size_t k = 0; k < h->groups[g].n_devices; k++)
+					if (strcmp(h->groups[g].devices[k].bdf, bdf) == 0)
+						group = &h->groups[g];
+			for (size_t k = 0; group && k < h->n_reserved; k++) {
+				const MmReserved *res = &h->reserved[k];
+				char a[19], e[19];
+				if (mm_reserved_kind_of(res->type) != MM_RESERVED_DIRECT ||
+				    !mm_idset_contains(&res->groups, group->id))
+					continue;
+				MmGuestRegion gr = { "hostdev", MM_REGION_DMA, res->start, res->end,
+						     -1 };
+				MmIdSet one = { &i, 1 };
+				MmConflict *c = new_conflict(r, MM_SEVERITY_ERROR, &gr, res->type,
+							     res->start, res->end);
+				if (!c || add_hosts(c, p, &one) < 0)
+					return -ENOMEM;
+				c->devices = calloc(1, sizeof(*c->devices));
+				if (!c->devices)
+					return -ENOMEM;
+				c->n_devices = 1;
+				c->devices[0].group = group->id;
+				if (!(c->devices[0].host = strdup(h->name)) ||
+				    !(c->devices[0].bdf = strdup(bdf)))
+					return -ENOMEM;
+				int ret = set_message(c,
+						      "%s cannot be assigned on host %s: firmware "
+						      "direct-maps %s-%s in its IOMMU group %" PRIu32
+						      " (%s)",
+						      bdf, h->name, mm_hex(res->start, a),
+						      mm_hex(res->end, e), group->id, why);
+				if (ret < 0)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
 static int conflict_cmp(const void *x, const void *y)
 {
 	const MmConflict *a = x, *b = y;
@@ -558,6 +648,8 @@ int mm_check_layout(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *
 			goto oom;
 	}
 	if (d && check_widths(r, pool, l, d, hosts, n) < 0)
+		goto oom;
+	if (d && check_assignable(r, pool, d, hosts, n) < 0)
 		goto oom;
 	if (d && d->iommu_model && strcmp(d->iommu_model, "virtio") == 0 && pool->n_members > 1 &&
 	    check_viommu(r, pool, hosts, n) < 0)

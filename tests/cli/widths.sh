@@ -44,6 +44,34 @@ check "pc-q35-10.0 default 48: error" run 1 "$tmpdir/o" check --domain "$tmpdir/
 sed "s/<driver /<driver dma_translation='off' /" "$tmpdir/viommu-10.xml" >"$tmpdir/viommu-nodma.xml"
 check "dma_translation off: no error" run 0 "$tmpdir/o" check --domain "$tmpdir/viommu-nodma.xml" "$tmpdir/h46.xml"
 
+# a device whose IOMMU group has a `direct` (RMRR) range cannot be assigned
+# where the kernel refuses it: intel-iommu always, every IOMMU from Linux 6.6
+check "x86-rmrr host" run 0 "$tmpdir/rmrr.xml" host --sysroot "$HOSTS/x86-rmrr"
+sed "s/function='0x0'/function='0x1'/; s/pc-q35-8.2/pc-q35-7.2/; /<iommu/,/<\/iommu>/d" \
+	"$D/x86-viommu-aw48.xml" >"$tmpdir/rmrr-guest.xml"
+check "RMRR device: error" run 1 "$tmpdir/rmrr.txt" check --domain "$tmpdir/rmrr-guest.xml" "$tmpdir/rmrr.xml"
+check "  its own line" grep -q \
+	"^error: 0000:01:00.1 cannot be assigned on host dl388p-g8-07: firmware direct-maps 0xbddde000-0xbdddefff in its IOMMU group 8 (intel-iommu refuses such devices)" \
+	"$tmpdir/rmrr.txt"
+check "arm64-rmr host (Linux 6.1)" run 0 "$tmpdir/rmr.xml" host --sysroot "$HOSTS/arm64-rmr"
+cat >"$tmpdir/rmr-guest.xml" <<'XML'
+<domain type='kvm'>
+  <name>rmr</name>
+  <memory unit='GiB'>2</memory>
+  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>
+  <features><gic version='3'/></features>
+  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>
+    </hostdev>
+  </devices>
+</domain>
+XML
+check "IORT RMR device on Linux 6.1: assignable" run 0 "$tmpdir/o" check --domain "$tmpdir/rmr-guest.xml" "$tmpdir/rmr.xml"
+sed "s/kernel='6.1.0-13-arm64'/kernel='6.6.13-arm64'/" "$tmpdir/rmr.xml" >"$tmpdir/rmr66.xml"
+check "  on Linux 6.6: error" run 1 "$tmpdir/rmr66.txt" check --domain "$tmpdir/rmr-guest.xml" "$tmpdir/rmr66.xml"
+check "  its line" grep -q "^error: 0000:01:00.0 cannot be assigned on host .*: firmware direct-maps 0xfbe00000-0xfbffffff in its IOMMU group 1 (Linux 6.6 and later refuse such devices)" "$tmpdir/rmr66.txt"
+
 # machine types of QEMU 11, RHEL and Ubuntu: checked as their base, with a note
 for m in pc-q35-11.0 pc-i440fx-11.0 pc-q35-rhel9.6.0 pc-q35-rhel10.2.0 pc-q35-noble pc-q35-jammy-hpb \
 	pc-i440fx-noble ubuntu-q35 pc-q35-resolute; do
