@@ -74,6 +74,7 @@ static const char *region_label(const char *kind)
 		{ "ram-below-4g", "RAM" },
 		{ "ram-above-4g", "RAM" },
 		{ "device-memory", "device memory" },
+		{ "pvtime", "KVM stolen-time RAM" },
 		{ "pcie-mmio", "PCI MMIO window" },
 		{ "pcie-mmio-high", "64-bit PCI MMIO window" },
 		{ "pcie-ecam", "PCI ECAM" },

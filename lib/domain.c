@@ -576,6 +576,9 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	if (!d)
 		return -ENOMEM;
 	d->vcpus = 1;
+	xmlChar *dtype = xmlGetProp(root, BAD_CAST "type");
+	d->kvm = dtype && xmlStrEqual(dtype, BAD_CAST "kvm");
+	xmlFree(dtype);
 
 	xmlNodePtr n;
 	if ((n = mm_xml_child(root, "name", MM_XML_NO_NS)) && (r = text_trimmed(n, &d->name)) < 0)

@@ -73,6 +73,7 @@ typedef struct MmDomain {
 	 * minor * 1000 + micro, virConnectGetVersion); 0 unknown, the newest
 	 * assumed. Set by callers that have a libvirt connection. */
 	unsigned long qemu_version;
+	bool kvm;                  /* <domain type='kvm'> */
 	bool firmware_efi;         /* <os firmware='efi'> or a UEFI <loader> */
 	bool acpi;                 /* <features><acpi/> */
 	char *pool;                /* <metadata><migmap:pool name=…/>, NULL when absent */

@@ -59,6 +59,8 @@ const size_t mm_n_virt_versions = ELEMENTSOF(mm_virt_versions);
 #define VIRT_GPIO_BASE         0x09030000u
 #define VIRT_SMMU_BASE         0x09050000u
 #define VIRT_SMMU_SIZE         0x00020000u
+#define VIRT_PVTIME_BASE       0x090a0000u
+#define VIRT_PVTIME_SIZE       0x00010000u
 #define VIRT_MMIO_BASE         0x0a000000u
 #define VIRT_MMIO_SIZE         (32u * 0x200u) /* NUM_VIRTIO_TRANSPORTS of 0x200 */
 #define VIRT_PLATFORM_BUS_BASE 0x0c000000u
@@ -192,6 +194,11 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		{ "gpio", MM_REGION_MMIO, VIRT_GPIO_BASE, 0x1000, true },
 		{ "smmu", MM_REGION_MMIO, VIRT_SMMU_BASE, VIRT_SMMU_SIZE,
 		  streq_ptr(d->iommu_model, "smmuv3") },
+		/* KVM stolen-time pages: RAM (hw/arm/virt.c machvirt_init
+		 * "pvtime" memory region) that VFIO maps like any RAM; from
+		 * virt-5.2 on (virt_machine_5_1_options: no_kvm_steal_time) */
+		{ "pvtime", MM_REGION_DMA, VIRT_PVTIME_BASE, VIRT_PVTIME_SIZE,
+		  d->kvm && !mm_version_before(v, 5, 2) },
 		{ "virtio-mmio", MM_REGION_MMIO, VIRT_MMIO_BASE, VIRT_MMIO_SIZE, true },
 		{ "platform-bus", MM_REGION_MMIO, VIRT_PLATFORM_BUS_BASE, VIRT_PLATFORM_BUS_SIZE,
 		  true },

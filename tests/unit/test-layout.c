@@ -954,6 +954,35 @@ START_TEST(test_viommu_qemu_version)
 }
 END_TEST
 
+/* KVM's stolen-time RAM at 0x090a0000 (hw/arm/virt.c base_memmap[]
+ * VIRT_PVTIME, 64 KiB): a DMA region under KVM from virt-5.2 on */
+START_TEST(test_pvtime)
+{
+	static const struct {
+		const char *machine;
+		bool kvm, present;
+	} v[] = { { "virt-7.2", true, true }, { "virt-5.1", true, false }, { "virt-7.2", false, false } };
+	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+		LayoutCase c = { .arch = "aarch64", .machine = v[i].machine, .memory = GiB, .vcpus = 1, .gic = 3 };
+		uint64_t cells[4];
+		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		MmError err = { 0 };
+		d->kvm = v[i].kvm;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		bool found = false;
+		for (size_t k = 0; k < l->n_regions; k++)
+			if (strcmp(l->regions[k].kind, "pvtime") == 0) {
+				found = true;
+				ck_assert_uint_eq(l->regions[k].start, 0x090a0000);
+				ck_assert_uint_eq(l->regions[k].end, 0x090affff);
+				ck_assert_int_eq(l->regions[k].cls, MM_REGION_DMA);
+			}
+		ck_assert_int_eq(found, v[i].present);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout");
@@ -966,6 +995,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_shipped, 0, ELEMENTSOF(shipped));
 	tcase_add_test(tc, test_shipped_upstream);
 	tcase_add_test(tc, test_viommu_qemu_version);
+	tcase_add_test(tc, test_pvtime);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
