@@ -4,7 +4,8 @@
  *   it: Intel VT-d's MGAW from sys/class/iommu/dmar*\/intel-iommu/cap,
  *   AMD-Vi's HATS from sys/class/iommu/ivhd*\/amd-iommu/features, an SMMUv3's
  *   from the kernel's "ias NN-bit" log line (the capture's dmesg.txt, or the
- *   live kernel log when readable);
+ *   live kernel log when readable), raised to its stage-1 input width when
+ *   the kernel config's VA_BITS is at hand (boot/config-RELEASE);
  * - KVM's IPA limit on arm64: KVM_CHECK_EXTENSION(KVM_CAP_ARM_VM_IPA_SIZE)
  *   on /dev/kvm for this host, the kernel's "IPA Size Limit" line for a
  *   capture.
@@ -206,6 +207,62 @@ static int probe_kvm(MmHostMap *m)
 	return mm_hostmap_add_limit(m, MM_LIMIT_KVM_IPA, mm_kvm_ipa_bits_from_cap(cap), "/dev/kvm");
 }
 
+/* CONFIG_ARM64_VA_BITS from the kernel's config: boot/config-RELEASE (a
+ * sysroot or /boot); 0 when not found. /proc/config.gz is not read (it
+ * would need zlib). */
+static unsigned config_va_bits(int rootfd, const char *release, char *where, size_t size)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	if (!release || strchr(release, '/'))
+		return 0;
+	snprintf(where, size, "boot/config-%s", release);
+	if (mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL) < 0)
+		return 0;
+	const char *at = strstr(text, "\nCONFIG_ARM64_VA_BITS=");
+	unsigned bits;
+	if (!at || sscanf(at, "\nCONFIG_ARM64_VA_BITS=%u", &bits) != 1 || bits < 36 || bits > 52)
+		return 0;
+	return bits;
+}
+
+/* An SMMUv3's stage-1 input range, what VFIO's domains use, is
+ * min(48, or 52 with VAX, VA_BITS) (drivers/iommu/arm/arm-smmu-v3/
+ * arm-smmu-v3.c arm_smmu_domain_finalise()); the log's "ias" (the stage-2
+ * input size) is only a lower bound. With VA_BITS known, each SMMU's limit
+ * becomes min(48, VA_BITS) (VAX is not known: 48 is the safe side), its
+ * source naming both. */
+static int smmu_stage1(int rootfd, MmHostMap *m)
+{
+	char where[300];
+	unsigned va = config_va_bits(rootfd, m->kernel, where, sizeof(where));
+	if (!va)
+		return 0;
+	unsigned s1 = va < 48 ? va : 48;
+	bool changed = false;
+	for (size_t i = 0; i < m->n_limits; i++) {
+		MmLimit *l = &m->limits[i];
+		if (l->kind != MM_LIMIT_IOMMU || strncmp(l->source, IOMMU_CLASS, strlen(IOMMU_CLASS)) == 0)
+			continue;
+		char *src = NULL;
+		if (asprintf(&src, "%s (ias %u-bit, a lower bound); %s: VA_BITS %u", l->source,
+			     l->bits, where, va) < 0)
+			return -ENOMEM;
+		free(l->source);
+		l->source = src;
+		l->bits = s1;
+		changed = true;
+	}
+	if (changed) {
+		m->iommu_bits = MM_BITS_UNKNOWN;
+		for (size_t i = 0; i < m->n_limits; i++)
+			if (m->limits[i].kind == MM_LIMIT_IOMMU &&
+			    (m->iommu_bits == MM_BITS_UNKNOWN || m->limits[i].bits < m->iommu_bits))
+				m->iommu_bits = m->limits[i].bits;
+	}
+	return 0;
+}
+
 int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err)
 {
 	int r = 0;
@@ -215,6 +272,8 @@ int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err)
 		r = probe_iommu_class(rootfd, m);
 	if (r >= 0)
 		r = probe_kernel_log(rootfd, live, m);
+	if (r >= 0 && m->arch && strcmp(m->arch, "aarch64") == 0)
+		r = smmu_stage1(rootfd, m);
 	if (r >= 0 && live && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = probe_kvm(m);
 	if (r == -ENOMEM)

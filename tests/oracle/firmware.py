@@ -167,8 +167,17 @@ def iommu_bits(root):
     widths = []
     dmesg = os.path.join(root, "dmesg.txt")
     if os.path.exists(dmesg):
-        widths += [int(b) for b in re.findall(r"arm-smmu-v3 \S+: ias (\d+)-bit",
-                                               open(dmesg, errors="replace").read())]
+        smmus = [int(b) for b in re.findall(r"arm-smmu-v3 \S+: ias (\d+)-bit",
+                                             open(dmesg, errors="replace").read())]
+        # with the kernel config at hand, an SMMUv3's stage-1 input range:
+        # min(48, VA_BITS) (arm-smmu-v3.c arm_smmu_domain_finalise(), VAX unknown)
+        va = None
+        boot = os.path.join(root, "boot")
+        for name in sorted(os.listdir(boot)) if os.path.isdir(boot) else []:
+            m = re.search(r"^CONFIG_ARM64_VA_BITS=(\d+)$", open(os.path.join(boot, name)).read(),
+                          re.M) if name.startswith("config-") else None
+            va = int(m.group(1)) if m else va
+        widths += [min(48, va) for _ in smmus] if va else smmus
     cls = os.path.join(root, "sys/class/iommu")
     for name in sorted(os.listdir(cls)) if os.path.isdir(cls) else []:
         cap = os.path.join(cls, name, "intel-iommu/cap")
