@@ -425,7 +425,8 @@ static int check_widths(MmCheckReport *r, const MmPoolMap *p, const MmGuestLayou
 			char guest[96];
 			if (x86)
 				snprintf(guest, sizeof(guest),
-					 "at the top of the guest's %u physical address bits", gbits);
+					 "at the top of the guest's %u physical address bits",
+					 gbits);
 			else
 				snprintf(guest, sizeof(guest), "%s-%s", mm_hex(w_start, a),
 					 mm_hex(w_end, b));
@@ -442,24 +443,25 @@ static int check_widths(MmCheckReport *r, const MmPoolMap *p, const MmGuestLayou
 					return ret;
 			}
 			if (d->n_pci_hostdevs > 0 &&
-			    (ret = width_conflict(r, p, i, MM_SEVERITY_WARNING,
-						  x86 ? "pcie-mmio-high" : high->kind, w_start,
-						  w_end, iommu,
-						  "guest 64-bit PCI window %s lies above the %u-bit "
-						  "IOMMU input width of host %s (%s) (peer-to-peer "
-						  "DMA to it fails)",
-						  guest, iommu, h->name, src)) < 0)
+			    (ret = width_conflict(
+				     r, p, i, MM_SEVERITY_WARNING,
+				     x86 ? "pcie-mmio-high" : high->kind, w_start, w_end, iommu,
+				     "guest 64-bit PCI window %s lies above the %u-bit "
+				     "IOMMU input width of host %s (%s) (peer-to-peer "
+				     "DMA to it fails)",
+				     guest, iommu, h->name, src)) < 0)
 				return ret;
 		}
 		if (l->viommu_bits > iommu && d->n_pci_hostdevs > 0 &&
-		    (ret = width_conflict(r, p, i, MM_SEVERITY_ERROR, "viommu", 0,
-					  l->viommu_bits >= 64 ? UINT64_MAX
-							       : (UINT64_C(1) << l->viommu_bits) - 1,
-					  iommu,
-					  "guest %s vIOMMU address width %u bits exceeds the %u-bit "
-					  "IOMMU input width of host %s (%s): QEMU refuses the "
-					  "assigned devices",
-					  d->iommu_model, l->viommu_bits, iommu, h->name, src)) < 0)
+		    (ret = width_conflict(
+			     r, p, i, MM_SEVERITY_ERROR, "viommu", 0,
+			     l->viommu_bits >= 64 ? UINT64_MAX
+						  : (UINT64_C(1) << l->viommu_bits) - 1,
+			     iommu,
+			     "guest %s vIOMMU address width %u bits exceeds the %u-bit "
+			     "IOMMU input width of host %s (%s): QEMU refuses the "
+			     "assigned devices",
+			     d->iommu_model, l->viommu_bits, iommu, h->name, src)) < 0)
 			return ret;
 	}
 	return 0;
@@ -541,12 +543,13 @@ static int check_assignable(MmCheckReport *r, const MmPoolMap *p, const MmDomain
 				if (!(c->devices[0].host = strdup(h->name)) ||
 				    !(c->devices[0].bdf = strdup(bdf)))
 					return -ENOMEM;
-				int ret = set_message(c,
-						      "%s cannot be assigned on host %s: firmware "
-						      "direct-maps %s-%s in its IOMMU group %" PRIu32
-						      " (%s)",
-						      bdf, h->name, mm_hex(res->start, a),
-						      mm_hex(res->end, e), group->id, why);
+				int ret =
+					set_message(c,
+						    "%s cannot be assigned on host %s: firmware "
+						    "direct-maps %s-%s in its IOMMU group %" PRIu32
+						    " (%s)",
+						    bdf, h->name, mm_hex(res->start, a),
+						    mm_hex(res->end, e), group->id, why);
 				if (ret < 0)
 					return ret;
 			}

@@ -452,8 +452,8 @@ static int parse_iommu(xmlNodePtr iommu, const char *file, MmDomain *d, MmError 
 		if (r < 0)
 			return r;
 		if (d->iommu_aw_bits < 12 || d->iommu_aw_bits > 64) {
-			mm_error_set(err, file, mm_xml_line(driver), "<driver> aw_bits %u out of range",
-				     d->iommu_aw_bits);
+			mm_error_set(err, file, mm_xml_line(driver),
+				     "<driver> aw_bits %u out of range", d->iommu_aw_bits);
 			return -EINVAL;
 		}
 	}
@@ -467,8 +467,7 @@ static int parse_iommu(xmlNodePtr iommu, const char *file, MmDomain *d, MmError 
 
 /* <shmem name=…><size unit=…>…</size></shmem>: libvirt gives QEMU 4 MiB
  * when <size> is absent (docs: formatdomain "Shared memory device"). */
-static int parse_shmem(xmlNodePtr shmem, const char *file, MmDomain *d, size_t *alloc,
-		       MmError *err)
+static int parse_shmem(xmlNodePtr shmem, const char *file, MmDomain *d, size_t *alloc, MmError *err)
 {
 	MmShmem s = { NULL, 4 * 1024 * 1024 };
 	int r = mm_xml_get_string(shmem, "name", false, file, &s.name, err);

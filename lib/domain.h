@@ -73,10 +73,10 @@ typedef struct MmDomain {
 	 * minor * 1000 + micro, virConnectGetVersion); 0 unknown, the newest
 	 * assumed. Set by callers that have a libvirt connection. */
 	unsigned long qemu_version;
-	bool kvm;                  /* <domain type='kvm'> */
-	bool firmware_efi;         /* <os firmware='efi'> or a UEFI <loader> */
-	bool acpi;                 /* <features><acpi/> */
-	char *pool;                /* <metadata><migmap:pool name=…/>, NULL when absent */
+	bool kvm;          /* <domain type='kvm'> */
+	bool firmware_efi; /* <os firmware='efi'> or a UEFI <loader> */
+	bool acpi;         /* <features><acpi/> */
+	char *pool;        /* <metadata><migmap:pool name=…/>, NULL when absent */
 } MmDomain;
 
 #define MM_DOMAIN_NS "http://migmap.org/xmlns/domain/1.0"

@@ -29,12 +29,11 @@
 #include "macros.h"
 
 const MmMachineVersion mm_virt_versions[] = {
-	{ 2, 6, 0 },  { 2, 7, 0 },  { 2, 8, 0 },  { 2, 9, 0 },  { 2, 10, 0 },
-	{ 2, 11, 0 }, { 2, 12, 0 }, { 3, 0, 0 },  { 3, 1, 0 },  { 4, 0, 0 },
-	{ 4, 1, 0 },  { 4, 2, 0 },  { 5, 0, 0 },  { 5, 1, 0 },  { 5, 2, 0 },
-	{ 6, 0, 0 },  { 6, 1, 0 },  { 6, 2, 0 },  { 7, 0, 0 },  { 7, 1, 0 },
-	{ 7, 2, 0 },  { 8, 0, 0 },  { 8, 1, 0 },  { 8, 2, 0 },  { 9, 0, 0 },
-	{ 9, 1, 0 },  { 9, 2, 0 },  { 10, 0, 0 }, { 10, 1, 0 }, { 10, 2, 0 },
+	{ 2, 6, 0 },  { 2, 7, 0 }, { 2, 8, 0 }, { 2, 9, 0 },  { 2, 10, 0 }, { 2, 11, 0 },
+	{ 2, 12, 0 }, { 3, 0, 0 }, { 3, 1, 0 }, { 4, 0, 0 },  { 4, 1, 0 },  { 4, 2, 0 },
+	{ 5, 0, 0 },  { 5, 1, 0 }, { 5, 2, 0 }, { 6, 0, 0 },  { 6, 1, 0 },  { 6, 2, 0 },
+	{ 7, 0, 0 },  { 7, 1, 0 }, { 7, 2, 0 }, { 8, 0, 0 },  { 8, 1, 0 },  { 8, 2, 0 },
+	{ 9, 0, 0 },  { 9, 1, 0 }, { 9, 2, 0 }, { 10, 0, 0 }, { 10, 1, 0 }, { 10, 2, 0 },
 };
 const size_t mm_n_virt_versions = ELEMENTSOF(mm_virt_versions);
 
@@ -185,7 +184,8 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		{ "gic-dist", MM_REGION_MMIO, VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE, true },
 		{ "gic-cpu", MM_REGION_MMIO, VIRT_GIC_CPU_BASE, VIRT_GIC_CPU_SIZE, gic == 2 },
 		{ "gic-v2m", MM_REGION_MMIO, VIRT_GIC_V2M_BASE, VIRT_GIC_V2M_SIZE, gic == 2 },
-		{ "gic-its", MM_REGION_MMIO, VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, gic >= 3 && its },
+		{ "gic-its", MM_REGION_MMIO, VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE,
+		  gic >= 3 && its },
 		{ "gic-redist", MM_REGION_MMIO, VIRT_GIC_REDIST_BASE, VIRT_GIC_REDIST_SIZE,
 		  gic >= 3 },
 		{ "uart", MM_REGION_MMIO, VIRT_UART_BASE, 0x1000, true },

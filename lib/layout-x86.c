@@ -126,8 +126,8 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	 * QEMU pc_pci_hole64_start() + size, pc_max_used_gpa(), and so in the
 	 * AMD 1 TiB decision below */
 	uint64_t hole64_size = d->has_pcihole64 ? d->pcihole64
-				: q35	       ? Q35_HOLE64_SIZE
-					       : I440FX_HOLE64_SIZE;
+			       : q35            ? Q35_HOLE64_SIZE
+						: I440FX_HOLE64_SIZE;
 	const char *pci = q35 ? "pcie-mmio" : "pci-mmio";
 	const char *pci_high = q35 ? "pcie-mmio-high" : "pci-mmio-high";
 	int r;

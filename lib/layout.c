@@ -231,8 +231,9 @@ static const DistroBase *rhel_base(const char *s, bool *newer)
 	}
 	if (!best)
 		return NULL;
-	bool last_of_major = at + 1 == ELEMENTSOF(rhel_bases) ||
-			     (parse_version(rhel_bases[at + 1].release, &r) && r.major != best->major);
+	bool last_of_major =
+		at + 1 == ELEMENTSOF(rhel_bases) ||
+		(parse_version(rhel_bases[at + 1].release, &r) && r.major != best->major);
 	parse_version(best->release, &r);
 	if (r.major != v.major && at + 1 != ELEMENTSOF(rhel_bases))
 		return NULL; /* a major release the table skips */
@@ -260,8 +261,8 @@ static const DistroBase *ubuntu_base(const char *s, bool *hpb)
 
 /* From a machine name to a family and a modelled version, with the
  * warnings that say what was assumed; false when not modelled. */
-static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver,
-			    MmGuestLayout *l, int *r)
+static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver, MmGuestLayout *l,
+			    int *r)
 {
 	char buf[64];
 	*r = 0;
@@ -348,13 +349,13 @@ static int viommu_width(const MmDomain *d, size_t f, MmMachineVersion v, MmGuest
 		 * vtd_decide_config), virtio-iommu 32 to 64 (hw/virtio/virtio-iommu.c
 		 * realize) */
 		unsigned aw = d->iommu_aw_bits;
-		bool ok = strcmp(model, "intel") == 0	 ? aw == 39 || aw == 48
+		bool ok = strcmp(model, "intel") == 0    ? aw == 39 || aw == 48
 			  : strcmp(model, "virtio") == 0 ? aw >= 32 && aw <= 64
 							 : true;
 		if (!ok) {
 			mm_error_set(err, NULL, 0,
-				     "<iommu model='%s'> aw_bits %u: QEMU refuses the device", model,
-				     aw);
+				     "<iommu model='%s'> aw_bits %u: QEMU refuses the device",
+				     model, aw);
 			return -EINVAL;
 		}
 		l->viommu_bits = aw;
@@ -372,7 +373,7 @@ static int viommu_width(const MmDomain *d, size_t f, MmMachineVersion v, MmGuest
 						      "(QEMU 10.0 and later; 39 with QEMU 9.2)");
 		}
 	} else if (strcmp(model, "virtio") == 0)
-		l->viommu_bits = mm_version_before(v, 9, 0)	  ? 64
+		l->viommu_bits = mm_version_before(v, 9, 0)          ? 64
 				 : families[f].family == FAMILY_VIRT ? 48
 								     : 39;
 	else if (strcmp(model, "smmuv3") == 0 || strcmp(model, "amd") == 0)
@@ -538,11 +539,12 @@ int mm_layout_format_json(const MmGuestLayout *l, char **ret)
 		 * (hw/i386/pc.c ram-below-4g / ram-above-4g aliases, hw/arm/virt.c
 		 * mach-virt.ram) */
 		bool ram = strncmp(g->kind, "ram", 3) == 0;
-		const char *block = !ram			? NULL
+		const char *block = !ram                          ? NULL
 				    : strcmp(g->kind, "ram") != 0 ? g->kind
 								  : "mach-virt.ram";
 		json_object *r = json_object_new_object();
-		if (!r || mm_json_add(r, "kind", json_object_new_string(ram ? "ram" : g->kind)) < 0 ||
+		if (!r ||
+		    mm_json_add(r, "kind", json_object_new_string(ram ? "ram" : g->kind)) < 0 ||
 		    (block && mm_json_add(r, "block", json_object_new_string(block)) < 0) ||
 		    mm_json_add(r, "class", json_object_new_string(classes[g->cls])) < 0 ||
 		    mm_json_add(r, "start", mm_json_hex(g->start)) < 0 ||

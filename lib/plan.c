@@ -520,7 +520,8 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if (mm_rangeset_subtract(&usable, &pool->usable, &windows) < 0)
 		return -ENOMEM;
 	uint64_t obstacle = UINT64_MAX;
-	uint64_t initial = ram_before_obstacle(whole, pool, &windows, &obstacle) / GRANULE * GRANULE;
+	uint64_t initial =
+		ram_before_obstacle(whole, pool, &windows, &obstacle) / GRANULE * GRANULE;
 	if (initial == 0) {
 		obstacle = UINT64_MAX;
 		initial = ram_before_obstacle(whole, pool, NULL, &obstacle) / GRANULE * GRANULE;

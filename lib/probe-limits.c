@@ -242,7 +242,8 @@ static int smmu_stage1(int rootfd, MmHostMap *m)
 	bool changed = false;
 	for (size_t i = 0; i < m->n_limits; i++) {
 		MmLimit *l = &m->limits[i];
-		if (l->kind != MM_LIMIT_IOMMU || strncmp(l->source, IOMMU_CLASS, strlen(IOMMU_CLASS)) == 0)
+		if (l->kind != MM_LIMIT_IOMMU ||
+		    strncmp(l->source, IOMMU_CLASS, strlen(IOMMU_CLASS)) == 0)
 			continue;
 		char *src = NULL;
 		if (asprintf(&src, "%s (ias %u-bit, a lower bound); %s: VA_BITS %u", l->source,

@@ -767,7 +767,6 @@ START_TEST(test_all_versions)
 }
 END_TEST
 
-
 /* Machine types QEMU 8.0 to 11, RHEL 8 to 10 and Ubuntu 22.04 to 26.04 ship
  * (their `qemu-system-* -machine help` / `qemu-kvm -machine help`): each
  * lays out, as the base expected. Distribution rows: RHEL's from the
@@ -871,8 +870,7 @@ START_TEST(test_shipped)
 		for (size_t i = 0; i < l->n_warnings; i++)
 			named = named || (strstr(l->warnings[i], shipped[_i].machine) &&
 					  strstr(l->warnings[i], shipped[_i].base));
-		ck_assert_msg(named, "%s: no warning names it and %s", c.machine,
-			      shipped[_i].base);
+		ck_assert_msg(named, "%s: no warning names it and %s", c.machine, shipped[_i].base);
 	}
 }
 END_TEST
@@ -883,11 +881,10 @@ END_TEST
 START_TEST(test_shipped_upstream)
 {
 	static const char *const versions[] = {
-		"1.4",	"1.5",	"1.6",	"1.7", "2.0", "2.1", "2.2", "2.3", "2.4", "2.5",
-		"2.6",	"2.7",	"2.8",	"2.9", "2.10", "2.11", "2.12", "3.0", "3.1", "4.0",
-		"4.0.1", "4.1", "4.2",	"5.0", "5.1", "5.2", "6.0", "6.1", "6.2", "7.0",
-		"7.1",	"7.2",	"8.0",	"8.1", "8.2", "9.0", "9.1", "9.2", "10.0", "10.1",
-		"10.2", "11.0",
+		"1.4", "1.5", "1.6", "1.7",  "2.0",  "2.1",  "2.2",  "2.3",  "2.4",  "2.5",   "2.6",
+		"2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "3.0",  "3.1",  "4.0",  "4.0.1", "4.1",
+		"4.2", "5.0", "5.1", "5.2",  "6.0",  "6.1",  "6.2",  "7.0",  "7.1",  "7.2",   "8.0",
+		"8.1", "8.2", "9.0", "9.1",  "9.2",  "10.0", "10.1", "10.2", "11.0",
 	};
 	static const struct {
 		const char *arch, *prefix, *oldest;
@@ -932,12 +929,14 @@ START_TEST(test_viommu_qemu_version)
 		unsigned bits;
 		bool warns;
 	} v[] = {
-		{ "pc-q35-9.2", 9002000, 39, false },  { "pc-q35-9.2", 10000000, 48, false },
-		{ "pc-q35-9.2", 0, 48, true },	       { "pc-q35-9.1", 0, 39, false },
-		{ "pc-q35-10.0", 0, 48, false },       { "pc-q35-rhel9.6.0", 0, 39, false },
+		{ "pc-q35-9.2", 9002000, 39, false }, { "pc-q35-9.2", 10000000, 48, false },
+		{ "pc-q35-9.2", 0, 48, true },        { "pc-q35-9.1", 0, 39, false },
+		{ "pc-q35-10.0", 0, 48, false },      { "pc-q35-rhel9.6.0", 0, 39, false },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
-		LayoutCase c = { .arch = "x86_64", .machine = v[i].machine, .memory = GiB, .vcpus = 1 };
+		LayoutCase c = {
+			.arch = "x86_64", .machine = v[i].machine, .memory = GiB, .vcpus = 1
+		};
 		uint64_t cells[4];
 		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
 		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
@@ -961,9 +960,15 @@ START_TEST(test_pvtime)
 	static const struct {
 		const char *machine;
 		bool kvm, present;
-	} v[] = { { "virt-7.2", true, true }, { "virt-5.1", true, false }, { "virt-7.2", false, false } };
+	} v[] = { { "virt-7.2", true, true },
+		  { "virt-5.1", true, false },
+		  { "virt-7.2", false, false } };
 	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
-		LayoutCase c = { .arch = "aarch64", .machine = v[i].machine, .memory = GiB, .vcpus = 1, .gic = 3 };
+		LayoutCase c = { .arch = "aarch64",
+				 .machine = v[i].machine,
+				 .memory = GiB,
+				 .vcpus = 1,
+				 .gic = 3 };
 		uint64_t cells[4];
 		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
 		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
