@@ -97,6 +97,16 @@ int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, M
  * (to free with mm_strv_free) names each pool created, deleted or changed
  * since s had it. On failure s is unchanged. */
 int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err);
+/* Pool sync (lib/state-sync.c): pool and its members' maps as a JSON
+ * document stamped with generation, in *ret. */
+int mm_state_pool_export(const MmState *s, const char *pool, uint64_t generation, char **ret,
+			 MmError *err);
+/* Make pool (created when missing) hold exactly the document's members, as
+ * imported maps, and take its generation. -ESTALE when the pool here is at
+ * that generation or a newer one, -EINVAL / -EDOM for a bad document
+ * (nothing written then). */
+int mm_state_pool_import(MmState *s, const char *pool, uint64_t generation, const char *json,
+			 size_t len, MmError *err);
 
 #ifdef __cplusplus
 }
