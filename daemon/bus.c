@@ -370,6 +370,8 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 				    r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
 						  : MM_BUS_ERROR_INVALID_DOMAIN,
 				    &err);
+	if (*pool && (r = mm_state_add_stale_warnings(m->state, pool, report)) < 0)
+		return r;
 	if ((r = mm_check_report_format_json(report, &json)) < 0)
 		return r;
 	return sd_bus_reply_method_return(msg, "bs", report->ok, json);

@@ -491,6 +491,8 @@ static int check_report(Pool *p, const char *pool, const char *file, const char 
 	    mm_domain_parse_xml(text, len, file, &domain, &err) < 0 ||
 	    mm_check_domain(domain, maps, n, ret, &err) < 0)
 		return cli_fail_error(&err);
+	if (mm_state_add_stale_warnings(p->state, pool, *ret) < 0)
+		return cli_fail("out of memory");
 	return EXIT_OK;
 }
 

@@ -95,6 +95,9 @@ check "stop b for the CLI" stop_daemon "$daemon_pid"
 check "refresh with b down: exit 1" migmap_rc 1 "$tmpdir/refresh.out" --state-dir "$local_state" pool refresh p
 check "b is stale since its last fetch, and why" \
 	grep -q "^b: stale since 20[-0-9T:]*Z: .*GetHostMap failed: " "$tmpdir/refresh.out"
+"$MIGMAP" --state-dir "$local_state" pool check p "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml" >"$tmpdir/check.out"
+check "pool check warns that b is stale, with its fetch time" \
+	grep -q "^warning: host 'b' is stale: .*fetched 20" "$tmpdir/check.out"
 check "refresh of no pool: exit 2" migmap_rc 2 "$tmpdir/refresh.out" --state-dir "$local_state" pool refresh nope
 check "refresh of no pool says so" grep -q "no pool 'nope'" "$tmpdir/err"
 finish

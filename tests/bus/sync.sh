@@ -87,5 +87,10 @@ check "b stale, with its last fetch time and why" \
 check "c, slow but in time, fresh" grep -qF '"c" true ""' "$tmpdir/refresh.out"
 get "$A_addr" GetPoolMap ss p json >"$tmpdir/stale.json"
 check "the pool map warns that b is stale" grep -q "host 'b' is stale" "$tmpdir/stale.json"
+call "$A_addr" CheckDomain ss "$(cat "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml")" p >"$tmpdir/check.out"
+check "CheckDomain against p warns that b is stale, with its fetch time" \
+	grep -q "host [^ ]*b[^ ]* is stale: its migmapd at [^ ]* did not answer; its map was fetched 20" "$tmpdir/check.out"
+call "$A_addr" CheckDomain ss "$(cat "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml")" "" >"$tmpdir/check.out"
+check "CheckDomain against this host alone: no such warning" sh -c "! grep -q 'is stale' '$tmpdir/check.out'"
 kill -CONT "$pid_b"
 finish
