@@ -10,6 +10,7 @@
 #include "access.h"
 #include "bus-names.h"
 #include "bus.h"
+#include "fit.h"
 #include "libvirt.h"
 #include "log.h"
 #include "macros.h"
@@ -447,6 +448,9 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("CheckDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "bs", SD_BUS_PARAM(ok) SD_BUS_PARAM(report_json),
 				 method_check_domain, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("FitDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
+				 "a(sbs)", SD_BUS_PARAM(hosts), fit_method_fit_domain,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("PlanDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "s", SD_BUS_PARAM(plan_xml), method_plan_domain,
 				 SD_BUS_VTABLE_UNPRIVILEGED),

@@ -42,14 +42,23 @@ void cmd_pool_help(FILE *f)
 	      "                                member's migmapd\n"
 	      "  show POOL                     print the pool map (XML, or JSON with --json)\n"
 	      "  check POOL DOMAIN.xml         check a libvirt domain against the pool\n"
+	      "  fit POOL --domain D           on which members would domain D run (each alone)\n"
+	      "  whatif POOL --add HOST.xml | --remove HOST [--domain D...] [-c URI]\n"
+	      "                                which domains become invalid (or valid) if that\n"
+	      "                                host joins or leaves; default: every domain of\n"
+	      "                                the pool libvirt at URI knows\n"
 	      "\n"
-	      "  --json        print JSON (list, show, check)\n"
+	      "  --domain D    a domain XML file, or a domain name at URI (fit, whatif)\n"
+	      "  -c, --connect URI  libvirt URI (default qemu:///system)\n"
+	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
+	      "  --json        print JSON (list, show, check, fit, whatif)\n"
 	      "  -h, --help    show this help\n"
 	      "\n"
 	      "Through migmapd when it runs on the system bus, else on the state directory\n"
 	      "(--state-dir, the config file's state_dir, or " MM_STATE_DIR ").\n"
 	      "check exits 1 when the domain conflicts with the pool; refresh and sync exit 1\n"
-	      "when some member is stale or did not take the pool.\n",
+	      "when some member is stale or did not take the pool; fit exits 1 when the\n"
+	      "domain runs on no member; whatif exits 1 when some domain becomes invalid.\n",
 	      f);
 }
 
@@ -61,7 +70,11 @@ typedef struct Pool {
 	bool json;
 	const char *remote;
 	const char *verb_pool; /* refresh: the pool, for the lines printed */
-	size_t n_bad;          /* refresh: members found stale */
+	char **domains;        /* fit, whatif: --domain, in order */
+	size_t n_domains;
+	const char *uri;        /* -c */
+	const char *add, *drop; /* whatif: --add HOST.xml, --remove HOST */
+	size_t n_bad;           /* refresh: members found stale */
 } Pool;
 
 static void pool_done(Pool *p)
@@ -69,6 +82,7 @@ static void pool_done(Pool *p)
 	sd_bus_flush_close_unref(p->bus);
 	free(p->state_dir);
 	free(p->pool_dir);
+	free(p->domains);
 	mm_state_free(p->state);
 }
 
@@ -521,12 +535,233 @@ static int do_check(Pool *p, char **args, size_t n)
 	return report->ok ? EXIT_OK : EXIT_VERDICT;
 }
 
+/* The stored pool for reading, also when migmapd runs (readers take no
+ * lock): fit and whatif need the members' maps, which the bus does not
+ * serve one by one. */
+static int state_for_reading(Pool *p)
+{
+	if (!p->state_dir) {
+		MmConfig config = { 0 };
+		MmError err = { 0 };
+		int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
+		if (r < 0 && r != -ENOENT) {
+			mm_config_clear(&config);
+			return cli_fail_error(&err);
+		}
+		p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
+		p->pool_dir = TAKE_PTR(config.pool_dir);
+		mm_config_clear(&config);
+		if (!p->state_dir)
+			return cli_fail("out of memory");
+	}
+	return state_open(p, false);
+}
+
+static int do_fit(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(mm_fit_freep) MmFit *fit = NULL;
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	_cleanup_free_ char *xml = NULL, *json = NULL;
+	MmError err = { 0 };
+	size_t len, n_maps;
+	int r;
+
+	if (n != 1 || p->n_domains != 1)
+		return cli_fail("pool fit: expected a pool and one --domain");
+	if ((r = cli_read_domain_xml(p->domains[0], p->uri, false, &xml, &len)) != EXIT_OK)
+		return r;
+	if (p->bus) {
+		const char *host, *report_json;
+		int ok;
+		if ((r = call(p, "FitDomain", &reply, "ss", xml, args[0])) != EXIT_OK)
+			return r;
+		if (!(fit = calloc(1, sizeof(*fit))))
+			return cli_fail("out of memory");
+		if ((r = sd_bus_message_enter_container(reply, 'a', "(sbs)")) < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+		while ((r = sd_bus_message_read(reply, "(sbs)", &host, &ok, &report_json)) > 0) {
+			MmCheckReport *report = NULL;
+			if (mm_check_report_parse_json(report_json, strlen(report_json), "migmapd",
+						       &report, &err) < 0)
+				return cli_fail_error(&err);
+			if (mm_fit_add(fit, host, report) < 0) {
+				mm_check_report_free(report);
+				return cli_fail("out of memory");
+			}
+		}
+		if (r < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	} else {
+		if ((r = state_open(p, false)) != EXIT_OK)
+			return r;
+		if (mm_state_pool_hosts(p->state, args[0], &maps, &n_maps, &err) < 0 ||
+		    mm_domain_parse_xml(xml, len, p->domains[0], &domain, &err) < 0 ||
+		    mm_fit_domain(domain, maps, n_maps, &fit, &err) < 0)
+			return cli_fail_error(&err);
+	}
+	bool any = false;
+	for (size_t i = 0; i < fit->n; i++)
+		any = any || fit->hosts[i].report->ok;
+	if (p->json) {
+		if (mm_fit_format_json(fit, &json) < 0)
+			return cli_fail("out of memory");
+		r = cli_print(json);
+	} else {
+		for (size_t i = 0; i < fit->n; i++) {
+			const MmCheckReport *rep = fit->hosts[i].report;
+			const MmConflict *c = mm_check_report_first_error(rep);
+			if (rep->ok)
+				printf("%s: fits\n", fit->hosts[i].host);
+			else
+				printf("%s: does not fit: %s\n", fit->hosts[i].host,
+				       c ? c->message : "conflicts");
+			for (size_t k = 0; c && k < rep->n_conflicts; k++)
+				if (&rep->conflicts[k] != c &&
+				    rep->conflicts[k].severity == MM_SEVERITY_ERROR)
+					printf("  also: %s\n", rep->conflicts[k].message);
+		}
+		r = fflush(stdout) == 0 ? EXIT_OK
+					: cli_fail("cannot write output: %s", strerror(errno));
+	}
+	if (r != EXIT_OK)
+		return r;
+	return any ? EXIT_OK : EXIT_VERDICT;
+}
+
+/* The domains whatif asks about: --domain arguments, else every domain of
+ * the pool that libvirt knows. */
+static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
+{
+	char **xmls = NULL;
+	size_t n_xmls = 0;
+	MmDomain **v;
+	MmError err = { 0 };
+	int r = EXIT_OK;
+
+	*n = 0;
+	if (p->n_domains) {
+		if (!(v = calloc(p->n_domains + 1, sizeof(*v))))
+			return cli_fail("out of memory");
+		*ret = v;
+		for (size_t i = 0; i < p->n_domains; i++) {
+			if ((r = cli_load_domain_from(p->domains[i], p->uri, &v[i])) != EXIT_OK)
+				return r;
+			(*n)++;
+		}
+		return EXIT_OK;
+	}
+	const char *uri = p->uri ? p->uri : CLI_DEFAULT_URI;
+	if ((r = cli_virt_all_domains_xml(uri, &xmls, &n_xmls)) != EXIT_OK)
+		return r;
+	if (!(v = calloc(n_xmls + 1, sizeof(*v))))
+		r = cli_fail("out of memory");
+	*ret = v;
+	for (size_t i = 0; r == EXIT_OK && i < n_xmls; i++) {
+		MmDomain *d = NULL;
+		if (mm_domain_parse_xml(xmls[i], strlen(xmls[i]), uri, &d, &err) < 0) {
+			char buf[1024];
+			fprintf(stderr, "migmap: warning: %s\n",
+				mm_error_format(&err, buf, sizeof(buf)));
+			continue;
+		}
+		if (streq_ptr(d->pool, pool))
+			v[(*n)++] = d;
+		else
+			mm_domain_free(d);
+	}
+	mm_strv_free(xmls, n_xmls);
+	return r;
+}
+
+static int do_whatif(Pool *p, char **args, size_t n)
+{
+	_cleanup_(mm_whatif_freep) MmWhatif *w = NULL;
+	_cleanup_(mm_hostmap_freep) MmHostMap *added = NULL;
+	_cleanup_free_ const MmHostMap **before = NULL, **after = NULL;
+	_cleanup_free_ char *json = NULL, *text = NULL;
+	MmDomain **domains = NULL;
+	size_t nb = 0, na = 0, nd = 0, len;
+	MmError err = { 0 };
+	bool found = false;
+	int r;
+
+	if (n != 1 || !p->add == !p->drop)
+		return cli_fail(
+			"pool whatif: expected a pool and one of --add HOST.xml, --remove HOST");
+	if ((r = state_for_reading(p)) != EXIT_OK)
+		return r;
+	r = mm_state_pool_hosts(p->state, args[0], &before, &nb, &err);
+	if (r < 0 && r != -ENODATA)
+		return cli_fail_error(&err);
+	if (p->add) {
+		r = cli_read_file(p->add, POOL_FILE_MAX, &text, &len);
+		if (r < 0)
+			return cli_fail("%s: %s", p->add, strerror(-r));
+		if (mm_hostmap_parse_xml(text, len, p->add, &added, &err) < 0)
+			return cli_fail_error(&err);
+	}
+	if (!(after = calloc(nb + 1, sizeof(*after))))
+		return cli_fail("out of memory");
+	for (size_t i = 0; i < nb; i++) {
+		const char *name = before[i]->name;
+		bool same = (p->drop && streq_ptr(name, p->drop)) ||
+			    (added && streq_ptr(name, added->name));
+		found = found || same;
+		if (!same)
+			after[na++] = before[i];
+	}
+	if (added)
+		after[na++] = added;
+	else if (!found)
+		return cli_fail("pool whatif: pool '%s' has no host '%s'", args[0], p->drop);
+	if ((r = whatif_domains(p, args[0], &domains, &nd)) == EXIT_OK) {
+		if (mm_whatif((const MmDomain *const *)domains, nd, before, nb, after, na, &w,
+			      &err) < 0)
+			r = cli_fail_error(&err);
+	}
+	for (size_t i = 0; domains && domains[i]; i++)
+		mm_domain_free(domains[i]);
+	free(domains);
+	if (r != EXIT_OK)
+		return r;
+	bool broken = false;
+	for (size_t i = 0; i < w->n; i++)
+		broken = broken || w->domains[i].change == MM_WHATIF_BECOMES_INVALID;
+	if (p->json) {
+		if (mm_whatif_format_json(w, &json) < 0)
+			return cli_fail("out of memory");
+		if ((r = cli_print(json)) != EXIT_OK)
+			return r;
+	} else {
+		for (size_t i = 0; i < w->n; i++) {
+			const MmWhatifDomain *d = &w->domains[i];
+			static const char *const says[] = {
+				[MM_WHATIF_STAYS_VALID] = "stays valid",
+				[MM_WHATIF_STAYS_INVALID] = "stays invalid",
+				[MM_WHATIF_BECOMES_INVALID] = "becomes invalid",
+				[MM_WHATIF_BECOMES_VALID] = "becomes valid",
+			};
+			printf("%s: %s%s%s\n", d->name, says[d->change], d->reason ? ": " : "",
+			       d->reason ? d->reason : "");
+		}
+		if (fflush(stdout) != 0)
+			return cli_fail("cannot write output: %s", strerror(errno));
+	}
+	return broken ? EXIT_VERDICT : EXIT_OK;
+}
+
 int cmd_pool(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "remote", required_argument, NULL, 'r' },
 		{ "ssh", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "add", required_argument, NULL, 'a' },
+		{ "remove", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -536,14 +771,31 @@ int cmd_pool(int argc, char **argv)
 	} verbs[] = {
 		{ "list", do_list },       { "add", do_add },   { "remove", do_remove },
 		{ "refresh", do_refresh }, { "show", do_show }, { "check", do_check },
-		{ "sync", do_sync },
+		{ "sync", do_sync },       { "fit", do_fit },   { "whatif", do_whatif },
 	};
 	_cleanup_(pool_done) Pool p = { 0 };
 	_cleanup_free_ char *ssh_spec = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
 		switch (c) {
+		case 'd': {
+			char **v = realloc(p.domains, (p.n_domains + 1) * sizeof(*v));
+			if (!v)
+				return cli_fail("out of memory");
+			p.domains = v;
+			p.domains[p.n_domains++] = optarg;
+			break;
+		}
+		case 'c':
+			p.uri = optarg;
+			break;
+		case 'a':
+			p.add = optarg;
+			break;
+		case 'x':
+			p.drop = optarg;
+			break;
 		case 'j':
 			p.json = true;
 			break;
@@ -571,6 +823,10 @@ int cmd_pool(int argc, char **argv)
 	size_t n = (size_t)(argc - optind - 1);
 	if (p.remote && strcmp(verb, "add") != 0)
 		return cli_fail("pool %s: --remote and --ssh are for 'add'", verb);
+	if ((p.n_domains || p.uri) && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0)
+		return cli_fail("pool %s: --domain and --connect are for 'fit' and 'whatif'", verb);
+	if ((p.add || p.drop) && strcmp(verb, "whatif") != 0)
+		return cli_fail("pool %s: --add and --remove are for 'whatif'", verb);
 
 	bool create = strcmp(verb, "create") == 0;
 	if (create || strcmp(verb, "delete") == 0) {

@@ -59,6 +59,14 @@ if can_drop_privileges; then
 fi
 quiet call "$A_addr" AddRemoteHost ss p "$C_addr"
 
+# ---- fit: the domain against each member alone (b's doorbell page
+# 0xc6010000 lies in the guest's RAM, 0x40000000 up, on QEMU's virt)
+call "$A_addr" FitDomain ss "$(cat "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml")" p >"$tmpdir/fit.out"
+check "FitDomain: per member, a and c fit, b does not" \
+	grep -q '^a(sbs) 3 "a" true ".*" "b" false ".*0xc6010000.*" "c" true ".*"$' "$tmpdir/fit.out"
+check "FitDomain of no pool: NoSuchPool" \
+	fails_with "$A_addr" "$IFACE.Error.NoSuchPool" FitDomain string:x string:nope
+
 # ---- members that never stall the daemon ------------------------------------
 # b never answers (stopped); c answers after 1.5 s (stopped, then continued)
 kill -STOP "$pid_b"
