@@ -4,9 +4,11 @@
  * with remote_timeout, all in flight at once. Every other method is served
  * meanwhile; the job's caller gets its reply when the last call finished. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "bus-names.h"
@@ -16,6 +18,7 @@
 #include "manager.h"
 #include "refresh.h"
 #include "remote.h"
+#include "sysroot.h"
 
 typedef enum JobKind {
 	JOB_REFRESH, /* GetHostMap of each member, stored or marked stale */
@@ -32,6 +35,7 @@ typedef struct Call {
 	sd_bus_slot *slot;
 	bool done, ok;
 	char *message; /* why not ok */
+	char *ssh_log; /* ssh: members: where ssh writes its own messages */
 } Call;
 
 struct RefreshJob {
@@ -59,6 +63,9 @@ static void job_free(RefreshJob *j)
 		free(c->name);
 		free(c->address);
 		free(c->message);
+		if (c->ssh_log)
+			(void)unlink(c->ssh_log);
+		free(c->ssh_log);
 	}
 	free(j->calls);
 	sd_event_source_disable_unref(j->free_source);
@@ -116,9 +123,27 @@ static void job_finish(RefreshJob *j)
 		log_warning("pool %s: cannot release the members' connections", j->pool);
 }
 
-/* The stale line of a member: "since T: reason". */
-static void refresh_failed(Call *c, const char *why)
+/* The last line ssh wrote, "" when none: why the transport failed. */
+static char *ssh_line(const Call *c)
 {
+	_cleanup_free_ char *text = NULL;
+	MmError err = { 0 };
+	size_t len;
+	if (!c->ssh_log || mm_read_file_at(AT_FDCWD, c->ssh_log, 64u << 10, &text, &len, &err) < 0)
+		return strdup("");
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	char *nl = strrchr(text, '\n');
+	return strdup(nl ? nl + 1 : text);
+}
+
+/* The stale line of a member: "since T: reason". */
+static void refresh_failed(Call *c, const char *reason)
+{
+	_cleanup_free_ char *ssh = ssh_line(c), *with_ssh = NULL;
+	const char *why = reason;
+	if (ssh && *ssh && asprintf(&with_ssh, "%s (ssh: %s)", reason, ssh) >= 0)
+		why = with_ssh;
 	RefreshJob *j = c->job;
 	MmError err = { 0 };
 	char buf[1024];
@@ -189,6 +214,14 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 		if (j->kind == JOB_REFRESH)
 			refresh_failed(c, why ? why : "no answer");
 		else {
+			_cleanup_free_ char *ssh = ssh_line(c);
+			if (ssh && *ssh && why) {
+				char *w = NULL;
+				if (asprintf(&w, "%s (ssh: %s)", why, ssh) >= 0) {
+					free(why);
+					why = w;
+				}
+			}
 			c->message = TAKE_PTR(why);
 			log_warning("pool %s: sync to %s: %s", j->pool, c->name,
 				    c->message ? c->message : "failed");
@@ -210,7 +243,16 @@ static void call_start(Call *c)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
 	MmError err = { 0 };
 	char buf[1024];
-	int r = remote_open(c->address, j->privileged, j->m->event, &c->bus, &err);
+	int r;
+	if (strncmp(c->address, "ssh:", 4) == 0) {
+		static unsigned counter;
+		if (asprintf(&c->ssh_log, "%s/.#ssh-%u-%u.log", j->m->config.state_dir,
+			     (unsigned)getpid(), ++counter) < 0)
+			c->ssh_log = NULL;
+		else
+			(void)unlink(c->ssh_log);
+	}
+	r = remote_open(c->address, j->privileged, j->m->event, c->ssh_log, &c->bus, &err);
 	if (r < 0) {
 		mm_error_format(&err, buf, sizeof(buf));
 		goto fail;

@@ -101,4 +101,17 @@ check "CheckDomain against p warns that b is stale, with its fetch time" \
 call "$A_addr" CheckDomain ss "$(cat "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml")" "" >"$tmpdir/check.out"
 check "CheckDomain against this host alone: no such warning" sh -c "! grep -q 'is stale' '$tmpdir/check.out'"
 kill -CONT "$pid_b"
+
+# ---- ssh's own error reaches the caller, not only the daemon's log: a
+# member named ssh:host.invalid (RFC 6761: never resolves)
+mkdir -p "$tmpdir/d.state/pools/q"
+"$MIGMAP" host --sysroot "$HOSTS/arm64-virt-gicv2" --name h >"$tmpdir/d.state/pools/q/h.xml"
+echo '{"members": {"h": {"address": "ssh:host.invalid", "fetched": null, "stale": false}}}' \
+	>"$tmpdir/d.state/pools/q/remote.json"
+start_bus D
+start_daemon d "$D_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+call "$D_addr" RefreshPool s q >"$tmpdir/ssh.out" 2>&1
+check "RefreshPool: h stale with ssh's own line" \
+	grep -q '"h" false "since an unknown time: .*(ssh: .*host.invalid' "$tmpdir/ssh.out"
+check "no ssh log left behind" [ -z "$(find "$tmpdir/d.state" -name '.#ssh-*')" ]
 finish
