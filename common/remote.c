@@ -196,8 +196,10 @@ int remote_open(const char *spec, bool privileged, sd_event *event, const char *
 		return r;
 	}
 	/* Attached first: the handshake then runs on the loop, and a member
-	 * that never answers costs nothing but its timeout. */
-	r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+	 * that never answers costs nothing but its timeout. Below the
+	 * daemon's own bus in priority: when many members answer at once
+	 * (each answer a state write), a client's call still goes first. */
+	r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL + 10);
 	if (r >= 0)
 		r = sd_bus_start(bus);
 	if (r < 0) {
