@@ -371,6 +371,9 @@ static int do_refresh(Pool *p, char **args, size_t n)
 	if (n != 1)
 		return cli_fail("pool refresh: expected one pool name");
 	if (p->bus) {
+		/* migmapd answers once every member answered or timed out
+		 * (its remote_timeout, which may exceed sd-bus's 25 s) */
+		(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
 		if ((r = call(p, "RefreshPool", &reply, "s", args[0])) != EXIT_OK)
 			return r;
 		return print_members(reply, "fresh", "stale");
@@ -400,6 +403,7 @@ static int do_sync(Pool *p, char **args, size_t n)
 	if (n != 1)
 		return cli_fail("pool sync: expected one pool name");
 	if (p->bus) {
+		(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
 		if ((r = call(p, "SyncPool", &reply, "s", args[0])) != EXIT_OK)
 			return r;
 		return print_members(reply, "synced", "not synced:");
