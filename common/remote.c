@@ -66,7 +66,7 @@ static int append_argv(char **buf, size_t *len, unsigned n, const char *value)
 }
 
 /* The fixed command line migmapd runs for ssh:[USER@]HOST[:PORT]. */
-static int ssh_address(const char *spec, char **ret, MmError *err)
+static int ssh_address(const char *spec, const char *log_path, char **ret, MmError *err)
 {
 	_cleanup_free_ char *user = NULL, *hostname = NULL, *buf = NULL;
 	const char *at = strchr(spec, '@'), *host = at ? at + 1 : spec, *port = NULL;
@@ -119,6 +119,12 @@ static int ssh_address(const char *spec, char **ret, MmError *err)
 		argv[n++] = "-l";
 		argv[n++] = user;
 	}
+	if (log_path) {
+		/* ssh's own messages ("Could not resolve hostname …") to a file
+		 * the caller reads back, not to migmapd's stderr only */
+		argv[n++] = "-E";
+		argv[n++] = log_path;
+	}
 	argv[n++] = "--";
 	argv[n++] = hostname;
 	argv[n++] = "systemd-stdio-bridge";
@@ -137,12 +143,18 @@ bad:
 
 int remote_address_resolve(const char *spec, bool privileged, char **ret, MmError *err)
 {
+	return remote_address_resolve_logged(spec, privileged, NULL, ret, err);
+}
+
+int remote_address_resolve_logged(const char *spec, bool privileged, const char *log_path,
+				  char **ret, MmError *err)
+{
 	if (!spec || !*spec) {
 		mm_error_set(err, NULL, 0, "empty member address");
 		return -EINVAL;
 	}
 	if (strncmp(spec, "ssh:", 4) == 0)
-		return ssh_address(spec + 4, ret, err);
+		return ssh_address(spec + 4, log_path, ret, err);
 	/* One local socket: no transport that runs a program, no list of
 	 * alternatives (';'), no further keys (','). */
 	if (strncmp(spec, "unix:path=/", 11) == 0 && !strpbrk(spec, ",;")) {
@@ -160,6 +172,65 @@ int remote_address_resolve(const char *spec, bool privileged, char **ret, MmErro
 	}
 	*ret = strdup(spec);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int remote_open(const char *spec, bool privileged, sd_event *event, const char *log_path,
+		sd_bus **ret, MmError *err)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_free_ char *address = NULL;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	r = remote_address_resolve_logged(spec, privileged, log_path, &address, err);
+	if (r < 0)
+		return r;
+	r = sd_bus_new(&bus);
+	if (r >= 0)
+		r = sd_bus_set_address(bus, address);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(bus, true);
+	if (r < 0) {
+		mm_error_set(err, spec, 0, "bad bus address: %s", strerror(-r));
+		return r;
+	}
+	/* Attached first: the handshake then runs on the loop, and a member
+	 * that never answers costs nothing but its timeout. Below the
+	 * daemon's own bus in priority: when many members answer at once
+	 * (each answer a state write), a client's call still goes first. */
+	r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL + 10);
+	if (r >= 0)
+		r = sd_bus_start(bus);
+	if (r < 0) {
+		mm_error_set(err, spec, 0, "cannot connect: %s", strerror(-r));
+		return r;
+	}
+	*ret = TAKE_PTR(bus);
+	return 0;
+}
+
+int remote_import_pool(const char *spec, bool privileged, uint64_t timeout_usec, const char *pool,
+		       uint64_t generation, const char *document, MmError *err)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_event_unrefp) sd_event *event = NULL;
+	int r = sd_event_new(&event);
+	if (r < 0) {
+		mm_error_set(err, spec, 0, "cannot allocate an event loop: %s", strerror(-r));
+		return r;
+	}
+	r = remote_open(spec, privileged, event, NULL, &bus, err);
+	if (r < 0)
+		return r;
+	(void)sd_bus_set_method_call_timeout(bus, timeout_usec);
+	r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "ImportPool",
+			       &error, NULL, "sts", pool, generation, document);
+	if (r < 0)
+		mm_error_set(err, spec, 0, "ImportPool failed: %s",
+			     error.message ? error.message : strerror(-r));
+	return r;
 }
 
 int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
@@ -271,6 +342,8 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 		}
 		if (r == -ENOMEM)
 			goto out;
+		if (r >= 0 && ops && ops->fresh)
+			ops->fresh(names[i], userdata);
 		if (r < 0) {
 			if (ops && ops->stale)
 				ops->stale(names[i], &fetch_err, userdata);

@@ -3,6 +3,8 @@
  * the build directory. */
 #pragma once
 
+#include <stdint.h>
+
 #include "error.h"
 
 #ifdef __cplusplus
@@ -16,12 +18,21 @@ typedef struct MmConfig {
 	char *name;
 	char *admin_group; /* may call migmapd's mutating methods besides root */
 	char *libvirt_uri; /* migmapd follows this libvirt; "none": it does not */
+	char *pool_dir;    /* the pools, when not <state_dir>/pools: maybe shared storage */
+	/* durations ("600", "10s", "10min", "1h"), checked when read: */
+	char *refresh_interval; /* migmapd re-fetches and syncs remote members */
+	char *remote_timeout;   /* one member's fetch at most */
+	char *rescan_interval;  /* migmapd rereads a shared pool_dir */
 } MmConfig;
 
 /* Read path into c (keys it sets replace c's). -ENOENT when missing; an
  * unknown key or a line without '=' is -EINVAL with err at file:line. */
 int mm_config_load(const char *path, MmConfig *c, MmError *err);
 void mm_config_clear(MmConfig *c);
+/* A duration setting in microseconds: value (NULL: def_sec seconds) is a
+ * number of seconds, or a number followed by s, min or h. -EINVAL for
+ * anything else, zero included. */
+int mm_config_duration(const char *value, unsigned def_sec, uint64_t *ret_usec);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "domain.h"
 #include "error.h"
+#include "fit.h"
 #include "hostmap-format.h"
 #include "hostmap.h"
 #include "layout.h"

@@ -53,6 +53,9 @@ int cli_load_domain(const char *path, MmDomain **ret);
 int cli_read_domain_xml(const char *arg, const char *uri, bool inactive, char **ret, size_t *len);
 int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret);
 int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret);
+/* The XML of every domain libvirt at uri knows, running or not, in *ret
+ * (n strings, each and the array to free). */
+int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n);
 /* Define xml at uri; *ret_name (when not NULL) is the domain's name. */
 int cli_virt_define(const char *uri, const char *xml, char **ret_name);
 /* What check and plan both take: --domain FILE|NAME, -c URI, --json, then

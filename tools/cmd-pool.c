@@ -38,30 +38,51 @@ void cmd_pool_help(FILE *f)
 	      "  remove POOL HOST              remove a member\n"
 	      "  refresh POOL                  fetch the remote members again; one that does\n"
 	      "                                not answer keeps its last map, marked stale\n"
+	      "  sync POOL                     push the pool (next generation) to every remote\n"
+	      "                                member's migmapd\n"
 	      "  show POOL                     print the pool map (XML, or JSON with --json)\n"
 	      "  check POOL DOMAIN.xml         check a libvirt domain against the pool\n"
+	      "  fit POOL --domain D           on which members would domain D run (each alone)\n"
+	      "  whatif POOL --add HOST.xml | --remove HOST [--domain D...] [-c URI]\n"
+	      "                                which domains become invalid (or valid) if that\n"
+	      "                                host joins or leaves; default: every domain of\n"
+	      "                                the pool libvirt at URI knows\n"
 	      "\n"
-	      "  --json        print JSON (list, show, check)\n"
+	      "  --domain D    a domain XML file, or a domain name at URI (fit, whatif)\n"
+	      "  -c, --connect URI  libvirt URI (default qemu:///system)\n"
+	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
+	      "  --json        print JSON (list, show, check, fit, whatif)\n"
 	      "  -h, --help    show this help\n"
 	      "\n"
 	      "Through migmapd when it runs on the system bus, else on the state directory\n"
 	      "(--state-dir, the config file's state_dir, or " MM_STATE_DIR ").\n"
-	      "check exits 1 when the domain conflicts with the pool.\n",
+	      "check exits 1 when the domain conflicts with the pool; refresh and sync exit 1\n"
+	      "when some member is stale or did not take the pool; fit exits 1 when the\n"
+	      "domain runs on no member; whatif exits 1 when some domain becomes invalid.\n",
 	      f);
 }
 
 typedef struct Pool {
 	sd_bus *bus;     /* through migmapd when set */
 	char *state_dir; /* else here */
+	char *pool_dir;  /* the config file's pool_dir; NULL: <state_dir>/pools */
 	MmState *state;
 	bool json;
 	const char *remote;
+	const char *verb_pool; /* refresh: the pool, for the lines printed */
+	char **domains;        /* fit, whatif: --domain, in order */
+	size_t n_domains;
+	const char *uri;        /* -c */
+	const char *add, *drop; /* whatif: --add HOST.xml, --remove HOST */
+	size_t n_bad;           /* refresh: members found stale */
 } Pool;
 
 static void pool_done(Pool *p)
 {
 	sd_bus_flush_close_unref(p->bus);
 	free(p->state_dir);
+	free(p->pool_dir);
+	free(p->domains);
 	mm_state_free(p->state);
 }
 
@@ -100,6 +121,7 @@ static int pool_connect(Pool *p)
 		return cli_fail_error(&err);
 	}
 	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
+	p->pool_dir = TAKE_PTR(config.pool_dir);
 	mm_config_clear(&config);
 	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
 }
@@ -109,13 +131,13 @@ static int pool_connect(Pool *p)
 static int state_open(Pool *p, bool write)
 {
 	MmError err = { 0 };
-	int r = mm_state_open(p->state_dir, write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state,
-			      &err);
+	int r = mm_state_open_pools(p->state_dir, p->pool_dir,
+				    write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state, &err);
 	if (r == -ENOENT && !write) {
 		p->state = calloc(1, sizeof(*p->state));
 		if (!p->state)
 			return cli_fail("out of memory");
-		p->state->dirfd = p->state->lockfd = -1;
+		p->state->dirfd = p->state->lockfd = p->state->poolsfd = -1;
 		return EXIT_OK;
 	}
 	if (r < 0)
@@ -291,29 +313,127 @@ static void show_progress(size_t done, size_t total, const char *host, void *use
 
 static void show_stale(const char *host, const MmError *why, void *userdata)
 {
+	Pool *p = userdata;
 	char buf[1024];
-	fprintf(stderr, "%smigmap: pool %s: host %s is stale: %s\n",
-		isatty(STDERR_FILENO) ? "\r\033[K" : "", (const char *)userdata, host,
-		mm_error_format(why, buf, sizeof(buf)));
+	const MmStateMember *m =
+		mm_state_find_member(mm_state_find_pool(p->state, p->verb_pool), host);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	printf("%s: stale since %s: %s\n", host, m && m->fetched ? m->fetched : "an unknown time",
+	       mm_error_format(why, buf, sizeof(buf)));
+	fflush(stdout);
+	p->n_bad++;
+}
+
+static void show_fresh(const char *host, void *userdata)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	printf("%s: fresh\n", host);
+	fflush(stdout);
+}
+
+static void show_progress_pool(size_t done, size_t total, const char *host, void *userdata)
+{
+	show_progress(done, total, host, (void *)((Pool *)userdata)->verb_pool);
+}
+
+/* The a(sbs) answer of RefreshPool or SyncPool as lines; EXIT_VERDICT when
+ * some member is not ok. */
+static int print_members(sd_bus_message *reply, const char *good, const char *bad)
+{
+	const char *name, *message;
+	int ok, r, ret = EXIT_OK;
+
+	if ((r = sd_bus_message_enter_container(reply, 'a', "(sbs)")) < 0)
+		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	while ((r = sd_bus_message_read(reply, "(sbs)", &name, &ok, &message)) > 0) {
+		if (ok)
+			printf("%s: %s\n", name, good);
+		else {
+			printf("%s: %s %s\n", name, bad, message);
+			ret = EXIT_VERDICT;
+		}
+	}
+	if (r < 0)
+		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	if (fflush(stdout) != 0)
+		return cli_fail("cannot write output: %s", strerror(errno));
+	return ret;
 }
 
 static int do_refresh(Pool *p, char **args, size_t n)
 {
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	MmError err = { 0 };
 	int r;
 
 	if (n != 1)
 		return cli_fail("pool refresh: expected one pool name");
-	if (p->bus)
-		return call(p, "RefreshPool", NULL, "s", args[0]);
+	if (p->bus) {
+		/* migmapd answers once every member answered or timed out
+		 * (its remote_timeout, which may exceed sd-bus's 25 s) */
+		(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
+		if ((r = call(p, "RefreshPool", &reply, "s", args[0])) != EXIT_OK)
+			return r;
+		return print_members(reply, "fresh", "stale");
+	}
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
+	p->verb_pool = args[0];
 	const RemoteRefreshOps ops = {
-		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+		.progress = isatty(STDERR_FILENO) ? show_progress_pool : NULL,
 		.stale = show_stale,
+		.fresh = show_fresh,
 	};
-	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, args[0], &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, p, &err);
+	if (r < 0)
+		return fail_state(r, &err);
+	return p->n_bad ? EXIT_VERDICT : EXIT_OK;
+}
+
+static int do_sync(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *doc = NULL;
+	const MmStatePool *pool;
+	MmError err = { 0 };
+	int r, ret = EXIT_OK;
+
+	if (n != 1)
+		return cli_fail("pool sync: expected one pool name");
+	if (p->bus) {
+		(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
+		if ((r = call(p, "SyncPool", &reply, "s", args[0])) != EXIT_OK)
+			return r;
+		return print_members(reply, "synced", "not synced:");
+	}
+	if ((r = state_open(p, true)) != EXIT_OK)
+		return r;
+	if (!(pool = mm_state_find_pool(p->state, args[0])))
+		return cli_fail("no pool '%s'", args[0]);
+	uint64_t generation = pool->generation + 1;
+	if ((r = mm_state_set_generation(p->state, args[0], generation, &err)) < 0 ||
+	    (r = mm_state_pool_export(p->state, args[0], generation, &doc, &err)) < 0)
+		return fail_state(r, &err);
+	pool = mm_state_find_pool(p->state, args[0]);
+	for (size_t i = 0; i < pool->n_members; i++) {
+		const MmStateMember *m = &pool->members[i];
+		char buf[1024];
+		if (!m->address)
+			continue;
+		r = remote_import_pool(m->address, geteuid() == 0, REMOTE_TIMEOUT_USEC, args[0],
+				       generation, doc, &err);
+		if (r < 0) {
+			printf("%s: not synced: %s\n", m->name,
+			       mm_error_format(&err, buf, sizeof(buf)));
+			ret = EXIT_VERDICT;
+		} else
+			printf("%s: synced\n", m->name);
+	}
+	if (fflush(stdout) != 0)
+		return cli_fail("cannot write output: %s", strerror(errno));
+	return ret;
 }
 
 static int do_show(Pool *p, char **args, size_t n)
@@ -389,6 +509,8 @@ static int check_report(Pool *p, const char *pool, const char *file, const char 
 	    mm_domain_parse_xml(text, len, file, &domain, &err) < 0 ||
 	    mm_check_domain(domain, maps, n, ret, &err) < 0)
 		return cli_fail_error(&err);
+	if (mm_state_add_stale_warnings(p->state, pool, *ret) < 0)
+		return cli_fail("out of memory");
 	return EXIT_OK;
 }
 
@@ -417,12 +539,233 @@ static int do_check(Pool *p, char **args, size_t n)
 	return report->ok ? EXIT_OK : EXIT_VERDICT;
 }
 
+/* The stored pool for reading, also when migmapd runs (readers take no
+ * lock): fit and whatif need the members' maps, which the bus does not
+ * serve one by one. */
+static int state_for_reading(Pool *p)
+{
+	if (!p->state_dir) {
+		MmConfig config = { 0 };
+		MmError err = { 0 };
+		int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
+		if (r < 0 && r != -ENOENT) {
+			mm_config_clear(&config);
+			return cli_fail_error(&err);
+		}
+		p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
+		p->pool_dir = TAKE_PTR(config.pool_dir);
+		mm_config_clear(&config);
+		if (!p->state_dir)
+			return cli_fail("out of memory");
+	}
+	return state_open(p, false);
+}
+
+static int do_fit(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(mm_fit_freep) MmFit *fit = NULL;
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	_cleanup_free_ const MmHostMap **maps = NULL;
+	_cleanup_free_ char *xml = NULL, *json = NULL;
+	MmError err = { 0 };
+	size_t len, n_maps;
+	int r;
+
+	if (n != 1 || p->n_domains != 1)
+		return cli_fail("pool fit: expected a pool and one --domain");
+	if ((r = cli_read_domain_xml(p->domains[0], p->uri, false, &xml, &len)) != EXIT_OK)
+		return r;
+	if (p->bus) {
+		const char *host, *report_json;
+		int ok;
+		if ((r = call(p, "FitDomain", &reply, "ss", xml, args[0])) != EXIT_OK)
+			return r;
+		if (!(fit = calloc(1, sizeof(*fit))))
+			return cli_fail("out of memory");
+		if ((r = sd_bus_message_enter_container(reply, 'a', "(sbs)")) < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+		while ((r = sd_bus_message_read(reply, "(sbs)", &host, &ok, &report_json)) > 0) {
+			MmCheckReport *report = NULL;
+			if (mm_check_report_parse_json(report_json, strlen(report_json), "migmapd",
+						       &report, &err) < 0)
+				return cli_fail_error(&err);
+			if (mm_fit_add(fit, host, report) < 0) {
+				mm_check_report_free(report);
+				return cli_fail("out of memory");
+			}
+		}
+		if (r < 0)
+			return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	} else {
+		if ((r = state_open(p, false)) != EXIT_OK)
+			return r;
+		if (mm_state_pool_hosts(p->state, args[0], &maps, &n_maps, &err) < 0 ||
+		    mm_domain_parse_xml(xml, len, p->domains[0], &domain, &err) < 0 ||
+		    mm_fit_domain(domain, maps, n_maps, &fit, &err) < 0)
+			return cli_fail_error(&err);
+	}
+	bool any = false;
+	for (size_t i = 0; i < fit->n; i++)
+		any = any || fit->hosts[i].report->ok;
+	if (p->json) {
+		if (mm_fit_format_json(fit, &json) < 0)
+			return cli_fail("out of memory");
+		r = cli_print(json);
+	} else {
+		for (size_t i = 0; i < fit->n; i++) {
+			const MmCheckReport *rep = fit->hosts[i].report;
+			const MmConflict *c = mm_check_report_first_error(rep);
+			if (rep->ok)
+				printf("%s: fits\n", fit->hosts[i].host);
+			else
+				printf("%s: does not fit: %s\n", fit->hosts[i].host,
+				       c ? c->message : "conflicts");
+			for (size_t k = 0; c && k < rep->n_conflicts; k++)
+				if (&rep->conflicts[k] != c &&
+				    rep->conflicts[k].severity == MM_SEVERITY_ERROR)
+					printf("  also: %s\n", rep->conflicts[k].message);
+		}
+		r = fflush(stdout) == 0 ? EXIT_OK
+					: cli_fail("cannot write output: %s", strerror(errno));
+	}
+	if (r != EXIT_OK)
+		return r;
+	return any ? EXIT_OK : EXIT_VERDICT;
+}
+
+/* The domains whatif asks about: --domain arguments, else every domain of
+ * the pool that libvirt knows. */
+static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
+{
+	char **xmls = NULL;
+	size_t n_xmls = 0;
+	MmDomain **v;
+	MmError err = { 0 };
+	int r = EXIT_OK;
+
+	*n = 0;
+	if (p->n_domains) {
+		if (!(v = calloc(p->n_domains + 1, sizeof(*v))))
+			return cli_fail("out of memory");
+		*ret = v;
+		for (size_t i = 0; i < p->n_domains; i++) {
+			if ((r = cli_load_domain_from(p->domains[i], p->uri, &v[i])) != EXIT_OK)
+				return r;
+			(*n)++;
+		}
+		return EXIT_OK;
+	}
+	const char *uri = p->uri ? p->uri : CLI_DEFAULT_URI;
+	if ((r = cli_virt_all_domains_xml(uri, &xmls, &n_xmls)) != EXIT_OK)
+		return r;
+	if (!(v = calloc(n_xmls + 1, sizeof(*v))))
+		r = cli_fail("out of memory");
+	*ret = v;
+	for (size_t i = 0; r == EXIT_OK && i < n_xmls; i++) {
+		MmDomain *d = NULL;
+		if (mm_domain_parse_xml(xmls[i], strlen(xmls[i]), uri, &d, &err) < 0) {
+			char buf[1024];
+			fprintf(stderr, "migmap: warning: %s\n",
+				mm_error_format(&err, buf, sizeof(buf)));
+			continue;
+		}
+		if (streq_ptr(d->pool, pool))
+			v[(*n)++] = d;
+		else
+			mm_domain_free(d);
+	}
+	mm_strv_free(xmls, n_xmls);
+	return r;
+}
+
+static int do_whatif(Pool *p, char **args, size_t n)
+{
+	_cleanup_(mm_whatif_freep) MmWhatif *w = NULL;
+	_cleanup_(mm_hostmap_freep) MmHostMap *added = NULL;
+	_cleanup_free_ const MmHostMap **before = NULL, **after = NULL;
+	_cleanup_free_ char *json = NULL, *text = NULL;
+	MmDomain **domains = NULL;
+	size_t nb = 0, na = 0, nd = 0, len;
+	MmError err = { 0 };
+	bool found = false;
+	int r;
+
+	if (n != 1 || !p->add == !p->drop)
+		return cli_fail(
+			"pool whatif: expected a pool and one of --add HOST.xml, --remove HOST");
+	if ((r = state_for_reading(p)) != EXIT_OK)
+		return r;
+	r = mm_state_pool_hosts(p->state, args[0], &before, &nb, &err);
+	if (r < 0 && r != -ENODATA)
+		return cli_fail_error(&err);
+	if (p->add) {
+		r = cli_read_file(p->add, POOL_FILE_MAX, &text, &len);
+		if (r < 0)
+			return cli_fail("%s: %s", p->add, strerror(-r));
+		if (mm_hostmap_parse_xml(text, len, p->add, &added, &err) < 0)
+			return cli_fail_error(&err);
+	}
+	if (!(after = calloc(nb + 1, sizeof(*after))))
+		return cli_fail("out of memory");
+	for (size_t i = 0; i < nb; i++) {
+		const char *name = before[i]->name;
+		bool same = (p->drop && streq_ptr(name, p->drop)) ||
+			    (added && streq_ptr(name, added->name));
+		found = found || same;
+		if (!same)
+			after[na++] = before[i];
+	}
+	if (added)
+		after[na++] = added;
+	else if (!found)
+		return cli_fail("pool whatif: pool '%s' has no host '%s'", args[0], p->drop);
+	if ((r = whatif_domains(p, args[0], &domains, &nd)) == EXIT_OK) {
+		if (mm_whatif((const MmDomain *const *)domains, nd, before, nb, after, na, &w,
+			      &err) < 0)
+			r = cli_fail_error(&err);
+	}
+	for (size_t i = 0; domains && domains[i]; i++)
+		mm_domain_free(domains[i]);
+	free(domains);
+	if (r != EXIT_OK)
+		return r;
+	bool broken = false;
+	for (size_t i = 0; i < w->n; i++)
+		broken = broken || w->domains[i].change == MM_WHATIF_BECOMES_INVALID;
+	if (p->json) {
+		if (mm_whatif_format_json(w, &json) < 0)
+			return cli_fail("out of memory");
+		if ((r = cli_print(json)) != EXIT_OK)
+			return r;
+	} else {
+		for (size_t i = 0; i < w->n; i++) {
+			const MmWhatifDomain *d = &w->domains[i];
+			static const char *const says[] = {
+				[MM_WHATIF_STAYS_VALID] = "stays valid",
+				[MM_WHATIF_STAYS_INVALID] = "stays invalid",
+				[MM_WHATIF_BECOMES_INVALID] = "becomes invalid",
+				[MM_WHATIF_BECOMES_VALID] = "becomes valid",
+			};
+			printf("%s: %s%s%s\n", d->name, says[d->change], d->reason ? ": " : "",
+			       d->reason ? d->reason : "");
+		}
+		if (fflush(stdout) != 0)
+			return cli_fail("cannot write output: %s", strerror(errno));
+	}
+	return broken ? EXIT_VERDICT : EXIT_OK;
+}
+
 int cmd_pool(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "remote", required_argument, NULL, 'r' },
 		{ "ssh", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "add", required_argument, NULL, 'a' },
+		{ "remove", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -432,13 +775,31 @@ int cmd_pool(int argc, char **argv)
 	} verbs[] = {
 		{ "list", do_list },       { "add", do_add },   { "remove", do_remove },
 		{ "refresh", do_refresh }, { "show", do_show }, { "check", do_check },
+		{ "sync", do_sync },       { "fit", do_fit },   { "whatif", do_whatif },
 	};
 	_cleanup_(pool_done) Pool p = { 0 };
 	_cleanup_free_ char *ssh_spec = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
 		switch (c) {
+		case 'd': {
+			char **v = realloc(p.domains, (p.n_domains + 1) * sizeof(*v));
+			if (!v)
+				return cli_fail("out of memory");
+			p.domains = v;
+			p.domains[p.n_domains++] = optarg;
+			break;
+		}
+		case 'c':
+			p.uri = optarg;
+			break;
+		case 'a':
+			p.add = optarg;
+			break;
+		case 'x':
+			p.drop = optarg;
+			break;
 		case 'j':
 			p.json = true;
 			break;
@@ -466,6 +827,10 @@ int cmd_pool(int argc, char **argv)
 	size_t n = (size_t)(argc - optind - 1);
 	if (p.remote && strcmp(verb, "add") != 0)
 		return cli_fail("pool %s: --remote and --ssh are for 'add'", verb);
+	if ((p.n_domains || p.uri) && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0)
+		return cli_fail("pool %s: --domain and --connect are for 'fit' and 'whatif'", verb);
+	if ((p.add || p.drop) && strcmp(verb, "whatif") != 0)
+		return cli_fail("pool %s: --add and --remove are for 'whatif'", verb);
 
 	bool create = strcmp(verb, "create") == 0;
 	if (create || strcmp(verb, "delete") == 0) {

@@ -130,3 +130,32 @@ int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret)
 		(*ret)->qemu_version = version;
 	return EXIT_OK;
 }
+
+int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)
+{
+	virConnectPtr c;
+	virDomainPtr *doms = NULL;
+	int r = open_uri(uri, &c);
+	if (r != EXIT_OK)
+		return r;
+	int count = virConnectListAllDomains(c, &doms, 0);
+	if (count < 0)
+		return virt_fail("cannot list the domains", uri);
+	char **v = calloc((size_t)count + 1, sizeof(*v));
+	r = v ? EXIT_OK : cli_fail("out of memory");
+	for (int i = 0; i < count; i++) {
+		if (r == EXIT_OK && !(v[i] = virDomainGetXMLDesc(doms[i], 0)))
+			r = virt_fail(virDomainGetName(doms[i]), uri);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (r != EXIT_OK) {
+		for (int i = 0; v && i < count; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*n = (size_t)count;
+	return EXIT_OK;
+}

@@ -39,6 +39,9 @@ every_method() {
 	check "$3: nobody: AddRemoteHost refused" nobody_fails "$a" "$denied" AddRemoteHost string:p "string:$a"
 	check "$3: nobody: RemoveHost refused" nobody_fails "$a" "$denied" RemoveHost string:p string:b
 	check "$3: nobody: RefreshPool refused" nobody_fails "$a" "$denied" RefreshPool string:p
+	check "$3: nobody: SyncPool refused" nobody_fails "$a" "$denied" SyncPool string:p
+	check "$3: nobody: ImportPool refused" nobody_fails "$a" "$denied" ImportPool string:p uint64:9 string:x
+	check "$3: nobody: FitDomain served" nobody_reads "$a" FitDomain ss "$(cat "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml")" p
 	check "$3: nobody: GetHostMap served" nobody_reads "$a" GetHostMap s xml
 	check "$3: nobody: ListPools served" nobody_reads "$a" ListPools
 	check "$3: nobody: GetPoolMap served" nobody_reads "$a" GetPoolMap ss p json

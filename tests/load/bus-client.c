@@ -9,6 +9,9 @@
  *     N GetHostMap("xml") round trips, then N org.freedesktop.DBus.Peer.Ping,
  *     one connection, one after the other; prints "gethostmap SECONDS" and
  *     "ping SECONDS" (best of 5 rounds of N).
+ *   bus-client ADDRESS latency SECONDS
+ *     GetHostMap("xml") round trips one after the other for SECONDS;
+ *     prints "calls N p50 MS p99 MS max MS".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -192,14 +195,62 @@ static int bench(const char *address, unsigned n)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int latency(const char *address, double seconds)
+{
+	sd_bus *bus = connect_to(address);
+	size_t n = 0, alloc = 0;
+	double *t = NULL, end = now() + seconds;
+	if (!bus)
+		return 2;
+	while (now() < end) {
+		sd_bus_error error = SD_BUS_ERROR_NULL;
+		sd_bus_message *reply = NULL;
+		double t0 = now();
+		int r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					   "GetHostMap", &error, &reply, "s", "xml");
+		double dt = now() - t0;
+		sd_bus_error_free(&error);
+		sd_bus_message_unref(reply);
+		if (r < 0) {
+			fprintf(stderr, "bus-client: %s\n", strerror(-r));
+			return 1;
+		}
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			double *v = realloc(t, alloc * sizeof(*t));
+			if (!v)
+				return 1;
+			t = v;
+		}
+		t[n++] = dt;
+	}
+	if (n == 0)
+		return 1;
+	qsort(t, n, sizeof(*t), cmp_double);
+	printf("calls %zu p50 %.3f p99 %.3f max %.3f\n", n, 1e3 * t[n / 2], 1e3 * t[(n * 99) / 100],
+	       1e3 * t[n - 1]);
+	free(t);
+	sd_bus_flush_close_unref(bus);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[2], "latency") == 0)
+		return latency(argv[1], atof(argv[3]));
 	if (argc == 7 && strcmp(argv[2], "load") == 0)
 		return load(argv[1], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]), argv[5],
 			    argv[6]);
 	if (argc == 4 && strcmp(argv[2], "bench") == 0)
 		return bench(argv[1], (unsigned)atoi(argv[3]));
 	fprintf(stderr, "usage: bus-client ADDRESS load CLIENTS CALLS POOL DOMAIN.xml\n"
-			"       bus-client ADDRESS bench N\n");
+			"       bus-client ADDRESS bench N\n"
+			"       bus-client ADDRESS latency SECONDS\n");
 	return 2;
 }
