@@ -21,6 +21,7 @@ void mm_config_clear(MmConfig *c)
 	free(c->name);
 	free(c->admin_group);
 	free(c->libvirt_uri);
+	free(c->unknown_pool);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -33,6 +34,7 @@ static const struct {
 	{ "name", offsetof(MmConfig, name) },
 	{ "admin_group", offsetof(MmConfig, admin_group) },
 	{ "libvirt_uri", offsetof(MmConfig, libvirt_uri) },
+	{ "unknown_pool", offsetof(MmConfig, unknown_pool) },
 };
 
 static char *strip(char *s)
@@ -85,13 +87,20 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 		if (k == ELEMENTSOF(keys)) {
 			mm_error_set(err, path, line,
 				     "unknown key '%.64s' (sysroot, state_dir, name, admin_group, "
-				     "libvirt_uri)",
+				     "libvirt_uri, unknown_pool)",
 				     key);
 			r = -EINVAL;
 			goto fail;
 		}
 		if (!*value) {
 			mm_error_set(err, path, line, "'%s' needs a value", key);
+			r = -EINVAL;
+			goto fail;
+		}
+		if (strcmp(key, "unknown_pool") == 0 && strcmp(value, "allow") != 0 &&
+		    strcmp(value, "refuse") != 0) {
+			mm_error_set(err, path, line,
+				     "unknown_pool is 'refuse' or 'allow', not '%.64s'", value);
 			r = -EINVAL;
 			goto fail;
 		}
@@ -114,4 +123,9 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 fail:
 	mm_config_clear(&next);
 	return r;
+}
+
+bool mm_config_unknown_pool_allowed(const MmConfig *c)
+{
+	return c->unknown_pool && strcmp(c->unknown_pool, "allow") == 0;
 }

@@ -3,6 +3,8 @@
  * the build directory. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "error.h"
 
 #ifdef __cplusplus
@@ -14,14 +16,18 @@ typedef struct MmConfig {
 	char *sysroot;
 	char *state_dir;
 	char *name;
-	char *admin_group; /* may call migmapd's mutating methods besides root */
-	char *libvirt_uri; /* migmapd follows this libvirt; "none": it does not */
+	char *admin_group;  /* may call migmapd's mutating methods besides root */
+	char *libvirt_uri;  /* migmapd follows this libvirt; "none": it does not */
+	char *unknown_pool; /* "refuse" (NULL: the default) or "allow": the hook and a
+			     * domain whose pool this host does not know */
 } MmConfig;
 
 /* Read path into c (keys it sets replace c's). -ENOENT when missing; an
  * unknown key or a line without '=' is -EINVAL with err at file:line. */
 int mm_config_load(const char *path, MmConfig *c, MmError *err);
 void mm_config_clear(MmConfig *c);
+/* unknown_pool = allow: the hook lets in a domain whose pool is not known here. */
+bool mm_config_unknown_pool_allowed(const MmConfig *c);
 
 #ifdef __cplusplus
 }
