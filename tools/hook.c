@@ -5,9 +5,9 @@
  * of an incoming migration) it checks the domain against this host when it
  * has PCI <hostdev>s and against its pool when its metadata names one; an
  * error-level conflict, or a pool this host does not know, refuses the start
- * or the migration with one line on stderr, which libvirt shows the user. Everything else exits 0 at once. Nothing is ever
- * printed on stdout: on "migrate begin" libvirt would take it as the
- * domain's new XML. */
+ * or the migration with one line on stderr, which libvirt shows the user.
+ * Everything else exits 0 at once. Nothing is ever printed on stdout: on
+ * "migrate begin" libvirt would take it as the domain's new XML. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
