@@ -84,6 +84,11 @@ static int emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
 	return 0;
 }
 
+int bus_emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
+{
+	return emit_pool_changed(m, pool, pools_changed);
+}
+
 int bus_emit_host_map_changed(Manager *m)
 {
 	int r = sd_bus_emit_properties_changed(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "Generation",

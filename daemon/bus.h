@@ -6,3 +6,5 @@
 /* Export the object, attach the bus to the event loop, take the name. */
 int bus_setup(Manager *m);
 int bus_emit_host_map_changed(Manager *m);
+/* PoolChanged(pool), and the Pools property when pools_changed. */
+int bus_emit_pool_changed(Manager *m, const char *pool, bool pools_changed);

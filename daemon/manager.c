@@ -15,10 +15,15 @@
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
+#include "refresh.h"
+#include "share.h"
 
 Manager *manager_new(void)
 {
-	return calloc(1, sizeof(Manager));
+	Manager *m = calloc(1, sizeof(Manager));
+	if (m)
+		m->share_inotify_fd = -1;
+	return m;
 }
 
 Manager *manager_free(Manager *m)
@@ -27,6 +32,8 @@ Manager *manager_free(Manager *m)
 		return NULL;
 	libvirt_stop(m);
 	hotplug_stop(m);
+	refresh_stop(m);
+	share_stop(m);
 	sd_bus_flush_close_unref(m->bus);
 	sd_event_unref(m->event);
 	mm_state_free(m->state);
@@ -80,6 +87,7 @@ int manager_refresh(Manager *m, MmError *err)
 	mm_hostmap_free(m->host);
 	m->host = TAKE_PTR(map);
 	m->generation++;
+	share_publish(m);
 	return 1;
 }
 
@@ -89,7 +97,16 @@ int manager_start(Manager *m)
 	char buf[1024];
 	int r;
 
-	r = mm_state_open(m->config.state_dir, MM_STATE_CREATE | MM_STATE_LOCK, &m->state, &err);
+	/* Several migmapd may share the state directory and the pools (§9): a
+	 * shared lock, which keeps out only `migmap pool --state-dir` writers. */
+	if (mm_config_duration(m->config.rescan_interval, 30, &m->rescan_usec) < 0 ||
+	    mm_config_duration(m->config.refresh_interval, 600, &m->refresh_usec) < 0 ||
+	    mm_config_duration(m->config.remote_timeout, 10, &m->remote_timeout_usec) < 0) {
+		log_error("bad duration in the configuration");
+		return -EINVAL;
+	}
+	r = mm_state_open_pools(m->config.state_dir, m->config.pool_dir,
+				MM_STATE_CREATE | MM_STATE_SHARED, &m->state, &err);
 	if (r < 0) {
 		log_warning("%s", mm_error_format(&err, buf, sizeof(buf)));
 		return r;
@@ -137,7 +154,8 @@ int manager_run(Manager *m)
 	if (r < 0)
 		return r;
 	/* After the name: a conflict found at once is a signal someone may see. */
-	if ((r = libvirt_start(m)) < 0 || (r = hotplug_start(m)) < 0)
+	if ((r = libvirt_start(m)) < 0 || (r = hotplug_start(m)) < 0 || (r = share_start(m)) < 0 ||
+	    (r = refresh_start(m)) < 0)
 		return r;
 	(void)sd_notifyf(false, "READY=1\nSTATUS=Serving %zu pool(s) as %s", m->state->n_pools,
 			 m->host->name ? m->host->name : "?");

@@ -23,6 +23,16 @@ typedef struct Manager {
 	struct Libvirt *libvirt;           /* libvirt.c: the libvirt followed; NULL when none */
 	struct sd_device_monitor *hotplug; /* hotplug.c: udev's pci and iommu events */
 	sd_event_source *hotplug_timer;    /* a probe due once events settle */
+	/* share.c: a pools directory other migmapd write too */
+	int share_inotify_fd;
+	sd_event_source *share_inotify, *share_settle, *share_rescan;
+	/* the durations of migmap.conf, in microseconds */
+	uint64_t rescan_usec;         /* rescan_interval */
+	uint64_t refresh_usec;        /* refresh_interval */
+	uint64_t remote_timeout_usec; /* remote_timeout */
+	/* refresh.c: the pools' member fetches under way, and the timer */
+	struct RefreshJob *refresh_jobs;
+	sd_event_source *refresh_timer;
 } Manager;
 
 Manager *manager_new(void);

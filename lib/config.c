@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,10 @@ void mm_config_clear(MmConfig *c)
 	free(c->admin_group);
 	free(c->libvirt_uri);
 	free(c->unknown_pool);
+	free(c->pool_dir);
+	free(c->refresh_interval);
+	free(c->remote_timeout);
+	free(c->rescan_interval);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -35,7 +40,43 @@ static const struct {
 	{ "admin_group", offsetof(MmConfig, admin_group) },
 	{ "libvirt_uri", offsetof(MmConfig, libvirt_uri) },
 	{ "unknown_pool", offsetof(MmConfig, unknown_pool) },
+	{ "pool_dir", offsetof(MmConfig, pool_dir) },
+	{ "refresh_interval", offsetof(MmConfig, refresh_interval) },
+	{ "remote_timeout", offsetof(MmConfig, remote_timeout) },
+	{ "rescan_interval", offsetof(MmConfig, rescan_interval) },
 };
+
+/* The keys whose value is a duration, checked when read. */
+static bool is_duration_key(const char *key)
+{
+	return strcmp(key, "refresh_interval") == 0 || strcmp(key, "remote_timeout") == 0 ||
+	       strcmp(key, "rescan_interval") == 0;
+}
+
+int mm_config_duration(const char *value, unsigned def_sec, uint64_t *ret_usec)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t usec;
+	} units[] = { { "", 1000000 }, { "s", 1000000 }, { "min", 60000000 }, { "h", 3600000000 } };
+	char *end;
+	if (!value) {
+		*ret_usec = (uint64_t)def_sec * 1000000;
+		return 0;
+	}
+	if (!isdigit((unsigned char)value[0]))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long n = strtoull(value, &end, 10);
+	if (errno || n == 0 || n > 1000000)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(units); i++)
+		if (strcmp(end, units[i].suffix) == 0) {
+			*ret_usec = (uint64_t)n * units[i].usec;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 static char *strip(char *s)
 {
@@ -87,7 +128,8 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 		if (k == ELEMENTSOF(keys)) {
 			mm_error_set(err, path, line,
 				     "unknown key '%.64s' (sysroot, state_dir, name, admin_group, "
-				     "libvirt_uri, unknown_pool)",
+				     "libvirt_uri, pool_dir, refresh_interval, remote_timeout, "
+				     "rescan_interval, unknown_pool)",
 				     key);
 			r = -EINVAL;
 			goto fail;
@@ -101,6 +143,15 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 		    strcmp(value, "refuse") != 0) {
 			mm_error_set(err, path, line,
 				     "unknown_pool is 'refuse' or 'allow', not '%.64s'", value);
+			r = -EINVAL;
+			goto fail;
+		}
+		uint64_t usec;
+		if (is_duration_key(key) && mm_config_duration(value, 1, &usec) < 0) {
+			mm_error_set(
+				err, path, line,
+				"'%s' is not a duration: seconds, or a number with s, min or h",
+				key);
 			r = -EINVAL;
 			goto fail;
 		}

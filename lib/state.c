@@ -5,7 +5,14 @@
  *   <dir>/pools/<pool>/<host>.xml   a member's map (host capabilities fragment)
  *   <dir>/pools/<pool>/remote.json  the remote members: bus address, last
  *                                   fetch, stale flag
- *   <dir>/.lock                     flock()ed by the one writer
+ *   <dir>/pools/<pool>/generation   the pool's generation (pool sync)
+ *   <dir>/pools/.lock               flock()ed while a pool is created or deleted
+ *   <dir>/.lock                     flock()ed by the one writer, or shared
+ *                                   by the daemons that use this directory
+ *
+ * The pools directory may be elsewhere (pool_dir), on storage several
+ * hosts' migmapd share (docs/design.md §9): each writes only its own member
+ * file, so no lock is needed but the one around creating or deleting a pool.
  *
  * Every write goes to a hidden temporary file in the target's directory, is
  * fsynced, renamed over the target and the directory fsynced, so a crash
@@ -40,10 +47,11 @@
 #include "sysroot.h"
 #include "util.h"
 
-#define HOST_FILE   "host.xml"
-#define POOLS_DIR   "pools"
-#define REMOTE_FILE "remote.json"
-#define LOCK_FILE   ".lock"
+#define HOST_FILE       "host.xml"
+#define POOLS_DIR       "pools"
+#define REMOTE_FILE     "remote.json"
+#define LOCK_FILE       ".lock"
+#define GENERATION_FILE "generation"
 /* The largest map file accepted: the XML reader's own limit. */
 #define STATE_FILE_MAX (16u << 20)
 /* <name>.xml must fit NAME_MAX (255). */
@@ -80,6 +88,8 @@ void mm_state_free(MmState *s)
 		close(s->dirfd);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
+	if (s->poolsfd >= 0)
+		close(s->poolsfd);
 	mm_hostmap_free(s->host);
 	for (size_t i = 0; i < s->n_pools; i++)
 		pool_clear(&s->pools[i]);
@@ -249,6 +259,26 @@ static int load_remote(MmState *s, MmStatePool *p, int poolfd)
 	return r;
 }
 
+/* The generation file: one decimal number; absent is 0. */
+static int load_generation(MmState *s, MmStatePool *p, int poolfd)
+{
+	_cleanup_free_ char *text = NULL;
+	MmError err = { 0 };
+	size_t len;
+	int r = mm_read_file_at(poolfd, GENERATION_FILE, 64, &text, &len, &err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return add_warning(s, POOLS_DIR "/%s/" GENERATION_FILE ": %s", p->name,
+				   err.message);
+	while (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	if (mm_parse_u64(text, &p->generation) < 0)
+		return add_warning(s, POOLS_DIR "/%s/" GENERATION_FILE ": not a number, taken as 0",
+				   p->name);
+	return 0;
+}
+
 static int load_pool(MmState *s, int poolsfd, const char *name)
 {
 	_cleanup_close_ int poolfd = -1;
@@ -274,8 +304,9 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 		char rel[512];
 		size_t stem;
 		snprintf(rel, sizeof(rel), POOLS_DIR "/%s/%s", name, file);
-		if (file[0] == '.' || strcmp(file, REMOTE_FILE) == 0)
-			continue; /* temporary files; remote.json below */
+		if (file[0] == '.' || strcmp(file, REMOTE_FILE) == 0 ||
+		    strcmp(file, GENERATION_FILE) == 0)
+			continue; /* temporary files; remote.json and generation below */
 		if (!has_suffix(file, ".xml", &stem)) {
 			r = add_warning(s, "%s: not a member map (<host>.xml), ignored", rel);
 		} else {
@@ -311,6 +342,9 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 	r = load_remote(s, &pool, poolfd);
 	if (r < 0)
 		goto out;
+	r = load_generation(s, &pool, poolfd);
+	if (r < 0)
+		goto out;
 	MmStatePool *v = realloc(s->pools, (s->n_pools + 1) * sizeof(*v));
 	if (!v) {
 		r = -ENOMEM;
@@ -325,11 +359,10 @@ out:
 	return r;
 }
 
+static int load_pools(MmState *s);
+
 static int load(MmState *s)
 {
-	_cleanup_close_ int poolsfd = -1;
-	char **names = NULL;
-	size_t n = 0;
 	MmError err = { 0 };
 	int r;
 
@@ -338,8 +371,26 @@ static int load(MmState *s)
 		return r;
 	if (r < 0 && r != -ENOENT && (r = add_error_warning(s, &err)) < 0)
 		return r;
+	return load_pools(s);
+}
 
-	poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+/* A new fd of the pools directory: -ENOENT when there is none. */
+static int open_pools(const MmState *s)
+{
+	if (s->poolsfd < 0)
+		return -ENOENT;
+	return open_dir_at(s->poolsfd, ".");
+}
+
+static int load_pools(MmState *s)
+{
+	_cleanup_close_ int poolsfd = -1;
+	char **names = NULL;
+	size_t n = 0;
+	MmError err = { 0 };
+	int r = 0;
+
+	poolsfd = open_pools(s);
 	if (poolsfd == -ENOENT)
 		return 0;
 	if (poolsfd < 0)
@@ -362,6 +413,12 @@ static int load(MmState *s)
 
 int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 {
+	return mm_state_open_pools(path, NULL, flags, ret, err);
+}
+
+int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, MmState **ret,
+			MmError *err)
+{
 	_cleanup_(mm_state_freep) MmState *s = NULL;
 	int r;
 
@@ -370,7 +427,7 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->dirfd = s->lockfd = -1;
+	s->dirfd = s->lockfd = s->poolsfd = -1;
 
 	if ((flags & MM_STATE_CREATE) && mkdir(path, 0755) < 0 && errno != EEXIST) {
 		r = -errno;
@@ -383,7 +440,7 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 		mm_error_set(err, path, 0, "cannot open the state directory: %s", strerror(-r));
 		return r;
 	}
-	if (flags & MM_STATE_LOCK) {
+	if (flags & (MM_STATE_LOCK | MM_STATE_SHARED)) {
 		s->lockfd = openat(s->dirfd, LOCK_FILE,
 				   O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 		if (s->lockfd < 0) {
@@ -391,7 +448,8 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 			mm_error_set(err, path, 0, "cannot open the lock file: %s", strerror(-r));
 			return r;
 		}
-		if (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (flock(s->lockfd, ((flags & MM_STATE_SHARED) ? LOCK_SH : LOCK_EX) | LOCK_NB) <
+		    0) {
 			r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 			mm_error_set(err, path, 0, "%s",
 				     r == -EBUSY
@@ -401,10 +459,21 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 			return r;
 		}
 	}
-	if ((flags & MM_STATE_CREATE) && mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 &&
+	if ((flags & MM_STATE_CREATE) &&
+	    (pool_dir ? mkdir(pool_dir, 0755) : mkdirat(s->dirfd, POOLS_DIR, 0755)) < 0 &&
 	    errno != EEXIST) {
 		r = -errno;
-		mm_error_set(err, path, 0, "cannot create %s: %s", POOLS_DIR, strerror(-r));
+		mm_error_set(err, pool_dir ? pool_dir : path, 0, "cannot create %s: %s",
+			     pool_dir ? "the pool directory" : POOLS_DIR, strerror(-r));
+		return r;
+	}
+	s->poolsfd = pool_dir ? open(pool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			      : openat(s->dirfd, POOLS_DIR,
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->poolsfd < 0 && errno != ENOENT) {
+		r = -errno;
+		mm_error_set(err, pool_dir ? pool_dir : path, 0, "cannot open %s: %s",
+			     pool_dir ? "the pool directory" : POOLS_DIR, strerror(-r));
 		return r;
 	}
 	r = load(s);
@@ -462,7 +531,7 @@ static int find_pool_mut(MmState *s, const char *pool, MmStatePool **ret, MmErro
 
 static int open_pool_dir(MmState *s, const char *pool, MmError *err)
 {
-	_cleanup_close_ int poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	_cleanup_close_ int poolsfd = open_pools(s);
 	if (poolsfd < 0) {
 		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-poolsfd));
 		return poolsfd;
@@ -500,9 +569,32 @@ int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err)
 	return 0;
 }
 
+/* Creating and deleting pools is the one thing several migmapd sharing a
+ * pools directory must not do at once: flock() of pools/.lock, held (and
+ * waited for) only meanwhile. The returned fd is the lock. */
+static int pools_lock(int poolsfd, MmError *err)
+{
+	int fd = openat(poolsfd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+			0644);
+	if (fd < 0) {
+		int r = -errno;
+		mm_error_set(err, POOLS_DIR "/" LOCK_FILE, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		if (r == -EINTR)
+			continue;
+		close(fd);
+		mm_error_set(err, POOLS_DIR "/" LOCK_FILE, 0, "cannot lock: %s", strerror(-r));
+		return r;
+	}
+	return fd;
+}
+
 int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 {
-	_cleanup_close_ int poolsfd = -1;
+	_cleanup_close_ int poolsfd = -1, lockfd = -1;
 	int r;
 
 	if (err)
@@ -521,15 +613,22 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 	if (!p.name)
 		return -ENOMEM;
 
-	if (mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
-		r = -errno;
-		mm_error_set(err, POOLS_DIR, 0, "cannot create: %s", strerror(-r));
-		goto fail;
+	if (s->poolsfd < 0) {
+		if (mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
+			r = -errno;
+			mm_error_set(err, POOLS_DIR, 0, "cannot create: %s", strerror(-r));
+			goto fail;
+		}
+		s->poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
 	}
-	poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	poolsfd = open_pools(s);
 	if (poolsfd < 0) {
 		r = poolsfd;
 		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-r));
+		goto fail;
+	}
+	if ((lockfd = pools_lock(poolsfd, err)) < 0) {
+		r = lockfd;
 		goto fail;
 	}
 	if (mkdirat(poolsfd, pool, 0755) < 0) {
@@ -566,7 +665,7 @@ static int empty_dir(int dirfd)
 
 int mm_state_delete_pool(MmState *s, const char *pool, MmError *err)
 {
-	_cleanup_close_ int poolsfd = -1, fd = -1;
+	_cleanup_close_ int poolsfd = -1, fd = -1, lockfd = -1;
 	MmStatePool *p;
 	char doomed[64];
 	uint64_t rnd = 0;
@@ -576,11 +675,13 @@ int mm_state_delete_pool(MmState *s, const char *pool, MmError *err)
 		memset(err, 0, sizeof(*err));
 	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
 		return r;
-	poolsfd = open_dir_at(s->dirfd, POOLS_DIR);
+	poolsfd = open_pools(s);
 	if (poolsfd < 0) {
 		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-poolsfd));
 		return poolsfd;
 	}
+	if ((lockfd = pools_lock(poolsfd, err)) < 0)
+		return lockfd;
 	/* One rename makes the pool disappear; the hidden remains are removed
 	 * after, and a crash in between leaves only an ignored hidden dir. */
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
@@ -892,4 +993,102 @@ int mm_state_pool_hosts(const MmState *s, const char *pool, const MmHostMap ***r
 	*ret = maps;
 	*n = p->n_members;
 	return 0;
+}
+
+/* ---- pools shared with other hosts (docs/design.md §9) ------------------- */
+
+int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, MmError *err)
+{
+	_cleanup_close_ int poolfd = -1;
+	MmStatePool *p;
+	char text[32];
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
+		return r;
+	poolfd = open_pool_dir(s, pool, err);
+	if (poolfd < 0)
+		return poolfd;
+	snprintf(text, sizeof(text), "%" PRIu64 "\n", generation);
+	r = write_atomic_at(poolfd, GENERATION_FILE, text, strlen(text));
+	if (r < 0) {
+		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/" GENERATION_FILE ": cannot write: %s",
+			     pool, strerror(-r));
+		return r;
+	}
+	p->generation = generation;
+	return 0;
+}
+
+static bool member_equal(const MmStateMember *a, const MmStateMember *b)
+{
+	_cleanup_free_ char *x = NULL, *y = NULL;
+	if (strcmp(a->name, b->name) != 0 || !streq_ptr(a->address, b->address) ||
+	    !streq_ptr(a->fetched, b->fetched) || a->stale != b->stale)
+		return false;
+	/* An allocation failure counts as a change: the reload then reports
+	 * one pool too many, never one too few. */
+	if (mm_hostmap_format_xml(a->map, &x) < 0 || mm_hostmap_format_xml(b->map, &y) < 0)
+		return false;
+	return strcmp(x, y) == 0;
+}
+
+static bool pool_equal(const MmStatePool *a, const MmStatePool *b)
+{
+	if (a->n_members != b->n_members || a->generation != b->generation)
+		return false;
+	for (size_t i = 0; i < a->n_members; i++)
+		if (!member_equal(&a->members[i], &b->members[i]))
+			return false;
+	return true;
+}
+
+int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err)
+{
+	MmState fresh = { .dirfd = -1, .lockfd = -1, .poolsfd = s->poolsfd };
+	size_t i = 0, j = 0;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	*changed = NULL;
+	*n_changed = 0;
+	r = load_pools(&fresh);
+	if (r < 0)
+		goto out;
+	/* Both lists are sorted by name: walk them together. */
+	while (r >= 0 && (i < s->n_pools || j < fresh.n_pools)) {
+		int c = i == s->n_pools      ? 1
+			: j == fresh.n_pools ? -1
+					     : strcmp(s->pools[i].name, fresh.pools[j].name);
+		if (c < 0)
+			r = mm_strv_appendf(changed, n_changed, "%s", s->pools[i++].name);
+		else if (c > 0)
+			r = mm_strv_appendf(changed, n_changed, "%s", fresh.pools[j++].name);
+		else if (!pool_equal(&s->pools[i++], &fresh.pools[j++]))
+			r = mm_strv_appendf(changed, n_changed, "%s", s->pools[i - 1].name);
+	}
+	if (r < 0)
+		goto out;
+	for (i = 0; i < s->n_pools; i++)
+		pool_clear(&s->pools[i]);
+	free(s->pools);
+	s->pools = TAKE_PTR(fresh.pools);
+	s->n_pools = fresh.n_pools;
+	fresh.n_pools = 0;
+	r = 0;
+out:
+	for (i = 0; i < fresh.n_pools; i++)
+		pool_clear(&fresh.pools[i]);
+	free(fresh.pools);
+	mm_strv_free(fresh.warnings, fresh.n_warnings);
+	if (r < 0) {
+		mm_strv_free(*changed, *n_changed);
+		*changed = NULL;
+		*n_changed = 0;
+		mm_error_set(err, POOLS_DIR, 0, "cannot reload: %s", strerror(-r));
+	}
+	return r;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "hostmap.h"
@@ -31,11 +32,13 @@ typedef struct MmStatePool {
 	char *name;
 	MmStateMember *members; /* sorted by name */
 	size_t n_members;
+	uint64_t generation; /* <pool>/generation: bumped by each pool sync; 0 when absent */
 } MmStatePool;
 
 typedef struct MmState {
 	int dirfd;
-	int lockfd;         /* -1 unless opened with MM_STATE_LOCK */
+	int lockfd;         /* -1 unless opened with MM_STATE_LOCK or MM_STATE_SHARED */
+	int poolsfd;        /* the pools directory (pool_dir); -1 while there is none */
 	MmHostMap *host;    /* host.xml; NULL when absent or damaged */
 	MmStatePool *pools; /* sorted by name */
 	size_t n_pools;
@@ -46,11 +49,18 @@ typedef struct MmState {
 enum {
 	MM_STATE_CREATE = 1 << 0, /* create the directory (not its parents) when missing */
 	MM_STATE_LOCK = 1 << 1,   /* be the one writer (flock of <dir>/.lock): -EBUSY if taken */
+	/* one of the daemons sharing the directory (a shared flock of
+	 * <dir>/.lock): -EBUSY while an MM_STATE_LOCK writer has it */
+	MM_STATE_SHARED = 1 << 2,
 };
 
 /* Open and load the state at path. Damaged files do not fail the open: they
  * are skipped and listed in warnings. */
 int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err);
+/* The same with the pools in pool_dir rather than <path>/pools (NULL: there);
+ * pool_dir may be on storage other hosts' migmapd use too (docs/design.md §9). */
+int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, MmState **ret,
+			MmError *err);
 void mm_state_free(MmState *s);
 MM_DEFINE_FREEP(MmState, mm_state_free)
 /* mm_name_valid(), not starting with '.' (hidden names are the store's
@@ -80,6 +90,13 @@ int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError 
 /* The pool map of pool's members, with a warning per stale member;
  * -ENODATA for a pool without members. */
 int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, MmError *err);
+/* Write pool's generation (pool sync, docs/design.md §9). */
+int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, MmError *err);
+/* Load the pools again from disk, where other hosts' migmapd may have
+ * changed them (a shared pool_dir), and replace the ones in s. *changed
+ * (to free with mm_strv_free) names each pool created, deleted or changed
+ * since s had it. On failure s is unchanged. */
+int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,7 @@ void cmd_pool_help(FILE *f)
 typedef struct Pool {
 	sd_bus *bus;     /* through migmapd when set */
 	char *state_dir; /* else here */
+	char *pool_dir;  /* the config file's pool_dir; NULL: <state_dir>/pools */
 	MmState *state;
 	bool json;
 	const char *remote;
@@ -62,6 +63,7 @@ static void pool_done(Pool *p)
 {
 	sd_bus_flush_close_unref(p->bus);
 	free(p->state_dir);
+	free(p->pool_dir);
 	mm_state_free(p->state);
 }
 
@@ -100,6 +102,7 @@ static int pool_connect(Pool *p)
 		return cli_fail_error(&err);
 	}
 	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
+	p->pool_dir = TAKE_PTR(config.pool_dir);
 	mm_config_clear(&config);
 	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
 }
@@ -109,13 +112,13 @@ static int pool_connect(Pool *p)
 static int state_open(Pool *p, bool write)
 {
 	MmError err = { 0 };
-	int r = mm_state_open(p->state_dir, write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state,
-			      &err);
+	int r = mm_state_open_pools(p->state_dir, p->pool_dir,
+				    write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state, &err);
 	if (r == -ENOENT && !write) {
 		p->state = calloc(1, sizeof(*p->state));
 		if (!p->state)
 			return cli_fail("out of memory");
-		p->state->dirfd = p->state->lockfd = -1;
+		p->state->dirfd = p->state->lockfd = p->state->poolsfd = -1;
 		return EXIT_OK;
 	}
 	if (r < 0)

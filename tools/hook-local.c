@@ -34,7 +34,7 @@ int hook_local_load(HookLocal *l, const char *config_path, HookVerdict *v)
 		/* Defaults are still better than not checking at all. */
 		(void)hook_warn(v, "%s", mm_error_format(&err, buf, sizeof(buf)));
 	const char *dir = l->config.state_dir ? l->config.state_dir : MM_STATE_DIR;
-	r = mm_state_open(dir, 0, &l->state, &err);
+	r = mm_state_open_pools(dir, l->config.pool_dir, 0, &l->state, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 && r != -ENOENT)

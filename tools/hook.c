@@ -68,8 +68,8 @@ static int unknown_pool(HookLocal *local, const char *config, const char *name, 
 		return 0;
 	if (asprintf(&v->error,
 		     "domain %s: pool %s is not known on host %s: make it known here "
-		     "('migmap pool sync %s' on a member that has it, or a state directory on "
-		     "storage all members share), or set 'unknown_pool = allow' in migmap.conf",
+		     "('migmap pool sync %s' on a member that has it, or a pool_dir on storage "
+		     "all members share), or set 'unknown_pool = allow' in migmap.conf",
 		     name, v->unknown_pool, h, v->unknown_pool) < 0) {
 		v->error = NULL;
 		return -ENOMEM;

@@ -74,7 +74,7 @@ check "  even with a broken config" env MIGMAP_CONFIG=/nonexistent "$HOOK" g-pla
 # ---- a pool this host does not know: refused, saying how to make it known,
 # for a start and for both operations of an incoming migration
 sed 's/name=.p1./name="p9"/' "$D/g-pool.xml" >"$tmpdir/g-p9.xml"
-line_p9="^migmap: domain g-pool: pool p9 is not known on host b: make it known here ('migmap pool sync p9' on a member that has it, or a state directory on storage all members share), or set 'unknown_pool = allow' in migmap.conf\$"
+line_p9="^migmap: domain g-pool: pool p9 is not known on host b: make it known here ('migmap pool sync p9' on a member that has it, or a pool_dir on storage all members share), or set 'unknown_pool = allow' in migmap.conf\$"
 for op in "prepare begin" "migrate begin"; do
 	# shellcheck disable=SC2086
 	check "unknown pool, $op: refused" hook 1 "$tmpdir/g-p9.xml" g-pool $op -

@@ -213,7 +213,7 @@ check "  and is not on alpha" absent alpha g1
 check "g3 (pool q, known on beta only) starts on beta" sh -c 'virsh -c "$0" create "$1" >/dev/null' "$(uri beta)" "$tmpdir/g3.xml"
 check "virsh migrate g3 beta -> alpha is refused" refused beta alpha g3
 check "  virsh's error says alpha does not know q and how to make it known" has \
-	"migmap: domain g3: pool q is not known on host alpha: make it known here ('migmap pool sync q' on a member that has it, or a state directory on storage all members share), or set 'unknown_pool = allow' in migmap.conf"
+	"migmap: domain g3: pool q is not known on host alpha: make it known here ('migmap pool sync q' on a member that has it, or a pool_dir on storage all members share), or set 'unknown_pool = allow' in migmap.conf"
 check "  g3 still runs on beta" running beta g3
 check "  and is not on alpha" absent alpha g3
 

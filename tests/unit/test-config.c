@@ -89,6 +89,36 @@ START_TEST(unknown_pool)
 }
 END_TEST
 
+/* Durations: seconds, or a number with s, min or h; refused when read. */
+START_TEST(durations)
+{
+	MmConfig c = { 0 };
+	MmError err = { 0 };
+	uint64_t usec = 0;
+	write_config("refresh_interval = 10min\nremote_timeout = 5\nrescan_interval = 2h\n"
+		     "pool_dir = /mnt/shared/migmap\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);
+	ck_assert_str_eq(c.pool_dir, "/mnt/shared/migmap");
+	ck_assert_int_eq(mm_config_duration(c.refresh_interval, 1, &usec), 0);
+	ck_assert_uint_eq(usec, 600ULL * 1000000);
+	ck_assert_int_eq(mm_config_duration(c.remote_timeout, 1, &usec), 0);
+	ck_assert_uint_eq(usec, 5ULL * 1000000);
+	ck_assert_int_eq(mm_config_duration(c.rescan_interval, 1, &usec), 0);
+	ck_assert_uint_eq(usec, 7200ULL * 1000000);
+	ck_assert_int_eq(mm_config_duration(NULL, 10, &usec), 0);
+	ck_assert_uint_eq(usec, 10ULL * 1000000);
+	const char *bad[] = { "0", "-1", "10 s", "ten", "5d", "1e3", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(mm_config_duration(bad[i], 1, &usec), -EINVAL);
+	write_config("name = kept\nremote_timeout = 3 days\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.message, "not a duration"));
+	ck_assert_str_eq(c.remote_timeout, "5"); /* bad input changes nothing */
+	mm_config_clear(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -96,6 +126,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, config);
 	tcase_add_test(tc, unknown_pool);
+	tcase_add_test(tc, durations);
 	suite_add_tcase(s, tc);
 	return s;
 }

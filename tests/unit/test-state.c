@@ -286,10 +286,11 @@ START_TEST(bad_names_refused)
 	ck_assert_str_eq(mm_state_find_pool(s, "p")->name, "p");
 	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 0);
 	mm_state_free(s);
-	/* nothing was written beside the pools: no file of a refused name */
+	/* nothing was written beside the pools (and the lock taken to create
+	 * one): no file of a refused name */
 	char cmd[1200];
 	snprintf(cmd, sizeof(cmd),
-		 "test \"$(cd '%s' && find . -mindepth 1 | sort | tr '\\n' ' ')\" = "
+		 "test \"$(cd '%s' && find . -mindepth 1 ! -name .lock | sort | tr '\\n' ' ')\" = "
 		 "\"./pools ./pools/p ./pools/%s \"",
 		 dir, longname);
 	ck_assert_int_eq(system(cmd), 0);
@@ -342,6 +343,76 @@ START_TEST(one_writer)
 }
 END_TEST
 
+/* Daemons sharing a directory: shared locks coexist, an exclusive writer
+ * is kept out while one holds it. */
+START_TEST(shared_writers)
+{
+	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_SHARED), *t = NULL;
+	MmError err = { 0 };
+	t = open_state(MM_STATE_SHARED);
+	MmState *u = NULL;
+	ck_assert_int_eq(mm_state_open(dir, MM_STATE_LOCK, &u, &err), -EBUSY);
+	mm_state_free(t);
+	mm_state_free(s);
+	t = open_state(MM_STATE_LOCK);
+	mm_state_free(t);
+}
+END_TEST
+
+/* Two stores on one pools directory (pool_dir): what one writes, the other
+ * reloads, naming the pools that changed; the generation is kept. */
+START_TEST(reload_sees_other_writers)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
+	char pools[300], one[300], two[300];
+	MmState *s = NULL, *t = NULL;
+	MmError err = { 0 };
+	char **changed = NULL;
+	size_t n = 0;
+
+	snprintf(pools, sizeof(pools), "%s/shared", dir);
+	snprintf(one, sizeof(one), "%s/one", dir);
+	snprintf(two, sizeof(two), "%s/two", dir);
+	ck_assert_int_eq(mm_state_open_pools(one, pools, MM_STATE_CREATE | MM_STATE_SHARED, &s,
+					     &err),
+			 0);
+	ck_assert_int_eq(mm_state_open_pools(two, pools, MM_STATE_CREATE | MM_STATE_SHARED, &t,
+					     &err),
+			 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	/* t's copy is older: creating p there fails as the directory exists */
+	ck_assert_int_eq(mm_state_create_pool(t, "p", &err), -EEXIST);
+	ck_assert_int_eq(mm_state_reload(t, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(changed[0], "p");
+	ck_assert_str_eq(changed[1], "q");
+	mm_strv_free(changed, n);
+	ck_assert_int_eq(mm_state_find_pool(t, "p")->n_members, 1);
+	ck_assert_int_eq(mm_state_add_member(t, "p", b, NULL, false, &err), 0);
+	ck_assert_int_eq(mm_state_set_generation(t, "q", 7, &err), 0);
+	/* nothing changed for t itself */
+	ck_assert_int_eq(mm_state_reload(t, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 2);
+	mm_strv_free(changed, n);
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 2);
+	ck_assert_uint_eq(mm_state_find_pool(s, "q")->generation, 7);
+	ck_assert_int_eq(mm_state_delete_pool(t, "q", &err), 0);
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(changed[0], "q");
+	mm_strv_free(changed, n);
+	ck_assert_ptr_null(mm_state_find_pool(s, "q"));
+	ck_assert_int_eq(s->n_warnings, 0);
+	mm_state_free(s);
+	mm_state_free(t);
+}
+END_TEST
+
 START_TEST(missing_dir)
 {
 	MmState *s = NULL;
@@ -365,6 +436,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_names_refused);
 	tcase_add_test(tc, bad_input_changes_nothing);
 	tcase_add_test(tc, one_writer);
+	tcase_add_test(tc, shared_writers);
+	tcase_add_test(tc, reload_sees_other_writers);
 	tcase_add_test(tc, missing_dir);
 	suite_add_tcase(s, tc);
 	return s;

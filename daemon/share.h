@@ -1,0 +1,17 @@
+/* Pools on storage shared by several hosts' migmapd (share.c,
+ * docs/design.md §9): publishing this host's map into them, noticing the
+ * other members' changes. */
+#pragma once
+
+#include "manager.h"
+
+/* Write this host's map into every pool that has it as an imported member
+ * (a member of this host's name without a bus address), where the stored
+ * one differs; PoolChanged for each once the bus is up. */
+void share_publish(Manager *m);
+/* Watch the pools directory (inotify) and reread it every rescan_interval. */
+int share_start(Manager *m);
+void share_stop(Manager *m);
+/* Reread the pools directory now: PoolChanged for each pool another
+ * migmapd created, deleted or changed. */
+void share_rescan(Manager *m);
