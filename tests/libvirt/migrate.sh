@@ -5,14 +5,18 @@
 # virtlogd, migmap's hook in its own qemu.d/, and its own migmap identity:
 # host alpha (tests/data/hosts/arm64-virt-smmuv3) and host beta
 # (arm64-virt-gicv2), each with its state directory and its migmapd on a
-# private bus. Guests are TCG aarch64 with nothing to boot.
+# private bus. The two migmapd keep their pools in one shared directory
+# (pool_dir), as hosts would on the NFS mount they share for disk images.
+# Guests are TCG aarch64 with nothing to boot.
 #   1. g1 (2176 MiB from 1 GiB, pool p) fits both members: it migrates alpha ->
 #      beta and runs there.
 #   2. host gamma (arm64-hwmsi: hardware MSI doorbell 0xc6010000, inside
-#      g1's RAM) joins p on alpha: migrating g1 back is refused by alpha's
-#      hook, virsh's error carries migmap's line, g1 still runs on beta.
-#   3. g3 (pool q, known on beta only) is refused by alpha with the
-#      unknown-pool line; it still runs on beta.
+#      g1's RAM) joins p through beta; alpha learns it from the shared
+#      directory. Migrating g1 back is refused by alpha's hook, virsh's error
+#      carries migmap's line, g1 still runs on beta.
+#   3. g3 (pool q, which no one made; beta's hook has unknown_pool = allow)
+#      starts on beta and is refused by alpha with the unknown-pool line; it
+#      still runs on beta. Once q is made, it migrates.
 # libvirt runs "migrate begin" and "prepare begin" on the destination and no
 # hook on the source; it reads qemu.d/ only when it starts. Root only, with
 # libvirtd, virtlogd, virsh, unshare and qemu-system-aarch64 installed.
@@ -32,7 +36,7 @@ id libvirt-qemu >/dev/null 2>&1 ||
 start_time=$(date +%s)
 
 uri() { echo "qemu+unix:///system?socket=$tmpdir/$1/run/libvirt-sock"; }
-pidfile_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pidfile_alive() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 # a free TCP port on the loopback for one migration stream
 free_port() {
 	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -49,13 +53,13 @@ cleanup_migrate() {
 			for g in $(virsh -c "$(uri "$inst")" list --name 2>/dev/null); do
 				virsh -c "$(uri "$inst")" destroy "$g" >/dev/null 2>&1
 			done
-			kill "$(cat "$d/run/libvirtd.pid")" 2>/dev/null
+			kill "$(cat "$d/run/libvirtd.pid" 2>/dev/null)" 2>/dev/null
 		fi
 		# a QEMU libvirtd left behind (libvirtd killed mid-way)
 		for p in "$d"/run/qemu/*.pid; do
 			[ "${p##*/}" != driver.pid ] && [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
 		done
-		pidfile_alive "$d/run/virtlogd.pid" && kill "$(cat "$d/run/virtlogd.pid")"
+		pidfile_alive "$d/run/virtlogd.pid" && kill "$(cat "$d/run/virtlogd.pid" 2>/dev/null)" 2>/dev/null
 	done
 	i=0
 	while { pidfile_alive "$tmpdir/alpha/run/libvirtd.pid" ||
@@ -73,23 +77,43 @@ for h in alpha:arm64-virt-smmuv3 beta:arm64-virt-gicv2 gamma:arm64-hwmsi; do
 	"$MIGMAP" host --sysroot "$HOSTS/${h#*:}" --name "${h%%:*}" >"$tmpdir/${h%%:*}.xml" ||
 		{ echo "migmap host ${h%%:*} failed"; exit 99; }
 done
-for inst in alpha beta; do
-	mkdir "$tmpdir/$inst.state"
-	quiet "$MIGMAP" --state-dir "$tmpdir/$inst.state" pool create p
-	quiet "$MIGMAP" --state-dir "$tmpdir/$inst.state" pool add p "$tmpdir/alpha.xml" "$tmpdir/beta.xml"
-done
-# pool q: beta knows it, alpha does not
-quiet "$MIGMAP" --state-dir "$tmpdir/beta.state" pool create q
-quiet "$MIGMAP" --state-dir "$tmpdir/beta.state" pool add q "$tmpdir/alpha.xml" "$tmpdir/beta.xml"
+shared=$tmpdir/shared
+cp "$tmpdir/test.conf" "$tmpdir/share.conf"
+# the periodic rescan (what NFS relies on) fast enough for a test
+printf 'pool_dir = %s\nrescan_interval = 1s\n' "$shared" >>"$tmpdir/share.conf"
+daemon_config=$tmpdir/share.conf
 start_bus A
 start_daemon alpha "$A_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
 start_bus B
 start_daemon beta "$B_addr" "$HOSTS/arm64-virt-gicv2" || exit 99
+# members NAME...: alpha's migmapd sees exactly these members of p
+members() {
+	want=$*
+	i=0
+	until [ "$(get "$A_addr" GetPoolMap ss p json 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+print(" ".join(sorted(m["name"] for m in json.load(sys.stdin)["pool"]["members"])))' 2>/dev/null)" = "$want" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { echo "  alpha: the members of p are not $want"; return 1; }
+		sleep 0.1
+	done
+}
+# pool p: alpha makes it, each host joins with its own map on its own migmapd
+check "alpha creates p in the shared directory" quiet call "$A_addr" CreatePool s p
+check "alpha joins p" quiet call "$A_addr" AddHost ss p "$(cat "$tmpdir/alpha.xml")"
+i=0
+until busctl --address="$B_addr" call "$SVC" "$OBJ" "$IFACE" ListPools | grep -q '"p"'; do
+	i=$((i + 1))
+	[ $i -le 100 ] || break
+	sleep 0.1
+done
+check "beta joins p" quiet call "$B_addr" AddHost ss p "$(cat "$tmpdir/beta.xml")"
+check "alpha sees both members" members alpha beta
 
 # ---- instance INST SYSROOT BUS_ADDR CGROUPS: directories, configuration and
 # hook of one libvirtd; then its virtlogd and libvirtd in a mount namespace
 instance() {
-	inst=$1 root=$2 addr=$3 cgroups=$4
+	inst=$1 root=$2 addr=$3 cgroups=$4 extra=${5:-}
 	d=$tmpdir/$inst
 	mkdir -p "$d/etc/hooks/qemu.d" "$d/run" "$d/lib" "$d/log" "$d/cache"
 	# distinct, random host UUIDs: libvirt refuses to migrate to "the same host"
@@ -111,7 +135,9 @@ instance() {
 	cat >"$d/migmap.conf" <<-EOF
 	sysroot = $root
 	state_dir = $tmpdir/$inst.state
+	pool_dir = $shared
 	name = $inst
+	$extra
 	EOF
 	cat >"$d/etc/hooks/qemu.d/migmap" <<-EOF
 	#!/bin/sh
@@ -141,7 +167,8 @@ instance() {
 	done
 }
 instance alpha "$HOSTS/arm64-virt-smmuv3" "$A_addr" yes || exit 99
-instance beta "$HOSTS/arm64-virt-gicv2" "$B_addr" "" || exit 99
+# beta lets in domains of pools it does not know (case 3 starts one there)
+instance beta "$HOSTS/arm64-virt-gicv2" "$B_addr" "" "unknown_pool = allow" || exit 99
 
 # domain NAME MEMORY_MIB POOL: a TCG aarch64 guest with nothing to boot
 domain() {
@@ -193,16 +220,17 @@ check "  g1 runs on beta" running beta g1
 check "  and is gone from alpha" absent alpha g1
 
 # ---- 2. gamma, whose hardware MSI doorbell lies in g1's RAM, joins p
-# Alpha learns it through its migmapd (AddHost, what `migmap pool add` does
-# on alpha); beta, where g1 runs, is not told.
+# Beta's migmapd adds it (AddHost, what `migmap pool add` does) to the
+# shared directory; alpha, the destination, learns it from there.
 if "$MIGMAP" pool --help 2>/dev/null | grep -q "whatif"; then
-	check "pool whatif --add gamma names g1 beforehand" sh -c \
-		'"$0" --state-dir "$1" pool whatif p --add "$2" -c "$3" | grep -q "g1"' \
-		"$MIGMAP" "$tmpdir/alpha.state" "$tmpdir/gamma.xml" "$(uri beta)"
+	check "pool whatif --add gamma (asking alpha's migmapd) names g1 beforehand" sh -c \
+		'DBUS_SYSTEM_BUS_ADDRESS=$1 "$0" pool whatif p --add "$2" -c "$3" | grep -q "g1"' \
+		"$MIGMAP" "$A_addr" "$tmpdir/gamma.xml" "$(uri beta)"
 else
 	echo "# migmap pool whatif is not built here: not asked"
 fi
-check "gamma joins p on alpha" quiet call "$A_addr" AddHost ss p "$(cat "$tmpdir/gamma.xml")"
+check "gamma joins p through beta" quiet call "$B_addr" AddHost ss p "$(cat "$tmpdir/gamma.xml")"
+check "alpha learns it from the shared directory" members alpha beta gamma
 check "virsh migrate g1 beta -> alpha is refused" refused beta alpha g1
 check "  virsh's error carries migmap's line: range, host, devices" has \
 	"migmap: guest RAM 0x40000000-0xc7ffffff meets msi 0xc6010000-0xc601ffff on host gamma (group 0, 0002:f8:00.0, 0002:f9:00.0, 0002:f9:00.1)"
@@ -210,17 +238,23 @@ check "  g1 still runs on beta" running beta g1
 check "  and is not on alpha" absent alpha g1
 
 # ---- 3. a pool the destination does not know
-check "g3 (pool q, known on beta only) starts on beta" sh -c 'virsh -c "$0" create "$1" >/dev/null' "$(uri beta)" "$tmpdir/g3.xml"
+check "g3 (pool q, no such pool; beta allows it) starts on beta" sh -c 'virsh -c "$0" create "$1" >/dev/null' "$(uri beta)" "$tmpdir/g3.xml"
 check "virsh migrate g3 beta -> alpha is refused" refused beta alpha g3
 check "  virsh's error says alpha does not know q and how to make it known" has \
 	"migmap: domain g3: pool q is not known on host alpha: make it known here ('migmap pool sync q' on a member that has it, or a pool_dir on storage all members share), or set 'unknown_pool = allow' in migmap.conf"
 check "  g3 still runs on beta" running beta g3
 check "  and is not on alpha" absent alpha g3
 
-# ---- 2 again, from the other side: q made known on alpha, g3 fits it
-check "q made known on alpha" quiet call "$A_addr" CreatePool s q
-quiet call "$A_addr" AddHost ss q "$(cat "$tmpdir/alpha.xml")"
-quiet call "$A_addr" AddHost ss q "$(cat "$tmpdir/beta.xml")"
+# ---- q made (through beta, in the shared directory): g3 fits it
+check "q made on beta" quiet call "$B_addr" CreatePool s q
+quiet call "$B_addr" AddHost ss q "$(cat "$tmpdir/beta.xml")"
+i=0
+until busctl --address="$A_addr" call "$SVC" "$OBJ" "$IFACE" ListPools | grep -q '"q"'; do
+	i=$((i + 1))
+	[ $i -le 100 ] || break
+	sleep 0.1
+done
+check "alpha joins q" quiet call "$A_addr" AddHost ss q "$(cat "$tmpdir/alpha.xml")"
 check "virsh migrate g3 beta -> alpha now succeeds" migrated beta alpha g3
 check "  g3 runs on alpha" running alpha g3
 
