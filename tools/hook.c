@@ -9,7 +9,6 @@
  * Everything else exits 0 at once. Nothing is ever printed on stdout: on
  * "migrate begin" libvirt would take it as the domain's new XML. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
