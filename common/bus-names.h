@@ -22,3 +22,4 @@
 #define MM_BUS_ERROR_PROBE_FAILED      MM_BUS_ERROR("ProbeFailed")
 #define MM_BUS_ERROR_STATE_FAILED      MM_BUS_ERROR("StateFailed")
 #define MM_BUS_ERROR_NO_PLAN           MM_BUS_ERROR("NoPlan")
+#define MM_BUS_ERROR_OLD_GENERATION    MM_BUS_ERROR("OldGeneration")

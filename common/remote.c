@@ -162,6 +162,62 @@ int remote_address_resolve(const char *spec, bool privileged, char **ret, MmErro
 	return *ret ? 0 : -ENOMEM;
 }
 
+int remote_open(const char *spec, bool privileged, sd_event *event, sd_bus **ret, MmError *err)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_free_ char *address = NULL;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	r = remote_address_resolve(spec, privileged, &address, err);
+	if (r < 0)
+		return r;
+	r = sd_bus_new(&bus);
+	if (r >= 0)
+		r = sd_bus_set_address(bus, address);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(bus, true);
+	if (r < 0) {
+		mm_error_set(err, spec, 0, "bad bus address: %s", strerror(-r));
+		return r;
+	}
+	/* Attached first: the handshake then runs on the loop, and a member
+	 * that never answers costs nothing but its timeout. */
+	r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+	if (r >= 0)
+		r = sd_bus_start(bus);
+	if (r < 0) {
+		mm_error_set(err, spec, 0, "cannot connect: %s", strerror(-r));
+		return r;
+	}
+	*ret = TAKE_PTR(bus);
+	return 0;
+}
+
+int remote_import_pool(const char *spec, bool privileged, uint64_t timeout_usec, const char *pool,
+		       uint64_t generation, const char *document, MmError *err)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_event_unrefp) sd_event *event = NULL;
+	int r = sd_event_new(&event);
+	if (r < 0) {
+		mm_error_set(err, spec, 0, "cannot allocate an event loop: %s", strerror(-r));
+		return r;
+	}
+	r = remote_open(spec, privileged, event, &bus, err);
+	if (r < 0)
+		return r;
+	(void)sd_bus_set_method_call_timeout(bus, timeout_usec);
+	r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "ImportPool",
+			       &error, NULL, "sts", pool, generation, document);
+	if (r < 0)
+		mm_error_set(err, spec, 0, "ImportPool failed: %s",
+			     error.message ? error.message : strerror(-r));
+	return r;
+}
+
 int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err)
 {
@@ -271,6 +327,8 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 		}
 		if (r == -ENOMEM)
 			goto out;
+		if (r >= 0 && ops && ops->fresh)
+			ops->fresh(names[i], userdata);
 		if (r < 0) {
 			if (ops && ops->stale)
 				ops->stale(names[i], &fetch_err, userdata);

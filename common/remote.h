@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 #include "migmap.h"
 
@@ -31,12 +32,23 @@ int remote_address_resolve(const char *spec, bool privileged, char **ret, MmErro
 int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
 			 MmHostMap **ret, MmError *err);
 
+/* A connection to member spec's bus (see remote_address_resolve()),
+ * attached to event and started without waiting: the caller makes its
+ * calls asynchronously, each with its own timeout. */
+int remote_open(const char *spec, bool privileged, sd_event *event, sd_bus **ret, MmError *err);
+/* ImportPool(pool, generation, document) on member spec, synchronously
+ * (the CLI without migmapd); err says why it failed. */
+int remote_import_pool(const char *spec, bool privileged, uint64_t timeout_usec, const char *pool,
+		       uint64_t generation, const char *document, MmError *err);
+
 typedef struct RemoteRefreshOps {
 	/* Before each member is fetched, and once more with done == total at
 	 * the end. */
 	void (*progress)(size_t done, size_t total, const char *host, void *userdata);
 	/* A member that did not answer, and why: it is now stale. */
 	void (*stale)(const char *host, const MmError *why, void *userdata);
+	/* A member fetched and stored. */
+	void (*fresh)(const char *host, void *userdata);
 } RemoteRefreshOps;
 
 /* Re-fetch every remote member of pool and store its map; a member that

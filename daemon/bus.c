@@ -14,6 +14,7 @@
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
+#include "refresh.h"
 #include "remote.h"
 
 static int format_error(sd_bus_error *error, const char *name, const MmError *err)
@@ -295,41 +296,6 @@ static int method_remove_host(sd_bus_message *msg, void *userdata, sd_bus_error 
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
-static void log_stale(const char *host, const MmError *why, void *userdata)
-{
-	char buf[1024];
-	log_warning("pool %s: host %s is stale: %s", (const char *)userdata, host,
-		    mm_error_format(why, buf, sizeof(buf)));
-}
-
-static const RemoteRefreshOps refresh_ops = { .stale = log_stale };
-
-static int method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	Manager *m = userdata;
-	const MmStatePool *p;
-	MmError err = { 0 };
-	const char *pool;
-	bool root;
-	int r;
-
-	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
-		return r;
-	root = r > 0;
-	if ((r = find_pool(m, pool, &p, error)) < 0)
-		return r;
-	/* Synchronous like AddRemoteHost: each fetch is bounded. */
-	r = remote_refresh_pool(m->state, pool, root, m->bus, &refresh_ops, (void *)pool, &err);
-	if (r < 0)
-		return state_error(error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
-				   MM_BUS_ERROR_POOL_EXISTS);
-	if (r > 0)
-		emit_pool_changed(m, pool, false);
-	return sd_bus_reply_method_return(msg, NULL);
-}
-
 static int method_get_pool_map(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
@@ -404,6 +370,8 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 				    r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
 						  : MM_BUS_ERROR_INVALID_DOMAIN,
 				    &err);
+	if (*pool && (r = mm_state_add_stale_warnings(m->state, pool, report)) < 0)
+		return r;
 	if ((r = mm_check_report_format_json(report, &json)) < 0)
 		return r;
 	return sd_bus_reply_method_return(msg, "bs", report->ok, json);
@@ -462,8 +430,17 @@ static const sd_bus_vtable manager_vtable[] = {
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("RemoveHost", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(name), NULL, ,
 				 method_remove_host, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("RefreshPool", "s", SD_BUS_PARAM(pool), NULL, ,
-				 method_refresh_pool, SD_BUS_VTABLE_UNPRIVILEGED),
+	/* refresh.c: answered once every member has answered or timed out */
+	SD_BUS_METHOD_WITH_NAMES("RefreshPool", "s", SD_BUS_PARAM(pool), "a(sbs)",
+				 SD_BUS_PARAM(members), refresh_method_refresh_pool,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SyncPool", "s", SD_BUS_PARAM(pool), "a(sbs)",
+				 SD_BUS_PARAM(members), refresh_method_sync_pool,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("ImportPool", "sts",
+				 SD_BUS_PARAM(pool) SD_BUS_PARAM(generation)
+					 SD_BUS_PARAM(pool_document),
+				 NULL, , refresh_method_import_pool, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("GetPoolMap", "ss", SD_BUS_PARAM(pool) SD_BUS_PARAM(format), "s",
 				 SD_BUS_PARAM(pool_map), method_get_pool_map,
 				 SD_BUS_VTABLE_UNPRIVILEGED),

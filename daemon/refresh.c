@@ -1,18 +1,398 @@
-/* The refresh_interval timer: each pool's remote members fetched again. */
+/* Remote members, asynchronously (docs/design.md §10). A job is one
+ * RefreshPool, SyncPool or timer round over one pool: a call per remote
+ * member, each on that member's own connection attached to the event loop
+ * with remote_timeout, all in flight at once. Every other method is served
+ * meanwhile; the job's caller gets its reply when the last call finished. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "bus-names.h"
+#include "bus.h"
 #include "log.h"
 #include "macros.h"
 #include "manager.h"
 #include "refresh.h"
+#include "remote.h"
+
+typedef enum JobKind {
+	JOB_REFRESH, /* GetHostMap of each member, stored or marked stale */
+	JOB_SYNC,    /* ImportPool on each member */
+} JobKind;
+
+typedef struct RefreshJob RefreshJob;
+
+typedef struct Call {
+	RefreshJob *job;
+	char *name;
+	char *address;
+	sd_bus *bus;
+	sd_bus_slot *slot;
+	bool done, ok;
+	char *message; /* why not ok */
+} Call;
+
+struct RefreshJob {
+	Manager *m;
+	JobKind kind;
+	char *pool;
+	sd_bus_message *request; /* the method call to answer; NULL for the timer */
+	bool privileged;
+	bool then_sync; /* the timer: a sync once the refresh is done */
+	Call *calls;
+	size_t n, n_done;
+	bool changed;
+	char *document;
+	uint64_t generation;
+	RefreshJob *next;
+	sd_event_source *free_source; /* frees the job once the loop is out of its callbacks */
+};
+
+static void job_free(RefreshJob *j)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		Call *c = &j->calls[i];
+		sd_bus_slot_unref(c->slot);
+		sd_bus_close_unref(c->bus);
+		free(c->name);
+		free(c->address);
+		free(c->message);
+	}
+	free(j->calls);
+	sd_event_source_disable_unref(j->free_source);
+	sd_bus_message_unref(j->request);
+	free(j->pool);
+	free(j->document);
+	free(j);
+}
+
+static void job_unlink(RefreshJob *j)
+{
+	for (RefreshJob **p = &j->m->refresh_jobs; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			return;
+		}
+}
+
+static int start_job(Manager *m, JobKind kind, const char *pool, sd_bus_message *request,
+		     bool privileged, bool then_sync);
+
+static int on_free_job(sd_event_source *s, void *userdata)
+{
+	job_free(userdata);
+	return 0;
+}
+
+static void job_finish(RefreshJob *j)
+{
+	Manager *m = j->m;
+	if (j->changed)
+		bus_emit_pool_changed(m, j->pool, false);
+	if (j->request) {
+		_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+		int r = sd_bus_message_new_method_return(j->request, &reply);
+		if (r >= 0)
+			r = sd_bus_message_open_container(reply, 'a', "(sbs)");
+		for (size_t i = 0; r >= 0 && i < j->n; i++)
+			r = sd_bus_message_append(reply, "(sbs)", j->calls[i].name, j->calls[i].ok,
+						  j->calls[i].message ? j->calls[i].message : "");
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+		if (r >= 0)
+			r = sd_bus_send(NULL, reply, NULL);
+		if (r < 0)
+			log_warning("pool %s: cannot answer: %s", j->pool, strerror(-r));
+	}
+	if (j->then_sync && mm_state_find_pool(m->state, j->pool))
+		(void)start_job(m, JOB_SYNC, j->pool, NULL, true, false);
+	job_unlink(j);
+	/* This may run inside a callback of one of the job's connections,
+	 * which sd-bus still uses after it returns: free on the next turn of
+	 * the loop. */
+	if (sd_event_add_defer(m->event, &j->free_source, on_free_job, j) < 0)
+		log_warning("pool %s: cannot release the members' connections", j->pool);
+}
+
+/* The stale line of a member: "since T: reason". */
+static void refresh_failed(Call *c, const char *why)
+{
+	RefreshJob *j = c->job;
+	MmError err = { 0 };
+	char buf[1024];
+	const MmStateMember *mb =
+		mm_state_find_member(mm_state_find_pool(j->m->state, j->pool), c->name);
+	bool was_stale = mb && mb->stale;
+	const char *since = mb && mb->fetched ? mb->fetched : "an unknown time";
+
+	if (asprintf(&c->message, "since %s: %s", since, why) < 0)
+		c->message = NULL;
+	log_warning("pool %s: host %s is stale: %s", j->pool, c->name, why);
+	if (mm_state_mark_stale(j->m->state, j->pool, c->name, &err) < 0)
+		log_warning("pool %s: %s", j->pool, mm_error_format(&err, buf, sizeof(buf)));
+	else if (!was_stale)
+		j->changed = true;
+}
+
+static void call_done(Call *c)
+{
+	RefreshJob *j = c->job;
+	c->done = true;
+	if (++j->n_done == j->n)
+		job_finish(j);
+}
+
+static void store_map(Call *c, sd_bus_message *reply)
+{
+	RefreshJob *j = c->job;
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	MmError err = { 0 };
+	char buf[1024];
+	const char *xml;
+	int r = sd_bus_message_read(reply, "s", &xml);
+	if (r < 0) {
+		refresh_failed(c, "bad answer to GetHostMap");
+		return;
+	}
+	r = mm_hostmap_parse_xml(xml, strlen(xml), c->name, &map, &err);
+	if (r >= 0) {
+		/* The member keeps its name even if the host renamed itself. */
+		free(map->name);
+		map->name = strdup(c->name);
+		r = map->name
+			    ? mm_state_add_member(j->m->state, j->pool, map, c->address, true, &err)
+			    : -ENOMEM;
+	}
+	if (r < 0) {
+		refresh_failed(c, mm_error_format(&err, buf, sizeof(buf)));
+		return;
+	}
+	c->ok = true;
+	j->changed = true;
+}
+
+static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	Call *c = userdata;
+	RefreshJob *j = c->job;
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+	c->slot = sd_bus_slot_unref(c->slot);
+	if (e) {
+		_cleanup_free_ char *why = NULL;
+		if (asprintf(&why, "%s failed: %s",
+			     j->kind == JOB_REFRESH ? "GetHostMap" : "ImportPool",
+			     e->message ? e->message : e->name) < 0)
+			why = NULL;
+		if (j->kind == JOB_REFRESH)
+			refresh_failed(c, why ? why : "no answer");
+		else {
+			c->message = TAKE_PTR(why);
+			log_warning("pool %s: sync to %s: %s", j->pool, c->name,
+				    c->message ? c->message : "failed");
+		}
+	} else if (j->kind == JOB_REFRESH) {
+		store_map(c, reply);
+	} else {
+		c->ok = true;
+	}
+	call_done(c);
+	return 0;
+}
+
+/* Open the member's connection and send its call; a failure here finishes
+ * the call at once. */
+static void call_start(Call *c)
+{
+	RefreshJob *j = c->job;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+	MmError err = { 0 };
+	char buf[1024];
+	int r = remote_open(c->address, j->privileged, j->m->event, &c->bus, &err);
+	if (r < 0) {
+		mm_error_format(&err, buf, sizeof(buf));
+		goto fail;
+	}
+	r = sd_bus_message_new_method_call(c->bus, &msg, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+					   j->kind == JOB_REFRESH ? "GetHostMap" : "ImportPool");
+	if (r >= 0)
+		r = j->kind == JOB_REFRESH ? sd_bus_message_append(msg, "s", "xml")
+					   : sd_bus_message_append(msg, "sts", j->pool,
+								   j->generation, j->document);
+	if (r >= 0)
+		r = sd_bus_call_async(c->bus, &c->slot, msg, on_reply, c,
+				      j->m->remote_timeout_usec);
+	if (r < 0) {
+		snprintf(buf, sizeof(buf), "%s: cannot call: %s", c->name, strerror(-r));
+		goto fail;
+	}
+	return;
+fail:
+	if (j->kind == JOB_REFRESH)
+		refresh_failed(c, buf);
+	else
+		c->message = strdup(buf);
+	call_done(c);
+}
+
+static int start_job(Manager *m, JobKind kind, const char *pool, sd_bus_message *request,
+		     bool privileged, bool then_sync)
+{
+	const MmStatePool *p = mm_state_find_pool(m->state, pool);
+	RefreshJob *j = calloc(1, sizeof(*j));
+	MmError err = { 0 };
+	int r;
+
+	if (!j || !p || !(j->pool = strdup(pool)) ||
+	    !(j->calls = calloc(p->n_members + 1, sizeof(*j->calls)))) {
+		if (j)
+			job_free(j);
+		return -ENOMEM;
+	}
+	j->m = m;
+	j->kind = kind;
+	j->request = sd_bus_message_ref(request);
+	j->privileged = privileged;
+	j->then_sync = then_sync;
+	for (size_t i = 0; i < p->n_members; i++) {
+		if (!p->members[i].address)
+			continue;
+		Call *c = &j->calls[j->n++];
+		c->job = j;
+		if (!(c->name = strdup(p->members[i].name)) ||
+		    !(c->address = strdup(p->members[i].address))) {
+			job_free(j);
+			return -ENOMEM;
+		}
+	}
+	if (kind == JOB_SYNC && j->n > 0) {
+		/* The next generation, recorded here before it is pushed. */
+		j->generation = p->generation + 1;
+		r = mm_state_set_generation(m->state, pool, j->generation, &err);
+		if (r >= 0)
+			r = mm_state_pool_export(m->state, pool, j->generation, &j->document, &err);
+		if (r < 0) {
+			char buf[1024];
+			log_warning("pool %s: cannot sync: %s", pool,
+				    mm_error_format(&err, buf, sizeof(buf)));
+			job_free(j);
+			return r;
+		}
+	}
+	j->next = m->refresh_jobs;
+	m->refresh_jobs = j;
+	if (j->n == 0) {
+		job_finish(j);
+		return 0;
+	}
+	/* Every call may finish at once (no such socket): count them all
+	 * first, so that the job finishes after the last one only. */
+	size_t n = j->n;
+	for (size_t i = 0; i < n; i++)
+		call_start(&j->calls[i]);
+	return 0;
+}
+
+static int start_method(sd_bus_message *msg, void *userdata, sd_bus_error *error, JobKind kind)
+{
+	Manager *m = userdata;
+	const char *pool;
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	bool root = r > 0;
+	if (!mm_state_name_valid(pool))
+		return sd_bus_error_setf(error, MM_BUS_ERROR_INVALID_NAME,
+					 "invalid pool name '%.64s'", pool);
+	if (!mm_state_find_pool(m->state, pool))
+		return sd_bus_error_setf(error, MM_BUS_ERROR_NO_SUCH_POOL, "no pool '%s'", pool);
+	r = start_job(m, kind, pool, msg, root, false);
+	if (r < 0)
+		return sd_bus_error_setf(error, MM_BUS_ERROR_STATE_FAILED, "pool %s: %s", pool,
+					 strerror(-r));
+	return 1; /* answered when the job finishes */
+}
+
+int refresh_method_refresh_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return start_method(msg, userdata, error, JOB_REFRESH);
+}
+
+int refresh_method_sync_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return start_method(msg, userdata, error, JOB_SYNC);
+}
+
+int refresh_method_import_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	const char *pool, *doc;
+	uint64_t generation;
+	MmError err = { 0 };
+	char buf[1024];
+	int r;
+
+	if ((r = sd_bus_message_read(msg, "sts", &pool, &generation, &doc)) < 0)
+		return r;
+	if ((r = access_check_write(m, msg, error)) < 0)
+		return r;
+	bool existed = mm_state_find_pool(m->state, pool) != NULL;
+	r = mm_state_pool_import(m->state, pool, generation, doc, strlen(doc), &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return sd_bus_error_setf(error,
+					 r == -ESTALE   ? MM_BUS_ERROR_OLD_GENERATION
+					 : r == -EDOM   ? MM_BUS_ERROR_INCOMPATIBLE_HOST
+					 : r == -EINVAL ? MM_BUS_ERROR_INVALID_ARGUMENT
+							: MM_BUS_ERROR_STATE_FAILED,
+					 "%s", mm_error_format(&err, buf, sizeof(buf)));
+	log_info("pool %s: imported generation %" PRIu64, pool, generation);
+	bus_emit_pool_changed(m, pool, !existed);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	for (size_t i = 0; i < m->state->n_pools; i++) {
+		const MmStatePool *p = &m->state->pools[i];
+		bool remote = false;
+		for (size_t k = 0; k < p->n_members; k++)
+			remote = remote || p->members[k].address;
+		bool busy = false;
+		for (RefreshJob *j = m->refresh_jobs; j; j = j->next)
+			busy = busy || strcmp(j->pool, p->name) == 0;
+		/* The daemon itself: stored addresses were all allowed when added. */
+		if (remote && !busy)
+			(void)start_job(m, JOB_REFRESH, p->name, NULL, true, true);
+	}
+	return sd_event_source_set_time(s, usec + m->refresh_usec);
+}
 
 int refresh_start(Manager *m)
 {
-	return 0;
+	uint64_t now;
+	int r = sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+	if (r >= 0)
+		r = sd_event_add_time(m->event, &m->refresh_timer, CLOCK_MONOTONIC,
+				      now + m->refresh_usec, 0, on_refresh_timer, m);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ON);
+	return r;
 }
 
 void refresh_stop(Manager *m)
 {
 	m->refresh_timer = sd_event_source_disable_unref(m->refresh_timer);
+	while (m->refresh_jobs) {
+		RefreshJob *j = m->refresh_jobs;
+		m->refresh_jobs = j->next;
+		job_free(j);
+	}
 }

@@ -36,6 +36,7 @@
 
 #include <json-c/json.h>
 
+#include "check.h"
 #include "error.h"
 #include "hostmap-format.h"
 #include "hostmap.h"
@@ -935,6 +936,24 @@ int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError 
 	return 0;
 }
 
+/* One warning per stale member of p: what a pool map and a check against
+ * the pool say, so nobody trusts an old map without a word. */
+static int stale_warnings(const MmStatePool *p, char ***v, size_t *n)
+{
+	for (size_t i = 0; i < p->n_members; i++) {
+		const MmStateMember *m = &p->members[i];
+		if (!m->stale)
+			continue;
+		if (mm_strv_appendf(v, n,
+				    "host '%s' is stale: its migmapd at %s did not answer; its map "
+				    "was fetched %s",
+				    m->name, m->address,
+				    m->fetched ? m->fetched : "at an unknown time") < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, MmError *err)
 {
 	_cleanup_free_ const MmHostMap **maps = NULL;
@@ -950,19 +969,16 @@ int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, 
 	r = mm_pool_baseline(pool, maps, n, &pm, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < p->n_members; i++) {
-		const MmStateMember *m = &p->members[i];
-		if (!m->stale)
-			continue;
-		if (mm_strv_appendf(&pm->warnings, &pm->n_warnings,
-				    "host '%s' is stale: its migmapd at %s did not answer; its map "
-				    "was fetched %s",
-				    m->name, m->address,
-				    m->fetched ? m->fetched : "at an unknown time") < 0)
-			return -ENOMEM;
-	}
+	if (stale_warnings(p, &pm->warnings, &pm->n_warnings) < 0)
+		return -ENOMEM;
 	*ret = TAKE_PTR(pm);
 	return 0;
+}
+
+int mm_state_add_stale_warnings(const MmState *s, const char *pool, MmCheckReport *report)
+{
+	const MmStatePool *p = s ? mm_state_find_pool(s, pool) : NULL;
+	return p ? stale_warnings(p, &report->warnings, &report->n_warnings) : 0;
 }
 
 int mm_state_pool_hosts(const MmState *s, const char *pool, const MmHostMap ***ret, size_t *n,

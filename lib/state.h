@@ -90,6 +90,11 @@ int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError 
 /* The pool map of pool's members, with a warning per stale member;
  * -ENODATA for a pool without members. */
 int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, MmError *err);
+/* Append to report (a check of a domain against pool) a warning per stale
+ * member of pool, naming it and the time of its last fetch; 0 or -ENOMEM.
+ * Every caller that checks against a stored pool calls it. */
+struct MmCheckReport;
+int mm_state_add_stale_warnings(const MmState *s, const char *pool, struct MmCheckReport *report);
 /* Write pool's generation (pool sync, docs/design.md §9). */
 int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, MmError *err);
 /* Load the pools again from disk, where other hosts' migmapd may have
@@ -97,6 +102,16 @@ int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, M
  * (to free with mm_strv_free) names each pool created, deleted or changed
  * since s had it. On failure s is unchanged. */
 int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err);
+/* Pool sync (lib/state-sync.c): pool and its members' maps as a JSON
+ * document stamped with generation, in *ret. */
+int mm_state_pool_export(const MmState *s, const char *pool, uint64_t generation, char **ret,
+			 MmError *err);
+/* Make pool (created when missing) hold exactly the document's members, as
+ * imported maps, and take its generation. -ESTALE when the pool here is at
+ * that generation or a newer one, -EINVAL / -EDOM for a bad document
+ * (nothing written then). */
+int mm_state_pool_import(MmState *s, const char *pool, uint64_t generation, const char *json,
+			 size_t len, MmError *err);
 
 #ifdef __cplusplus
 }

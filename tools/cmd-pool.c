@@ -38,6 +38,8 @@ void cmd_pool_help(FILE *f)
 	      "  remove POOL HOST              remove a member\n"
 	      "  refresh POOL                  fetch the remote members again; one that does\n"
 	      "                                not answer keeps its last map, marked stale\n"
+	      "  sync POOL                     push the pool (next generation) to every remote\n"
+	      "                                member's migmapd\n"
 	      "  show POOL                     print the pool map (XML, or JSON with --json)\n"
 	      "  check POOL DOMAIN.xml         check a libvirt domain against the pool\n"
 	      "\n"
@@ -46,7 +48,8 @@ void cmd_pool_help(FILE *f)
 	      "\n"
 	      "Through migmapd when it runs on the system bus, else on the state directory\n"
 	      "(--state-dir, the config file's state_dir, or " MM_STATE_DIR ").\n"
-	      "check exits 1 when the domain conflicts with the pool.\n",
+	      "check exits 1 when the domain conflicts with the pool; refresh and sync exit 1\n"
+	      "when some member is stale or did not take the pool.\n",
 	      f);
 }
 
@@ -57,6 +60,8 @@ typedef struct Pool {
 	MmState *state;
 	bool json;
 	const char *remote;
+	const char *verb_pool; /* refresh: the pool, for the lines printed */
+	size_t n_bad;          /* refresh: members found stale */
 } Pool;
 
 static void pool_done(Pool *p)
@@ -294,29 +299,123 @@ static void show_progress(size_t done, size_t total, const char *host, void *use
 
 static void show_stale(const char *host, const MmError *why, void *userdata)
 {
+	Pool *p = userdata;
 	char buf[1024];
-	fprintf(stderr, "%smigmap: pool %s: host %s is stale: %s\n",
-		isatty(STDERR_FILENO) ? "\r\033[K" : "", (const char *)userdata, host,
-		mm_error_format(why, buf, sizeof(buf)));
+	const MmStateMember *m =
+		mm_state_find_member(mm_state_find_pool(p->state, p->verb_pool), host);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	printf("%s: stale since %s: %s\n", host, m && m->fetched ? m->fetched : "an unknown time",
+	       mm_error_format(why, buf, sizeof(buf)));
+	fflush(stdout);
+	p->n_bad++;
+}
+
+static void show_fresh(const char *host, void *userdata)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	printf("%s: fresh\n", host);
+	fflush(stdout);
+}
+
+static void show_progress_pool(size_t done, size_t total, const char *host, void *userdata)
+{
+	show_progress(done, total, host, (void *)((Pool *)userdata)->verb_pool);
+}
+
+/* The a(sbs) answer of RefreshPool or SyncPool as lines; EXIT_VERDICT when
+ * some member is not ok. */
+static int print_members(sd_bus_message *reply, const char *good, const char *bad)
+{
+	const char *name, *message;
+	int ok, r, ret = EXIT_OK;
+
+	if ((r = sd_bus_message_enter_container(reply, 'a', "(sbs)")) < 0)
+		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	while ((r = sd_bus_message_read(reply, "(sbs)", &name, &ok, &message)) > 0) {
+		if (ok)
+			printf("%s: %s\n", name, good);
+		else {
+			printf("%s: %s %s\n", name, bad, message);
+			ret = EXIT_VERDICT;
+		}
+	}
+	if (r < 0)
+		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	if (fflush(stdout) != 0)
+		return cli_fail("cannot write output: %s", strerror(errno));
+	return ret;
 }
 
 static int do_refresh(Pool *p, char **args, size_t n)
 {
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	MmError err = { 0 };
 	int r;
 
 	if (n != 1)
 		return cli_fail("pool refresh: expected one pool name");
-	if (p->bus)
-		return call(p, "RefreshPool", NULL, "s", args[0]);
+	if (p->bus) {
+		if ((r = call(p, "RefreshPool", &reply, "s", args[0])) != EXIT_OK)
+			return r;
+		return print_members(reply, "fresh", "stale");
+	}
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
+	p->verb_pool = args[0];
 	const RemoteRefreshOps ops = {
-		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+		.progress = isatty(STDERR_FILENO) ? show_progress_pool : NULL,
 		.stale = show_stale,
+		.fresh = show_fresh,
 	};
-	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, args[0], &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, p, &err);
+	if (r < 0)
+		return fail_state(r, &err);
+	return p->n_bad ? EXIT_VERDICT : EXIT_OK;
+}
+
+static int do_sync(Pool *p, char **args, size_t n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *doc = NULL;
+	const MmStatePool *pool;
+	MmError err = { 0 };
+	int r, ret = EXIT_OK;
+
+	if (n != 1)
+		return cli_fail("pool sync: expected one pool name");
+	if (p->bus) {
+		if ((r = call(p, "SyncPool", &reply, "s", args[0])) != EXIT_OK)
+			return r;
+		return print_members(reply, "synced", "not synced:");
+	}
+	if ((r = state_open(p, true)) != EXIT_OK)
+		return r;
+	if (!(pool = mm_state_find_pool(p->state, args[0])))
+		return cli_fail("no pool '%s'", args[0]);
+	uint64_t generation = pool->generation + 1;
+	if ((r = mm_state_set_generation(p->state, args[0], generation, &err)) < 0 ||
+	    (r = mm_state_pool_export(p->state, args[0], generation, &doc, &err)) < 0)
+		return fail_state(r, &err);
+	pool = mm_state_find_pool(p->state, args[0]);
+	for (size_t i = 0; i < pool->n_members; i++) {
+		const MmStateMember *m = &pool->members[i];
+		char buf[1024];
+		if (!m->address)
+			continue;
+		r = remote_import_pool(m->address, geteuid() == 0, REMOTE_TIMEOUT_USEC, args[0],
+				       generation, doc, &err);
+		if (r < 0) {
+			printf("%s: not synced: %s\n", m->name,
+			       mm_error_format(&err, buf, sizeof(buf)));
+			ret = EXIT_VERDICT;
+		} else
+			printf("%s: synced\n", m->name);
+	}
+	if (fflush(stdout) != 0)
+		return cli_fail("cannot write output: %s", strerror(errno));
+	return ret;
 }
 
 static int do_show(Pool *p, char **args, size_t n)
@@ -392,6 +491,8 @@ static int check_report(Pool *p, const char *pool, const char *file, const char 
 	    mm_domain_parse_xml(text, len, file, &domain, &err) < 0 ||
 	    mm_check_domain(domain, maps, n, ret, &err) < 0)
 		return cli_fail_error(&err);
+	if (mm_state_add_stale_warnings(p->state, pool, *ret) < 0)
+		return cli_fail("out of memory");
 	return EXIT_OK;
 }
 
@@ -435,6 +536,7 @@ int cmd_pool(int argc, char **argv)
 	} verbs[] = {
 		{ "list", do_list },       { "add", do_add },   { "remove", do_remove },
 		{ "refresh", do_refresh }, { "show", do_show }, { "check", do_check },
+		{ "sync", do_sync },
 	};
 	_cleanup_(pool_done) Pool p = { 0 };
 	_cleanup_free_ char *ssh_spec = NULL;

@@ -109,6 +109,8 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 	}
 	if (r >= 0)
 		r = mm_check_domain(d, hosts, n, &report, &err);
+	if (r >= 0 && target != MM_GUARD_HOST)
+		r = mm_state_add_stale_warnings(l->state, d->pool, report);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {

@@ -84,11 +84,20 @@ check "migmap pool add --remote (local)" "$MIGMAP" --state-dir "$local_state" po
 check "migmap pool refresh (local)" "$MIGMAP" --state-dir "$local_state" pool refresh p
 check "local: b fetched" cmp -s "$tmpdir/b.xml" "$local_state/pools/p/b.xml"
 check "local: remote.json" grep -qF "$B_addr" "$local_state/pools/p/remote.json"
-check "refresh shows no progress when piped" sh -c \
-	'[ -z "$("$0" --state-dir "$1" pool refresh p 2>&1)" ]' "$MIGMAP" "$local_state"
+check "refresh prints one line per member, no progress when piped" sh -c \
+	'[ "$("$0" --state-dir "$1" pool refresh p 2>&1)" = "b: fresh" ]' "$MIGMAP" "$local_state"
 if command -v script >/dev/null; then
 	# a terminal (script's pty): one progress line naming the host, then cleared
 	script -qec "'$MIGMAP' --state-dir '$local_state' pool refresh p" /dev/null >"$tmpdir/tty" 2>&1
 	check "refresh on a terminal shows progress by host name" grep -q "fetching 1/1 b" "$tmpdir/tty"
 fi
+check "stop b for the CLI" stop_daemon "$daemon_pid"
+check "refresh with b down: exit 1" migmap_rc 1 "$tmpdir/refresh.out" --state-dir "$local_state" pool refresh p
+check "b is stale since its last fetch, and why" \
+	grep -q "^b: stale since 20[-0-9T:]*Z: .*GetHostMap failed: " "$tmpdir/refresh.out"
+"$MIGMAP" --state-dir "$local_state" pool check p "$top_srcdir/tests/data/domains/arm64-virt72-uefi.xml" >"$tmpdir/check.out"
+check "pool check warns that b is stale, with its fetch time" \
+	grep -q "^warning: host 'b' is stale: .*fetched 20" "$tmpdir/check.out"
+check "refresh of no pool: exit 2" migmap_rc 2 "$tmpdir/refresh.out" --state-dir "$local_state" pool refresh nope
+check "refresh of no pool says so" grep -q "no pool 'nope'" "$tmpdir/err"
 finish
