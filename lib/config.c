@@ -22,6 +22,7 @@ void mm_config_clear(MmConfig *c)
 	free(c->name);
 	free(c->admin_group);
 	free(c->libvirt_uri);
+	free(c->unknown_pool);
 	free(c->pool_dir);
 	free(c->refresh_interval);
 	free(c->remote_timeout);
@@ -38,6 +39,7 @@ static const struct {
 	{ "name", offsetof(MmConfig, name) },
 	{ "admin_group", offsetof(MmConfig, admin_group) },
 	{ "libvirt_uri", offsetof(MmConfig, libvirt_uri) },
+	{ "unknown_pool", offsetof(MmConfig, unknown_pool) },
 	{ "pool_dir", offsetof(MmConfig, pool_dir) },
 	{ "refresh_interval", offsetof(MmConfig, refresh_interval) },
 	{ "remote_timeout", offsetof(MmConfig, remote_timeout) },
@@ -127,13 +129,20 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 			mm_error_set(err, path, line,
 				     "unknown key '%.64s' (sysroot, state_dir, name, admin_group, "
 				     "libvirt_uri, pool_dir, refresh_interval, remote_timeout, "
-				     "rescan_interval)",
+				     "rescan_interval, unknown_pool)",
 				     key);
 			r = -EINVAL;
 			goto fail;
 		}
 		if (!*value) {
 			mm_error_set(err, path, line, "'%s' needs a value", key);
+			r = -EINVAL;
+			goto fail;
+		}
+		if (strcmp(key, "unknown_pool") == 0 && strcmp(value, "allow") != 0 &&
+		    strcmp(value, "refuse") != 0) {
+			mm_error_set(err, path, line,
+				     "unknown_pool is 'refuse' or 'allow', not '%.64s'", value);
 			r = -EINVAL;
 			goto fail;
 		}
@@ -165,4 +174,9 @@ int mm_config_load(const char *path, MmConfig *c, MmError *err)
 fail:
 	mm_config_clear(&next);
 	return r;
+}
+
+bool mm_config_unknown_pool_allowed(const MmConfig *c)
+{
+	return c->unknown_pool && strcmp(c->unknown_pool, "allow") == 0;
 }

@@ -38,6 +38,9 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 		return r == -ENOMEM ? r : -ENXIO;
 	r = sd_bus_call(bus, call, HOOK_BUS_TIMEOUT_USEC, &error, &reply);
 	if (r < 0) {
+		/* migmapd does not know the pool: hook.c decides (unknown_pool). */
+		if (pool && error.name && strcmp(error.name, MM_BUS_ERROR_NO_SUCH_POOL) == 0)
+			return (v->unknown_pool || (v->unknown_pool = strdup(pool))) ? 0 : -ENOMEM;
 		/* migmapd answered: it cannot check this domain there. */
 		if (error.name &&
 		    strncmp(error.name, MM_BUS_INTERFACE ".Error.",

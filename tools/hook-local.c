@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hook.h"
 #include "macros.h"
@@ -17,12 +18,14 @@ void hook_local_clear(HookLocal *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int load(HookLocal *l, const char *config_path, HookVerdict *v)
+int hook_local_load(HookLocal *l, const char *config_path, HookVerdict *v)
 {
 	MmError err = { 0 };
 	char buf[1024];
 	int r;
 
+	if (l->loaded)
+		return 0;
 	l->loaded = true;
 	r = mm_config_load(config_path, &l->config, &err);
 	if (r == -ENOMEM)
@@ -31,7 +34,7 @@ static int load(HookLocal *l, const char *config_path, HookVerdict *v)
 		/* Defaults are still better than not checking at all. */
 		(void)hook_warn(v, "%s", mm_error_format(&err, buf, sizeof(buf)));
 	const char *dir = l->config.state_dir ? l->config.state_dir : MM_STATE_DIR;
-	r = mm_state_open(dir, 0, &l->state, &err);
+	r = mm_state_open_pools(dir, l->config.pool_dir, 0, &l->state, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 && r != -ENOENT)
@@ -63,6 +66,18 @@ static int host_map(HookLocal *l, const MmHostMap **ret, HookVerdict *v)
 	return 0;
 }
 
+const char *hook_local_host_name(HookLocal *l, char *buf, size_t size)
+{
+	if (l->config.name)
+		return l->config.name;
+	if (l->state && l->state->host && l->state->host->name)
+		return l->state->host->name;
+	if (gethostname(buf, size) < 0 || !*buf)
+		return "this host";
+	buf[size - 1] = '\0';
+	return buf;
+}
+
 int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, unsigned target,
 		     HookVerdict *v)
 {
@@ -75,7 +90,7 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 	MmError err = { 0 };
 	int r;
 
-	if (!l->loaded && (r = load(l, config_path, v)) < 0)
+	if ((r = hook_local_load(l, config_path, v)) < 0)
 		return r;
 	if (target == MM_GUARD_HOST) {
 		snprintf(what, sizeof(what), "this host");
@@ -88,6 +103,9 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 		snprintf(what, sizeof(what), "pool %s", d->pool);
 		r = mm_state_pool_hosts(l->state, d->pool, &maps, &n, &err);
 		hosts = maps;
+		if (r == -ENOENT && mm_state_name_valid(d->pool))
+			return (v->unknown_pool || (v->unknown_pool = strdup(d->pool))) ? 0
+											: -ENOMEM;
 	}
 	if (r >= 0)
 		r = mm_check_domain(d, hosts, n, &report, &err);

@@ -14,6 +14,7 @@ void hook_verdict_clear(HookVerdict *v)
 	for (size_t i = 0; i < v->n_warnings; i++)
 		free(v->warnings[i]);
 	free(v->warnings);
+	free(v->unknown_pool);
 	memset(v, 0, sizeof(*v));
 }
 

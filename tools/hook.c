@@ -4,10 +4,10 @@
  * stdin. On "prepare begin" (a start) and "migrate begin" (the destination
  * of an incoming migration) it checks the domain against this host when it
  * has PCI <hostdev>s and against its pool when its metadata names one; an
- * error-level conflict refuses the start with one line on stderr, which
- * libvirt shows the user. Everything else exits 0 at once. Nothing is ever
- * printed on stdout: on "migrate begin" libvirt would take it as the
- * domain's new XML. */
+ * error-level conflict, or a pool this host does not know, refuses the start
+ * or the migration with one line on stderr, which libvirt shows the user.
+ * Everything else exits 0 at once. Nothing is ever printed on stdout: on
+ * "migrate begin" libvirt would take it as the domain's new XML. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,8 @@ static void help(void)
 	       "domain on stdin against this host (when it has PCI <hostdev>s) and its pool\n"
 	       "(when its metadata names one), through migmapd when it runs, else from\n"
 	       "%s and the state directory. Exits 1 with one line on\n"
-	       "stderr on a conflict; 0 otherwise. MIGMAP_CONFIG overrides the config file.\n",
+	       "stderr on a conflict or a pool this host does not know (unless\n"
+	       "unknown_pool = allow); 0 otherwise. MIGMAP_CONFIG overrides the config file.\n",
 	       MM_CONFIG_FILE);
 }
 
@@ -45,6 +46,34 @@ static void warn(const char *domain, const char *message, bool to_stderr)
 	if (to_stderr)
 		fprintf(stderr, "migmap: warning: %s\n", message);
 	(void)sd_journal_print(LOG_WARNING, "migmap-hook: domain %s: %s", domain, message);
+}
+
+/* The domain names a pool this host does not know: whatever the other
+ * members hold, this host cannot tell whether the guest fits them, so the
+ * domain is refused (docs/design.md §12) unless migmap.conf says
+ * "unknown_pool = allow". An error found already says more: it stays. */
+static int unknown_pool(HookLocal *local, const char *config, const char *name, HookVerdict *v)
+{
+	char host[256];
+	int r = hook_local_load(local, config, v);
+	if (r < 0)
+		return r;
+	const char *h = hook_local_host_name(local, host, sizeof(host));
+	if (mm_config_unknown_pool_allowed(&local->config))
+		return hook_warn(
+			v, "pool %s: not checked: host %s does not know it (unknown_pool = allow)",
+			v->unknown_pool, h);
+	if (v->error)
+		return 0;
+	if (asprintf(&v->error,
+		     "domain %s: pool %s is not known on host %s: make it known here "
+		     "('migmap pool sync %s' on a member that has it, or a pool_dir on storage "
+		     "all members share), or set 'unknown_pool = allow' in migmap.conf",
+		     name, v->unknown_pool, h, v->unknown_pool) < 0) {
+		v->error = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static bool checked_operation(const char *op, const char *sub)
@@ -112,6 +141,8 @@ int main(int argc, char **argv)
 					     target, &verdict);
 		}
 	}
+	if (r >= 0 && verdict.unknown_pool)
+		r = unknown_pool(&local, config ? config : MM_CONFIG_FILE, name, &verdict);
 	hook_local_clear(&local);
 	if (r < 0) {
 		fprintf(stderr, "migmap: domain %s: %s\n", name, strerror(-r));

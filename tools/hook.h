@@ -10,6 +10,7 @@ typedef struct HookVerdict {
 	char *error;     /* the first error-level conflict, as one line; NULL when none */
 	char **warnings; /* warning-level conflicts and what could not be checked */
 	size_t n_warnings;
+	char *unknown_pool; /* the domain's pool, when this host does not know it */
 } HookVerdict;
 
 void hook_verdict_clear(HookVerdict *v);
@@ -22,7 +23,8 @@ int hook_verdict_add_report(HookVerdict *v, const MmCheckReport *r, const char *
 #define HOOK_BUS_TIMEOUT_USEC (3ULL * 1000 * 1000)
 
 /* Ask migmapd on the system bus to check domain_xml against this host
- * (pool NULL) or pool. 0: answered, folded into v. -ENXIO: no migmapd
+ * (pool NULL) or pool. 0: answered, folded into v (v->unknown_pool set when
+ * migmapd does not know pool). -ENXIO: no migmapd
  * (not on the bus, no bus, no answer in time): compute locally. */
 int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v);
 
@@ -35,6 +37,12 @@ typedef struct HookLocal {
 } HookLocal;
 
 void hook_local_clear(HookLocal *l);
-/* Check d against this host (MM_GUARD_HOST) or its pool (MM_GUARD_POOL). */
+/* Read the config and open the state directory once (warnings into v). */
+int hook_local_load(HookLocal *l, const char *config_path, HookVerdict *v);
+/* This host's name as its refusals give it: the config's, the stored map's,
+ * else the kernel's. */
+const char *hook_local_host_name(HookLocal *l, char *buf, size_t size);
+/* Check d against this host (MM_GUARD_HOST) or its pool (MM_GUARD_POOL);
+ * a pool the state directory does not hold sets v->unknown_pool. */
 int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, unsigned target,
 		     HookVerdict *v);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # migmap-hook run the way libvirt runs it: "DOMAIN OPERATION SUB-OPERATION
 # EXTRA", the domain XML on stdin. Exit 1 and one line on a conflict, 0
-# otherwise; nothing on stdout; no migmapd here (a bus address that does not
-# exist), so the hook reads the config and the state directory itself.
+# otherwise; nothing on stdout. First no migmapd (a bus address that does not
+# exist), so the hook reads the config and the state directory itself; then
+# the same decisions through a migmapd on a private bus.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 HOOK=${HOOK:-$top_builddir/tools/migmap-hook}
 D=$top_srcdir/tests/data/libvirt
@@ -70,9 +71,39 @@ check "no hostdev, no pool: allowed" hook 0 "$D/g-plain.xml" g-plain prepare beg
 check "  without a word" [ ! -s "$tmpdir/err" ]
 check "  even with a broken config" env MIGMAP_CONFIG=/nonexistent "$HOOK" g-plain prepare begin - \
 	<"$D/g-plain.xml"
+# ---- a pool this host does not know: refused, saying how to make it known,
+# for a start and for both operations of an incoming migration
 sed 's/name=.p1./name="p9"/' "$D/g-pool.xml" >"$tmpdir/g-p9.xml"
-check "unknown pool: allowed" hook 0 "$tmpdir/g-p9.xml" g-pool prepare begin -
-check "  with a warning" grep -q "^migmap: warning: pool p9: not checked: no pool 'p9'" "$tmpdir/err"
+line_p9="^migmap: domain g-pool: pool p9 is not known on host b: make it known here ('migmap pool sync p9' on a member that has it, or a pool_dir on storage all members share), or set 'unknown_pool = allow' in migmap.conf\$"
+for op in "prepare begin" "migrate begin"; do
+	# shellcheck disable=SC2086
+	check "unknown pool, $op: refused" hook 1 "$tmpdir/g-p9.xml" g-pool $op -
+	check "  the one line names pool, host and the ways out" one_line "$line_p9"
+	check "  stdout empty" stdout_empty
+done
+# a missing state directory knows no pool either
+sed "s|^state_dir = .*|state_dir = $tmpdir/nowhere|" "$tmpdir/hook.conf" >"$tmpdir/nostate.conf"
+check "unknown pool, no state directory: refused" env MIGMAP_CONFIG="$tmpdir/nostate.conf" \
+	sh -c '! "$0" g-pool migrate begin - <"$1" 2>"$2"' "$HOOK" "$tmpdir/g-p9.xml" "$tmpdir/err"
+check "  the one line" one_line "pool p9 is not known on host b"
+# a conflict found on this host says more than the unknown pool: it stays
+sed 's/<memory/<metadata><migmap:pool xmlns:migmap="http:\/\/migmap.org\/xmlns\/domain\/1.0" name="p9"\/><\/metadata><memory/' \
+	"$D/g-hostdev.xml" >"$tmpdir/g-hostdev-p9.xml"
+check "hostdev conflict and unknown pool: refused" hook 1 "$tmpdir/g-hostdev-p9.xml" g-hostdev migrate begin -
+check "  the one line is the conflict" one_line "$line_b"
+cp "$tmpdir/hook.conf" "$tmpdir/allow.conf"
+echo "unknown_pool = allow" >>"$tmpdir/allow.conf"
+MIGMAP_CONFIG=$tmpdir/allow.conf
+for op in "prepare begin" "migrate begin"; do
+	# shellcheck disable=SC2086
+	check "unknown_pool = allow, $op: allowed" hook 0 "$tmpdir/g-p9.xml" g-pool $op -
+	check "  with a warning" grep -q "^migmap: warning: pool p9: not checked: host b does not know it (unknown_pool = allow)$" "$tmpdir/err"
+done
+echo "unknown_pool = maybe" >"$tmpdir/bad.conf"
+MIGMAP_CONFIG=$tmpdir/bad.conf
+check "unknown_pool = maybe: the config is wrong, the default holds" hook 1 "$tmpdir/g-p9.xml" g-pool migrate begin -
+check "  only the refusal on stderr (the config's warning goes to the journal)" one_line "pool p9 is not known on host"
+MIGMAP_CONFIG=$tmpdir/hook.conf
 quiet "$MIGMAP" --state-dir "$state" pool create empty
 sed 's/name=.p1./name="empty"/' "$D/g-pool.xml" >"$tmpdir/g-empty.xml"
 check "empty pool: allowed with a warning" hook 0 "$tmpdir/g-empty.xml" g-pool prepare begin -
@@ -96,4 +127,49 @@ check "  with a warning" grep -q "^migmap: warning: domain x not checked" "$tmpd
 # ---- usage
 check "--help" hook 0 /dev/null --help
 check "too few arguments: 2" hook 2 /dev/null g1 prepare
+
+# ---- the same decisions through a running migmapd (host b, pool p1). The
+# hook's own state directory is empty, so a verdict naming p1's members can
+# only be migmapd's.
+have_bus=yes
+for tool in dbus-daemon busctl dbus-send dbus-monitor python3; do
+	command -v "$tool" >/dev/null 2>&1 || have_bus=
+done
+if [ -z "$have_bus" ]; then
+	echo "# no dbus-daemon, busctl, dbus-send, dbus-monitor or python3: the migmapd part is not run"
+	finish
+	exit
+fi
+. "$top_srcdir/tests/bus/lib-bus.sh"
+mkdir "$tmpdir/b.state" "$tmpdir/empty"
+quiet "$MIGMAP" --state-dir "$tmpdir/b.state" pool create p1
+quiet "$MIGMAP" --state-dir "$tmpdir/b.state" pool add p1 "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+start_bus B
+start_daemon b "$B_addr" "$HOSTS/arm64-hwmsi" || exit 99
+DBUS_SYSTEM_BUS_ADDRESS=$B_addr
+printf 'state_dir = %s\nname = b\n' "$tmpdir/empty" >"$tmpdir/daemon-hook.conf"
+MIGMAP_CONFIG=$tmpdir/daemon-hook.conf
+for op in "prepare begin" "migrate begin"; do
+	# shellcheck disable=SC2086
+	check "migmapd: pool member conflict, $op: refused" hook 1 "$D/g-pool.xml" g-pool $op -
+	check "  the one line names range, host b and its devices" one_line \
+		"^migmap: guest RAM 0x40000000-0x23fffffff meets msi 0xc6010000-0xc601ffff on host b (group 0, "
+	check "  stdout empty" stdout_empty
+	# shellcheck disable=SC2086
+	check "migmapd: hostdev conflict on this host, $op: refused" hook 1 "$D/g-hostdev.xml" g-hostdev $op -
+	check "  the one line" one_line "$line_b"
+	# shellcheck disable=SC2086
+	check "migmapd: unknown pool, $op: refused" hook 1 "$tmpdir/g-p9.xml" g-pool $op -
+	check "  the one line names pool, host and the ways out" one_line "$line_p9"
+	# shellcheck disable=SC2086
+	check "migmapd: fits, $op: allowed" hook 0 "$D/g-fits.xml" g-fits $op -
+done
+echo "unknown_pool = allow" >>"$tmpdir/daemon-hook.conf"
+check "migmapd: unknown pool with unknown_pool = allow: allowed" hook 0 "$tmpdir/g-p9.xml" g-pool migrate begin -
+check "  with a warning" grep -q "^migmap: warning: pool p9: not checked: host b does not know it" "$tmpdir/err"
+# the pool made known to migmapd: the same domain is judged against it
+quiet call "$B_addr" CreatePool s p9
+quiet call "$B_addr" AddHost ss p9 "$(cat "$EX/b.xml")"
+check "migmapd: p9 now known, b in it: refused for b's doorbell" hook 1 "$tmpdir/g-p9.xml" g-pool migrate begin -
+check "  the one line" one_line "on host b (group 0, "
 finish

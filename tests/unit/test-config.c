@@ -67,6 +67,28 @@ START_TEST(config)
 }
 END_TEST
 
+/* The hook refuses a domain of a pool not known here unless told to allow it. */
+START_TEST(unknown_pool)
+{
+	MmConfig c = { 0 };
+	MmError err = { 0 };
+	ck_assert(!mm_config_unknown_pool_allowed(&c));
+	write_config("unknown_pool = allow\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);
+	ck_assert(mm_config_unknown_pool_allowed(&c));
+	write_config("unknown_pool = refuse\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), 0);
+	ck_assert(!mm_config_unknown_pool_allowed(&c));
+	/* anything else is a mistake, not a quiet "refuse" */
+	write_config("name = h\nunknown_pool = yes\n");
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.message, "'refuse' or 'allow'"));
+	ck_assert_str_eq(c.unknown_pool, "refuse");
+	mm_config_clear(&c);
+}
+END_TEST
+
 /* Durations: seconds, or a number with s, min or h; refused when read. */
 START_TEST(durations)
 {
@@ -103,6 +125,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("config");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, config);
+	tcase_add_test(tc, unknown_pool);
 	tcase_add_test(tc, durations);
 	suite_add_tcase(s, tc);
 	return s;
