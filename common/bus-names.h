@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The names of migmapd's D-Bus API, shared by the daemon and its clients. */
 #pragma once
 

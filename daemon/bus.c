@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's D-Bus API: one object, one interface, thin handlers over
  * libmigmap and the state store. Reading is open to all; every method that
  * changes something calls access_check_write() first. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's context: start-up (state, probe), refresh, and the event loop. */
 #include <errno.h>
 #include <signal.h>

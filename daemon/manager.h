@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's one context: settings, the state store, this host's map and
  * the bus it serves them on. */
 #pragma once

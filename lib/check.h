@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* check: a guest layout or domain against a host or a pool (docs/design.md §7),
  * its report, and what a guarded domain is checked against (docs/design.md §12)
  * (lib/check.c, lib/check-json.c). The build puts lib/ on the quote

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small helpers every module uses: cleanup attributes, ownership transfer,
  * array sizes. Internal to the tree; the public API is lib/migmap.h and the module
  * headers it includes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's PCI node devices (virsh nodedev-dumpxml) as migmapd follows
  * them, and the GetLibvirt answer built from them. */
 #pragma once

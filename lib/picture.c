@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The address-space picture of `migmap show`: one lane per host with its
  * reserved ranges, a lane for the pool's forbidden ranges, a lane for the
  * guest's regions, conflicts marked. Address space is cut at every range

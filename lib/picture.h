@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The address-space picture of `migmap show` (lib/picture.c). */
 #pragma once
 

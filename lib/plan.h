@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan: a layout of a domain valid on every host of a pool (docs/design.md §7)
  * (lib/plan.c). */
 #pragma once

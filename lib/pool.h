@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pools: the baseline of several host maps (docs/design.md §5), its model and its
  * formats (lib/pool.c, lib/poolmap-xml.c, lib/poolmap-json.c). */
 #pragma once

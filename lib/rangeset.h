@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Address ranges, id sets and range sets with their provenance
  * (lib/rangeset.c). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state directory (docs/design.md §9): this host's map and the pools' members'
  * maps, written atomically (lib/state.c). */
 #pragma once

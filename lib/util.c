@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared helpers: growing arrays, hex formatting and parsing of addresses. */
 #include <ctype.h>
 #include <errno.h>

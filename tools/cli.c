@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every subcommand shares: one-line errors and output. */
 #include <errno.h>
 #include <fcntl.h>

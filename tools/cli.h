@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The migmap command: a table of subcommands, one file each. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap baseline: the pool map of a set of host map files. */
 #include <errno.h>
 #include <getopt.h>

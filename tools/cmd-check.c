@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap check: a domain against one host map or a pool of them. */
 #include <errno.h>
 #include <getopt.h>

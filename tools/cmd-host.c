@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap host: probe this host (or a sysroot) and print its map. */
 #include <getopt.h>
 #include <stdlib.h>

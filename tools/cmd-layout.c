@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap layout: where QEMU puts a domain's guest physical regions. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap plan: a layout of a domain valid on every host of a pool. */
 #include <errno.h>
 #include <getopt.h>

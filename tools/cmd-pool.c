@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap pool: migration pools and their members. Goes through migmapd
  * when it runs on the system bus (so the two never write at once), else
  * works on the state directory itself, holding its writer lock while it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap show: a picture of the address space of hosts (and a guest). */
 #include <errno.h>
 #include <fcntl.h>

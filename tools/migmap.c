@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap: the command-line client. Parses the command word and hands the
  * rest to the subcommand's file. */
 #include <getopt.h>

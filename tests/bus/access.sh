@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Who may change what: an unprivileged caller (nobody) is served every read
 # and refused every mutating method, by migmapd's own uid check (on a bus
 # that lets everyone call) and by the shipped D-Bus policy (on a bus that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Remote members run no program of a caller's choosing: an admin_group
 # member names hosts (ssh:[USER@]HOST[:PORT], checked, turned by migmapd
 # into one fixed ssh command line) or local sockets (unix:path=); a raw

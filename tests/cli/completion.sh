@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion: commands, options from --help, pool names from the state
 # directory.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

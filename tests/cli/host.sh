@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap host from the outside: exit codes, one-line errors naming file and
 # line, and every fixture's XML validated by xmllint against the schema (an
 # validator independent of the library's own RelaxNG use).

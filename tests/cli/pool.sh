@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap pool on a state directory, without migmapd: every command, JSON,
 # one-line errors, exit codes, damaged files reported as warnings.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap show: the SVG is well-formed XML, and the ranges it draws are the
 # maps' own (read from the host map XML files by
 # tests/oracle/show-check.py, not by migmap); text lanes print without

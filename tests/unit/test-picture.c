@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The picture of `migmap show` (lib/picture.c), on the example pool
  * (examples/pool/{a,b,c}.xml) and a guest whose RAM conflicts with it:
  * the SVG is well-formed XML (read back with libxml2) in which each host's

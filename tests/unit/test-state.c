@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state store: round-trip, atomic writes (a crash's leftovers are not
  * loaded), damaged files reported not fatal, names that could escape the
  * directory refused, bad input changing nothing. */
