@@ -14,7 +14,7 @@
 #include "error.h"
 #include "hostmap.h"
 #include "layout.h"
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macros.h"
+#include "freep.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus

@@ -8,7 +8,7 @@
 
 #include "domain.h"
 #include "error.h"
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "macros.h"
+#include "freep.h"
 
 typedef struct MmNodeDevice {
 	char *name;       /* libvirt's node device name, "pci_0000_03_00_0" */

@@ -10,7 +10,7 @@
 #include "error.h"
 #include "hostmap.h"
 #include "layout.h"
-#include "macros.h"
+#include "freep.h"
 #include "pool.h"
 
 #ifdef __cplusplus

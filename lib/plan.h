@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "hostmap.h"
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

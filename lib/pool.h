@@ -7,7 +7,7 @@
 
 #include "error.h"
 #include "hostmap.h"
-#include "macros.h"
+#include "freep.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

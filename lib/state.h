@@ -8,7 +8,7 @@
 
 #include "error.h"
 #include "hostmap.h"
-#include "macros.h"
+#include "freep.h"
 #include "pool.h"
 
 #ifdef __cplusplus
