@@ -20,6 +20,23 @@ typedef struct Command {
 	void (*help)(FILE *f);
 } Command;
 
+/* The options of every command, besides its own: -h/--help and --version,
+ * for the command's struct option table and getopt optstring (':' first:
+ * a missing argument is reported as ':', with main() setting opterr = 0,
+ * so that every error is migmap's own, with its prefix). */
+#define CLI_COMMON_OPTIONS                        \
+	{ "help", no_argument, NULL, 'h' },       \
+	{                                         \
+		"version", no_argument, NULL, 'V' \
+	}
+#define CLI_OPTSTRING ":h"
+/* What a command's getopt loop does with a c it does not handle itself:
+ * 'h' prints help on stdout, 'V' the version (EXIT_OK); anything else is a
+ * usage error, "migmap: CMD: unrecognized option '--x'" (EXIT_USAGE). */
+int cli_common_option(const char *cmd, int c, char **argv, void (*help)(FILE *f));
+/* The usage error of getopt's c ('?' or ':') for cmd (NULL: migmap itself). */
+int cli_option_error(const char *cmd, int c, char **argv);
+
 /* Print "migmap: <message>" on stderr; returns EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail_error(const MmError *err);

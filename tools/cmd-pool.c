@@ -44,6 +44,7 @@ void cmd_pool_help(FILE *f)
 	      "\n"
 	      "  --json        print JSON (list, show, check)\n"
 	      "  -h, --help    show this help\n"
+	      "  --version     print the version\n"
 	      "\n"
 	      "Through migmapd when it runs on the system bus, else on the state directory\n"
 	      "(--state-dir, the config file's state_dir, or " MM_STATE_DIR ").\n"
@@ -424,7 +425,7 @@ int cmd_pool(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "remote", required_argument, NULL, 'r' },
 		{ "ssh", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	static const struct {
@@ -438,7 +439,7 @@ int cmd_pool(int argc, char **argv)
 	_cleanup_free_ char *ssh_spec = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			p.json = true;
@@ -452,12 +453,8 @@ int cmd_pool(int argc, char **argv)
 				return cli_fail("out of memory");
 			p.remote = strcat(strcpy(ssh_spec, "ssh:"), optarg);
 			break;
-		case 'h':
-			cmd_pool_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap pool --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("pool", c, argv, cmd_pool_help);
 		}
 	}
 	if (optind >= argc)

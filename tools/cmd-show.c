@@ -24,7 +24,8 @@ void cmd_show_help(FILE *f)
 	      "  --svg FILE     also write a standalone SVG picture to FILE\n"
 	      "  --domain FILE  a libvirt domain whose guest regions to draw\n"
 	      "  --json         print the lanes and ranges as JSON instead of text\n"
-	      "  -h, --help     show this help\n",
+	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n",
 	      f);
 }
 
@@ -53,14 +54,14 @@ int cmd_show(int argc, char **argv)
 		{ "svg", required_argument, NULL, 's' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	const char *svg = NULL, *domain_path = NULL;
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			svg = optarg;
@@ -71,12 +72,8 @@ int cmd_show(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			cmd_show_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap show --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("show", c, argv, cmd_show_help);
 		}
 	}
 	if (optind >= argc)

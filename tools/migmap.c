@@ -46,8 +46,10 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	/* every option error is printed by migmap, "migmap: ..." (cli.h) */
+	opterr = 0;
 	/* '+': stop at the command word; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -59,8 +61,7 @@ int main(int argc, char **argv)
 			cli_state_dir = optarg;
 			break;
 		default:
-			fputs("Try 'migmap --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_option_error(NULL, c, argv);
 		}
 	}
 	if (optind >= argc) {
