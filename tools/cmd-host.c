@@ -75,5 +75,10 @@ int cmd_host(int argc, char **argv)
 			: mm_hostmap_format_xml(map, &text);
 	if (r < 0)
 		return cli_fail("host: cannot format the map: out of memory");
+	/* the map says so in a <warning>, which people piping XML do not read */
+	if (map->n_iommu_groups == 0)
+		fprintf(stderr,
+			"migmap: host: warning: %s has no IOMMU groups: it cannot assign devices\n",
+			map->name ? map->name : "this host");
 	return cli_print(text);
 }

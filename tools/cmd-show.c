@@ -21,7 +21,8 @@ void cmd_show_help(FILE *f)
 	      "and empty stretches are drawn as breaks. Text lanes on the terminal (coloured\n"
 	      "unless NO_COLOR is set or the output is not a terminal).\n"
 	      "\n"
-	      "  --svg FILE     also write a standalone SVG picture to FILE\n"
+	      "  --svg FILE     also write a standalone SVG picture to FILE (-: only\n"
+	      "                 the picture, on stdout)\n"
 	      "  --domain FILE  a libvirt domain whose guest regions to draw\n"
 	      "  --json         print the lanes and ranges as JSON instead of text\n"
 	      "  -h, --help     show this help\n"
@@ -78,6 +79,8 @@ int cmd_show(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_fail("show: no host maps given (see 'migmap show --help')");
+	if (svg && json && strcmp(svg, "-") == 0)
+		return cli_fail("show: --svg - and --json both want stdout");
 
 	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
 	if ((r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts)) != EXIT_OK)
@@ -103,6 +106,9 @@ int cmd_show(int argc, char **argv)
 	if (svg) {
 		if (mm_picture_format_svg(pic, &text) < 0)
 			return cli_fail("show: out of memory");
+		/* "-": the picture alone on stdout, as every file argument takes */
+		if (strcmp(svg, "-") == 0)
+			return cli_print(text);
 		if ((r = write_file(svg, text)) < 0)
 			return cli_fail("show: %s: %s", svg, strerror(-r));
 		free(TAKE_PTR(text));
