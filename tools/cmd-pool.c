@@ -106,14 +106,15 @@ static int pool_connect(Pool *p)
 	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
 }
 
-/* Open the state directory; writers create and lock it. A missing
- * directory reads as no pools. */
+/* Open the state directory; writers create and lock it. The default
+ * directory missing reads as no pools (a host that never had one); a
+ * --state-dir that does not exist is an error, as a mistyped path. */
 static int state_open(Pool *p, bool write)
 {
 	MmError err = { 0 };
 	int r = mm_state_open(p->state_dir, write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state,
 			      &err);
-	if (r == -ENOENT && !write) {
+	if (r == -ENOENT && !write && !cli_state_dir) {
 		p->state = calloc(1, sizeof(*p->state));
 		if (!p->state)
 			return cli_fail("out of memory");

@@ -15,8 +15,10 @@ run() { migmap_rc "$@"; } # run EXPECTED_RC OUTFILE ARGS...
 
 check "pool --help" run 0 "$tmpdir/o" pool --help
 check "help lists the commands" grep -q "add --ssh \[USER@\]HOST\[:PORT\] POOL" "$tmpdir/o"
-check "list of no state dir: empty" run 0 "$tmpdir/o" --state-dir "$S" pool list
-check "  prints nothing" test ! -s "$tmpdir/o"
+# a --state-dir that does not exist is a mistake, not an empty store
+check "list of a missing state dir: exit 2" run 2 "$tmpdir/o" --state-dir "$S" pool list
+check "  says which" grep -q "^migmap: $S: cannot open the state directory: No such file or directory\$" "$tmpdir/err"
+check "  prints nothing on stdout" test ! -s "$tmpdir/o"
 check "create" run 0 "$tmpdir/o" --state-dir "$S" pool create p
 check "create again" run 2 "$tmpdir/o" --state-dir "$S" pool create p
 check "  message" err_is "migmap: pool 'p' exists"
