@@ -95,5 +95,8 @@ void cmd_pool_help(FILE *f);
 
 /* The global --state-dir: NULL unless given (then work on it, not through migmapd). */
 extern const char *cli_state_dir;
+/* --config FILE, else $MIGMAP_CONFIG: NULL unless given (then it must be
+ * there, and its state_dir is worked on as --state-dir is). */
+extern const char *cli_config_file;
 int cmd_layout(int argc, char **argv);
 void cmd_layout_help(FILE *f);

@@ -92,6 +92,22 @@ static int pool_connect(Pool *p)
 		p->state_dir = strdup(cli_state_dir);
 		return p->state_dir ? EXIT_OK : cli_fail("out of memory");
 	}
+	if (cli_config_file) {
+		/* a settings file named: it must be there, and its state_dir
+		 * (when set) is the directory to work on */
+		MmConfig named = { 0 };
+		MmError named_err = { 0 };
+		if (mm_config_load(cli_config_file, &named, &named_err) < 0) {
+			mm_config_clear(&named);
+			return cli_fail_error(&named_err);
+		}
+		p->state_dir = TAKE_PTR(named.state_dir);
+		mm_config_clear(&named);
+		if (p->state_dir) {
+			cli_state_dir = p->state_dir;
+			return EXIT_OK;
+		}
+	}
 	if (daemon_running(p))
 		return EXIT_OK;
 	MmConfig config = { 0 };

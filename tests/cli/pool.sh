@@ -63,4 +63,11 @@ check "  message" err_is "migmap: no pool 'q'"
 echo "<capabilities><host>" >"$S/pools/p/bad.xml"
 check "damaged member: show still works" run 0 "$tmpdir/o" --state-dir "$S" pool show p
 check "  warning names the file" grep -q "^migmap: warning: $S/pools/p/bad.xml" "$tmpdir/err"
+# --config FILE and MIGMAP_CONFIG: the settings file names the state directory
+printf 'state_dir = %s\n' "$S" >"$tmpdir/migmap.conf"
+check "--config FILE: its state_dir" run 0 "$tmpdir/o" --config "$tmpdir/migmap.conf" pool list
+check "  lists the pools there" grep -qx p "$tmpdir/o"
+check "MIGMAP_CONFIG: the same" sh -c 'MIGMAP_CONFIG="$0" "$1" pool list | grep -qx p' "$tmpdir/migmap.conf" "$MIGMAP"
+check "--config of a missing file: exit 2" run 2 "$tmpdir/o" --config "$tmpdir/none.conf" pool list
+check "  says which" err_is "migmap: $tmpdir/none.conf: cannot open: No such file or directory"
 finish
