@@ -45,11 +45,11 @@ static char *read_file(const char *path, size_t *len)
 
 int main(int argc, char **argv)
 {
-	MmProbeOptions opts = {.sysroot = argc > 1 ? argv[1] : NULL, .name = "installed"};
+	MmProbeOptions opts = { .sysroot = argc > 1 ? argv[1] : NULL, .name = "installed" };
 	MmHostMap *map = NULL;
 	MmDomain *domain = NULL;
 	MmCheckReport *report = NULL;
-	MmError err = {0};
+	MmError err = { 0 };
 	char *xml;
 	size_t len = 0;
 	int found_msi = 0, found_limit = 0;
@@ -63,12 +63,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (map->phys_bits != (unsigned)atoi(argv[3])) {
-		fprintf(stderr, "use-libmigmap: phys_bits %u, wanted %s\n", map->phys_bits, argv[3]);
+		fprintf(stderr, "use-libmigmap: phys_bits %u, wanted %s\n", map->phys_bits,
+			argv[3]);
 		return 1;
 	}
 	for (size_t i = 0; i < map->n_reserved; i++)
-		if (strcmp(map->reserved[i].type, "msi") == 0 && map->reserved[i].start == 0xfee00000 &&
-		    map->reserved[i].end == 0xfeefffff)
+		if (strcmp(map->reserved[i].type, "msi") == 0 &&
+		    map->reserved[i].start == 0xfee00000 && map->reserved[i].end == 0xfeefffff)
 			found_msi = 1;
 	if (!found_msi) {
 		fprintf(stderr, "use-libmigmap: no msi range 0xfee00000-0xfeefffff\n");
