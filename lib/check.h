@@ -12,9 +12,9 @@
 
 #include "domain.h"
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
 #include "layout.h"
-#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -8,9 +8,9 @@
 
 #include "check.h"
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
 #include "layout.h"
-#include "freep.h"
 #include "pool.h"
 
 #ifdef __cplusplus

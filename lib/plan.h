@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "hostmap.h"
 #include "freep.h"
+#include "hostmap.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "hostmap.h"
 #include "freep.h"
+#include "hostmap.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus

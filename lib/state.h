@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "hostmap.h"
 #include "freep.h"
+#include "hostmap.h"
 #include "pool.h"
 
 #ifdef __cplusplus
