@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "bus-names.h"
+#include "bus-pool.h"
 #include "bus.h"
 #include "libvirt.h"
 #include "log.h"
@@ -76,6 +77,7 @@ static int find_pool(Manager *m, const char *pool, const MmStatePool **ret, sd_b
 
 static int emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
 {
+	bus_pool_changed(m, pool);
 	int r = sd_bus_emit_signal(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "PoolChanged", "s", pool);
 	if (r >= 0 && pools_changed)
 		r = sd_bus_emit_properties_changed(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "Pools",
@@ -446,6 +448,9 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD("Refresh", NULL, NULL, method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools), method_list_pools,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
+	/* typed: each pool with its object (bus-pool.c) */
+	SD_BUS_METHOD_WITH_NAMES("ListPoolObjects", NULL, , "a(so)", SD_BUS_PARAM(pools),
+				 bus_pool_method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, ,
 				 method_create_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, ,
@@ -493,6 +498,8 @@ int bus_setup(Manager *m)
 		log_error("cannot export %s: %s", MM_BUS_PATH, strerror(-r));
 		return r;
 	}
+	if ((r = bus_pool_setup(m)) < 0)
+		return r;
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r >= 0)
 		r = sd_bus_set_exit_on_disconnect(m->bus, true);

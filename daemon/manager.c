@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "bus-names.h"
+#include "bus-pool.h"
 #include "bus.h"
 #include "hotplug.h"
 #include "libvirt.h"
@@ -29,6 +30,7 @@ Manager *manager_free(Manager *m)
 	libvirt_stop(m);
 	hotplug_stop(m);
 	sd_bus_flush_close_unref(m->bus);
+	bus_pool_free(m);
 	sd_event_unref(m->event);
 	mm_state_free(m->state);
 	mm_hostmap_free(m->host);

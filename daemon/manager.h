@@ -24,6 +24,7 @@ typedef struct Manager {
 	struct Libvirt *libvirt;           /* libvirt.c: the libvirt followed; NULL when none */
 	struct sd_device_monitor *hotplug; /* hotplug.c: udev's pci and iommu events */
 	sd_event_source *hotplug_timer;    /* a probe due once events settle */
+	struct BusPools *bus_pools;        /* bus-pool.c: each pool's Generation */
 } Manager;
 
 Manager *manager_new(void);
