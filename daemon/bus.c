@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "bus-check.h"
 #include "bus-names.h"
 #include "bus-pool.h"
 #include "bus.h"
@@ -402,6 +403,8 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 				    r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
 						  : MM_BUS_ERROR_INVALID_DOMAIN,
 				    &err);
+	if (streq_ptr(sd_bus_message_get_member(msg), "CheckDomainConflicts"))
+		return bus_reply_check_typed(msg, report);
 	if ((r = mm_check_report_format_json(report, &json)) < 0)
 		return r;
 	return sd_bus_reply_method_return(msg, "bs", report->ok, json);
@@ -471,6 +474,11 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("CheckDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "bs", SD_BUS_PARAM(ok) SD_BUS_PARAM(report_json),
 				 method_check_domain, SD_BUS_VTABLE_UNPRIVILEGED),
+	/* the same check, typed: (b ok, a(ssttsttas) conflicts), bus-check.c */
+	SD_BUS_METHOD_WITH_NAMES("CheckDomainConflicts", "ss",
+				 SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool), "ba(ssttsttas)",
+				 SD_BUS_PARAM(ok) SD_BUS_PARAM(conflicts), method_check_domain,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("PlanDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "s", SD_BUS_PARAM(plan_xml), method_plan_domain,
 				 SD_BUS_VTABLE_UNPRIVILEGED),

@@ -4,7 +4,8 @@
 # pool with its path (sd_bus_path_encode's escaping, checked against
 # busctl's own reading of the tree), introspection shows the objects with
 # interface org.migmap.Migmap1.Pool, and the properties Name, Members,
-# LimitBits, Generation follow the pool, with PropertiesChanged.
+# LimitBits, Generation follow the pool, with PropertiesChanged; and the
+# typed check answer, CheckDomainConflicts.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/bus/lib-bus.sh"
 
@@ -48,6 +49,25 @@ check "LimitBits is the smallest member's ($min)" [ "$(pprop /org/migmap/Migmap1
 check "Generation counts the changes" [ "$(pprop /org/migmap/Migmap1/pool/p1 Generation)" = "t $((g0 + 2))" ]
 check "PropertiesChanged on the pool's object" wait_for "$tmpdir/signals" \
 	"path=/org/migmap/Migmap1/pool/p1; interface=org.freedesktop.DBus.Properties; member=PropertiesChanged"
+# CheckDomainConflicts: the check as D-Bus types. The domain's 2 TiB of RAM
+# ends above 2^39, host x's IOMMU limit (its dmar cap, read above): an
+# error of a RAM kind, type "limit", behind x; as many conflicts as the
+# JSON answer has.
+dom=$top_srcdir/tests/data/domains/x86-q35-epyc-2t.xml
+busctl --address="$A_addr" --json=short call "$SVC" "$OBJ" "$IFACE" CheckDomainConflicts ss \
+	"$(cat "$dom")" p1 >"$tmpdir/typed"
+busctl --address="$A_addr" --json=short call "$SVC" "$OBJ" "$IFACE" CheckDomain ss \
+	"$(cat "$dom")" p1 >"$tmpdir/json"
+check "CheckDomainConflicts answers (ba(ssttsttas))" grep -q '"type":"ba(ssttsttas)"' "$tmpdir/typed"
+check "  the domain does not fit, above x's limit" "$PYTHON3" -c '
+import json, sys
+ok, conflicts = json.load(open(sys.argv[1]))["data"]
+report = json.loads(json.load(open(sys.argv[2]))["data"][1])
+assert ok is False and report["ok"] is False
+assert len(conflicts) == len(report["conflicts"]), (conflicts, report)
+assert any(c[0] == "error" and c[1].startswith("ram") and c[4] == "limit" and c[3] >= 1 << 39
+           and "x" in c[7] for c in conflicts), conflicts
+' "$tmpdir/typed" "$tmpdir/json"
 quiet call "$A_addr" DeletePool s my-pool.1
 check "a deleted pool's object is gone" sh -c '! busctl --address="$0" get-property "$1" /org/migmap/Migmap1/pool/my_2dpool_2e1 "$2" Name 2>/dev/null' \
 	"$A_addr" "$SVC" "$PIFACE"
