@@ -8,11 +8,12 @@
 check "COPYING is the GNU LGPL 2.1" grep -q 'GNU LESSER GENERAL PUBLIC LICENSE' "$top_srcdir/COPYING"
 check "COPYING is version 2.1" grep -q 'Version 2.1, February 1999' "$top_srcdir/COPYING"
 
-missing=$(cd "$top_srcdir" && find . \( -path ./tests/data -o -path ./autom4te.cache -o -path ./build-aux \
-		-o -path './migmap-*' -o -path ./m4 -o -path ./debian \) -prune -o -type f \
+# the source folders and the top's build files only: a build tree or an
+# install (make distcheck's _build and _inst) may sit inside the source
+missing=$(cd "$top_srcdir" && find lib common tools daemon tests .ci configure.ac autogen.sh Makefile.am \
+		-path tests/data -prune -o -type f \
 		\( -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.py' -o -name '*.am' \
-		-o -name configure.ac -o -name autogen.sh \) -print |
-	grep -v '^\./config\.h$' |
+		-o -name configure.ac -o -name autogen.sh -o -path '.ci/*' \) -print 2>/dev/null |
 	while read -r f; do
 		head -n 3 "$f" | grep -q 'SPDX-License-Identifier: LGPL-2.1-or-later' || echo "$f"
 	done)
