@@ -18,10 +18,11 @@
 #define MM_BUS_ERROR_INVALID_ARGUMENT  MM_BUS_ERROR("InvalidArgument")
 #define MM_BUS_ERROR_EMPTY_POOL        MM_BUS_ERROR("EmptyPool")
 #define MM_BUS_ERROR_REMOTE_FAILED     MM_BUS_ERROR("RemoteFailed")
-/* the standard name (SD_BUS_ERROR_ACCESS_DENIED), as systemd's services
- * refuse: clients need not know migmap to recognise a refusal */
-#define MM_BUS_ERROR_ACCESS_DENIED     "org.freedesktop.DBus.Error.AccessDenied"
 #define MM_BUS_ERROR_NOT_SUPPORTED     MM_BUS_ERROR("NotSupported")
 #define MM_BUS_ERROR_PROBE_FAILED      MM_BUS_ERROR("ProbeFailed")
 #define MM_BUS_ERROR_STATE_FAILED      MM_BUS_ERROR("StateFailed")
 #define MM_BUS_ERROR_NO_PLAN           MM_BUS_ERROR("NoPlan")
+
+/* the standard name (SD_BUS_ERROR_ACCESS_DENIED), as systemd's services
+ * refuse: clients need not know migmap to recognise a refusal */
+#define MM_BUS_ERROR_ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"
