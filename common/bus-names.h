@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The names of migmapd's D-Bus API, shared by the daemon and its clients. */
 #pragma once
 
@@ -17,9 +18,12 @@
 #define MM_BUS_ERROR_INVALID_ARGUMENT  MM_BUS_ERROR("InvalidArgument")
 #define MM_BUS_ERROR_EMPTY_POOL        MM_BUS_ERROR("EmptyPool")
 #define MM_BUS_ERROR_REMOTE_FAILED     MM_BUS_ERROR("RemoteFailed")
-#define MM_BUS_ERROR_ACCESS_DENIED     MM_BUS_ERROR("AccessDenied")
 #define MM_BUS_ERROR_NOT_SUPPORTED     MM_BUS_ERROR("NotSupported")
 #define MM_BUS_ERROR_PROBE_FAILED      MM_BUS_ERROR("ProbeFailed")
 #define MM_BUS_ERROR_STATE_FAILED      MM_BUS_ERROR("StateFailed")
 #define MM_BUS_ERROR_NO_PLAN           MM_BUS_ERROR("NoPlan")
 #define MM_BUS_ERROR_OLD_GENERATION    MM_BUS_ERROR("OldGeneration")
+
+/* the standard name (SD_BUS_ERROR_ACCESS_DENIED), as systemd's services
+ * refuse: clients need not know migmap to recognise a refusal */
+#define MM_BUS_ERROR_ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fetching a host map from a remote migmapd: one short-lived sd-bus client
  * connection per fetch, to an address migmap builds itself from what the
  * member was named by (see remote_address_resolve()). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fetching a host map from another host's migmapd. A member is named by
  * ssh:[USER@]HOST[:PORT] (migmapd runs a fixed ssh command line to the
  * member's systemd-stdio-bridge) or unix:path=/SOCKET (a local bus: tests,

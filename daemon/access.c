@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who may change migmapd's state: root, or a member of the configured
  * admin_group. Reading is open to every local user. The installed D-Bus
  * policy says the same; this is the daemon's own check behind it. */

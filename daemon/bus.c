@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's D-Bus API: one object, one interface, thin handlers over
  * libmigmap and the state store. Reading is open to all; every method that
  * changes something calls access_check_write() first. */
@@ -8,7 +9,9 @@
 #include <string.h>
 
 #include "access.h"
+#include "bus-check.h"
 #include "bus-names.h"
+#include "bus-pool.h"
 #include "bus.h"
 #include "fit.h"
 #include "libvirt.h"
@@ -77,6 +80,7 @@ static int find_pool(Manager *m, const char *pool, const MmStatePool **ret, sd_b
 
 static int emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
 {
+	bus_pool_changed(m, pool);
 	int r = sd_bus_emit_signal(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "PoolChanged", "s", pool);
 	if (r >= 0 && pools_changed)
 		r = sd_bus_emit_properties_changed(m->bus, MM_BUS_PATH, MM_BUS_INTERFACE, "Pools",
@@ -373,6 +377,8 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 				    &err);
 	if (*pool && (r = mm_state_add_stale_warnings(m->state, pool, report)) < 0)
 		return r;
+	if (streq_ptr(sd_bus_message_get_member(msg), "CheckDomainConflicts"))
+		return bus_reply_check_typed(msg, report);
 	if ((r = mm_check_report_format_json(report, &json)) < 0)
 		return r;
 	return sd_bus_reply_method_return(msg, "bs", report->ok, json);
@@ -419,6 +425,9 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD("Refresh", NULL, NULL, method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools), method_list_pools,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
+	/* typed: each pool with its object (bus-pool.c) */
+	SD_BUS_METHOD_WITH_NAMES("ListPoolObjects", NULL, , "a(so)", SD_BUS_PARAM(pools),
+				 bus_pool_method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, ,
 				 method_create_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("DeletePool", "s", SD_BUS_PARAM(pool), NULL, ,
@@ -451,6 +460,11 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("FitDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "a(sbs)", SD_BUS_PARAM(hosts), fit_method_fit_domain,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
+	/* the same check, typed: (b ok, a(ssttsttas) conflicts), bus-check.c */
+	SD_BUS_METHOD_WITH_NAMES("CheckDomainConflicts", "ss",
+				 SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool), "ba(ssttsttas)",
+				 SD_BUS_PARAM(ok) SD_BUS_PARAM(conflicts), method_check_domain,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("PlanDomain", "ss", SD_BUS_PARAM(domain_xml) SD_BUS_PARAM(pool),
 				 "s", SD_BUS_PARAM(plan_xml), method_plan_domain,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
@@ -478,6 +492,8 @@ int bus_setup(Manager *m)
 		log_error("cannot export %s: %s", MM_BUS_PATH, strerror(-r));
 		return r;
 	}
+	if ((r = bus_pool_setup(m)) < 0)
+		return r;
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r >= 0)
 		r = sd_bus_set_exit_on_disconnect(m->bus, true);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's D-Bus object (bus.c): the vtable, the name, the signals. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hotplug: on a live system a PCI device that appears, goes, or changes
  * driver can change the IOMMU groups and their reserved ranges. udev's
  * events for the pci and iommu subsystems arm a short timer (a burst of

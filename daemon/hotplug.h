@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Following PCI hotplug (hotplug.c). */
 #pragma once
 

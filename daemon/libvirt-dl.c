@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loading libvirt at run time (see libvirt-dl.h). */
 #include <dlfcn.h>
 #include <errno.h>

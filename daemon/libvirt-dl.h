@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt, loaded when migmapd is told to follow it. Linking libvirt would
  * map its dozens of shared libraries into every migmapd, idle or not; with
  * libvirt_uri = none the daemon never loads it. Files that call libvirt

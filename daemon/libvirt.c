@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd following libvirt: one connection to config.libvirt_uri,
  * re-opened with back-off when libvirtd is absent or restarts; the host
  * UUID from its capabilities into the host map; its PCI node devices (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's log lines (see log.h). */
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's one way to log: a line on stderr, which systemd hands to the
  * journal. Under systemd (stderr is the stream $JOURNAL_STREAM names) each
  * line starts with its syslog level as "<N>", which journald reads as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's context: start-up (state, probe), refresh, and the event loop. */
 #include <errno.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 
 #include "access.h"
 #include "bus-names.h"
+#include "bus-pool.h"
 #include "bus.h"
 #include "hotplug.h"
 #include "libvirt.h"
@@ -35,6 +37,7 @@ Manager *manager_free(Manager *m)
 	refresh_stop(m);
 	share_stop(m);
 	sd_bus_flush_close_unref(m->bus);
+	bus_pool_free(m);
 	sd_event_unref(m->event);
 	mm_state_free(m->state);
 	mm_hostmap_free(m->host);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's one context: settings, the state store, this host's map and
  * the bus it serves them on. */
 #pragma once
@@ -33,6 +34,7 @@ typedef struct Manager {
 	/* refresh.c: the pools' member fetches under way, and the timer */
 	struct RefreshJob *refresh_jobs;
 	sd_event_source *refresh_timer;
+	struct BusPools *bus_pools;        /* bus-pool.c: each pool's Generation */
 } Manager;
 
 Manager *manager_new(void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd: serves this host's memory map and the pools' maps on the system
  * bus (org.migmap.Migmap1), keeping them in its state directory. Runs under
  * systemd (Type=notify) or in the foreground for tests. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's event loop on sd-event: libvirt's handle watches become sd-event
  * I/O sources and its timeouts time sources, so libvirt's connections and
  * domain events are served by migmapd's one loop, in its one thread.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's event loop on migmapd's sd-event loop. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The check report as JSON (see mm_check_report_format_json in check.h). */
 #include <errno.h>
 #include <stdlib.h>

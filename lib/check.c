@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* check: a guest layout against a host or a pool (docs/design.md §7). Every guest
  * region a device may DMA to (RAM, device memory) must stay clear of every
  * forbidden range and below the pool's address limit: meeting one is an

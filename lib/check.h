@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* check: a guest layout or domain against a host or a pool (docs/design.md §7),
  * its report, and what a guarded domain is checked against (docs/design.md §12)
  * (lib/check.c, lib/check-json.c). The build puts lib/ on the quote
@@ -11,9 +12,9 @@
 
 #include "domain.h"
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
 #include "layout.h"
-#include "macros.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap.conf: "key = value" lines, '#' starts a comment line, blank lines
  * are skipped. One file for migmapd, the CLI and the hook. */
 #include <ctype.h>

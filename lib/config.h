@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The configuration file, <sysconfdir>/migmap/migmap.conf (lib/config.c).
  * Not autoconf's config.h: the build force-includes that one by its path in
  * the build directory. */

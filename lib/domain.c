@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain reader: the parts of a libvirt domain XML document that decide
  * a guest's memory map (machine, memory sizes, NUMA cells, memory devices,
  * CPU model and vendor, GIC version, assigned devices, vIOMMU) and

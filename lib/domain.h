@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Guest domains: the parts of libvirt's domain XML that decide a guest's
  * memory map (lib/domain.c). */
 #pragma once
@@ -7,7 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

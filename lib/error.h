@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* MmError: where and what went wrong, filled by the parsers and printed once
  * by the caller (lib/error.c). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the host map knows from the firmware and the kernel beyond reserved
  * ranges: MSI controllers with their doorbells, and address limits with
  * where each was read. Names of their kinds, as the formats spell them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map's formats (docs/design.md §4): the capabilities XML fragment, JSON
  * and a table for people (lib/hostmap-xml.c, lib/hostmap-json.c,
  * lib/hostmap-table.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map as JSON (json-c), with the same content as the XML form:
  * {"host": {"name", "uuid", "arch", "kernel", "physBits", "iommuAddressBits",
  * "kvmIpaBits", "limits", "iommuGroups", "reserved", "msiControllers", "ram",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map as a table for people (`migmap host --table`): reserved
  * ranges, MSI controllers, address limits, RAM, PCI windows, ECAM and
  * warnings. Formatted into a string; not a stable interface. */

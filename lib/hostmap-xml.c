@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map as a libvirt host capabilities fragment (docs/design.md §4):
  * <capabilities><host><uuid/><cpu><arch/></cpu><memoryMap …/></host>
  * </capabilities>. Format and parse are a pair: parse(format(m)) == m and

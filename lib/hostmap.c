@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map model: construction, lookup and teardown. Probing, XML and
  * JSON live in their own files. */
 #include <errno.h>

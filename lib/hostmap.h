@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map (docs/design.md §3): a host's IOMMU groups, reserved ranges, MSI
  * controllers and address limits, its model and the names of its kinds
  * (lib/hostmap.c, lib/hostmap-firmware.c). Probing and the formats have
@@ -8,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macros.h"
+#include "freep.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-c helpers shared by the JSON formats. Internal to libmigmap. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Guest layouts, internal: what the per-machine files share with the
  * dispatcher in layout.c. */
 #pragma once

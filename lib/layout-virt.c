@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The aarch64 'virt' machine's guest physical map, machine version by
  * machine version, as QEMU's hw/arm/virt.c builds it (read from QEMU
  * 7.2 through 10.2; the layout of a versioned machine type is frozen, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The x86_64 'pc-q35-*' and 'pc-i440fx-*' guest physical maps, machine
  * version by machine version, as QEMU's hw/i386/pc.c, pc_q35.c, pc_piix.c
  * and hw/pci-host/q35.c, i440fx.c build them (read from QEMU 7.2 through

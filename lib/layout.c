@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Guest layouts: from a domain to the machine family that builds its map
  * (layout-virt.c, layout-x86.c), machine aliases, the memory sizes QEMU is
  * given, and the layout's JSON form. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Guest layouts: where QEMU puts a guest's regions (docs/design.md §6)
  * (lib/layout.c and the per-machine files behind lib/layout-internal.h). */
 #pragma once
@@ -7,7 +8,7 @@
 
 #include "domain.h"
 #include "error.h"
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small helpers every module uses: cleanup attributes, ownership transfer,
  * array sizes. Internal to the tree; the public API is lib/migmap.h and the module
  * headers it includes. */
@@ -31,17 +32,8 @@
 		_taken;            \
 	})
 
-/* Define name(type **p), for _cleanup_(name), that frees *p with func
- * unless it is NULL, in the manner of systemd's DEFINE_TRIVIAL_CLEANUP_FUNC.
- * Every model type gets its mm_<type>_freep from mm_<type>_free this way,
- * in its module's header. */
-#define MM_DEFINE_FREEP_NAMED(name, type, func) \
-	static inline void name(type **p)       \
-	{                                       \
-		if (*p)                         \
-			func(*p);               \
-	}
-#define MM_DEFINE_FREEP(type, func) MM_DEFINE_FREEP_NAMED(func##p, type, func)
+/* MM_DEFINE_FREEP(type, func): public, for the module headers. */
+#include "freep.h"
 
 static inline void freep(void *p)
 {

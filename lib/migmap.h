@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libmigmap: the public API used by migmapd, the migmap CLI and the hook,
  * one header per module; this one includes them all for code that uses
  * much of it. Files of the library include the headers they use.

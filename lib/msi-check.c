@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Cross-checks of what the firmware says against what the kernel reserved,
  * added to the host map as warnings (docs/design.md §3):
  * - a hardware MSI doorbell (reached without translation) in no msi

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's PCI node devices: the <device> documents virsh nodedev-dumpxml
  * prints, read with the one hardened reader (xmlutil), and the GetLibvirt
  * answer built from them. */

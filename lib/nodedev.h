@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's PCI node devices (virsh nodedev-dumpxml) as migmapd follows
  * them, and the GetLibvirt answer built from them. */
 #pragma once
@@ -6,7 +7,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "macros.h"
+#include "freep.h"
 
 typedef struct MmNodeDevice {
 	char *name;       /* libvirt's node device name, "pci_0000_03_00_0" */

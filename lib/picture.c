@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The address-space picture of `migmap show`: one lane per host with its
  * reserved ranges, a lane for the pool's forbidden ranges, a lane for the
  * guest's regions, conflicts marked. Address space is cut at every range
@@ -305,19 +306,137 @@ static void put_escaped(Buf *b, const char *s)
 #define SVG_LEFT 90.0
 #define SVG_PLOT 1000.0
 #define SVG_LANE 28.0
-#define SVG_TOP  20.0
+#define SVG_TOP  36.0
+/* the whole width: lane names, the plot, a margin (nothing else right of it) */
+#define SVG_WIDTH (SVG_LEFT + SVG_PLOT + 20.0)
+/* What a label takes at font-size 11: 7 px a character bounds sans-serif's
+ * widest digits (0.64 em), so labels placed by it do not touch. */
+#define SVG_CHAR      7.0
+#define SVG_ROW       14.0
+#define SVG_TICK_ROWS 64
+
+static double svg_text_width(const char *s)
+{
+	return SVG_CHAR * (double)strlen(s);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* The x of the band starting at addr (every range's start is one). */
+static double svg_x_of(const MmPicture *p, uint64_t addr)
+{
+	for (size_t i = 0; i < p->n_bands; i++)
+		if (p->bands[i].start == addr)
+			return SVG_LEFT + p->bands[i].x * SVG_PLOT;
+	return -1;
+}
+
+/* The axis labels: one at the start of every drawn range, every lane's,
+ * horizontal, each in the first row where it does not meet the label before
+ * it (place, then stack). Returns how many, with their addresses, x and
+ * rows in the arrays (n_max long); *rows the rows used. */
+static size_t svg_place_ticks(const MmPicture *p, uint64_t *addr, double *x, unsigned *row,
+			      size_t n_max, unsigned *rows)
+{
+	size_t n = 0;
+	for (size_t l = 0; l < p->n_lanes; l++)
+		for (size_t k = 0; k < p->lanes[l].n_items && n < n_max; k++)
+			addr[n++] = p->lanes[l].items[k].start;
+	qsort(addr, n, sizeof(*addr), cmp_u64);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || addr[u - 1] != addr[i])
+			addr[u++] = addr[i];
+	double row_end[SVG_TICK_ROWS];
+	for (size_t r = 0; r < SVG_TICK_ROWS; r++)
+		row_end[r] = -1e9;
+	*rows = 0;
+	for (size_t i = 0; i < u; i++) {
+		char buf[19];
+		unsigned r = 0;
+		x[i] = svg_x_of(p, addr[i]);
+		while (r + 1 < SVG_TICK_ROWS && row_end[r] > x[i])
+			r++;
+		row[i] = r;
+		row_end[r] = x[i] + svg_text_width(mm_hex(addr[i], buf)) + 6;
+		if (r + 1 > *rows)
+			*rows = r + 1;
+	}
+	return u;
+}
 
 int mm_picture_format_svg(const MmPicture *p, char **ret)
 {
+	static const char *const legend[][2] = {
+		{ "#d62728", "msi" },
+		{ "#9467bd", "direct" },
+		{ "#c5b0d5", "direct-relaxable" },
+		{ "#8c564b", "reserved" },
+		{ "#2ca02c", "RAM" },
+		{ "#98df8a", "device memory" },
+		{ "#1f77b4", "PCI window" },
+		{ "#7f7f7f", "other" },
+		{ "#f2f2f2", "break (not to scale)" },
+		{ "none", "conflict" },
+	};
 	Buf b = { 0 };
-	double height = SVG_TOP + SVG_LANE * (double)p->n_lanes + 150.0;
 	char a[19], c[19];
+	size_t n_max = 0;
+	for (size_t l = 0; l < p->n_lanes; l++)
+		n_max += p->lanes[l].n_items;
+	_cleanup_free_ uint64_t *tick_addr = calloc(n_max + 1, sizeof(*tick_addr));
+	_cleanup_free_ double *tick_x = calloc(n_max + 1, sizeof(*tick_x));
+	_cleanup_free_ unsigned *tick_row = calloc(n_max + 1, sizeof(*tick_row));
+	if (!tick_addr || !tick_x || !tick_row)
+		return -ENOMEM;
+	unsigned rows = 0;
+	size_t n_ticks = svg_place_ticks(p, tick_addr, tick_x, tick_row, n_max, &rows);
+
+	/* the legend, in rows that fit the width */
+	double legend_x[ELEMENTSOF(legend)];
+	unsigned legend_row[ELEMENTSOF(legend)], legend_rows = 1;
+	double lx = 4;
+	for (size_t i = 0; i < ELEMENTSOF(legend); i++) {
+		double w = 14 + svg_text_width(legend[i][1]) + 16;
+		if (lx + w > SVG_WIDTH && lx > 4) {
+			lx = 4;
+			legend_rows++;
+		}
+		legend_x[i] = lx;
+		legend_row[i] = legend_rows - 1;
+		lx += w;
+	}
+
+	double plot_bottom = SVG_TOP + SVG_LANE * (double)p->n_lanes;
+	double axis = plot_bottom + 4;
+	double legend_top = axis + 8 + SVG_ROW * (double)rows + 10;
+	double height = legend_top + 18 * (double)legend_rows + 4;
 
 	put(&b,
 	    "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
 	    "font-family='sans-serif' font-size='11'>\n",
-	    SVG_LEFT + SVG_PLOT + 240, height);
+	    SVG_WIDTH, height);
 	put(&b, "<title>migmap: reserved ranges and guest regions</title>\n");
+	/* a visible title: which hosts, and whether a guest is drawn */
+	put(&b, "<text class='title' x='5' y='16' font-size='13' font-weight='bold'>");
+	size_t n_hosts = 0;
+	bool guest = false;
+	for (size_t l = 0; l < p->n_lanes; l++) {
+		if (strcmp(p->lanes[l].name, "pool") == 0)
+			continue;
+		if (strcmp(p->lanes[l].name, "guest") == 0 && l + 1 == p->n_lanes) {
+			guest = true;
+			continue;
+		}
+		put(&b, "%s", n_hosts++ ? ", " : (p->n_lanes > 1 ? "Hosts " : "Host "));
+		put_escaped(&b, p->lanes[l].name);
+	}
+	put(&b, ": reserved ranges%s%s</text>\n", n_hosts > 1 ? ", the pool's baseline" : "",
+	    guest ? " and the guest's regions" : "");
 	/* breaks first, under everything */
 	for (size_t i = 0; i < p->n_bands; i++) {
 		const MmPictureBand *band = &p->bands[i];
@@ -353,45 +472,34 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 			put_escaped(&b, it->kind);
 			put(&b, " %s-%s%s</title></rect>\n", mm_hex(it->start, a),
 			    mm_hex(it->end, c), it->conflict ? " (conflict)" : "");
+			/* its kind written on it where it fits: small guest
+			 * devices share a colour, not a name */
+			if (svg_text_width(it->kind) + 6 <= w) {
+				put(&b, "<text class='kind' x='%.2f' y='%.1f' fill='#ffffff'>",
+				    x + 3, y + SVG_LANE / 2 + 4);
+				put_escaped(&b, it->kind);
+				put(&b, "</text>\n");
+			}
 		}
 	}
-	/* the address of every band's start, where there is room */
-	double axis = SVG_TOP + SVG_LANE * (double)p->n_lanes + 4;
-	double last_x = -100;
-	for (size_t i = 0; i < p->n_bands; i++) {
-		double x = SVG_LEFT + p->bands[i].x * SVG_PLOT;
-		if (x - last_x < 12)
-			continue;
-		last_x = x;
+	/* a tick and its label at the start of every drawn range */
+	for (size_t i = 0; i < n_ticks; i++) {
+		double ty = axis + 8 + SVG_ROW * (double)(tick_row[i] + 1) - 3;
 		put(&b,
 		    "<line x1='%.2f' y1='%.1f' x2='%.2f' y2='%.1f' stroke='#999'/>"
-		    "<text transform='translate(%.2f,%.1f) rotate(60)'>%s</text>\n",
-		    x, SVG_TOP, x, axis, x, axis + 6, mm_hex(p->bands[i].start, a));
+		    "<text class='tick' x='%.2f' y='%.1f' data-row='%u'>%s</text>\n",
+		    tick_x[i], SVG_TOP, tick_x[i], ty - 9, tick_x[i] + 1, ty, tick_row[i],
+		    mm_hex(tick_addr[i], a));
 	}
-	static const char *const legend[][2] = {
-		{ "#d62728", "msi" },
-		{ "#9467bd", "direct" },
-		{ "#c5b0d5", "direct-relaxable" },
-		{ "#8c564b", "reserved" },
-		{ "#2ca02c", "RAM" },
-		{ "#98df8a", "device memory" },
-		{ "#1f77b4", "PCI window" },
-		{ "#7f7f7f", "other" },
-		{ "#f2f2f2", "break (not to scale)" },
-	};
-	double ly = height - 18;
 	for (size_t i = 0; i < ELEMENTSOF(legend); i++) {
-		double lx = 4 + 125.0 * (double)i;
+		double ly = legend_top + 18 * (double)legend_row[i] + 10;
+		bool conflict = strcmp(legend[i][0], "none") == 0;
 		put(&b,
-		    "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s' stroke='#999'/>"
-		    "<text x='%.1f' y='%.1f'>%s</text>\n",
-		    lx, ly - 9, legend[i][0], lx + 14, ly, legend[i][1]);
+		    "<rect class='legend' x='%.1f' y='%.1f' width='10' height='10' fill='%s' "
+		    "stroke='%s'%s/><text class='legend' x='%.1f' y='%.1f'>%s</text>\n",
+		    legend_x[i], ly - 9, legend[i][0], conflict ? "#ff0000" : "#999",
+		    conflict ? " stroke-width='2'" : "", legend_x[i] + 14, ly, legend[i][1]);
 	}
-	put(&b,
-	    "<rect x='%.1f' y='%.1f' width='10' height='10' fill='none' stroke='#ff0000' "
-	    "stroke-width='2'/><text x='%.1f' y='%.1f'>conflict</text>\n",
-	    4 + 125.0 * (double)ELEMENTSOF(legend), ly - 9, 18 + 125.0 * (double)ELEMENTSOF(legend),
-	    ly);
 	put(&b, "</svg>\n");
 	if (b.error) {
 		free(b.s);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The address-space picture of `migmap show` (lib/picture.c). */
 #pragma once
 
@@ -7,9 +8,9 @@
 
 #include "check.h"
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
 #include "layout.h"
-#include "macros.h"
 #include "pool.h"
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan: a layout of a domain that is valid on every host of a pool, in
  * libvirt's own XML (docs/design.md §7). The guest keeps its total memory; initial
  * RAM shrinks until it ends before the first forbidden range (or the address

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan: a layout of a domain valid on every host of a pool (docs/design.md §7)
  * (lib/plan.c). */
 #pragma once
@@ -7,8 +8,8 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
-#include "macros.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pool baseline (docs/design.md §5): forbidden(P) is the union of every host's
  * reserved ranges (merged per type, each remembering its hosts), limit(P)
  * the smallest address limit, usable(P) = [0, limit] minus forbidden. Like

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pools: the baseline of several host maps (docs/design.md §5), its model and its
  * formats (lib/pool.c, lib/poolmap-xml.c, lib/poolmap-json.c). */
 #pragma once
@@ -5,8 +6,8 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
-#include "macros.h"
 #include "rangeset.h"
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pool map as JSON, the same content as the XML:
  * {"pool": {"name", "members", "limit", "forbidden", "usable", "warnings",
  * "generated"}}. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pool map as XML: <poolMap name=…> with its members, the forbidden
  * ranges and the hosts behind each, the address limit and the usable
  * ranges. Schema: xml/poolmap.rng. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The ACPI tables the kernel booted with (sys/firmware/acpi/tables/):
  * the MADT ("APIC": GIC ITS entries, GIC MSI frames, the x86 local APIC
  * address), the IORT (how root complexes and named components reach the

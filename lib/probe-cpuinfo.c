@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /proc/cpuinfo: the architecture (from the fields each one prints) and, on
  * x86, the CPU's physical address bits ("address sizes : 46 bits physical,
  * 48 bits virtual"). Only the first processor's block is read. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The device tree the kernel booted with (sys/firmware/fdt), read with
  * libfdt: GICv3 ITS nodes (arm,gic-v3-its) and GICv2m frames
  * (arm,gic-v2m-frame) with their doorbells, and whether devices reach them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who the host is: its name (etc/hostname, else the kernel's), its machine
  * id as a UUID (etc/machine-id), and the kernel release. */
 #include <errno.h>

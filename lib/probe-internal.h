@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The probe sources, one per file, each filling part of a host map. The
  * parsers take text so fuzz targets and unit tests can feed them directly.
  * Internal to libmigmap. */

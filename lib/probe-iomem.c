@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /proc/iomem: the host's physical map as a tree of "START-END : NAME"
  * lines indented two spaces per level. migmap keeps System RAM, the PCI
  * host bridge windows and the ECAM/MMCONFIG areas. Without root the kernel

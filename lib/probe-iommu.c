@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* IOMMU groups: sys/kernel/iommu_groups/N/{reserved_regions,type,devices/}
  * and the PCI identity of their devices from sys/bus/pci/devices/BDF/. */
 #include <errno.h>

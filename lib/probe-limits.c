@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Address limits and where each was read (docs/design.md §3):
  * - the CPU's physical address bits (proc/cpuinfo, read by probe-cpuinfo);
  * - each IOMMU's input address width, since VFIO cannot map an IOVA above

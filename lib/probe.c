@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mm_hostmap_probe(): run every probe source against a sysroot and build a
  * new host map; on error nothing is returned. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Probing a host (docs/design.md §3) into a host map (lib/probe.c); the probe
  * sources themselves are internal (lib/probe-internal.h). */
 #pragma once

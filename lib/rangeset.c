@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Range sets: disjoint, sorted, non-touching inclusive ranges over the whole
  * 64-bit space, each remembering the ids it came from. Ends are inclusive,
  * so no arithmetic here may compute end + 1 without checking for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Address ranges, id sets and range sets with their provenance
  * (lib/rangeset.c). */
 #pragma once
@@ -6,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state directory (docs/design.md §9): this host's last map and, per pool, its
  * members' maps and where the remote ones come from.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state directory (docs/design.md §9): this host's map and the pools' members'
  * maps, written atomically (lib/state.c). */
 #pragma once
@@ -7,8 +8,8 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "freep.h"
 #include "hostmap.h"
-#include "macros.h"
 #include "pool.h"
 
 #ifdef __cplusplus

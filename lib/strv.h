@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* String vectors: a char ** with its length beside it, as the models keep
  * their warnings and notes (lib/strv.c). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bounded reads of files and directories below a sysroot directory fd. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading a host's files below a root directory: every path is relative to
  * a directory fd and every read is bounded. Internal to libmigmap. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared helpers: growing arrays, hex formatting and parsing of addresses. */
 #include <ctype.h>
 #include <errno.h>
@@ -91,8 +92,9 @@ char *mm_timestamp_now(void)
 bool mm_name_valid(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	/* no leading '.': names become file names in the state directory */
-	if (n == 0 || n > 253 || s[0] == '.')
+	/* no leading '.', and at most 250 characters: names become file names
+	 * NAME.xml in the state directory, which must fit NAME_MAX (255) */
+	if (n == 0 || n > 250 || s[0] == '.')
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small helpers of the formats and of names: hex addresses, name checks,
  * number parsing (lib/util.c). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libxml2 helpers shared by the XML formats. */
 #include <errno.h>
 #include <inttypes.h>

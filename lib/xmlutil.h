@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libxml2 helpers shared by every XML format: a safe reader (no network, no
  * DTD, bounded size), an indenting writer, and attribute getters that fill
  * MmError with file and line. Internal to libmigmap. */

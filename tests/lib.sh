@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the shell tests: where things are, and a tiny assertion kit.
 # Each test sources this, runs its checks and ends with `finish`.
 set -u

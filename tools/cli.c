@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every subcommand shares: one-line errors and output. */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,38 @@ int cli_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_USAGE;
+}
+
+int cli_option_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char name[64];
+
+	/* getopt leaves optind past a long option, but inside a cluster of
+	 * short ones ("-xj"): name a short option by optopt */
+	if (strncmp(arg, "--", 2) == 0)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	else if (optopt > 0 && optopt < 128)
+		snprintf(name, sizeof(name), "-%c", optopt);
+	else
+		snprintf(name, sizeof(name), "%s", arg);
+	return cli_fail("%s%s%s '%s' (see 'migmap%s%s --help')", cmd ? cmd : "", cmd ? ": " : "",
+			c == ':' ? "option needs an argument:" : "unrecognized option", name,
+			cmd ? " " : "", cmd ? cmd : "");
+}
+
+int cli_common_option(const char *cmd, int c, char **argv, void (*help)(FILE *f))
+{
+	switch (c) {
+	case 'h':
+		help(stdout);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+	case 'V':
+		puts(PACKAGE_STRING);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+	default:
+		return cli_option_error(cmd, c, argv);
+	}
 }
 
 int cli_fail_error(const MmError *err)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The migmap command: a table of subcommands, one file each. */
 #pragma once
 
@@ -18,6 +19,23 @@ typedef struct Command {
 	int (*run)(int argc, char **argv);
 	void (*help)(FILE *f);
 } Command;
+
+/* The options of every command, besides its own: -h/--help and --version,
+ * for the command's struct option table and getopt optstring (':' first:
+ * a missing argument is reported as ':', with main() setting opterr = 0,
+ * so that every error is migmap's own, with its prefix). */
+#define CLI_COMMON_OPTIONS                        \
+	{ "help", no_argument, NULL, 'h' },       \
+	{                                         \
+		"version", no_argument, NULL, 'V' \
+	}
+#define CLI_OPTSTRING ":h"
+/* What a command's getopt loop does with a c it does not handle itself:
+ * 'h' prints help on stdout, 'V' the version (EXIT_OK); anything else is a
+ * usage error, "migmap: CMD: unrecognized option '--x'" (EXIT_USAGE). */
+int cli_common_option(const char *cmd, int c, char **argv, void (*help)(FILE *f));
+/* The usage error of getopt's c ('?' or ':') for cmd (NULL: migmap itself). */
+int cli_option_error(const char *cmd, int c, char **argv);
 
 /* Print "migmap: <message>" on stderr; returns EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -80,5 +98,8 @@ void cmd_pool_help(FILE *f);
 
 /* The global --state-dir: NULL unless given (then work on it, not through migmapd). */
 extern const char *cli_state_dir;
+/* --config FILE, else $MIGMAP_CONFIG: NULL unless given (then it must be
+ * there, and its state_dir is worked on as --state-dir is). */
+extern const char *cli_config_file;
 int cmd_layout(int argc, char **argv);
 void cmd_layout_help(FILE *f);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap baseline: the pool map of a set of host map files. */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,8 @@ void cmd_baseline_help(FILE *f)
 	      "\n"
 	      "  --name POOL  the pool's name in the map (default: pool)\n"
 	      "  --json       print JSON instead of XML\n"
-	      "  -h, --help   show this help\n",
+	      "  -h, --help   show this help\n"
+	      "  --version    print the version\n",
 	      f);
 }
 
@@ -26,14 +28,14 @@ int cmd_baseline(int argc, char **argv)
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	const char *name = "pool";
 	bool json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;
@@ -41,12 +43,8 @@ int cmd_baseline(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			cmd_baseline_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap baseline --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("baseline", c, argv, cmd_baseline_help);
 		}
 	}
 	if (optind >= argc)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap check: a domain against one host map or a pool of them. */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +22,7 @@ void cmd_check_help(FILE *f)
 	      "  -c, --connect URI  the libvirt to look NAME up in (default " CLI_DEFAULT_URI ")\n"
 	      "  --json         print JSON instead of one line per conflict\n"
 	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n"
 	      "\n"
 	      "Exit status: 0 no errors, 1 errors found, 2 bad usage or input.\n",
 	      f);
@@ -68,22 +70,18 @@ int cmd_check(int argc, char **argv)
 		{ "domain", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "connect", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	CliDomainArgs a = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING "c:", options, NULL)) != -1) {
 		if (cli_domain_option(c, &a))
 			continue;
 		switch (c) {
-		case 'h':
-			cmd_check_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap check --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("check", c, argv, cmd_check_help);
 		}
 	}
 	int r = cli_domain_args_check("check", &a, argc - optind);

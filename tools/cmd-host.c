@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap host: probe this host (or a sysroot) and print its map. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@ void cmd_host_help(FILE *f)
 	      "  --name NAME    the host's name in the map (default: its hostname)\n"
 	      "  --json         print JSON instead of XML\n"
 	      "  --table        print a table for people instead of XML\n"
-	      "  -h, --help     show this help\n",
+	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n",
 	      f);
 }
 
@@ -30,14 +32,14 @@ int cmd_host(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "table", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	MmProbeOptions opts = { 0 };
 	bool json = false, table = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			opts.sysroot = optarg;
@@ -53,12 +55,8 @@ int cmd_host(int argc, char **argv)
 		case 't':
 			table = true;
 			break;
-		case 'h':
-			cmd_host_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap host --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("host", c, argv, cmd_host_help);
 		}
 	}
 	if (optind < argc)
@@ -77,5 +75,10 @@ int cmd_host(int argc, char **argv)
 			: mm_hostmap_format_xml(map, &text);
 	if (r < 0)
 		return cli_fail("host: cannot format the map: out of memory");
+	/* the map says so in a <warning>, which people piping XML do not read */
+	if (map->n_iommu_groups == 0)
+		fprintf(stderr,
+			"migmap: host: warning: %s has no IOMMU groups: it cannot assign devices\n",
+			map->name ? map->name : "this host");
 	return cli_print(text);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap layout: where QEMU puts a domain's guest physical regions. */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,8 @@ void cmd_layout_help(FILE *f)
 	      "\n"
 	      "  --domain FILE  the domain XML ('-' for standard input)\n"
 	      "  --json         print JSON instead of a table\n"
-	      "  -h, --help     show this help\n",
+	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n",
 	      f);
 }
 
@@ -57,14 +59,14 @@ int cmd_layout(int argc, char **argv)
 	static const struct option options[] = {
 		{ "domain", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	const char *domain = NULL;
 	bool json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			domain = optarg;
@@ -72,12 +74,8 @@ int cmd_layout(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			cmd_layout_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap layout --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("layout", c, argv, cmd_layout_help);
 		}
 	}
 	if (optind < argc)

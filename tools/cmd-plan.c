@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap plan: a layout of a domain valid on every host of a pool. */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@ void cmd_plan_help(FILE *f)
 	      "                 that already fits is left as it is\n"
 	      "  --json         print JSON (initial memory, DIMMs, notes, the domain XML)\n"
 	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n"
 	      "\n"
 	      "Exit status: 0 a plan (or the domain already fits), 1 no plan exists (the reason\n"
 	      "on stderr), 2 bad usage or input.\n",
@@ -32,27 +34,26 @@ void cmd_plan_help(FILE *f)
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "domain", required_argument, NULL, 'd' },  { "json", no_argument, NULL, 'j' },
-		{ "connect", required_argument, NULL, 'c' }, { "define", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },          {},
+		{ "domain", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "define", no_argument, NULL, 'D' },
+		CLI_COMMON_OPTIONS,
+		{},
 	};
 	CliDomainArgs a = { 0 };
 	bool define = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING "c:", options, NULL)) != -1) {
 		if (cli_domain_option(c, &a))
 			continue;
 		switch (c) {
 		case 'D':
 			define = true;
 			break;
-		case 'h':
-			cmd_plan_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap plan --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("plan", c, argv, cmd_plan_help);
 		}
 	}
 	int r = cli_domain_args_check("plan", &a, argc - optind);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap pool: migration pools and their members. Goes through migmapd
  * when it runs on the system bus (so the two never write at once), else
  * works on the state directory itself, holding its writer lock while it
@@ -53,6 +54,7 @@ void cmd_pool_help(FILE *f)
 	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
 	      "  --json        print JSON (list, show, check, fit, whatif)\n"
 	      "  -h, --help    show this help\n"
+	      "  --version     print the version\n"
 	      "\n"
 	      "Through migmapd when it runs on the system bus, else on the state directory\n"
 	      "(--state-dir, the config file's state_dir, or " MM_STATE_DIR ").\n"
@@ -111,6 +113,22 @@ static int pool_connect(Pool *p)
 		p->state_dir = strdup(cli_state_dir);
 		return p->state_dir ? EXIT_OK : cli_fail("out of memory");
 	}
+	if (cli_config_file) {
+		/* a settings file named: it must be there, and its state_dir
+		 * (when set) is the directory to work on */
+		MmConfig named = { 0 };
+		MmError named_err = { 0 };
+		if (mm_config_load(cli_config_file, &named, &named_err) < 0) {
+			mm_config_clear(&named);
+			return cli_fail_error(&named_err);
+		}
+		p->state_dir = TAKE_PTR(named.state_dir);
+		mm_config_clear(&named);
+		if (p->state_dir) {
+			cli_state_dir = p->state_dir;
+			return EXIT_OK;
+		}
+	}
 	if (daemon_running(p))
 		return EXIT_OK;
 	MmConfig config = { 0 };
@@ -126,14 +144,15 @@ static int pool_connect(Pool *p)
 	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
 }
 
-/* Open the state directory; writers create and lock it. A missing
- * directory reads as no pools. */
+/* Open the state directory; writers create and lock it. The default
+ * directory missing reads as no pools (a host that never had one); a
+ * --state-dir that does not exist is an error, as a mistyped path. */
 static int state_open(Pool *p, bool write)
 {
 	MmError err = { 0 };
 	int r = mm_state_open_pools(p->state_dir, p->pool_dir,
 				    write ? MM_STATE_CREATE | MM_STATE_LOCK : 0, &p->state, &err);
-	if (r == -ENOENT && !write) {
+	if (r == -ENOENT && !write && !cli_state_dir) {
 		p->state = calloc(1, sizeof(*p->state));
 		if (!p->state)
 			return cli_fail("out of memory");
@@ -766,7 +785,7 @@ int cmd_pool(int argc, char **argv)
 		{ "connect", required_argument, NULL, 'c' },
 		{ "add", required_argument, NULL, 'a' },
 		{ "remove", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	static const struct {
@@ -781,7 +800,7 @@ int cmd_pool(int argc, char **argv)
 	_cleanup_free_ char *ssh_spec = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hc:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING "c:", options, NULL)) != -1) {
 		switch (c) {
 		case 'd': {
 			char **v = realloc(p.domains, (p.n_domains + 1) * sizeof(*v));
@@ -812,12 +831,8 @@ int cmd_pool(int argc, char **argv)
 				return cli_fail("out of memory");
 			p.remote = strcat(strcpy(ssh_spec, "ssh:"), optarg);
 			break;
-		case 'h':
-			cmd_pool_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap pool --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("pool", c, argv, cmd_pool_help);
 		}
 	}
 	if (optind >= argc)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap show: a picture of the address space of hosts (and a guest). */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,10 +21,12 @@ void cmd_show_help(FILE *f)
 	      "and empty stretches are drawn as breaks. Text lanes on the terminal (coloured\n"
 	      "unless NO_COLOR is set or the output is not a terminal).\n"
 	      "\n"
-	      "  --svg FILE     also write a standalone SVG picture to FILE\n"
+	      "  --svg FILE     also write a standalone SVG picture to FILE (-: only\n"
+	      "                 the picture, on stdout)\n"
 	      "  --domain FILE  a libvirt domain whose guest regions to draw\n"
 	      "  --json         print the lanes and ranges as JSON instead of text\n"
-	      "  -h, --help     show this help\n",
+	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n",
 	      f);
 }
 
@@ -52,14 +55,14 @@ int cmd_show(int argc, char **argv)
 		{ "svg", required_argument, NULL, 's' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{},
 	};
 	const char *svg = NULL, *domain_path = NULL;
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			svg = optarg;
@@ -70,16 +73,14 @@ int cmd_show(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			cmd_show_help(stdout);
-			return EXIT_OK;
 		default:
-			fputs("Try 'migmap show --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_common_option("show", c, argv, cmd_show_help);
 		}
 	}
 	if (optind >= argc)
 		return cli_fail("show: no host maps given (see 'migmap show --help')");
+	if (svg && json && strcmp(svg, "-") == 0)
+		return cli_fail("show: --svg - and --json both want stdout");
 
 	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
 	if ((r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts)) != EXIT_OK)
@@ -105,6 +106,9 @@ int cmd_show(int argc, char **argv)
 	if (svg) {
 		if (mm_picture_format_svg(pic, &text) < 0)
 			return cli_fail("show: out of memory");
+		/* "-": the picture alone on stdout, as every file argument takes */
+		if (strcmp(svg, "-") == 0)
+			return cli_print(text);
 		if ((r = write_file(svg, text)) < 0)
 			return cli_fail("show: %s: %s", svg, strerror(-r));
 		free(TAKE_PTR(text));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap-hook asking migmapd: one CheckDomain call on the system bus,
  * without activating the daemon and bounded in time, so a host without
  * migmapd costs the hook a failed connect or one round trip. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap-hook without migmapd: the configuration, the state directory
  * (this host's stored map and the pools' member maps) and, only when no
  * host map is stored, a probe of the sysroot. Reads, never writes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap-hook's verdict: the one error line libvirt shows, and warnings. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap-hook: libvirt's qemu hook (installed as
  * <sysconfdir>/libvirt/hooks/qemu.d/migmap). libvirt runs it as
  * "migmap DOMAIN OPERATION SUB-OPERATION EXTRA" with the domain XML on

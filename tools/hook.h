@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap-hook: what libvirt's qemu hook learns about one domain, whether
  * migmapd or the hook itself computed it. */
 #pragma once

@@ -1,13 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap: the command-line client. Parses the command word and hands the
  * rest to the subcommand's file. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "macros.h"
 
 const char *cli_state_dir;
+const char *cli_config_file;
 
 static const Command commands[] = {
 	{ "host", "print this host's memory map", cmd_host, cmd_host_help },
@@ -22,7 +25,8 @@ static const Command commands[] = {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: migmap [--help] [--version] [--state-dir DIR] COMMAND [OPTIONS]\n"
+	fputs("Usage: migmap [--help] [--version] [--config FILE] [--state-dir DIR] COMMAND "
+	      "[OPTIONS]\n"
 	      "\n"
 	      "Memory maps of VFIO hosts and the guest maps valid on a whole migration pool.\n"
 	      "\n"
@@ -30,7 +34,10 @@ static void usage(FILE *f)
 	      f);
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nRun 'migmap COMMAND --help' for a command's options.\n"
+	fputs("\n  --config FILE    the settings file (default: $MIGMAP_CONFIG, "
+	      "else " MM_CONFIG_FILE ")\n"
+	      "  --state-dir DIR  the pools' state directory, not through migmapd\n"
+	      "\nRun 'migmap COMMAND --help' for a command's options.\n"
 	      "Exit status: 0 success, 1 a negative answer (conflicts), 2 bad usage or input.\n",
 	      f);
 }
@@ -41,12 +48,15 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'C' },
 		{},
 	};
 	int c;
 
+	/* every option error is printed by migmap, "migmap: ..." (cli.h) */
+	opterr = 0;
 	/* '+': stop at the command word; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -57,10 +67,18 @@ int main(int argc, char **argv)
 		case 'S':
 			cli_state_dir = optarg;
 			break;
+		case 'C':
+			cli_config_file = optarg;
+			break;
 		default:
-			fputs("Try 'migmap --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cli_option_error(NULL, c, argv);
 		}
+	}
+	/* as for migmap-hook and migmapd: the environment names the file too */
+	if (!cli_config_file) {
+		const char *env = getenv("MIGMAP_CONFIG");
+		if (env && *env)
+			cli_config_file = env;
 	}
 	if (optind >= argc) {
 		usage(stderr);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap's side of libvirt: a domain's XML by name (check, plan) and
  * defining a planned domain (plan --define). */
 #include <errno.h>

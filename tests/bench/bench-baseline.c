@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-baseline HOSTS RANGES: the pool baseline of HOSTS synthetic host
  * maps of RANGES reserved ranges each (pseudo-random, fixed seed, a mix of
  * types, some shared between hosts as on real fleets). Prints

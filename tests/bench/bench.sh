@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench: migmap's speed and size, each figure measured side by side
 # with a reference in the same run, one line per figure:
 #   bench NAME: VALUE UNIT (goal OP LIMIT) ok|miss

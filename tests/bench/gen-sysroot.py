@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gen-sysroot.py GROUPS DIR: a synthetic arm64 host with GROUPS IOMMU groups
 of one PCI device each (the shape of a real capture: reserved_regions, type,
 devices/BDF, the device's vendor, device, class and iommu_group), plus

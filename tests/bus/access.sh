@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Who may change what: an unprivileged caller (nobody) is served every read
 # and refused every mutating method, by migmapd's own uid check (on a bus
 # that lets everyone call) and by the shipped D-Bus policy (on a bus that
@@ -57,7 +58,7 @@ every_method() {
 start_bus A open
 start_daemon a "$A_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
 call "$A_addr" CreatePool s p >/dev/null && call "$A_addr" AddHost ss p "$B" >/dev/null
-every_method "$A_addr" "$IFACE.Error.AccessDenied" daemon
+every_method "$A_addr" org.freedesktop.DBus.Error.AccessDenied daemon
 check "the refusal says why" err_has "only root may (caller uid $(id -u nobody))"
 
 # 2. the shipped policy, on a bus that uses it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmapd on a private bus: every method, property, signal and error; the
 # answers equal the CLI's; state survives a restart and a SIGKILL in the
 # middle of a burst of writes; damaged state is reported, not fatal.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the bus tests: private system-like buses, migmapd on them, and
 # calls. Sourced after tests/lib.sh. Needs dbus-daemon, busctl, dbus-send
 # (error names), dbus-monitor (signals) and python3 (to unpack answers);

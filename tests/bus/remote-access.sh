@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Remote members run no program of a caller's choosing: an admin_group
 # member names hosts (ssh:[USER@]HOST[:PORT], checked, turned by migmapd
 # into one fixed ssh command line) or local sockets (unix:path=); a raw
@@ -51,13 +52,13 @@ admin_fails() {
 }
 
 # 1. the attack of the report: a shell through unixexec:
-check "admin: AddRemoteHost unixexec: refused" admin_fails "$IFACE.Error.AccessDenied" \
+check "admin: AddRemoteHost unixexec: refused" admin_fails org.freedesktop.DBus.Error.AccessDenied \
 	AddRemoteHost string:p "string:unixexec:path=/bin/sh,argv1=-c,argv2=touch%20$tmpdir/pwned"
 check "the refusal says what is allowed" err_has "ssh:[USER@]HOST[:PORT]"
 check "nothing ran" [ ! -e "$tmpdir/pwned" ]
-check "admin: a list of addresses with unixexec: refused" admin_fails "$IFACE.Error.AccessDenied" \
+check "admin: a list of addresses with unixexec: refused" admin_fails org.freedesktop.DBus.Error.AccessDenied \
 	AddRemoteHost string:p "string:unix:path=$tmpdir/none.sock;unixexec:path=/bin/true"
-check "admin: unix:path= with more keys refused" admin_fails "$IFACE.Error.AccessDenied" \
+check "admin: unix:path= with more keys refused" admin_fails org.freedesktop.DBus.Error.AccessDenied \
 	AddRemoteHost string:p "string:unix:path=$tmpdir/none.sock,guid=0"
 for bad in "ssh:-oProxyCommand=touch%20$tmpdir/pwned" "ssh:h;touch" "ssh:a b" "ssh:h:0" \
 	"ssh:h:65536" "ssh:h:22x" "ssh:-l@h" "ssh:u@" "ssh:" "ssh:[::1" "ssh:h%2c" "ssh:u;x@h"; do

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Remote members: two migmapd on two private buses with different fixtures;
 # a adds b by b's bus address, refreshes it, keeps b's last map marked stale
 # when b is gone, and picks it up again when b is back. The CLI does the

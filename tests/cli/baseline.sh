@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap baseline from the outside: the example pool, order independence,
 # xmllint validation, and one-line errors for bad host maps.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap check and plan from the outside: exit 0/1/2, one line per conflict
 # and per error, and a plan that check accepts.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

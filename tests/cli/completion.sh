@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion: commands, options from --help, pool names from the state
 # directory.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -24,4 +25,13 @@ check "options of host come from its --help" sh -c 'echo "$0" | grep -qx -- --sy
 check "pool subcommands" [ "$(complete_line "migmap pool sh")" = show ]
 check "pool names" [ "$(complete_line "migmap --state-dir $tmpdir/state pool show ")" = "$(printf 'alpha\nbeta')" ]
 check "pool names with a prefix" [ "$(complete_line "migmap --state-dir $tmpdir/state pool delete b")" = beta ]
+# --state-dir goes before the command: not offered after it
+check "no --state-dir after pool" sh -c '! echo "$0" | grep -qx -- --state-dir' "$(complete_line "migmap pool --")"
+check "  but before the command" sh -c 'echo "$0" | grep -qx -- --state-dir' "$(complete_line "migmap --st")"
+# pool remove POOL: the pool's members, as its map names them
+"$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name vtd >"$tmpdir/vtd.xml"
+"$MIGMAP" host --sysroot "$HOSTS/x86-rmrr" --name rmrr >"$tmpdir/rmrr.xml"
+"$MIGMAP" --state-dir "$tmpdir/state" pool add beta "$tmpdir/vtd.xml" "$tmpdir/rmrr.xml" >/dev/null
+check "members after pool remove POOL" [ "$(complete_line "migmap --state-dir $tmpdir/state pool remove beta " | sort)" = "$(printf 'rmrr\nvtd')" ]
+check "  with a prefix" [ "$(complete_line "migmap --state-dir $tmpdir/state pool remove beta v")" = vtd ]
 finish

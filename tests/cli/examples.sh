@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The example pool's host maps are what migmap makes of their fixtures today
 # (examples/pool/README.md says how to regenerate them).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap host from the outside: exit codes, one-line errors naming file and
 # line, and every fixture's XML validated by xmllint against the schema (an
 # validator independent of the library's own RelaxNG use).
@@ -72,4 +73,10 @@ for h in "$HOSTS"/*/; do
 	fi
 done
 [ -n "$XMLLINT" ] || echo "# xmllint not installed: independent schema check skipped"
+# A host without IOMMU groups (the fixture has no sys/kernel/iommu_groups):
+# one warning line on stderr besides the map's <warning>; with groups, none.
+check "host without IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysroot "$HOSTS/x86-noiommu" --name n
+check "  warns on stderr" err_is "migmap: host: warning: n has no IOMMU groups: it cannot assign devices"
+check "host with IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysroot "$HOSTS/x86-q35-vtd" --name v
+check "  no warning" [ ! -s "$tmpdir/err" ]
 finish

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap layout from the outside: usage errors, one-line errors naming the
 # domain file, the table and JSON forms for every fixture domain.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

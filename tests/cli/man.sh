@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The man pages render without warnings, and migmap(1) documents every
 # command and every long option that `migmap ... --help` shows.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

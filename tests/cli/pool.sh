@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap pool on a state directory, without migmapd: every command, JSON,
 # one-line errors, exit codes, damaged files reported as warnings.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -14,8 +15,10 @@ run() { migmap_rc "$@"; } # run EXPECTED_RC OUTFILE ARGS...
 
 check "pool --help" run 0 "$tmpdir/o" pool --help
 check "help lists the commands" grep -q "add --ssh \[USER@\]HOST\[:PORT\] POOL" "$tmpdir/o"
-check "list of no state dir: empty" run 0 "$tmpdir/o" --state-dir "$S" pool list
-check "  prints nothing" test ! -s "$tmpdir/o"
+# a --state-dir that does not exist is a mistake, not an empty store
+check "list of a missing state dir: exit 2" run 2 "$tmpdir/o" --state-dir "$S" pool list
+check "  says which" grep -q "^migmap: $S: cannot open the state directory: No such file or directory\$" "$tmpdir/err"
+check "  prints nothing on stdout" test ! -s "$tmpdir/o"
 check "create" run 0 "$tmpdir/o" --state-dir "$S" pool create p
 check "create again" run 2 "$tmpdir/o" --state-dir "$S" pool create p
 check "  message" err_is "migmap: pool 'p' exists"
@@ -60,4 +63,11 @@ check "  message" err_is "migmap: no pool 'q'"
 echo "<capabilities><host>" >"$S/pools/p/bad.xml"
 check "damaged member: show still works" run 0 "$tmpdir/o" --state-dir "$S" pool show p
 check "  warning names the file" grep -q "^migmap: warning: $S/pools/p/bad.xml" "$tmpdir/err"
+# --config FILE and MIGMAP_CONFIG: the settings file names the state directory
+printf 'state_dir = %s\n' "$S" >"$tmpdir/migmap.conf"
+check "--config FILE: its state_dir" run 0 "$tmpdir/o" --config "$tmpdir/migmap.conf" pool list
+check "  lists the pools there" grep -qx p "$tmpdir/o"
+check "MIGMAP_CONFIG: the same" sh -c 'MIGMAP_CONFIG="$0" "$1" pool list | grep -qx p' "$tmpdir/migmap.conf" "$MIGMAP"
+check "--config of a missing file: exit 2" run 2 "$tmpdir/o" --config "$tmpdir/none.conf" pool list
+check "  says which" err_is "migmap: $tmpdir/none.conf: cannot open: No such file or directory"
 finish

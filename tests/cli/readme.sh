@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The example commands of README.md's tour run as written: every line of
 # every ```sh block after the two set-up commands, from the top of the tree,
 # with ./tools/ taken from the build and /tmp/ from a private directory. A

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap show: the SVG is well-formed XML, and the ranges it draws are the
 # maps' own (read from the host map XML files by
 # tests/oracle/show-check.py, not by migmap); text lanes print without
@@ -30,4 +31,11 @@ check "text: the conflicting RAM is marked" grep -q '^guest .*!' "$tmpdir/text"
 check "text: no colour when piped" sh -c '! grep -q "$(printf "\033")" "$0"' "$tmpdir/text"
 check "show --json" sh -c '"$0" show --json "$1" | grep -q "\"lanes\""' "$MIGMAP" "$EX/a.xml"
 check "show without hosts is a usage error" sh -c '! "$0" show 2>/dev/null' "$MIGMAP"
+# --svg -: the SVG alone on stdout, no file named '-'
+check "show --svg -" sh -c 'cd "$0" && "$1" show --svg - "$2" >svg.out && [ ! -e ./- ]' "$tmpdir" "$MIGMAP" "$EX/a.xml"
+check "  stdout is one SVG document" sh -c 'head -c 5 "$0" | grep -q "^<svg" && [ "$(grep -c "</svg>" "$0")" -eq 1 ]' "$tmpdir/svg.out"
+if [ -n "$XMLLINT" ]; then
+	check "  well-formed XML" "$XMLLINT" --noout "$tmpdir/svg.out"
+fi
+check "show --svg - --json is a usage error" sh -c '! "$0" show --svg - --json "$1" >/dev/null 2>&1' "$MIGMAP" "$EX/a.xml"
 finish

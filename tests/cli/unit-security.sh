@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmapd's systemd unit, as make install puts it, is sandboxed:
 # systemd-analyze security (offline: no running systemd needed) scores its
 # exposure at 2.0 or less (0 = fully sandboxed, 10 = not at all).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by tests/fuzz/replay.sh and tests/fuzz/run.sh: the fuzz targets
 # and where each one's seed inputs come from. Sourced after tests/lib.sh.
 fuzz_targets="hostmap-xml domain-xml reserved-regions iomem cpuinfo fdt madt iort"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: a libvirt domain document, as migmap check/plan, the daemon's
  * CheckDomain and the hook read it; then its guest layout. */
 #include <stdlib.h>

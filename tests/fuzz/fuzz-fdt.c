@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: the flattened device tree (sys/firmware/fdt), read with
  * libfdt for GIC ITS / GICv2m frames and their IOMMU paths. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: a host map document (libvirt capabilities fragment), as
  * migmap baseline, pool add and the daemon's AddHost read it. What parses
  * must format and parse again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: /proc/iomem as the kernel would print it
  * (or not); then the host map it filled is formatted. */
 #include "fuzz.h"

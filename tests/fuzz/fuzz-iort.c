@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: the ACPI IORT (sys/firmware/acpi/tables/IORT). An input that
  * starts with a MADT ("APIC" and its length) is that MADT followed by the
  * IORT, so the ITS mappings meet real controllers; any other input is an

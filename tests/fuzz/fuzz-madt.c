@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: the ACPI MADT (sys/firmware/acpi/tables/APIC). */
 #include <stdlib.h>
 #include <string.h>

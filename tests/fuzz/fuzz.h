@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every fuzz target implements: libFuzzer's entry point. Built with
  * --enable-fuzzing, libFuzzer supplies main(); otherwise replay.c does, and
  * the target runs each file named on its command line once (make check

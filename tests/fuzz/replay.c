@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main() for a fuzz target built without libFuzzer: run each file given
  * once through LLVMFuzzerTestOneInput. A crash is the failure; a clean run
  * of every file exits 0. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every fuzz target runs its seed corpus and the regression inputs of
 # tests/fuzz/regress/ once, without a crash: in the normal build through the
 # replay main() (tests/fuzz/replay.c), in a --enable-fuzzing build through

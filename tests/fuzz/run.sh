@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh SECONDS [TARGET...]: fuzz each target (default: all) for SECONDS
 # with libFuzzer, one after the other, from the seed corpus and what earlier
 # runs found (tests/fuzz/corpus/TARGET in the build tree). A crash leaves

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap check and plan with domains by name, through libvirt's test driver
 # (test:///<tests/data/libvirt/node.xml>: in-process, no daemon needed).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmapd following libvirt's test driver (test:///<tests/data/libvirt/node.xml>,
 # inside the daemon): PCI node devices with drivers and users in GetLibvirt,
 # and DomainConflict for the running domains that conflict with this host

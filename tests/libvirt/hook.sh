@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap-hook run the way libvirt runs it: "DOMAIN OPERATION SUB-OPERATION
 # EXTRA", the domain XML on stdin. Exit 1 and one line on a conflict, 0
 # otherwise; nothing on stdout. First no migmapd (a bus address that does not

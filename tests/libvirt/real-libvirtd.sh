@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap-hook and migmapd under a real libvirtd: the hook in <sysconfdir>/libvirt/hooks/qemu.d,
 # a state directory with pool p1 (examples/pool a, b, c), and TCG aarch64
 # domains. One in p1 whose RAM meets host b's hardware MSI doorbell page must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A migmapd client for the load test and the benchmark, with sd-bus:
  *
  *   bus-client ADDRESS load CLIENTS CALLS POOL DOMAIN.xml

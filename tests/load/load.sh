@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Load and faults, against one migmapd on a private bus (make check-load):
 # - 50 clients x 2,000 mixed calls (tests/load/bus-client.c): no error, and
 #   the daemon's RSS grows by less than 2 MiB over the run;

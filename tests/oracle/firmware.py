@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """An independent reading of a host's firmware, to check `migmap host --json`.
 
 Decodes the device tree with dtc (device-tree-compiler) and the ACPI tables

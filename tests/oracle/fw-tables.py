@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write the hand-made firmware tables of tests/data/hosts/fw-*/.
 
 QEMU cannot produce these layouts, so they are built here byte by byte from

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """An independent reading of a host sysroot, to check `migmap host --json`.
 
 Reads the kernel's own files the simplest way Python can and derives what

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """QEMU itself as the oracle for `migmap layout`.
 
 For each case: write a libvirt domain XML, ask `migmap layout --json`, start

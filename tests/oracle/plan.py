@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """QEMU accepts what `migmap plan` proposes, with the RAM where it says.
 
 For each case: plan a domain against a pool, start the planned guest in

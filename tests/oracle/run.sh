@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs one oracle: an independent reading (Python, QEMU, dtc, iasl) of what
 # migmap computes. make check runs it once per oracle in TESTS, as
 # `run.sh tests/oracle/NAME.py` (PY_LOG_COMPILER); by hand, from a build

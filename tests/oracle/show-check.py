@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The ranges an SVG of `migmap show` draws equal the host maps' own.
 
 usage: show-check.py PICTURE.svg HOST.xml...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* MSI controllers, their translation and RMR ranges from ACPI tables.
  * Fixture values are read off `iasl -d` of the fixtures' APIC and IORT
  * tables (acpica-tools); damaged tables are a good IORT and MADT built

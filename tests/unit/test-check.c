@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* check on fixture pools with guest layouts written out by hand: the
  * verdicts follow from the hosts' reserved_regions (see the fixtures'
  * READMEs) and docs/design.md §7's rules, region by region. */

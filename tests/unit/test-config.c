@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The configuration file (migmap.conf): keys read with the blanks around
  * them trimmed, comments and blank lines skipped; a bad line names its
  * number and changes nothing; a missing file is -ENOENT. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain reader: fixture domains (tests/data/domains) → the fields the
  * layouts need; bad documents → one error naming the line. */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* MSI controllers from the device tree. Expected values are read off
  * `dtc -I dtb -O dts tests/data/hosts/NAME/sys/firmware/fdt` (and the
  * capture's dmesg.txt where it names the frame); trees the fixtures do not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host map's JSON: the stable keys of docs/design.md §4, values equal to the model
  * (which test-probe checks against the kernel's files), nulls where unknown. */
 #include <string.h>

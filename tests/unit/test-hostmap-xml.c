@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host capabilities fragment: every fixture's map validates against
  * xml/hostmap.rng and round-trips byte-exact; bad documents give one error
  * naming the line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Guest layouts against QEMU's own tables. Every expected address is read
  * off QEMU's source (hw/arm/virt.c base_memmap[] / extended_memmap[] and
  * virt_set_memmap(); hw/i386/pc.c pc_memory_init(), pc_q35.c

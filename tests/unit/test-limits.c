@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Address limits: IOMMU input widths, KVM's IPA limit, the CPU's, and
  * where each came from. Expected widths come from the hardware specs and
  * the kernel's own log lines, not from migmap. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The firmware/kernel cross-checks, one row per situation: the host's msi
  * reserved ranges as the kernel prints them, its MSI controllers, and the
  * warning expected (or none). Layouts follow docs/design.md §1's table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's node devices (lib/nodedev.c), the GetLibvirt answer and the
  * host UUID of libvirt's capabilities: real virsh nodedev-dumpxml output
  * and a hand-made vfio-pci device (tests/data/nodedev/README.md), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The picture of `migmap show` (lib/picture.c), on the example pool
  * (examples/pool/{a,b,c}.xml) and a guest whose RAM conflicts with it:
  * the SVG is well-formed XML (read back with libxml2) in which each host's
@@ -26,7 +27,6 @@
 /* where picture.c draws the address axis, and how close two ticks may be */
 #define PLOT_LEFT  90.0
 #define PLOT_WIDTH 1000.0
-#define TICK_ROOM  12.0
 
 /* examples/pool/ holds three arm64 hosts: a, b, c */
 static const char *const example_names[] = { "a", "b", "c" };
@@ -356,53 +356,104 @@ START_TEST(bands_cut_at_every_boundary)
 }
 END_TEST
 
-/* Ticks on the axis: each labelled with the start of the band it marks,
- * the first at 0x0, in address order; a band start is left without one
- * only when the previous tick is too close. Every range's start is a
- * band start, so it is labelled unless its neighbour took the room. */
-START_TEST(ticks_label_band_starts)
+/* Ticks on the axis: one at the start of every drawn range (every lane's,
+ * the host maps' reserved starts and the guest's regions among them),
+ * each at its band's x, labelled with the address; labels in one row never
+ * meet, at LABEL_CHAR a character (the widest sans-serif digit at 11 px is
+ * 0.64 em, about 7 px). */
+#define LABEL_CHAR 7.0
+START_TEST(ticks_label_range_starts)
 {
 	Fixture f;
 	fixture_init(&f, abc, 3, guest_xml);
 	const MmPicture *p = f.pic;
-	xmlXPathObjectPtr lines = query(&f, "/s:svg/s:line");
-	xmlXPathObjectPtr labels =
-		query(&f, "/s:svg/s:text[starts-with(@transform, 'translate(')]");
-	ck_assert_uint_gt(count(labels), 2);
-	ck_assert_uint_eq(count(lines), count(labels));
-	size_t band = 0;
-	double last_x = -100;
-	for (size_t i = 0; i < count(labels); i++) {
+	xmlXPathObjectPtr labels = query(&f, "/s:svg/s:text[@class='tick']");
+	size_t n = count(labels);
+	ck_assert_uint_gt(n, 2);
+	uint64_t *addr = calloc(n, sizeof(*addr));
+	double *x = calloc(n, sizeof(*x)), *end = calloc(n, sizeof(*end));
+	long *row = calloc(n, sizeof(*row));
+	ck_assert(addr && x && end && row);
+	for (size_t i = 0; i < n; i++) {
 		xmlChar *text = xmlNodeGetContent(node(labels, i));
-		uint64_t addr = strtoull((const char *)text, NULL, 16);
+		addr[i] = strtoull((const char *)text, NULL, 16);
+		x[i] = num_attr(node(labels, i), "x");
+		end[i] = x[i] + LABEL_CHAR * (double)strlen((const char *)text);
+		row[i] = (long)num_attr(node(labels, i), "data-row");
 		xmlFree(text);
-		if (i == 0)
-			ck_assert_uint_eq(addr, 0);
-		/* the bands skipped before this tick had no room */
-		while (band < p->n_bands && p->bands[band].start != addr) {
-			double x = PLOT_LEFT + p->bands[band].x * PLOT_WIDTH;
-			ck_assert_msg(x - last_x < TICK_ROOM, "band 0x%" PRIx64 " has no tick",
-				      p->bands[band].start);
-			band++;
-		}
-		ck_assert_msg(band < p->n_bands, "tick 0x%" PRIx64 " is no band's start", addr);
-		double x = PLOT_LEFT + p->bands[band].x * PLOT_WIDTH;
-		ck_assert_double_ge(x - last_x, TICK_ROOM);
-		ck_assert_double_eq_tol(num_attr(node(lines, i), "x1"), x, 0.01);
-		last_x = x;
-		band++;
 	}
-	for (; band < p->n_bands; band++)
-		ck_assert_double_lt(PLOT_LEFT + p->bands[band].x * PLOT_WIDTH - last_x, TICK_ROOM);
-	for (size_t h = 0; h < f.n; h++)
-		for (size_t i = 0; i < f.hosts[h]->n_reserved; i++) {
-			bool starts_band = false;
-			for (size_t k = 0; k < p->n_bands && !starts_band; k++)
-				starts_band = p->bands[k].start == f.hosts[h]->reserved[i].start;
-			ck_assert(starts_band);
+	/* every range's start labelled once, at its band */
+	for (size_t l = 0; l < p->n_lanes; l++)
+		for (size_t k = 0; k < p->lanes[l].n_items; k++) {
+			const MmPictureItem *it = &p->lanes[l].items[k];
+			size_t found = 0;
+			for (size_t i = 0; i < n; i++)
+				if (addr[i] == it->start) {
+					found++;
+					double bx =
+						PLOT_LEFT + p->bands[it->first_band].x * PLOT_WIDTH;
+					ck_assert_double_eq_tol(x[i], bx + 1, 0.01);
+				}
+			ck_assert_msg(found == 1, "lane %zu's 0x%" PRIx64 " is labelled %zu times",
+				      l, it->start, found);
 		}
-	xmlXPathFreeObject(lines);
+	/* the fixture's hosts: every reserved range's start among them */
+	for (size_t h = 0; h < f.n; h++)
+		for (size_t r = 0; r < f.hosts[h]->n_reserved; r++) {
+			bool labelled = false;
+			for (size_t i = 0; i < n && !labelled; i++)
+				labelled = addr[i] == f.hosts[h]->reserved[r].start;
+			ck_assert_msg(labelled, "host %zu's 0x%" PRIx64 " has no label", h,
+				      f.hosts[h]->reserved[r].start);
+		}
+	/* no two labels of a row meet */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (row[i] == row[j])
+				ck_assert_msg(end[i] <= x[j] || end[j] <= x[i],
+					      "labels 0x%" PRIx64 " and 0x%" PRIx64 " overlap",
+					      addr[i], addr[j]);
+	free(addr);
+	free(x);
+	free(end);
+	free(row);
 	xmlXPathFreeObject(labels);
+	fixture_clear(&f);
+}
+END_TEST
+
+/* The legend: each swatch, then its text, then the next swatch, none
+ * meeting another; all within the picture's width. A title names the
+ * hosts. */
+START_TEST(legend_and_title)
+{
+	Fixture f;
+	fixture_init(&f, abc, 3, guest_xml);
+	xmlXPathObjectPtr rects = query(&f, "/s:svg/s:rect[@class='legend']");
+	xmlXPathObjectPtr texts = query(&f, "/s:svg/s:text[@class='legend']");
+	double width = num_attr(xmlDocGetRootElement(f.doc), "width");
+	ck_assert_uint_eq(count(rects), count(texts));
+	ck_assert_uint_gt(count(rects), 5);
+	for (size_t i = 0; i < count(rects); i++) {
+		double rx = num_attr(node(rects, i), "x"), ry = num_attr(node(rects, i), "y");
+		double tx = num_attr(node(texts, i), "x");
+		xmlChar *t = xmlNodeGetContent(node(texts, i));
+		double tend = tx + LABEL_CHAR * (double)strlen((const char *)t);
+		xmlFree(t);
+		ck_assert_double_ge(tx, rx + 10);
+		ck_assert_double_le(tend, width);
+		if (i + 1 < count(rects) && num_attr(node(rects, i + 1), "y") == ry)
+			ck_assert_double_ge(num_attr(node(rects, i + 1), "x"), tend);
+	}
+	xmlXPathFreeObject(rects);
+	xmlXPathFreeObject(texts);
+	xmlXPathObjectPtr title = query(&f, "/s:svg/s:text[@class='title']");
+	ck_assert_uint_eq(count(title), 1);
+	xmlChar *t = xmlNodeGetContent(node(title, 0));
+	ck_assert_msg(strstr((const char *)t, "a, b, c") && strstr((const char *)t, "guest"),
+		      "title: %s", (const char *)t);
+	xmlFree(t);
+	xmlXPathFreeObject(title);
 	fixture_clear(&f);
 }
 END_TEST
@@ -587,7 +638,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, svg_draws_each_host);
 	tcase_add_test(tc, svg_draws_the_pool);
 	tcase_add_test(tc, bands_cut_at_every_boundary);
-	tcase_add_test(tc, ticks_label_band_starts);
+	tcase_add_test(tc, ticks_label_range_starts);
+	tcase_add_test(tc, legend_and_title);
 	tcase_add_test(tc, guest_conflicts_marked);
 	tcase_add_test(tc, warnings_not_marked);
 	tcase_add_test(tc, no_guest_no_marks);

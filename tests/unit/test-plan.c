@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan: every plan passes check on the same pool (the check runs on the
  * planned XML as libvirt would read it back), keeps the total memory, and
  * puts DIMMs in usable ranges; when no plan exists the reason says why. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pool baseline: fixture pools with known answers (read off the hosts'
  * reserved_regions), order independence, the defining property
  * usable ∪ forbidden = [0, limit] with usable ∩ forbidden = ∅, and errors. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Probing fixture sysroots. Expected values are read off the kernels' own
  * files in tests/data/hosts/ (reserved_regions, /proc/iomem, cpuinfo); the
  * hand-made hosts' READMEs name the layouts they follow. */

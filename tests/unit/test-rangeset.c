@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Range sets: edge cases at both ends of the 64-bit space, provenance, and a
  * randomized comparison against a naive bitmap model. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state store: round-trip, atomic writes (a crash's leftovers are not
  * loaded), damaged files reported not fatal, names that could escape the
  * directory refused, bad input changing nothing. */
@@ -280,6 +281,8 @@ START_TEST(bad_names_refused)
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[251] = '\0';
 	ck_assert(!mm_state_name_valid(longname));
+	/* the same bound for every name, in a map or on the command line */
+	ck_assert(!mm_name_valid(longname));
 	longname[250] = '\0';
 	ck_assert(mm_state_name_valid(longname));
 	ck_assert_int_eq(mm_state_create_pool(s, longname, &err), 0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every XML parser of outside input (host map, domain; migmap reads pool
  * maps only as their member host maps) against hostile documents: external
  * entities (XXE: files, network), entity expansion (billion laughs),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for the check suites. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for the check suites: fixture paths, files, schema validation. */
 #pragma once
 
