@@ -123,6 +123,7 @@ static int pool_connect(Pool *p)
 			return cli_fail_error(&named_err);
 		}
 		p->state_dir = TAKE_PTR(named.state_dir);
+		p->pool_dir = TAKE_PTR(named.pool_dir);
 		mm_config_clear(&named);
 		if (p->state_dir) {
 			cli_state_dir = p->state_dir;

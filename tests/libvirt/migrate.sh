@@ -223,9 +223,9 @@ check "  and is gone from alpha" absent alpha g1
 # Beta's migmapd adds it (AddHost, what `migmap pool add` does) to the
 # shared directory; alpha, the destination, learns it from there.
 if "$MIGMAP" pool --help 2>/dev/null | grep -q "whatif"; then
-	check "pool whatif --add gamma (asking alpha's migmapd) names g1 beforehand" sh -c \
-		'DBUS_SYSTEM_BUS_ADDRESS=$1 "$0" pool whatif p --add "$2" -c "$3" | grep -q "g1"' \
-		"$MIGMAP" "$A_addr" "$tmpdir/gamma.xml" "$(uri beta)"
+	check "pool whatif --add gamma (alpha's configuration) names g1 beforehand" sh -c \
+		'"$0" --config "$1" pool whatif p --add "$2" -c "$3" | grep -q "g1"' \
+		"$MIGMAP" "$tmpdir/alpha/migmap.conf" "$tmpdir/gamma.xml" "$(uri beta)"
 else
 	echo "# migmap pool whatif is not built here: not asked"
 fi
