@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "domain.h"
@@ -487,9 +488,20 @@ static int parse_metadata(xmlNodePtr metadata, const char *file, MmDomain *d, Mm
 int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
 			MmError *err)
 {
+	return mm_domain_parse_xml_full(xml, len, filename, 0, ret, NULL, err);
+}
+
+int mm_domain_parse_xml_full(const char *xml, size_t len, const char *filename, unsigned flags,
+			     MmDomain **ret, MmDomainFault *fault, MmError *err)
+{
 	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	int r = mm_xml_read(xml, len, filename, &doc, err);
+	MmDomainFault unused;
+	if (!fault)
+		fault = &unused;
+	*fault = MM_DOMAIN_FAULT_XML;
+	int r = mm_xml_read_opts(xml, len, filename,
+				 flags & MM_DOMAIN_PARSE_LIBVIRT ? XML_PARSE_HUGE : 0, &doc, err);
 	if (r < 0)
 		return r;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -499,11 +511,18 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 		return -EINVAL;
 	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		*fault = MM_DOMAIN_FAULT_NONE;
 		return -ENOMEM;
+	}
 	d->vcpus = 1;
 
 	xmlNodePtr n;
+	*fault = MM_DOMAIN_FAULT_METADATA;
+	if ((n = mm_xml_child(root, "metadata", MM_XML_NO_NS)) &&
+	    (r = parse_metadata(n, filename, d, err)) < 0)
+		return r;
+	*fault = MM_DOMAIN_FAULT_MODEL;
 	if ((n = mm_xml_child(root, "name", MM_XML_NO_NS)) && (r = text_trimmed(n, &d->name)) < 0)
 		return r;
 	if (!(n = mm_xml_child(root, "os", MM_XML_NO_NS))) {
@@ -546,9 +565,6 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	if ((n = mm_xml_child(root, "devices", MM_XML_NO_NS)) &&
 	    (r = parse_devices(n, filename, d, err)) < 0)
 		return r;
-	if ((n = mm_xml_child(root, "metadata", MM_XML_NO_NS)) &&
-	    (r = parse_metadata(n, filename, d, err)) < 0)
-		return r;
 
 	/* what libvirt itself refuses, so a layout is never computed from it */
 	uint64_t devices = 0;
@@ -578,6 +594,7 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 			     "<maxMemory> is smaller than <memory>");
 		return -EINVAL;
 	}
+	*fault = MM_DOMAIN_FAULT_NONE;
 	*ret = TAKE_PTR(d);
 	return 0;
 }
