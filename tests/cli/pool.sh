@@ -60,4 +60,14 @@ check "  message" err_is "migmap: no pool 'q'"
 echo "<capabilities><host>" >"$S/pools/p/bad.xml"
 check "damaged member: show still works" run 0 "$tmpdir/o" --state-dir "$S" pool show p
 check "  warning names the file" grep -q "^migmap: warning: $S/pools/p/bad.xml" "$tmpdir/err"
+
+# a FIFO in the state directory is never opened for a blocking read
+rm "$S/pools/p/bad.xml"
+mkfifo "$S/pools/p/fifo.xml"
+check "FIFO as a member: pool list does not hang" \
+	sh -c 'timeout 120 "$0" --state-dir "$1" pool list >"$2" 2>"$3"; [ $? -ne 124 ]' \
+	"$MIGMAP" "$S" "$tmpdir/o" "$tmpdir/err"
+check "  the member is named, not a regular file" grep -q "$S/pools/p/fifo.xml.*not a regular file" "$tmpdir/err"
+check "  the pool is still listed" grep -q "^p" "$tmpdir/o"
+rm "$S/pools/p/fifo.xml"
 finish

@@ -135,6 +135,14 @@ check "larger than libvirt's limit: refused" hook 1 "$tmpdir/huge.xml" g-fits pr
 check "  saying so" one_line "cannot read its XML: larger than 33554432 bytes, libvirt's own limit"
 rm -f "$tmpdir"/big-*.xml "$tmpdir/huge.xml"
 
+# ---- a FIFO as the configuration: an error (defaults then), never a hang
+# that would block libvirt's domain start
+mkfifo "$tmpdir/fifo.conf"
+check "FIFO as the config file: the hook finishes" \
+	sh -c 'MIGMAP_CONFIG=$1 timeout 120 "$0" g-fits prepare begin - <"$2" >/dev/null 2>"$3"; [ $? -ne 124 ]' \
+	"$HOOK" "$tmpdir/fifo.conf" "$D/g-fits.xml" "$tmpdir/err"
+check "  saying why" grep -q "fifo.conf: not a regular file" "$tmpdir/err"
+
 # ---- usage
 check "--help" hook 0 /dev/null --help
 check "too few arguments: 2" hook 2 /dev/null g1 prepare
