@@ -44,6 +44,12 @@
 #define POOLS_DIR   "pools"
 #define REMOTE_FILE "remote.json"
 #define LOCK_FILE   ".lock"
+/* Explicit modes whatever the umask (docs/design.md §9): maps and
+ * directories readable by the admin group, remote.json (SSH command lines,
+ * addresses) by the owner alone. */
+#define STATE_FILE_MODE   0640
+#define STATE_DIR_MODE    0750
+#define STATE_SECRET_MODE 0600
 /* The largest map file accepted: the XML reader's own limit. */
 #define STATE_FILE_MAX (16u << 20)
 /* <name>.xml must fit NAME_MAX (255). */
@@ -121,9 +127,34 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Replace name (in dirfd) by data: temporary file, fsync, rename, fsync of
+/* Give fd exactly mode (the umask only ever removes bits) and, when gid is
+ * not -1, that group. A writer that may not give the group (not a member)
+ * keeps its own: the mode still holds. */
+static int set_mode(int fd, mode_t mode, gid_t gid)
+{
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) < 0 && errno != EPERM)
+		return -errno;
+	return fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
+/* mkdirat with STATE_DIR_MODE and the state's group; EEXIST left alone. */
+static int make_dir_at(int dirfd, const char *name, gid_t gid)
+{
+	if (mkdirat(dirfd, name, 0700) < 0)
+		return -errno;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = set_mode(fd, STATE_DIR_MODE, gid);
+	close(fd);
+	return r;
+}
+
+/* Replace name (in dirfd) by data: temporary file (created 0600, then
+ * given mode and group before any byte is written), fsync, rename, fsync of
  * the directory. On failure the old file is untouched. */
-static int write_atomic_at(int dirfd, const char *name, const char *data, size_t len)
+static int write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+			   gid_t gid)
 {
 	char tmp[64];
 	uint64_t rnd;
@@ -133,13 +164,15 @@ static int write_atomic_at(int dirfd, const char *name, const char *data, size_t
 		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 			rnd = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ attempt;
 		snprintf(tmp, sizeof(tmp), ".#%016" PRIx64 ".tmp", rnd);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0)
 			break;
 		if (errno != EEXIST || attempt > 16)
 			return -errno;
 	}
-	r = write_all(fd, data, len);
+	r = set_mode(fd, mode, mode == STATE_SECRET_MODE ? (gid_t)-1 : gid);
+	if (r == 0)
+		r = write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -151,6 +184,61 @@ static int write_atomic_at(int dirfd, const char *name, const char *data, size_t
 		return r;
 	}
 	return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+/* A write's temporary file: ".#<16 hex digits>.tmp". */
+static bool is_leftover(const char *name)
+{
+	size_t n = strlen(name);
+	return n == 2 + 16 + 4 && strncmp(name, ".#", 2) == 0 && strcmp(name + 18, ".tmp") == 0 &&
+	       strspn(name + 2, "0123456789abcdef") == 16;
+}
+
+/* Remove the temporary files interrupted writes left in directory fd (the
+ * one writer holds the lock, so none is being written). */
+static void reap_dir(int fd)
+{
+	int dfd = dup(fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	for (struct dirent *de; (de = readdir(d));)
+		if (is_leftover(de->d_name))
+			(void)unlinkat(fd, de->d_name, 0);
+	closedir(d);
+}
+
+static void reap_leftovers(MmState *s)
+{
+	reap_dir(s->dirfd);
+	int poolsfd = openat(s->dirfd, POOLS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (poolsfd < 0)
+		return;
+	int dfd = dup(poolsfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d && dfd >= 0)
+		close(dfd);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		/* a leftover pool-level file, or a pool's own directory */
+		if (is_leftover(de->d_name)) {
+			(void)unlinkat(poolsfd, de->d_name, 0);
+			continue;
+		}
+		int pfd = openat(poolsfd, de->d_name,
+				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (pfd >= 0) {
+			reap_dir(pfd);
+			close(pfd);
+		}
+	}
+	if (d)
+		closedir(d);
+	close(poolsfd);
 }
 
 static int open_dir_at(int dirfd, const char *name)
@@ -362,7 +450,13 @@ static int load(MmState *s)
 
 int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 {
+	return mm_state_open_group(path, flags, (gid_t)-1, ret, err);
+}
+
+int mm_state_open_group(const char *path, unsigned flags, gid_t group, MmState **ret, MmError *err)
+{
 	_cleanup_(mm_state_freep) MmState *s = NULL;
+	bool created = false;
 	int r;
 
 	if (err)
@@ -372,7 +466,9 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 		return -ENOMEM;
 	s->dirfd = s->lockfd = -1;
 
-	if ((flags & MM_STATE_CREATE) && mkdir(path, 0755) < 0 && errno != EEXIST) {
+	if ((flags & MM_STATE_CREATE) && mkdir(path, 0700) == 0)
+		created = true;
+	else if ((flags & MM_STATE_CREATE) && errno != EEXIST) {
 		r = -errno;
 		mm_error_set(err, path, 0, "cannot create the state directory: %s", strerror(-r));
 		return r;
@@ -381,6 +477,17 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 	if (s->dirfd < 0) {
 		r = -errno;
 		mm_error_set(err, path, 0, "cannot open the state directory: %s", strerror(-r));
+		return r;
+	}
+	/* Without a group named, what is written takes the directory's own
+	 * (the one migmapd gave it), so CLI and daemon writes agree. */
+	struct stat st;
+	s->gid = group;
+	if (group == (gid_t)-1 && !created && fstat(s->dirfd, &st) == 0)
+		s->gid = st.st_gid;
+	if (created && (r = set_mode(s->dirfd, STATE_DIR_MODE, group)) < 0) {
+		mm_error_set(err, path, 0, "cannot set the state directory's mode: %s",
+			     strerror(-r));
 		return r;
 	}
 	if (flags & MM_STATE_LOCK) {
@@ -401,9 +508,11 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 			return r;
 		}
 	}
-	if ((flags & MM_STATE_CREATE) && mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 &&
-	    errno != EEXIST) {
-		r = -errno;
+	/* The one writer now: what interrupted writes left is garbage. */
+	if (flags & MM_STATE_LOCK)
+		reap_leftovers(s);
+	if ((flags & MM_STATE_CREATE) && (r = make_dir_at(s->dirfd, POOLS_DIR, s->gid)) < 0 &&
+	    r != -EEXIST) {
 		mm_error_set(err, path, 0, "cannot create %s: %s", POOLS_DIR, strerror(-r));
 		return r;
 	}
@@ -490,7 +599,7 @@ int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err)
 	r = mm_hostmap_parse_xml(text, strlen(text), HOST_FILE, &copy, err);
 	if (r < 0)
 		return r;
-	r = write_atomic_at(s->dirfd, HOST_FILE, text, strlen(text));
+	r = write_atomic_at(s->dirfd, HOST_FILE, text, strlen(text), STATE_FILE_MODE, s->gid);
 	if (r < 0) {
 		mm_error_set(err, HOST_FILE, 0, "cannot write: %s", strerror(-r));
 		return r;
@@ -521,8 +630,7 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 	if (!p.name)
 		return -ENOMEM;
 
-	if (mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
-		r = -errno;
+	if ((r = make_dir_at(s->dirfd, POOLS_DIR, s->gid)) < 0 && r != -EEXIST) {
 		mm_error_set(err, POOLS_DIR, 0, "cannot create: %s", strerror(-r));
 		goto fail;
 	}
@@ -532,8 +640,7 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 		mm_error_set(err, POOLS_DIR, 0, "cannot open: %s", strerror(-r));
 		goto fail;
 	}
-	if (mkdirat(poolsfd, pool, 0755) < 0) {
-		r = -errno;
+	if ((r = make_dir_at(poolsfd, pool, s->gid)) < 0) {
 		mm_error_set(err, NULL, 0, POOLS_DIR "/%s: cannot create: %s", pool,
 			     r == -EEXIST ? "exists (not a loadable pool)" : strerror(-r));
 		goto fail;
@@ -649,7 +756,8 @@ static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmSt
 		_cleanup_free_ char *text = NULL;
 		if (mm_json_to_string(root, &text) < 0)
 			goto out;
-		r = write_atomic_at(poolfd, REMOTE_FILE, text, strlen(text));
+		r = write_atomic_at(poolfd, REMOTE_FILE, text, strlen(text), STATE_SECRET_MODE,
+				    s->gid);
 	}
 	if (r < 0)
 		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/" REMOTE_FILE ": cannot write: %s",
@@ -726,7 +834,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 	 * without a map, which loading drops. */
 	if (remote_entry_changes(old, &m) && (r = write_remote(s, poolfd, p, &m, NULL, err)) < 0)
 		goto fail;
-	r = write_atomic_at(poolfd, file, text, strlen(text));
+	r = write_atomic_at(poolfd, file, text, strlen(text), STATE_FILE_MODE, s->gid);
 	if (r < 0) {
 		mm_error_set(err, rel, 0, "cannot write: %s", strerror(-r));
 		goto fail;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "hostmap.h"
@@ -41,6 +42,7 @@ typedef struct MmState {
 	size_t n_pools;
 	char **warnings; /* damaged files, skipped: "pools/a/b.xml:3: message" */
 	size_t n_warnings;
+	gid_t gid; /* group of what is created: the admin group, else the directory's */
 } MmState;
 
 enum {
@@ -51,6 +53,11 @@ enum {
 /* Open and load the state at path. Damaged files do not fail the open: they
  * are skipped and listed in warnings. */
 int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err);
+/* The same, creating with group (the admin group; (gid_t)-1: the state
+ * directory's own). Files are 0640, directories 0750, remote.json 0600,
+ * whatever the umask. With MM_STATE_LOCK, the temporary files interrupted
+ * writes left (".#*.tmp") are removed. */
+int mm_state_open_group(const char *path, unsigned flags, gid_t group, MmState **ret, MmError *err);
 void mm_state_free(MmState *s);
 MM_DEFINE_FREEP(MmState, mm_state_free)
 /* mm_name_valid(), not starting with '.' (hidden names are the store's

@@ -205,6 +205,90 @@ START_TEST(leftovers_not_loaded)
 }
 END_TEST
 
+/* The one writer removes what interrupted writes left (each may hold a
+ * whole map); readers and names that are not a write's stay. */
+START_TEST(leftovers_reaped_by_the_writer)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	pool_p_with(a);
+	write_file("pools/p/.#0123456789abcdef.tmp", "<capabilities><host><memo");
+	write_file("pools/p/.#fedcba9876543210.tmp", "<capabilities>");
+	write_file("pools/.#0123456789abcdef.tmp", "junk");
+	write_file(".#0123456789abcdef.tmp", "<capabilities>");
+	write_file("pools/p/.#not-a-write.tmp", "kept");
+
+	mm_state_free(open_state(0));
+	ck_assert(exists("pools/p/.#0123456789abcdef.tmp"));
+	ck_assert(exists(".#0123456789abcdef.tmp"));
+
+	mm_state_free(open_state(MM_STATE_LOCK));
+	ck_assert(!exists("pools/p/.#0123456789abcdef.tmp"));
+	ck_assert(!exists("pools/p/.#fedcba9876543210.tmp"));
+	ck_assert(!exists("pools/.#0123456789abcdef.tmp"));
+	ck_assert(!exists(".#0123456789abcdef.tmp"));
+	ck_assert(exists("pools/p/.#not-a-write.tmp"));
+	ck_assert(exists("pools/p/a.xml"));
+}
+END_TEST
+
+static unsigned mode_of(const char *rel)
+{
+	struct stat st;
+	ck_assert_msg(lstat(path(rel), &st) == 0, "%s missing", rel);
+	return st.st_mode & 07777;
+}
+
+static gid_t gid_of(const char *rel)
+{
+	struct stat st;
+	ck_assert_int_eq(lstat(path(rel), &st), 0);
+	return st.st_gid;
+}
+
+/* Explicit modes whatever the umask: maps 0640, directories 0750,
+ * remote.json (addresses, SSH command lines) 0600; the group given (root
+ * may give any; others their own). _i: the umask. */
+static const mode_t umasks[] = { 022, 0, 077, 027 };
+
+START_TEST(modes_whatever_the_umask)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	char state[400];
+	snprintf(state, sizeof(state), "%s/state", dir);
+	gid_t group = geteuid() == 0 ? 4242 : getegid();
+	mode_t old = umask(umasks[_i]);
+	MmState *s = NULL;
+	MmError err = { 0 };
+	int r = mm_state_open_group(state, MM_STATE_CREATE | MM_STATE_LOCK, group, &s, &err);
+	ck_assert_msg(r == 0, "open: %s", err.message);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, "ssh:admin@a", false, &err), 0);
+	mm_state_free(s);
+	umask(old);
+
+	ck_assert_uint_eq(mode_of("state"), 0750);
+	ck_assert_uint_eq(mode_of("state/pools"), 0750);
+	ck_assert_uint_eq(mode_of("state/pools/p"), 0750);
+	ck_assert_uint_eq(mode_of("state/host.xml"), 0640);
+	ck_assert_uint_eq(mode_of("state/pools/p/a.xml"), 0640);
+	ck_assert_uint_eq(mode_of("state/pools/p/remote.json"), 0600);
+	ck_assert_uint_eq(mode_of("state/.lock"), 0600);
+	ck_assert_uint_eq(gid_of("state"), group);
+	ck_assert_uint_eq(gid_of("state/pools/p"), group);
+	ck_assert_uint_eq(gid_of("state/pools/p/a.xml"), group);
+	ck_assert_uint_eq(gid_of("state/host.xml"), group);
+
+	/* a later writer naming no group keeps the directory's */
+	s = NULL;
+	ck_assert_int_eq(mm_state_open(state, MM_STATE_LOCK, &s, &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), 0);
+	mm_state_free(s);
+	ck_assert_uint_eq(gid_of("state/pools/q"), group);
+	ck_assert_uint_eq(mode_of("state/pools/q"), 0750);
+}
+END_TEST
+
 START_TEST(writes_leave_no_temporaries)
 {
 	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
@@ -361,6 +445,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, leftovers_not_loaded);
 	tcase_add_test(tc, writes_leave_no_temporaries);
+	tcase_add_test(tc, leftovers_reaped_by_the_writer);
+	tcase_add_loop_test(tc, modes_whatever_the_umask, 0, ELEMENTSOF(umasks));
 	tcase_add_test(tc, damaged_files_reported);
 	tcase_add_test(tc, bad_names_refused);
 	tcase_add_test(tc, bad_input_changes_nothing);
