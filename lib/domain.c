@@ -231,12 +231,25 @@ static int parse_os(xmlNodePtr os, const char *file, MmDomain *d, MmError *err)
 	return 0;
 }
 
+/* A <cell>: its id, memory, and where it is, for the error naming a
+ * duplicate. */
+typedef struct Cell {
+	uint64_t id;
+	uint64_t memory;
+	size_t order; /* position among the cells */
+	unsigned line;
+} Cell;
+
 static int cell_cmp(const void *a, const void *b)
 {
-	const uint64_t *x = a, *y = b; /* pairs {id, memory} */
-	return x[0] < y[0] ? -1 : x[0] > y[0];
+	const Cell *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Ids are checked after one sort (O(n log n)): a duplicate is the later of
+ * two equal neighbours, reported at its own line. */
 static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *err)
 {
 	size_t n = 0;
@@ -245,8 +258,8 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 			n++;
 	if (n == 0)
 		return 0;
-	_cleanup_free_ uint64_t *pairs = calloc(n, 2 * sizeof(uint64_t));
-	if (!pairs)
+	_cleanup_free_ Cell *cells = calloc(n, sizeof(*cells));
+	if (!cells)
 		return -ENOMEM;
 	size_t i = 0;
 	for (xmlNodePtr c = numa->children; c; c = c->next) {
@@ -257,31 +270,36 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 		if (xmlHasProp(c, BAD_CAST "id"))
 			r = parse_unsigned(c, "id", file, &id, err);
 		if (r >= 0)
-			r = parse_scaled(c, "memory", "unit", file, &pairs[2 * i + 1], err);
+			r = parse_scaled(c, "memory", "unit", file, &cells[i].memory, err);
 		if (r < 0)
 			return r;
-		pairs[2 * i] = id;
-		for (size_t k = 0; k < i; k++)
-			if (pairs[2 * k] == id) {
-				mm_error_set(err, file, mm_xml_line(c),
-					     "NUMA cell id %u used twice", id);
-				return -EINVAL;
-			}
+		cells[i].id = id;
+		cells[i].order = i;
+		cells[i].line = mm_xml_line(c);
 		i++;
 	}
-	qsort(pairs, n, 2 * sizeof(uint64_t), cell_cmp);
+	qsort(cells, n, sizeof(*cells), cell_cmp);
+	/* the first duplicate in document order */
+	const Cell *dup = NULL;
+	for (i = 1; i < n; i++)
+		if (cells[i].id == cells[i - 1].id && (!dup || cells[i].order < dup->order))
+			dup = &cells[i];
+	if (dup) {
+		mm_error_set(err, file, dup->line, "NUMA cell id %" PRIu64 " used twice", dup->id);
+		return -EINVAL;
+	}
 	for (i = 0; i < n; i++)
-		if (pairs[2 * i] != i) {
+		if (cells[i].id != i) {
 			mm_error_set(err, file, mm_xml_line(numa),
 				     "NUMA cell ids must be 0 to %zu, cell %" PRIu64 " is not",
-				     n - 1, pairs[2 * i]);
+				     n - 1, cells[i].id);
 			return -EINVAL;
 		}
 	d->numa_cells = calloc(n, sizeof(uint64_t));
 	if (!d->numa_cells)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		d->numa_cells[i] = pairs[2 * i + 1];
+		d->numa_cells[i] = cells[i].memory;
 	d->n_numa_cells = n;
 	return 0;
 }
