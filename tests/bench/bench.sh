@@ -104,7 +104,7 @@ python3 "$top_srcdir/tests/bench/gen-big.py" cells "$tmpdir/cells.xml"
 python3 "$top_srcdir/tests/bench/gen-big.py" groups "$tmpdir/groups.xml"
 "$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name h >"$tmpdir/h.xml"
 report check-400k-cells "$(best_of 1 "$MIGMAP" check --domain "$tmpdir/cells.xml" "$tmpdir/h.xml")" s "<" 5
-report map-600k-groups "$(best_of 1 "$MIGMAP" check --domain "$tmpdir/cells.xml" "$tmpdir/groups.xml")" s "<" 5
+report map-600k-groups "$(best_of 1 "$MIGMAP" check --domain "$top_srcdir/tests/data/libvirt/g-fits.xml" "$tmpdir/groups.xml")" s "<" 5
 if command -v dbus-daemon >/dev/null && command -v busctl >/dev/null; then
 	. "$top_srcdir/tests/bus/lib-bus.sh"
 	start_bus C
@@ -121,7 +121,9 @@ if command -v dbus-daemon >/dev/null && command -v busctl >/dev/null; then
 		wait "$lat_pid"
 		echo "# $1 took ${2}s ($3); meanwhile $(cat "$tmpdir/latency")"
 		report "daemon-$1" "$2" s "<" 5
-		report "gethostmap-during-$1" "$(awk '{ print $2 }' "$tmpdir/latency")" ms "<" 100
+		# no figure (the client failed) is a miss
+		worst=$(awk '{ print $2 }' "$tmpdir/latency")
+		report "gethostmap-during-$1" "${worst:-inf}" ms "<" 100
 	done
 	stop_daemon "$daemon_pid"
 fi
