@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "domain.h"
@@ -234,12 +235,25 @@ static int parse_os(xmlNodePtr os, const char *file, MmDomain *d, MmError *err)
 	return 0;
 }
 
+/* A <cell>: its id, memory, and where it is, for the error naming a
+ * duplicate. */
+typedef struct Cell {
+	uint64_t id;
+	uint64_t memory;
+	size_t order; /* position among the cells */
+	unsigned line;
+} Cell;
+
 static int cell_cmp(const void *a, const void *b)
 {
-	const uint64_t *x = a, *y = b; /* pairs {id, memory} */
-	return x[0] < y[0] ? -1 : x[0] > y[0];
+	const Cell *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Ids are checked after one sort (O(n log n)): a duplicate is the later of
+ * two equal neighbours, reported at its own line. */
 static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *err)
 {
 	size_t n = 0;
@@ -248,8 +262,8 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 			n++;
 	if (n == 0)
 		return 0;
-	_cleanup_free_ uint64_t *pairs = calloc(n, 2 * sizeof(uint64_t));
-	if (!pairs)
+	_cleanup_free_ Cell *cells = calloc(n, sizeof(*cells));
+	if (!cells)
 		return -ENOMEM;
 	size_t i = 0;
 	for (xmlNodePtr c = numa->children; c; c = c->next) {
@@ -260,31 +274,36 @@ static int parse_numa(xmlNodePtr numa, const char *file, MmDomain *d, MmError *e
 		if (xmlHasProp(c, BAD_CAST "id"))
 			r = parse_unsigned(c, "id", file, &id, err);
 		if (r >= 0)
-			r = parse_scaled(c, "memory", "unit", file, &pairs[2 * i + 1], err);
+			r = parse_scaled(c, "memory", "unit", file, &cells[i].memory, err);
 		if (r < 0)
 			return r;
-		pairs[2 * i] = id;
-		for (size_t k = 0; k < i; k++)
-			if (pairs[2 * k] == id) {
-				mm_error_set(err, file, mm_xml_line(c),
-					     "NUMA cell id %u used twice", id);
-				return -EINVAL;
-			}
+		cells[i].id = id;
+		cells[i].order = i;
+		cells[i].line = mm_xml_line(c);
 		i++;
 	}
-	qsort(pairs, n, 2 * sizeof(uint64_t), cell_cmp);
+	qsort(cells, n, sizeof(*cells), cell_cmp);
+	/* the first duplicate in document order */
+	const Cell *dup = NULL;
+	for (i = 1; i < n; i++)
+		if (cells[i].id == cells[i - 1].id && (!dup || cells[i].order < dup->order))
+			dup = &cells[i];
+	if (dup) {
+		mm_error_set(err, file, dup->line, "NUMA cell id %" PRIu64 " used twice", dup->id);
+		return -EINVAL;
+	}
 	for (i = 0; i < n; i++)
-		if (pairs[2 * i] != i) {
+		if (cells[i].id != i) {
 			mm_error_set(err, file, mm_xml_line(numa),
 				     "NUMA cell ids must be 0 to %zu, cell %" PRIu64 " is not",
-				     n - 1, pairs[2 * i]);
+				     n - 1, cells[i].id);
 			return -EINVAL;
 		}
 	d->numa_cells = calloc(n, sizeof(uint64_t));
 	if (!d->numa_cells)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		d->numa_cells[i] = pairs[2 * i + 1];
+		d->numa_cells[i] = cells[i].memory;
 	d->n_numa_cells = n;
 	return 0;
 }
@@ -561,9 +580,20 @@ static int parse_metadata(xmlNodePtr metadata, const char *file, MmDomain *d, Mm
 int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
 			MmError *err)
 {
+	return mm_domain_parse_xml_full(xml, len, filename, 0, ret, NULL, err);
+}
+
+int mm_domain_parse_xml_full(const char *xml, size_t len, const char *filename, unsigned flags,
+			     MmDomain **ret, MmDomainFault *fault, MmError *err)
+{
 	_cleanup_(mm_xml_doc_freep) xmlDocPtr doc = NULL;
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	int r = mm_xml_read(xml, len, filename, &doc, err);
+	MmDomainFault unused;
+	if (!fault)
+		fault = &unused;
+	*fault = MM_DOMAIN_FAULT_XML;
+	int r = mm_xml_read_opts(xml, len, filename,
+				 flags & MM_DOMAIN_PARSE_LIBVIRT ? XML_PARSE_HUGE : 0, &doc, err);
 	if (r < 0)
 		return r;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -573,14 +603,21 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 		return -EINVAL;
 	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		*fault = MM_DOMAIN_FAULT_NONE;
 		return -ENOMEM;
+	}
 	d->vcpus = 1;
 	xmlChar *dtype = xmlGetProp(root, BAD_CAST "type");
 	d->kvm = dtype && xmlStrEqual(dtype, BAD_CAST "kvm");
 	xmlFree(dtype);
 
 	xmlNodePtr n;
+	*fault = MM_DOMAIN_FAULT_METADATA;
+	if ((n = mm_xml_child(root, "metadata", MM_XML_NO_NS)) &&
+	    (r = parse_metadata(n, filename, d, err)) < 0)
+		return r;
+	*fault = MM_DOMAIN_FAULT_MODEL;
 	if ((n = mm_xml_child(root, "name", MM_XML_NO_NS)) && (r = text_trimmed(n, &d->name)) < 0)
 		return r;
 	if (!(n = mm_xml_child(root, "os", MM_XML_NO_NS))) {
@@ -623,9 +660,6 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 	if ((n = mm_xml_child(root, "devices", MM_XML_NO_NS)) &&
 	    (r = parse_devices(n, filename, d, err)) < 0)
 		return r;
-	if ((n = mm_xml_child(root, "metadata", MM_XML_NO_NS)) &&
-	    (r = parse_metadata(n, filename, d, err)) < 0)
-		return r;
 
 	/* what libvirt itself refuses, so a layout is never computed from it */
 	uint64_t devices = 0;
@@ -655,6 +689,7 @@ int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDom
 			     "<maxMemory> is smaller than <memory>");
 		return -EINVAL;
 	}
+	*fault = MM_DOMAIN_FAULT_NONE;
 	*ret = TAKE_PTR(d);
 	return 0;
 }

@@ -87,6 +87,32 @@ MM_DEFINE_FREEP(MmDomain, mm_domain_free)
 int mm_domain_parse_xml(const char *xml, size_t len, const char *filename, MmDomain **ret,
 			MmError *err);
 
+/* Why mm_domain_parse_xml_full failed: the hook refuses a domain whose XML
+ * it cannot read or whose migmap metadata is malformed (docs/design.md
+ * §12), and only warns about one migmap does not model. */
+typedef enum MmDomainFault {
+	MM_DOMAIN_FAULT_NONE,
+	MM_DOMAIN_FAULT_XML,      /* not well-formed, too large, or not a <domain> */
+	MM_DOMAIN_FAULT_METADATA, /* <metadata> in migmap's namespace is malformed */
+	MM_DOMAIN_FAULT_MODEL,    /* the rest is something migmap does not model */
+} MmDomainFault;
+
+/* Flags of mm_domain_parse_xml_full. */
+enum {
+	/* A document libvirt hands over: read up to MM_DOMAIN_XML_MAX, with no
+	 * limit of libxml2's on text nodes. */
+	MM_DOMAIN_PARSE_LIBVIRT = 1u << 0,
+};
+/* libvirt's largest RPC message (VIR_NET_MESSAGE_MAX): no domain libvirt
+ * defines, migrates or restores is larger. */
+#define MM_DOMAIN_XML_MAX (32u << 20)
+
+/* mm_domain_parse_xml, also saying why it failed (fault may be NULL). The
+ * migmap metadata is read before the rest, so its fault is the one reported
+ * whatever else the domain holds. */
+int mm_domain_parse_xml_full(const char *xml, size_t len, const char *filename, unsigned flags,
+			     MmDomain **ret, MmDomainFault *fault, MmError *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -234,7 +234,21 @@ static int parse_device(xmlNodePtr node, const char *file, MmDevice *d, MmError 
 	return 0;
 }
 
-static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, MmIdSet *ids, MmError *err)
+/* What one parse of a map keeps across its <reserved> elements: which
+ * groups (by index in m->groups, created up front) were read whole. */
+typedef struct GroupsSeen {
+	bool *seen;
+	size_t n;
+} GroupsSeen;
+
+/* The ids of a <reserved>'s groups, in document order. */
+typedef struct IdList {
+	uint32_t *ids;
+	size_t n, alloc;
+} IdList;
+
+static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, GroupsSeen *seen,
+		       IdList *ids, MmError *err)
 {
 	uint64_t id;
 	_cleanup_free_ char *type = NULL;
@@ -251,10 +265,13 @@ static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, MmIdSet 
 		return -ERANGE;
 	}
 
-	bool known = mm_hostmap_find_group(m, (uint32_t)id) != NULL;
 	MmGroup *g = mm_hostmap_ensure_group(m, (uint32_t)id);
 	if (!g)
 		return -ENOMEM;
+	size_t index = (size_t)(g - m->groups);
+	bool known = index < seen->n && seen->seen[index];
+	if (index < seen->n)
+		seen->seen[index] = true;
 	if (!known) {
 		g->type = TAKE_PTR(type);
 		for (xmlNodePtr c = node->children; c; c = c->next) {
@@ -278,14 +295,19 @@ static int parse_group(xmlNodePtr node, const char *file, MmHostMap *m, MmIdSet 
 	}
 	/* A group listed under several ranges is written whole each time;
 	 * later copies are trusted to match the first. */
-	return mm_idset_add(ids, (uint32_t)id);
+	if (MM_GROW(ids->ids, ids->alloc, ids->n + 1) < 0)
+		return -ENOMEM;
+	ids->ids[ids->n++] = (uint32_t)id;
+	return 0;
 }
 
-static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmError *err)
+static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, GroupsSeen *seen,
+			  MmError *err)
 {
 	_cleanup_free_ char *type = NULL;
 	uint64_t start, end;
 	MmIdSet ids = { NULL, 0 };
+	IdList list = { NULL, 0, 0 };
 	_cleanup_free_ char *source_name = NULL;
 	MmReservedSource source = MM_RESERVED_FROM_KERNEL;
 	int r = mm_xml_check_attrs(node, file,
@@ -311,8 +333,13 @@ static int parse_reserved(xmlNodePtr node, const char *file, MmHostMap *m, MmErr
 			r = -EINVAL;
 			break;
 		}
-		r = parse_group(c, file, m, &ids, err);
+		r = parse_group(c, file, m, seen, &list, err);
 	}
+	if (r >= 0) {
+		mm_idset_take_array(&ids, list.ids, list.n);
+		list.ids = NULL;
+	}
+	free(list.ids);
 	if (r >= 0)
 		r = mm_hostmap_add_reserved_from(m, type, source, start, end, &ids);
 	mm_idset_clear(&ids);
@@ -421,13 +448,44 @@ static int parse_memory_map(xmlNodePtr node, const char *file, MmHostMap *m, MmE
 		return r;
 	m->n_iommu_groups = (size_t)v;
 
+	/* Every group of every <reserved> created at once, in one sort: a map
+	 * listing its groups in descending order costs O(n log n), not an
+	 * insertion at the front each. Ids that are not valid are left to
+	 * parse_group to report. */
+	_cleanup_free_ uint32_t *all = NULL;
+	size_t n_all = 0, alloc_all = 0;
+	for (xmlNodePtr c = node->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "reserved"))
+			continue;
+		for (xmlNodePtr g = c->children; g; g = g->next) {
+			if (g->type != XML_ELEMENT_NODE || !xmlStrEqual(g->name, BAD_CAST "group"))
+				continue;
+			xmlChar *text = xmlGetProp(g, BAD_CAST "id");
+			uint64_t id;
+			bool ok = text && mm_parse_u64((const char *)text, &id) == 0 &&
+				  id < UINT32_MAX;
+			xmlFree(text);
+			if (!ok)
+				continue;
+			if (MM_GROW(all, alloc_all, n_all + 1) < 0)
+				return -ENOMEM;
+			all[n_all++] = (uint32_t)id;
+		}
+	}
+	if (mm_hostmap_add_groups(m, all, n_all) < 0)
+		return -ENOMEM;
+	_cleanup_free_ bool *seen_groups = calloc(m->n_groups ? m->n_groups : 1, sizeof(bool));
+	if (!seen_groups)
+		return -ENOMEM;
+	GroupsSeen seen = { seen_groups, m->n_groups };
+
 	for (xmlNodePtr c = node->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		uint64_t start, end;
 		MmRangeSet *set = NULL;
 		if (xmlStrEqual(c->name, BAD_CAST "reserved")) {
-			r = parse_reserved(c, file, m, err);
+			r = parse_reserved(c, file, m, &seen, err);
 		} else if (xmlStrEqual(c->name, BAD_CAST "msiController")) {
 			r = parse_msi_controller(c, file, m, err);
 		} else if (xmlStrEqual(c->name, BAD_CAST "limit")) {

@@ -115,6 +115,40 @@ MmGroup *mm_hostmap_ensure_group(MmHostMap *m, uint32_t id)
 	return &p[i];
 }
 
+static int group_id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int mm_hostmap_add_groups(MmHostMap *m, uint32_t *ids, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(ids, n, sizeof(*ids), group_id_cmp);
+	/* merge with the groups already there: both sorted */
+	MmGroup *merged = calloc(m->n_groups + n, sizeof(*merged));
+	if (!merged)
+		return -ENOMEM;
+	size_t i = 0, j = 0, k = 0;
+	while (i < m->n_groups || j < n) {
+		if (j < n && k > 0 && merged[k - 1].id == ids[j]) {
+			j++;
+			continue;
+		}
+		if (j >= n || (i < m->n_groups && m->groups[i].id <= ids[j])) {
+			if (j < n && m->groups[i].id == ids[j])
+				j++;
+			merged[k++] = m->groups[i++];
+		} else
+			merged[k++].id = ids[j++];
+	}
+	free(m->groups);
+	m->groups = merged;
+	m->n_groups = k;
+	return 0;
+}
+
 int mm_hostmap_add_warning(MmHostMap *m, const char *fmt, ...)
 {
 	va_list ap;

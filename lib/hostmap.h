@@ -166,6 +166,9 @@ int mm_hostmap_add_msi_controller(MmHostMap *m, const MmMsiController *c);
 int mm_hostmap_add_limit(MmHostMap *m, MmLimitKind kind, unsigned bits, const char *source);
 /* Find or add group id; the returned pointer is valid until the next call. */
 MmGroup *mm_hostmap_ensure_group(MmHostMap *m, uint32_t id);
+/* Make sure groups ids[0..n) exist (empty when new), in one sort and merge
+ * rather than an insertion each; ids is sorted in place. */
+int mm_hostmap_add_groups(MmHostMap *m, uint32_t *ids, size_t n);
 /* The address limit of one host: the smallest of what it knows (CPU
  * physical bits, KVM IPA size, IOMMU input width); 0 when unknown. */
 unsigned mm_hostmap_limit_bits(const MmHostMap *m);

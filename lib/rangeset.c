@@ -47,6 +47,26 @@ int mm_idset_add(MmIdSet *s, uint32_t id)
 	return 0;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int mm_idset_take_array(MmIdSet *s, uint32_t *ids, size_t n)
+{
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), u32_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	free(s->ids);
+	s->ids = ids;
+	s->n = k;
+	return 0;
+}
+
 int mm_idset_union(MmIdSet *dst, const MmIdSet *src)
 {
 	if (src->n == 0)

@@ -27,6 +27,10 @@ typedef struct MmIdSet {
 } MmIdSet;
 
 int mm_idset_add(MmIdSet *s, uint32_t id);
+/* Replace s by the n ids of ids (malloc'ed, any order, duplicates allowed),
+ * taking ownership: one sort instead of an insertion each (a list of ids in
+ * descending order would otherwise cost O(n^2)). */
+int mm_idset_take_array(MmIdSet *s, uint32_t *ids, size_t n);
 int mm_idset_union(MmIdSet *dst, const MmIdSet *src);
 bool mm_idset_contains(const MmIdSet *s, uint32_t id);
 int mm_idset_copy(MmIdSet *dst, const MmIdSet *src);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libxml2 helpers shared by the XML formats. */
+/* libxml2 helpers shared by the XML formats, and the one place libxml2
+ * parses: its errors come back as MmError, never on stderr. */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 
 #include "error.h"
 #include "macros.h"
@@ -63,11 +65,63 @@ int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, M
 	return mm_xml_read_opts(xml, len, file, 0, ret, err);
 }
 
+/* What one parse collected: libxml2's first error, and whether the
+ * document tried to declare a DTD. */
+typedef struct XmlParse {
+	char message[256];
+	unsigned line;
+	bool error;
+	bool dtd;
+	unsigned dtd_line;
+} XmlParse;
+
+#if LIBXML_VERSION >= 21200
+static void on_xml_error(void *data, const xmlError *e)
+#else
+static void on_xml_error(void *data, xmlErrorPtr e)
+#endif
+{
+	XmlParse *p = data;
+	/* The first error is the cause; later ones follow from it. Warnings
+	 * never decide anything. */
+	if (!p || p->error || !e || e->level < XML_ERR_ERROR)
+		return;
+	p->error = true;
+	snprintf(p->message, sizeof(p->message), "%s", e->message ? e->message : "");
+	p->message[strcspn(p->message, "\n")] = '\0';
+	p->line = e->line > 0 ? (unsigned)e->line : 0;
+}
+
+/* Messages libxml2 sends to its generic channel (outside the structured
+ * one) are dropped: they carry a line of the document, never a cause the
+ * structured handler has not seen. */
+static void on_xml_generic(void *data, const char *fmt, ...)
+{
+	(void)data;
+	(void)fmt;
+}
+
+/* A DOCTYPE stops the parser before any declaration in it is read: no
+ * entity is ever defined, so nothing can expand, even with XML_PARSE_HUGE. */
+static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
+			       const xmlChar *system_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	XmlParse *p = ctxt->_private;
+	p->dtd = true;
+	p->dtd_line = ctxt->input && ctxt->input->line > 0 ? (unsigned)ctxt->input->line : 0;
+	xmlStopParser(ctxt);
+}
+
 int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options, xmlDocPtr *ret,
 		     MmError *err)
 {
-	if (len > MM_XML_MAX) {
-		mm_error_set(err, file, 0, "document larger than %u bytes", MM_XML_MAX);
+	unsigned max = options & XML_PARSE_HUGE ? MM_XML_HUGE_MAX : MM_XML_MAX;
+	if (len > max) {
+		mm_error_set(err, file, 0, "document larger than %u bytes", max);
 		return -EFBIG;
 	}
 	if (len > INT32_MAX)
@@ -75,22 +129,50 @@ int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options,
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return -ENOMEM;
-	/* No network, no entity substitution, no DTD loading; libxml2's own
-	 * amplification limits stay on (no XML_PARSE_HUGE). */
+	XmlParse parse = { .error = false };
+	ctxt->_private = &parse;
+	ctxt->sax->internalSubset = on_internal_subset;
+	/* Every error libxml2 raises while this thread parses goes to parse,
+	 * none to stderr: the structured handler is per thread, and so is the
+	 * generic one, both put back afterwards. */
+	xmlStructuredErrorFunc old_serror = xmlStructuredError;
+	void *old_sctx = xmlStructuredErrorContext;
+	xmlGenericErrorFunc old_error = xmlGenericError;
+	void *old_ctx = xmlGenericErrorContext;
+	xmlSetStructuredErrorFunc(&parse, on_xml_error);
+	xmlSetGenericErrorFunc(NULL, on_xml_generic);
+	/* No network, no entity substitution, no DTD (see on_internal_subset);
+	 * libxml2's size limits stay on unless the caller asks for
+	 * XML_PARSE_HUGE (a document libvirt hands over, of any size libvirt
+	 * accepts). */
 	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL,
 					  XML_PARSE_NONET | XML_PARSE_NOERROR |
 						  XML_PARSE_NOWARNING | options);
+	xmlSetStructuredErrorFunc(old_sctx, old_serror);
+	xmlSetGenericErrorFunc(old_ctx, old_error);
+	if (parse.dtd) {
+		xmlFreeDoc(doc);
+		xmlFreeParserCtxt(ctxt);
+		mm_error_set(err, file, parse.dtd_line,
+			     "document type declarations are not accepted");
+		return -EINVAL;
+	}
+	/* An error libxml2 recovered from still leaves a document that is not
+	 * the one written (a huge text node is cut short): refused too. */
+	if (doc && parse.error) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		char msg[256] = "not well-formed XML";
-		unsigned line = 0;
-		if (e && e->message) {
-			snprintf(msg, sizeof(msg), "%s", e->message);
-			msg[strcspn(msg, "\n")] = '\0';
-			line = e->line > 0 ? (unsigned)e->line : 0;
+		if (!parse.error && e && e->message) {
+			on_xml_error(&parse, (xmlErrorPtr)e);
+			parse.error = true;
 		}
 		xmlFreeParserCtxt(ctxt);
-		mm_error_set(err, file, line, "malformed XML: %s", msg);
+		mm_error_set(err, file, parse.line, "malformed XML: %s",
+			     parse.error && parse.message[0] ? parse.message
+							     : "not well-formed XML");
 		return -EINVAL;
 	}
 	xmlFreeParserCtxt(ctxt);

@@ -14,6 +14,9 @@
 
 /* Largest XML document migmap reads. */
 #define MM_XML_MAX (16u << 20)
+/* Largest document read with XML_PARSE_HUGE: libvirt's largest RPC message
+ * (VIR_NET_MESSAGE_MAX, 32 MiB), so every domain libvirt holds fits. */
+#define MM_XML_HUGE_MAX (32u << 20)
 
 typedef struct MmXmlWriter {
 	xmlBufferPtr buffer;
@@ -28,7 +31,8 @@ int mm_xml_writer_finish(MmXmlWriter *w, char **ret);
 
 int mm_xml_read(const char *xml, size_t len, const char *file, xmlDocPtr *ret, MmError *err);
 /* The same, with more libxml2 parser options (XML_PARSE_NOBLANKS to
- * re-indent a document that will be edited). */
+ * re-indent a document that will be edited; XML_PARSE_HUGE to read up to
+ * MM_XML_HUGE_MAX without libxml2's text-node and depth limits). */
 int mm_xml_read_opts(const char *xml, size_t len, const char *file, int options, xmlDocPtr *ret,
 		     MmError *err);
 MM_DEFINE_FREEP_NAMED(mm_xml_doc_freep, xmlDoc, xmlFreeDoc)

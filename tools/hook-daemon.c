@@ -42,13 +42,9 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 		/* migmapd does not know the pool: hook.c decides (unknown_pool). */
 		if (pool && error.name && strcmp(error.name, MM_BUS_ERROR_NO_SUCH_POOL) == 0)
 			return (v->unknown_pool || (v->unknown_pool = strdup(pool))) ? 0 : -ENOMEM;
-		/* migmapd answered: it cannot check this domain there. */
-		if (error.name &&
-		    strncmp(error.name, MM_BUS_INTERFACE ".Error.",
-			    strlen(MM_BUS_INTERFACE ".Error.")) == 0 &&
-		    strcmp(error.name, MM_BUS_ERROR_ACCESS_DENIED) != 0)
-			return hook_warn(v, "%s: not checked: %s", what,
-					 error.message ? error.message : error.name);
+		/* Any other error, migmapd's own included (a request over its
+		 * bounds, a document it will not take): the hook decides locally
+		 * from the same data rather than let a domain start unchecked. */
 		return -ENXIO;
 	}
 	if (sd_bus_message_read(reply, "bs", &ok, &json) < 0)

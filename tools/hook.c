@@ -5,8 +5,9 @@
  * stdin. On "prepare begin" (a start) and "migrate begin" (the destination
  * of an incoming migration) it checks the domain against this host when it
  * has PCI <hostdev>s and against its pool when its metadata names one; an
- * error-level conflict, or a pool this host does not know, refuses the start
- * or the migration with one line on stderr, which libvirt shows the user.
+ * error-level conflict, a pool this host does not know, XML it cannot read
+ * or malformed migmap metadata refuses the start or the migration with one
+ * line on stderr, which libvirt shows the user (docs/design.md §12).
  * Everything else exits 0 at once. Nothing is ever printed on stdout: on
  * "migrate begin" libvirt would take it as the domain's new XML. */
 #include <errno.h>
@@ -35,8 +36,9 @@ static void help(void)
 	       "domain on stdin against this host (when it has PCI <hostdev>s) and its pool\n"
 	       "(when its metadata names one), through migmapd when it runs, else from\n"
 	       "%s and the state directory. Exits 1 with one line on\n"
-	       "stderr on a conflict or a pool this host does not know (unless\n"
-	       "unknown_pool = allow); 0 otherwise. MIGMAP_CONFIG overrides the config file.\n",
+	       "stderr on a conflict, a pool this host does not know (unless unknown_pool =\n"
+	       "allow), unreadable XML or malformed migmap metadata; 0 otherwise.\n"
+	       "MIGMAP_CONFIG overrides the config file.\n",
 	       MM_CONFIG_FILE);
 }
 
@@ -112,13 +114,37 @@ int main(int argc, char **argv)
 	if (!checked_operation(argv[2], argv[3]))
 		return HOOK_ALLOW;
 
-	r = cli_read_file("-", 16u << 20, &xml, &len);
+	/* Every domain libvirt can hand over is read whole and judged; what
+	 * is larger (or not a domain at all) never came from libvirt. */
+	r = cli_read_file("-", MM_DOMAIN_XML_MAX, &xml, &len);
+	if (r == -EFBIG) {
+		fprintf(stderr,
+			"migmap: domain %s: cannot read its XML: larger than %u bytes, "
+			"libvirt's own limit\n",
+			name, MM_DOMAIN_XML_MAX);
+		return HOOK_REFUSE;
+	}
 	if (r < 0) {
 		fprintf(stderr, "migmap: domain %s: cannot read its XML: %s\n", name, strerror(-r));
 		return HOOK_REFUSE;
 	}
-	/* libvirt's XML is valid: what migmap cannot read, it cannot judge. */
-	r = mm_domain_parse_xml(xml, len, "domain XML", &domain, &err);
+	MmDomainFault fault;
+	r = mm_domain_parse_xml_full(xml, len, "domain XML", MM_DOMAIN_PARSE_LIBVIRT, &domain,
+				     &fault, &err);
+	if (r == -ENOMEM) {
+		fprintf(stderr, "migmap: domain %s: %s\n", name, strerror(-r));
+		return HOOK_REFUSE;
+	}
+	/* libvirt's XML is well-formed and migmap's metadata is migmap's own:
+	 * either failing is refused, never waved through unchecked. Only a
+	 * domain migmap does not model starts with a warning. */
+	if (r < 0 && fault != MM_DOMAIN_FAULT_MODEL) {
+		fprintf(stderr, "migmap: domain %s: %s: %s\n", name,
+			fault == MM_DOMAIN_FAULT_METADATA ? "invalid migmap metadata"
+							  : "cannot read its XML",
+			mm_error_format(&err, buf, sizeof(buf)));
+		return HOOK_REFUSE;
+	}
 	if (r < 0) {
 		char line[1200];
 		snprintf(line, sizeof(line), "domain %s not checked: %s", name,

@@ -63,4 +63,16 @@ check "bad domain" run 2 "$tmpdir/o" check --domain "$tmpdir/bad.xml" "$EX/a.xml
 check "bad domain: file and line" grep -q "^migmap: $tmpdir/bad.xml:3: .*parsec" "$tmpdir/err"
 check "x86 guest on arm64 hosts" run 2 "$tmpdir/o" check --domain "$tmpdir/big.xml" "$EX/a.xml"
 check "arch mismatch: message" grep -q "^migmap: check: the guest is x86_64 but host a is aarch64" "$tmpdir/err"
+
+# libxml2's errors come back through its structured handler: one line, never
+# its raw report with a line of the document (an 11 MB text node in 1000-byte
+# pieces is past libxml2's 10 MB limit, which it reports on its own)
+{
+	printf '<domain><description>'
+	yes "$(head -c 995 /dev/zero | tr '\0' x)&amp;" | head -n 11000 | tr -d '\n'
+	printf '</description></domain>\n'
+} >"$tmpdir/huge-text.xml"
+check "huge text node: refused" run 2 "$tmpdir/o" check --domain "$tmpdir/huge-text.xml" "$EX/a.xml"
+check "  one line, libxml2's message" err_is \
+	"migmap: $tmpdir/huge-text.xml:1: malformed XML: xmlSAX2Characters: huge text node"
 finish

@@ -62,6 +62,37 @@ check "--json and --table together" run 2 host --json --table
 check "--json and --table: one line" err_is "migmap: host: --json and --table exclude each other"
 check "--help names --table" sh -c '"$0" host --help | grep -q -- "--table"' "$MIGMAP"
 
+# Reads never leave the sysroot: an absolute symlink resolves inside it (as
+# the kernel's openat2 RESOLVE_IN_ROOT does), so a link to a file outside
+# is a missing file there (proc/iomem is optional: exit 0), and nothing of
+# the outside file is ever read, let alone quoted.
+printf 'SECRET-LINE-1 not an iomem\nSECRET-LINE-2\n' >"$tmpdir/outside"
+cp -R "$HOSTS/arm64-hwmsi" "$tmpdir/esc"
+rm "$tmpdir/esc/proc/iomem"
+ln -s "$tmpdir/outside" "$tmpdir/esc/proc/iomem"
+check "absolute symlink out of the sysroot: not followed out" run 0 host --sysroot "$tmpdir/esc"
+check "  nothing of the outside file" sh -c '! grep -q SECRET "$0" "$1"' "$tmpdir/err" "$tmpdir/out"
+rm "$tmpdir/esc/proc/iomem"
+ln -s ../../../../../../../../../../.."$tmpdir/outside" "$tmpdir/esc/proc/iomem"
+check "relative symlink climbing out: stops at the sysroot" run 0 host --sysroot "$tmpdir/esc"
+check "  nothing of the outside file" sh -c '! grep -q SECRET "$0" "$1"' "$tmpdir/err" "$tmpdir/out"
+mkdir -p "$tmpdir/esc/$tmpdir"
+cp "$HOSTS/arm64-hwmsi/proc/iomem" "$tmpdir/esc/$tmpdir/outside"
+check "the same link with the file inside the sysroot: read from there" run 0 host --sysroot "$tmpdir/esc"
+
+# A FIFO (or anything not a regular file) is an error, never a hang: a
+# timeout turns a regression into a failure rather than a stuck suite.
+rm "$tmpdir/esc/proc/iomem"
+mkfifo "$tmpdir/esc/proc/iomem"
+check "FIFO as a sysroot file: an error at once" \
+	sh -c 'timeout 120 "$0" host --sysroot "$1" >"$2" 2>"$3"; [ $? -eq 2 ]' \
+	"$MIGMAP" "$tmpdir/esc" "$tmpdir/out" "$tmpdir/err"
+check "  saying so" err_is "migmap: proc/iomem: not a regular file"
+rm "$tmpdir/esc/proc/iomem"
+mkdir "$tmpdir/esc/proc/iomem"
+check "directory as a sysroot file: an error" run 2 host --sysroot "$tmpdir/esc"
+check "  saying so" err_is "migmap: proc/iomem: not a regular file"
+
 [ -n "${XMLLINT:-}" ] || XMLLINT=$(command -v xmllint || true)
 for h in "$HOSTS"/*/; do
 	h=$(basename "$h")

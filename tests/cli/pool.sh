@@ -70,4 +70,14 @@ check "  lists the pools there" grep -qx p "$tmpdir/o"
 check "MIGMAP_CONFIG: the same" sh -c 'MIGMAP_CONFIG="$0" "$1" pool list | grep -qx p' "$tmpdir/migmap.conf" "$MIGMAP"
 check "--config of a missing file: exit 2" run 2 "$tmpdir/o" --config "$tmpdir/none.conf" pool list
 check "  says which" err_is "migmap: $tmpdir/none.conf: cannot open: No such file or directory"
+
+# a FIFO in the state directory is never opened for a blocking read
+rm "$S/pools/p/bad.xml"
+mkfifo "$S/pools/p/fifo.xml"
+check "FIFO as a member: pool list does not hang" \
+	sh -c 'timeout 120 "$0" --state-dir "$1" pool list >"$2" 2>"$3"; [ $? -ne 124 ]' \
+	"$MIGMAP" "$S" "$tmpdir/o" "$tmpdir/err"
+check "  the member is named, not a regular file" grep -q "$S/pools/p/fifo.xml.*not a regular file" "$tmpdir/err"
+check "  the pool is still listed" grep -q "^p" "$tmpdir/o"
+rm "$S/pools/p/fifo.xml"
 finish

@@ -23,4 +23,13 @@ for setting in 'BusName=org.migmap.Migmap1' 'StateDirectory=migmap' 'DeviceAllow
 	'CapabilityBoundingSet=CAP_SYS_ADMIN' 'RestrictAddressFamilies=AF_UNIX'; do
 	check "unit keeps $setting" grep -q "^$setting" "$unit"
 done
+# set_mempolicy (libnuma's constructor, loaded with libvirt.so) is in
+# systemd's @resources, which the unit denies: it must be allowed again
+# after that line, or a real boot sees it filtered (issue 14)
+check "set_mempolicy is in systemd's @resources here" \
+	sh -c 'systemd-analyze syscall-filter @resources | grep -qw set_mempolicy'
+check "the unit allows set_mempolicy after denying @resources" awk '
+	/^SystemCallFilter=~.*@resources/ { denied = NR }
+	/^SystemCallFilter=set_mempolicy$/ { allowed = NR }
+	END { exit !(denied && allowed > denied) }' "$unit"
 finish

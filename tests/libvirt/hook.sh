@@ -121,9 +121,59 @@ check "  the one line" one_line "$line_b"
 sed 's/virt-7.2/sbsa-ref/' "$D/g-hostdev.xml" >"$tmpdir/g-sbsa.xml"
 check "machine not modelled: allowed" hook 0 "$tmpdir/g-sbsa.xml" g-sbsa prepare begin -
 check "  with a warning" grep -q "^migmap: warning: this host: not checked" "$tmpdir/err"
+
+# ---- what is not libvirt's or migmap's to get wrong is refused
 echo "<domain><name>x</name>" >"$tmpdir/broken.xml"
-check "unreadable XML: allowed" hook 0 "$tmpdir/broken.xml" x prepare begin -
-check "  with a warning" grep -q "^migmap: warning: domain x not checked" "$tmpdir/err"
+check "XML that is not well-formed: refused" hook 1 "$tmpdir/broken.xml" x prepare begin -
+check "  one line from libxml2's structured error, no raw parser output" \
+	one_line "^migmap: domain x: cannot read its XML: domain XML:2: malformed XML: "
+# metadata <metadata xmlns:...> placed in the fitting hostdev domain: the
+# host alone would allow it
+meta() { sed "s|<vcpu>|<metadata>$1</metadata><vcpu>|" "$D/g-fits.xml"; }
+NS="xmlns:migmap='http://migmap.org/xmlns/domain/1.0'"
+meta "<migmap:other $NS/>" >"$tmpdir/g-other.xml"
+check "unknown element in migmap's namespace: refused" hook 1 "$tmpdir/g-other.xml" g prepare begin -
+check "  the one line says why" one_line "^migmap: domain g: invalid migmap metadata: .*unknown migmap metadata <other>"
+meta "<migmap:pool $NS name='x/y'/>" >"$tmpdir/g-xy.xml"
+check "pool name x/y: refused" hook 1 "$tmpdir/g-xy.xml" g migrate begin -
+check "  the one line says why" one_line "invalid pool name 'x/y'"
+check "  stdout stays empty" stdout_empty
+meta "<migmap:pool $NS/>" >"$tmpdir/g-noname.xml"
+check "pool without a name: refused" hook 1 "$tmpdir/g-noname.xml" g prepare begin -
+meta "<other:x xmlns:other='urn:other'/>" >"$tmpdir/g-foreign.xml"
+check "others' metadata is not migmap's: allowed" hook 0 "$tmpdir/g-foreign.xml" g prepare begin -
+
+# ---- size never decides: every domain libvirt can hand over (up to its
+# 32 MiB RPC message, VIR_NET_MESSAGE_MAX) is read and judged
+pad() { # pad BYTES IN OUT: IN with another application's metadata, an
+	# attribute value of BYTES characters (libxml2's default limit is 10 MB)
+	{
+		sed -n '1,/<name>/p' "$2"
+		printf "<metadata><o:x xmlns:o='urn:o' v='"
+		head -c "$1" /dev/zero | tr '\0' x
+		printf "'/></metadata>\n"
+		sed '1,/<name>/d' "$2"
+	} >"$3"
+}
+pad 15000000 "$D/g-hostdev.xml" "$tmpdir/big-hostdev.xml"
+check "15 MB domain (a 15 MB attribute) with a conflict: refused" \
+	hook 1 "$tmpdir/big-hostdev.xml" g-hostdev prepare begin -
+check "  the conflict's one line" one_line "$line_b"
+pad 20000000 "$D/g-fits.xml" "$tmpdir/big-fits.xml"
+check "20 MB domain that fits: allowed" hook 0 "$tmpdir/big-fits.xml" g-fits prepare begin -
+check "  warnings only" sh -c '! grep -v "^migmap: warning: " "$0"' "$tmpdir/err"
+pad 34000000 "$D/g-fits.xml" "$tmpdir/huge.xml"
+check "larger than libvirt's limit: refused" hook 1 "$tmpdir/huge.xml" g-fits prepare begin -
+check "  saying so" one_line "cannot read its XML: larger than 33554432 bytes, libvirt's own limit"
+rm -f "$tmpdir"/big-*.xml "$tmpdir/huge.xml"
+
+# ---- a FIFO as the configuration: an error (defaults then), never a hang
+# that would block libvirt's domain start
+mkfifo "$tmpdir/fifo.conf"
+check "FIFO as the config file: the hook finishes" \
+	sh -c 'MIGMAP_CONFIG=$1 timeout 120 "$0" g-fits prepare begin - <"$2" >/dev/null 2>"$3"; [ $? -ne 124 ]' \
+	"$HOOK" "$tmpdir/fifo.conf" "$D/g-fits.xml" "$tmpdir/err"
+check "  saying why" grep -q "fifo.conf: not a regular file" "$tmpdir/err"
 
 # ---- usage
 check "--help" hook 0 /dev/null --help

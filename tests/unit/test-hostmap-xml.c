@@ -143,14 +143,14 @@ static const TuBadXml bad_cases[] = {
 	{ "<capabilities><host>\n<memoryMap name='h' iommuGroups='0' physBits='99'/>"
 	  "</host></capabilities>",
 	  2, "physBits 99" },
-	/* no DTD: no entity expansion, no external entities */
+	/* no DTD: the parser stops at the DOCTYPE, before any declaration */
 	{ "<!DOCTYPE capabilities [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>\n"
 	  "<capabilities><host><memoryMap name='&x;' iommuGroups='0'/></host></capabilities>",
-	  2, "external entity" },
+	  1, "document type declarations are not accepted" },
 	{ "<!DOCTYPE capabilities [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;'>]>\n"
 	  "<capabilities><host><memoryMap name='h' iommuGroups='0'><warning>&b;</warning>"
 	  "</memoryMap></host></capabilities>",
-	  0, "document type declarations are not accepted" },
+	  1, "document type declarations are not accepted" },
 	{ HEAD
 	  "<msiController type='gicv4' base='0x1' size='0x1' doorbell='0x1' source='fdt'/>\n" TAIL,
 	  3, "unknown MSI controller type 'gicv4'" },
@@ -202,6 +202,38 @@ START_TEST(test_huge_document)
 }
 END_TEST
 
+/* Groups in descending order, some listed under two ranges: one group per
+ * id, in id order, each range with its own ids, the devices from the first
+ * copy (migmap-xml(5)). */
+START_TEST(test_groups_any_order)
+{
+	const char *xml = "<capabilities><host><memoryMap name='h' iommuGroups='5'>\n"
+			  "<reserved type='msi' start='0x1000' end='0x1fff'>\n"
+			  "<group id='4'/><group id='3'><device bdf='0000:00:03.0'/></group>"
+			  "<group id='1'/><group id='0'/>\n"
+			  "</reserved>\n"
+			  "<reserved type='reserved' start='0x3000' end='0x3fff'>\n"
+			  "<group id='3'><device bdf='0000:00:03.0'/></group><group id='2'/>\n"
+			  "</reserved>\n"
+			  "</memoryMap></host></capabilities>\n";
+	MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_parse_xml(xml, strlen(xml), "g.xml", &m, &err), 0);
+	ck_assert_uint_eq(m->n_groups, 5);
+	for (uint32_t i = 0; i < 5; i++)
+		ck_assert_uint_eq(m->groups[i].id, i);
+	ck_assert_uint_eq(mm_hostmap_find_group(m, 3)->n_devices, 1);
+	ck_assert_str_eq(mm_hostmap_find_group(m, 3)->devices[0].bdf, "0000:00:03.0");
+	ck_assert_uint_eq(m->n_reserved, 2);
+	ck_assert_uint_eq(m->reserved[0].groups.n, 4);
+	ck_assert_uint_eq(m->reserved[0].groups.ids[0], 0);
+	ck_assert_uint_eq(m->reserved[0].groups.ids[3], 4);
+	ck_assert_uint_eq(m->reserved[1].groups.n, 2);
+	ck_assert_uint_eq(m->reserved[1].groups.ids[0], 2);
+	mm_hostmap_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hostmap-xml");
@@ -211,6 +243,7 @@ int main(void)
 	tcase_add_test(tc, test_design_example_parses);
 	tcase_add_loop_test(tc, test_bad_documents, 0, ELEMENTSOF(bad_cases));
 	tcase_add_test(tc, test_huge_document);
+	tcase_add_test(tc, test_groups_any_order);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

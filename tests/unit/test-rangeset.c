@@ -223,6 +223,28 @@ START_TEST(test_parse_u64)
 }
 END_TEST
 
+/* A set built from ids in any order, with repeats: sorted, each once, the
+ * same as adding them one by one. */
+START_TEST(test_idset_from_array)
+{
+	uint32_t in[] = { 9, 3, 3, 7, 0, 9, 4000000000u, 1 };
+	uint32_t *ids = malloc(sizeof(in));
+	memcpy(ids, in, sizeof(in));
+	MmIdSet a = { NULL, 0 }, b = { NULL, 0 };
+	ck_assert_int_eq(mm_idset_take_array(&a, ids, ELEMENTSOF(in)), 0);
+	for (size_t i = 0; i < ELEMENTSOF(in); i++)
+		ck_assert_int_eq(mm_idset_add(&b, in[i]), 0);
+	ck_assert_uint_eq(a.n, 6);
+	ck_assert_uint_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_uint_eq(a.ids[i], b.ids[i]);
+	ck_assert(mm_idset_contains(&a, 4000000000u));
+	ck_assert(!mm_idset_contains(&a, 2));
+	mm_idset_clear(&a);
+	mm_idset_clear(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rangeset");
@@ -233,6 +255,7 @@ int main(void)
 	tcase_add_test(tc, test_provenance_through_operations);
 	tcase_add_loop_test(tc, test_random_against_bitmap, 0, 2);
 	tcase_add_test(tc, test_parse_u64);
+	tcase_add_test(tc, test_idset_from_array);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

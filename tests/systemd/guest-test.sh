@@ -1,0 +1,68 @@
+#!/bin/sh
+# Runs inside the Debian guest of tests/systemd/boot.sh as a oneshot unit:
+# checks migmapd under systemd and writes "ok - …" / "not ok - …" lines to
+# /results.txt, "done" last. Asks the host for a PCI hotplug by printing
+# MIGMAP-HOTPLUG-READY on the console.
+out=/results.txt
+: >"$out"
+SVC=org.migmap.Migmap1
+OBJ=/org/migmap/Migmap1
+IFACE=org.migmap.Migmap1
+res() { echo "$*" >>"$out"; sync; }
+t() { # t DESCRIPTION CMD...
+	d=$1
+	shift
+	if "$@" >/tmp/t.out 2>&1; then res "ok - $d"; else
+		res "not ok - $d"
+		sed 's/^/# /' /tmp/t.out | head -20 >>"$out"
+	fi
+}
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+call() { busctl --system call "$SVC" "$OBJ" "$IFACE" "$@"; }
+active() { [ "$(systemctl is-active migmapd.service)" = active ]; }
+
+t "systemctl start migmapd (shipped unit, kill drop-in)" systemctl start migmapd.service
+t "migmapd is active" active
+t "read as nobody: GetHostMap" nobody busctl --system call "$SVC" "$OBJ" "$IFACE" GetHostMap s xml
+t "read as nobody: ListPools" nobody busctl --system call "$SVC" "$OBJ" "$IFACE" ListPools
+t "read as nobody: GetLibvirt" nobody busctl --system call "$SVC" "$OBJ" "$IFACE" GetLibvirt
+t "write as nobody refused" sh -c '! setpriv --reuid=nobody --regid=nogroup --clear-groups busctl --system call '"$SVC $OBJ $IFACE"' CreatePool s p1'
+t "write as root: CreatePool" call CreatePool s p1
+t "write as root: DeletePool" call DeletePool s p1
+
+t "systemctl stop migmapd" systemctl stop migmapd.service
+t "bus activation: a call starts it" call GetHostMap s xml
+t "  and it is active again" active
+
+systemd-analyze security --no-pager migmapd.service >/tmp/security.txt 2>&1
+score=$(sed -n 's/.*Overall exposure level for migmapd.service: \([0-9.]*\).*/\1/p' /tmp/security.txt)
+res "# exposure: $score"
+t "systemd-analyze security <= 2.0" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
+
+# the hotplug: a device on the free pcie-root-port, added by the host
+busctl --system monitor --match "type='signal',interface='$IFACE',member='HostMapChanged'" \
+	>/tmp/monitor.txt 2>&1 &
+mon=$!
+sleep 2
+echo "MIGMAP-HOTPLUG-READY" >/dev/console
+echo "MIGMAP-HOTPLUG-READY" >/dev/ttyS0 2>/dev/null
+i=0
+while [ ! -e /sys/bus/pci/devices/0000:01:00.0 ] && [ $i -lt 300 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+t "the hotplugged device appeared (0000:01:00.0)" test -e /sys/bus/pci/devices/0000:01:00.0
+i=0
+until grep -q HostMapChanged /tmp/monitor.txt || [ $i -ge 120 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+kill "$mon" 2>/dev/null
+t "HostMapChanged emitted" grep -q HostMapChanged /tmp/monitor.txt
+t "the new device's group is in GetHostMap" sh -c "busctl --system call $SVC $OBJ $IFACE GetHostMap s xml | grep -q 0000:01:00.0"
+t "migmapd still active (no syscall killed it)" active
+journalctl -b -u migmapd.service --no-pager >/tmp/journal.txt 2>&1
+sed 's/^/# /' /tmp/journal.txt | tail -30 >>"$out"
+t "no denial in migmapd's journal" sh -c '! grep -Eiq "denied|not permitted|seccomp|SIGSYS|Couldn.t stat device" /tmp/journal.txt'
+res "done"
+sync
