@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* FitDomain: the domain checked against each member of a pool alone
  * (mm_fit_domain), so that a scheduler can filter hosts. Open to all, as
  * CheckDomain. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* FitDomain (fit.c): on which members of a pool would a domain run. */
 #pragma once
 

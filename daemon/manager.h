@@ -34,7 +34,7 @@ typedef struct Manager {
 	/* refresh.c: the pools' member fetches under way, and the timer */
 	struct RefreshJob *refresh_jobs;
 	sd_event_source *refresh_timer;
-	struct BusPools *bus_pools;        /* bus-pool.c: each pool's Generation */
+	struct BusPools *bus_pools; /* bus-pool.c: each pool's Generation */
 } Manager;
 
 Manager *manager_new(void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Remote members, asynchronously (docs/design.md §10). A job is one
  * RefreshPool, SyncPool or timer round over one pool: a call per remote
  * member, each on that member's own connection attached to the event loop

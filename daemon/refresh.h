@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Talking to the remote members of pools without stalling the daemon
  * (refresh.c, docs/design.md §10): every member of a refresh or a sync in
  * parallel on sd-event, each call bounded by remote_timeout, the method's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pools shared through storage (docs/design.md §9): several migmapd use one
  * pools directory (pool_dir on NFS, CephFS, GlusterFS, or one local
  * directory for several daemons). Each writes only the file of its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pools on storage shared by several hosts' migmapd (share.c,
  * docs/design.md §9): publishing this host's map into them, noticing the
  * other members' changes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pool fit and pool whatif (docs/design.md §7): the check of check.c run
  * against each member alone, or against the pool with one member more or
  * less. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Questions a scheduler asks about a pool (lib/fit.c, docs/design.md §7):
  * on which members would a domain run, and which domains a member joining
  * or leaving would break or mend. Both are checks (check.h) against other
@@ -11,7 +12,7 @@
 #include "domain.h"
 #include "error.h"
 #include "hostmap.h"
-#include "macros.h"
+#include "freep.h"
 
 #ifdef __cplusplus
 extern "C" {

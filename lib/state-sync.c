@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A pool as one document, pushed from one member's migmapd to the others'
  * when they share no storage (pool sync, docs/design.md §9):
  *

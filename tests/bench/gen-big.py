@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Inputs that once stalled migmap (issue 14): a libvirt domain with 400,000
 NUMA cells (cells as libvirt's schema has them: <cpu><numa><cell id memory>)
 and a host map whose 600,000 IOMMU groups come in descending order under one

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap-hook asking a running migmapd (its production path): the same
 # decisions as without it, and migmapd's own limits never let a domain
 # through unchecked. The system bus is a private one with migmapd for host b

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Pools on shared storage: three migmapd, each on its own bus with its own
 # state directory, share one pool_dir (as hosts share an NFS mount). Each
 # writes only its own member file; each notices the others' changes and

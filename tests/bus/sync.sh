@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Pools without shared storage, and members that never stall the daemon:
 # a pushes pool p to its remote members (SyncPool -> their ImportPool),
 # which take only a newer generation; a refresh waits for a member that

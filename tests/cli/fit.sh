@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmap pool fit and pool whatif on a state directory: examples/pool's
 # hosts a (software MSI window below guest RAM), b (ITS doorbell page
 # 0xc6010000) and c (RMR 0xfbe00000-0xfbffffff), and g-pool, an 8 GiB

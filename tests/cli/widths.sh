@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Guest address widths against a host's IOMMU (docs/design.md §7), and the
 # machine types people run resolving to a layout (docs/design.md §6), from
 # the outside: check's exit status and its one line per finding.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A real `virsh migrate` between two real libvirtd on this machine, each in
 # its own mount namespace with its own /etc/libvirt, /run/libvirt,
 # /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt, its own

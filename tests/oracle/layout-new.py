@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """layout.py against a newer QEMU (Debian trixie's 10.0) run from a chroot:
 virt-8.0 and later, pc-q35/pc-i440fx 8.0 and later, the aliases, sizes
 from 512 MiB to 1.1 TiB, Intel and AMD, <pcihole64>, GICv2/v3, and vIOMMU

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs a QEMU of a newer Debian suite from its chroot (docs/design.md §13):
 #   qemu-chroot.sh ensure ROOT            build ROOT once (mmdebstrap), exit 77
 #                                         when that cannot be done here

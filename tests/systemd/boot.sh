@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migmapd under a real systemd: a Debian 12 image (mmdebstrap, from the
 # archive apt already uses) with the project's `make install` inside, booted
 # by qemu-system-x86_64 (q35, an intel-iommu, a free pcie-root-port) with

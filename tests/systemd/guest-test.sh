@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs inside the Debian guest of tests/systemd/boot.sh as a oneshot unit:
 # checks migmapd under systemd and writes "ok - …" / "not ok - …" lines to
 # /results.txt, "done" last. Asks the host for a PCI hotplug by printing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sysroot reads: every path resolves inside the root (absolute symlinks,
  * "..", symlinked directories), with openat2 and with the resolver that
  * replaces it on kernels without openat2 (each test runs with both: _i 0 and
