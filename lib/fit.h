@@ -11,8 +11,8 @@
 #include "check.h"
 #include "domain.h"
 #include "error.h"
-#include "hostmap.h"
 #include "freep.h"
+#include "hostmap.h"
 
 #ifdef __cplusplus
 extern "C" {
