@@ -78,6 +78,22 @@ static int find_pool(Manager *m, const char *pool, const MmStatePool **ret, sd_b
 	return 0;
 }
 
+int bus_begin_pool_write(Manager *m, sd_bus_message *msg, const char **pool, const char **arg,
+			 bool must_exist, sd_bus_error *error)
+{
+	const MmStatePool *p;
+	int access, r;
+
+	r = arg ? sd_bus_message_read(msg, "ss", pool, arg) : sd_bus_message_read(msg, "s", pool);
+	if (r < 0)
+		return r;
+	if ((access = access_check_write(m, msg, error)) < 0)
+		return access;
+	if (must_exist && (r = find_pool(m, *pool, &p, error)) < 0)
+		return r;
+	return access;
+}
+
 static int emit_pool_changed(Manager *m, const char *pool, bool pools_changed)
 {
 	bus_pool_changed(m, pool);
@@ -192,9 +208,7 @@ static int method_create_delete_pool(sd_bus_message *msg, void *userdata, sd_bus
 	const char *pool;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
+	if ((r = bus_begin_pool_write(m, msg, &pool, NULL, false, error)) < 0)
 		return r;
 	r = create ? mm_state_create_pool(m->state, pool, &err)
 		   : mm_state_delete_pool(m->state, pool, &err);
@@ -226,16 +240,11 @@ static int method_add_host(sd_bus_message *msg, void *userdata, sd_bus_error *er
 {
 	Manager *m = userdata;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	const MmStatePool *p;
 	MmError err = { 0 };
 	const char *pool, *xml;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "ss", &pool, &xml)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
-		return r;
-	if ((r = find_pool(m, pool, &p, error)) < 0)
+	if ((r = bus_begin_pool_write(m, msg, &pool, &xml, true, error)) < 0)
 		return r;
 	r = mm_hostmap_parse_xml(xml, strlen(xml), "hostmap_xml", &map, &err);
 	if (r == -ENOMEM)
@@ -249,19 +258,14 @@ static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_er
 {
 	Manager *m = userdata;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	const MmStatePool *p;
 	MmError err = { 0 };
 	const char *pool, *address;
 	bool root;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "ss", &pool, &address)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
+	if ((r = bus_begin_pool_write(m, msg, &pool, &address, true, error)) < 0)
 		return r;
 	root = r > 0;
-	if ((r = find_pool(m, pool, &p, error)) < 0)
-		return r;
 	/* Synchronous, bounded by REMOTE_TIMEOUT_USEC: a pool is changed
 	 * rarely and by an administrator. */
 	r = remote_fetch_hostmap(address, root, REMOTE_TIMEOUT_USEC, m->bus, &map, &err);
@@ -282,16 +286,11 @@ static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_er
 static int method_remove_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	const MmStatePool *p;
 	MmError err = { 0 };
 	const char *pool, *name;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "ss", &pool, &name)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
-		return r;
-	if ((r = find_pool(m, pool, &p, error)) < 0)
+	if ((r = bus_begin_pool_write(m, msg, &pool, &name, true, error)) < 0)
 		return r;
 	r = mm_state_remove_member(m->state, pool, name, &err);
 	if (r < 0)
@@ -345,29 +344,46 @@ static int domain_hosts(Manager *m, const char *pool, const MmHostMap ***maps,
 	return 0;
 }
 
+/* A CheckDomain or PlanDomain call: its arguments (domain XML, pool; ""
+ * for this host) and the maps the domain is judged against. */
+typedef struct DomainCall {
+	const char *xml, *pool;
+	const MmHostMap **maps; /* owned: the pool's members */
+	const MmHostMap *const *hosts;
+	size_t n;
+} DomainCall;
+
+static void domain_call_done(DomainCall *c)
+{
+	free(c->maps);
+}
+
+static int domain_call(Manager *m, sd_bus_message *msg, DomainCall *c, sd_bus_error *error)
+{
+	int r = sd_bus_message_read(msg, "ss", &c->xml, &c->pool);
+	if (r < 0)
+		return r;
+	return domain_hosts(m, c->pool, &c->maps, &c->hosts, &c->n, error);
+}
+
 static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
-	_cleanup_free_ const MmHostMap **maps = NULL;
+	_cleanup_(domain_call_done) DomainCall c = { 0 };
 	_cleanup_free_ char *json = NULL;
-	const MmHostMap *const *hosts;
-	size_t n;
 	MmError err = { 0 };
-	const char *xml, *pool;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "ss", &xml, &pool)) < 0)
+	if ((r = domain_call(m, msg, &c, error)) < 0)
 		return r;
-	if ((r = domain_hosts(m, pool, &maps, &hosts, &n, error)) < 0)
-		return r;
-	r = mm_domain_parse_xml(xml, strlen(xml), "domain_xml", &domain, &err);
+	r = mm_domain_parse_xml(c.xml, strlen(c.xml), "domain_xml", &domain, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
 		return format_error(error, MM_BUS_ERROR_INVALID_DOMAIN, &err);
-	r = mm_check_domain(domain, hosts, n, &report, &err);
+	r = mm_check_domain(domain, c.hosts, c.n, &report, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
@@ -375,7 +391,7 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 				    r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
 						  : MM_BUS_ERROR_INVALID_DOMAIN,
 				    &err);
-	if (*pool && (r = mm_state_add_stale_warnings(m->state, pool, report)) < 0)
+	if (*c.pool && (r = mm_state_add_stale_warnings(m->state, c.pool, report)) < 0)
 		return r;
 	if (streq_ptr(sd_bus_message_get_member(msg), "CheckDomainConflicts"))
 		return bus_reply_check_typed(msg, report);
@@ -388,18 +404,13 @@ static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error 
 {
 	Manager *m = userdata;
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
-	_cleanup_free_ const MmHostMap **maps = NULL;
-	const MmHostMap *const *hosts;
-	size_t n;
+	_cleanup_(domain_call_done) DomainCall c = { 0 };
 	MmError err = { 0 };
-	const char *xml, *pool;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "ss", &xml, &pool)) < 0)
+	if ((r = domain_call(m, msg, &c, error)) < 0)
 		return r;
-	if ((r = domain_hosts(m, pool, &maps, &hosts, &n, error)) < 0)
-		return r;
-	r = mm_plan_domain(xml, strlen(xml), "domain_xml", hosts, n, &plan, &err);
+	r = mm_plan_domain(c.xml, strlen(c.xml), "domain_xml", c.hosts, c.n, &plan, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

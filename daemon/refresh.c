@@ -344,16 +344,9 @@ static int start_method(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	const char *pool;
 	int r;
 
-	if ((r = sd_bus_message_read(msg, "s", &pool)) < 0)
-		return r;
-	if ((r = access_check_write(m, msg, error)) < 0)
+	if ((r = bus_begin_pool_write(m, msg, &pool, NULL, true, error)) < 0)
 		return r;
 	bool root = r > 0;
-	if (!mm_state_name_valid(pool))
-		return sd_bus_error_setf(error, MM_BUS_ERROR_INVALID_NAME,
-					 "invalid pool name '%.64s'", pool);
-	if (!mm_state_find_pool(m->state, pool))
-		return sd_bus_error_setf(error, MM_BUS_ERROR_NO_SUCH_POOL, "no pool '%s'", pool);
 	r = start_job(m, kind, pool, msg, root, false);
 	if (r < 0)
 		return sd_bus_error_setf(error, MM_BUS_ERROR_STATE_FAILED, "pool %s: %s", pool,

@@ -153,11 +153,12 @@ bool cli_domain_option(int c, CliDomainArgs *a)
 	}
 }
 
-int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, int n_hosts)
+int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, char **paths, int n_hosts,
+			  CliHostMaps *hosts)
 {
 	if (!a->domain)
 		return cli_fail("%s: --domain is required (see 'migmap %s --help')", cmd, cmd);
 	if (n_hosts <= 0)
 		return cli_fail("%s: no host maps given (see 'migmap %s --help')", cmd, cmd);
-	return EXIT_OK;
+	return cli_load_hostmaps(paths, (size_t)n_hosts, hosts);
 }

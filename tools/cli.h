@@ -85,8 +85,10 @@ typedef struct CliDomainArgs {
 } CliDomainArgs;
 /* true when getopt's c is one of those ('d', 'c', 'j'), stored in a. */
 bool cli_domain_option(int c, CliDomainArgs *a);
-/* The usage error of cmd when --domain or the host maps are missing. */
-int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, int n_hosts);
+/* After the options: the usage error of cmd when --domain or the host maps
+ * are missing, else the host map files read into hosts (errors printed). */
+int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, char **paths, int n_hosts,
+			  CliHostMaps *hosts);
 int cmd_check(int argc, char **argv);
 void cmd_check_help(FILE *f);
 int cmd_plan(int argc, char **argv);

@@ -84,16 +84,12 @@ int cmd_check(int argc, char **argv)
 			return cli_common_option("check", c, argv, cmd_check_help);
 		}
 	}
-	int r = cli_domain_args_check("check", &a, argc - optind);
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
+	int r = cli_domain_args_check("check", &a, argv + optind, argc - optind, &hosts);
 	if (r != EXIT_OK)
 		return r;
-
 	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	r = cli_load_domain_from(a.domain, a.uri, &domain);
-	if (r != EXIT_OK)
-		return r;
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
-	r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
 	if (r != EXIT_OK)
 		return r;
 

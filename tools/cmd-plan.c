@@ -56,17 +56,13 @@ int cmd_plan(int argc, char **argv)
 			return cli_common_option("plan", c, argv, cmd_plan_help);
 		}
 	}
-	int r = cli_domain_args_check("plan", &a, argc - optind);
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
+	int r = cli_domain_args_check("plan", &a, argv + optind, argc - optind, &hosts);
 	if (r != EXIT_OK)
 		return r;
-
 	_cleanup_free_ char *xml = NULL;
 	size_t len;
 	r = cli_read_domain_xml(a.domain, a.uri, true, &xml, &len);
-	if (r != EXIT_OK)
-		return r;
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
-	r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts);
 	if (r != EXIT_OK)
 		return r;
 

@@ -107,6 +107,23 @@ static bool daemon_running(Pool *p)
 	return true;
 }
 
+/* The state and pool directories of the installed configuration file, or
+ * the built-in state directory. */
+static int default_dirs(Pool *p)
+{
+	MmConfig config = { 0 };
+	MmError err = { 0 };
+	int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
+	if (r < 0 && r != -ENOENT) {
+		mm_config_clear(&config);
+		return cli_fail_error(&err);
+	}
+	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
+	p->pool_dir = TAKE_PTR(config.pool_dir);
+	mm_config_clear(&config);
+	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
+}
+
 static int pool_connect(Pool *p)
 {
 	if (cli_state_dir) {
@@ -132,17 +149,7 @@ static int pool_connect(Pool *p)
 	}
 	if (daemon_running(p))
 		return EXIT_OK;
-	MmConfig config = { 0 };
-	MmError err = { 0 };
-	int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
-	if (r < 0 && r != -ENOENT) {
-		mm_config_clear(&config);
-		return cli_fail_error(&err);
-	}
-	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
-	p->pool_dir = TAKE_PTR(config.pool_dir);
-	mm_config_clear(&config);
-	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
+	return default_dirs(p);
 }
 
 /* Open the state directory; writers create and lock it. The default
@@ -382,22 +389,30 @@ static int print_members(sd_bus_message *reply, const char *good, const char *ba
 	return ret;
 }
 
-static int do_refresh(Pool *p, char **args, size_t n)
+/* RefreshPool or SyncPool through migmapd, which answers once every member
+ * answered or timed out (its remote_timeout, which may exceed sd-bus's 25 s):
+ * one line per member. */
+static int call_members(Pool *p, const char *method, const char *pool, const char *ok,
+			const char *bad)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int r;
+
+	(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
+	if ((r = call(p, method, &reply, "s", pool)) != EXIT_OK)
+		return r;
+	return print_members(reply, ok, bad);
+}
+
+static int do_refresh(Pool *p, char **args, size_t n)
+{
 	MmError err = { 0 };
 	int r;
 
 	if (n != 1)
 		return cli_fail("pool refresh: expected one pool name");
-	if (p->bus) {
-		/* migmapd answers once every member answered or timed out
-		 * (its remote_timeout, which may exceed sd-bus's 25 s) */
-		(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
-		if ((r = call(p, "RefreshPool", &reply, "s", args[0])) != EXIT_OK)
-			return r;
-		return print_members(reply, "fresh", "stale");
-	}
+	if (p->bus)
+		return call_members(p, "RefreshPool", args[0], "fresh", "stale");
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
 	p->verb_pool = args[0];
@@ -414,7 +429,6 @@ static int do_refresh(Pool *p, char **args, size_t n)
 
 static int do_sync(Pool *p, char **args, size_t n)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_free_ char *doc = NULL;
 	const MmStatePool *pool;
 	MmError err = { 0 };
@@ -422,12 +436,8 @@ static int do_sync(Pool *p, char **args, size_t n)
 
 	if (n != 1)
 		return cli_fail("pool sync: expected one pool name");
-	if (p->bus) {
-		(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
-		if ((r = call(p, "SyncPool", &reply, "s", args[0])) != EXIT_OK)
-			return r;
-		return print_members(reply, "synced", "not synced:");
-	}
+	if (p->bus)
+		return call_members(p, "SyncPool", args[0], "synced", "not synced:");
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!(pool = mm_state_find_pool(p->state, args[0])))
@@ -564,20 +574,10 @@ static int do_check(Pool *p, char **args, size_t n)
  * serve one by one. */
 static int state_for_reading(Pool *p)
 {
-	if (!p->state_dir) {
-		MmConfig config = { 0 };
-		MmError err = { 0 };
-		int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
-		if (r < 0 && r != -ENOENT) {
-			mm_config_clear(&config);
-			return cli_fail_error(&err);
-		}
-		p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
-		p->pool_dir = TAKE_PTR(config.pool_dir);
-		mm_config_clear(&config);
-		if (!p->state_dir)
-			return cli_fail("out of memory");
-	}
+	int r;
+
+	if (!p->state_dir && (r = default_dirs(p)) != EXIT_OK)
+		return r;
 	return state_open(p, false);
 }
 
