@@ -174,12 +174,14 @@ monitor() {
 	wait_for "$2" "member=NameLost"
 }
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN (5 s).
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN (60 s at
+# most: it returns as soon as it matches, and a sanitizer build on a loaded
+# machine can be slow).
 wait_for() {
 	i=0
 	until grep -q -- "$2" "$1"; do
 		i=$((i + 1))
-		[ $i -le 100 ] || { echo "  no '$2' in $1:"; cat "$1"; return 1; }
+		[ $i -le 1200 ] || { echo "  no '$2' in $1:"; cat "$1"; return 1; }
 		sleep 0.05
 	done
 }

@@ -33,6 +33,7 @@ monitor "$C_addr" "$tmpdir/c.signals"
 check "a creates pool p in the shared directory" quiet call "$A_addr" CreatePool s p
 check "the pool is a directory of the shared storage" [ -d "$shared/p" ]
 check "b notices the new pool: PoolChanged(p)" wait_for "$tmpdir/b.signals" 'string "p"'
+check "c notices the new pool: PoolChanged(p)" wait_for "$tmpdir/c.signals" 'string "p"'
 check "b lists p" sh -c "busctl --address='$B_addr' call $SVC $OBJ $IFACE ListPools | grep -q '\"p\"'"
 check "c lists p" sh -c "busctl --address='$C_addr' call $SVC $OBJ $IFACE ListPools | grep -q '\"p\"'"
 
