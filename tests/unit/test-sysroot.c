@@ -103,6 +103,7 @@ START_TEST(dotdot_stops_at_the_root)
 	snprintf(rel, sizeof(rel), "../../../../../..%s", outside);
 	_cleanup_free_ char *c = read_rel(rel, &r);
 	ck_assert_int_eq(r, -ENOENT);
+	ck_assert_ptr_null(c);
 }
 END_TEST
 
@@ -130,6 +131,7 @@ START_TEST(linked_directories)
 	/* a file is no directory */
 	_cleanup_free_ char *c = read_rel("etc/file/x", &r);
 	ck_assert_int_eq(r, -ENOTDIR);
+	ck_assert_ptr_null(c);
 }
 END_TEST
 
@@ -141,6 +143,7 @@ START_TEST(link_loops_end)
 	link_at("/a", "b");
 	_cleanup_free_ char *a = read_rel("a", &r);
 	ck_assert_int_eq(r, -ELOOP);
+	ck_assert_ptr_null(a);
 }
 END_TEST
 
