@@ -4,6 +4,8 @@
 # checks migmapd under systemd and writes "ok - …" / "not ok - …" lines to
 # /results.txt, "done" last. Asks the host for a PCI hotplug by printing
 # MIGMAP-HOTPLUG-READY on the console.
+# scratch files of this run, inside the guest
+work=$(mktemp -d)
 out=/results.txt
 : >"$out"
 SVC=org.migmap.Migmap1
@@ -13,9 +15,9 @@ res() { echo "$*" >>"$out"; sync; }
 t() { # t DESCRIPTION CMD...
 	d=$1
 	shift
-	if "$@" >/tmp/t.out 2>&1; then res "ok - $d"; else
+	if "$@" >"$work/t.out" 2>&1; then res "ok - $d"; else
 		res "not ok - $d"
-		sed 's/^/# /' /tmp/t.out | head -20 >>"$out"
+		sed 's/^/# /' "$work/t.out" | head -20 >>"$out"
 	fi
 }
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
@@ -35,14 +37,14 @@ t "systemctl stop migmapd" systemctl stop migmapd.service
 t "bus activation: a call starts it" call GetHostMap s xml
 t "  and it is active again" active
 
-systemd-analyze security --no-pager migmapd.service >/tmp/security.txt 2>&1
-score=$(sed -n 's/.*Overall exposure level for migmapd.service: \([0-9.]*\).*/\1/p' /tmp/security.txt)
+systemd-analyze security --no-pager migmapd.service >"$work/security.txt" 2>&1
+score=$(sed -n 's/.*Overall exposure level for migmapd.service: \([0-9.]*\).*/\1/p' "$work/security.txt")
 res "# exposure: $score"
 t "systemd-analyze security <= 2.0" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
 
 # the hotplug: a device on the free pcie-root-port, added by the host
 busctl --system monitor --match "type='signal',interface='$IFACE',member='HostMapChanged'" \
-	>/tmp/monitor.txt 2>&1 &
+	>"$work/monitor.txt" 2>&1 &
 mon=$!
 sleep 2
 echo "MIGMAP-HOTPLUG-READY" >/dev/console
@@ -54,16 +56,16 @@ while [ ! -e /sys/bus/pci/devices/0000:01:00.0 ] && [ $i -lt 300 ]; do
 done
 t "the hotplugged device appeared (0000:01:00.0)" test -e /sys/bus/pci/devices/0000:01:00.0
 i=0
-until grep -q HostMapChanged /tmp/monitor.txt || [ $i -ge 120 ]; do
+until grep -q HostMapChanged "$work/monitor.txt" || [ $i -ge 120 ]; do
 	sleep 1
 	i=$((i + 1))
 done
 kill "$mon" 2>/dev/null
-t "HostMapChanged emitted" grep -q HostMapChanged /tmp/monitor.txt
+t "HostMapChanged emitted" grep -q HostMapChanged "$work/monitor.txt"
 t "the new device's group is in GetHostMap" sh -c "busctl --system call $SVC $OBJ $IFACE GetHostMap s xml | grep -q 0000:01:00.0"
 t "migmapd still active (no syscall killed it)" active
-journalctl -b -u migmapd.service --no-pager >/tmp/journal.txt 2>&1
-sed 's/^/# /' /tmp/journal.txt | tail -30 >>"$out"
-t "no denial in migmapd's journal" sh -c '! grep -Eiq "denied|not permitted|seccomp|SIGSYS|Couldn.t stat device" /tmp/journal.txt'
+journalctl -b -u migmapd.service --no-pager >"$work/journal.txt" 2>&1
+sed 's/^/# /' "$work/journal.txt" | tail -30 >>"$out"
+t "no denial in migmapd's journal" sh -c '! grep -Eiq "denied|not permitted|seccomp|SIGSYS|Couldn.t stat device" "$0"' "$work/journal.txt"
 res "done"
 sync
