@@ -34,8 +34,26 @@ void mm_picture_free(MmPicture *p)
 	}
 	free(p->lanes);
 	free(p->bands);
+	free(p->marks);
 	mm_poolmap_free(p->pool);
+	free(p->machine);
+	free(p->pool_name);
+	free(p->guest_name);
 	free(p);
+}
+
+int mm_picture_set_names(MmPicture *p, const char *pool, const char *guest)
+{
+	char *a = NULL, *b = NULL;
+	if ((pool && !(a = strdup(pool))) || (guest && !(b = strdup(guest)))) {
+		free(a);
+		return -ENOMEM;
+	}
+	free(p->pool_name);
+	free(p->guest_name);
+	p->pool_name = a;
+	p->guest_name = b;
+	return 0;
 }
 
 static MmPictureLane *add_lane(MmPicture *p, const char *fmt, ...) _printf_(2, 3);
@@ -88,6 +106,54 @@ static size_t band_of(const MmPicture *p, uint64_t addr)
 	return lo;
 }
 
+/* The width of one break, a fraction of the plot. */
+#define MM_PICTURE_BREAK 0.006
+
+static int cmp_mark(const void *x, const void *y)
+{
+	const MmPictureMark *a = x, *b = y;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* The parts of guest regions that error-level conflicts cover: the region
+ * cut to the forbidden range it meets, merged where they touch. */
+static int collect_marks(MmPicture *p, const MmCheckReport *report)
+{
+	size_t n = 0;
+	for (size_t c = 0; c < report->n_conflicts; c++)
+		n += report->conflicts[c].severity == MM_SEVERITY_ERROR;
+	if (n == 0)
+		return 0;
+	p->marks = calloc(n, sizeof(*p->marks));
+	if (!p->marks)
+		return -ENOMEM;
+	n = 0;
+	for (size_t c = 0; c < report->n_conflicts; c++) {
+		const MmConflict *k = &report->conflicts[c];
+		if (k->severity != MM_SEVERITY_ERROR)
+			continue;
+		MmPictureMark m = { k->guest_start, k->guest_end };
+		if (k->start <= k->guest_end && k->end >= k->guest_start) {
+			m.start = k->start > k->guest_start ? k->start : k->guest_start;
+			m.end = k->end < k->guest_end ? k->end : k->guest_end;
+		}
+		p->marks[n++] = m;
+	}
+	qsort(p->marks, n, sizeof(*p->marks), cmp_mark);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && p->marks[k - 1].end != UINT64_MAX &&
+		    p->marks[i].start <= p->marks[k - 1].end + 1) {
+			if (p->marks[i].end > p->marks[k - 1].end)
+				p->marks[k - 1].end = p->marks[i].end;
+			continue;
+		}
+		p->marks[k++] = p->marks[i];
+	}
+	p->n_marks = k;
+	return 0;
+}
+
 static int cut_bands(MmPicture *p)
 {
 	_cleanup_free_ uint64_t *cuts = NULL;
@@ -105,8 +171,14 @@ static int cut_bands(MmPicture *p)
 			if (it->end > top)
 				top = it->end;
 		}
-	if (MM_GROW(cuts, alloc, n + 1) < 0)
+	/* a marked part of a region starts and ends on band edges too */
+	if (MM_GROW(cuts, alloc, n + 2 * p->n_marks + 1) < 0)
 		return -ENOMEM;
+	for (size_t i = 0; i < p->n_marks; i++) {
+		cuts[n++] = p->marks[i].start;
+		if (p->marks[i].end != UINT64_MAX)
+			cuts[n++] = p->marks[i].end + 1;
+	}
 	cuts[n++] = 0;
 	qsort(cuts, n, sizeof(*cuts), u64_cmp);
 	size_t k = 0;
@@ -128,7 +200,9 @@ static int cut_bands(MmPicture *p)
 		b->weight = 1.0 + log2(size < 4096 ? 1.0 : size / 4096.0);
 		total += b->weight;
 	}
-	/* empty bands: a break, drawn narrow whatever their size */
+	/* empty bands: a break, drawn as a narrow gap of the same width
+	 * whatever their size and number, so nothing is spent on nothing */
+	size_t n_empty = 0;
 	for (size_t i = 0; i < n; i++) {
 		MmPictureBand *b = &p->bands[i];
 		b->empty = true;
@@ -139,9 +213,21 @@ static int cut_bands(MmPicture *p)
 			}
 		if (b->empty) {
 			total -= b->weight;
-			b->weight = 2.0;
-			total += b->weight;
+			n_empty++;
 		}
+	}
+	if (n_empty > 0) {
+		/* each break takes MM_PICTURE_BREAK of the width, all of them
+		 * together at most a tenth */
+		double share = MM_PICTURE_BREAK * (double)n_empty;
+		if (share > 0.1)
+			share = 0.1;
+		double weight = n_empty < n ? total * share / (1.0 - share) / (double)n_empty : 1.0;
+		for (size_t i = 0; i < n; i++)
+			if (p->bands[i].empty) {
+				p->bands[i].weight = weight;
+				total += weight;
+			}
 	}
 	double x = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -205,6 +291,11 @@ int mm_picture_build(const MmHostMap *const *hosts, size_t n, const MmGuestLayou
 			if (add_item(lane, g->kind, g->start, g->end, conflict) < 0)
 				return -ENOMEM;
 		}
+		p->has_guest = true;
+		if (report && collect_marks(p, report) < 0)
+			return -ENOMEM;
+		if (layout->machine && !(p->machine = strdup(layout->machine)))
+			return -ENOMEM;
 	}
 	if ((r = cut_bands(p)) < 0)
 		return r;
@@ -335,10 +426,30 @@ static double svg_x_of(const MmPicture *p, uint64_t addr)
 	return -1;
 }
 
+/* Place labels left to right, each in the first row where it does not
+ * meet the label before it (place, then stack); x ascending. Returns the
+ * number of rows used. */
+static unsigned svg_stack_labels(const double *x, const double *width, size_t n, unsigned *row)
+{
+	double row_end[SVG_TICK_ROWS];
+	unsigned rows = 0;
+	for (size_t r = 0; r < SVG_TICK_ROWS; r++)
+		row_end[r] = -1e9;
+	for (size_t i = 0; i < n; i++) {
+		unsigned r = 0;
+		while (r + 1 < SVG_TICK_ROWS && row_end[r] > x[i])
+			r++;
+		row[i] = r;
+		row_end[r] = x[i] + width[i] + 6;
+		if (r + 1 > rows)
+			rows = r + 1;
+	}
+	return rows;
+}
+
 /* The axis labels: one at the start of every drawn range, every lane's,
- * horizontal, each in the first row where it does not meet the label before
- * it (place, then stack). Returns how many, with their addresses, x and
- * rows in the arrays (n_max long); *rows the rows used. */
+ * horizontal, stacked where they would meet. Returns how many, with their
+ * addresses, x and rows in the arrays (n_max long); *rows the rows used. */
 static size_t svg_place_ticks(const MmPicture *p, uint64_t *addr, double *x, unsigned *row,
 			      size_t n_max, unsigned *rows)
 {
@@ -351,22 +462,65 @@ static size_t svg_place_ticks(const MmPicture *p, uint64_t *addr, double *x, uns
 	for (size_t i = 0; i < n; i++)
 		if (u == 0 || addr[u - 1] != addr[i])
 			addr[u++] = addr[i];
-	double row_end[SVG_TICK_ROWS];
-	for (size_t r = 0; r < SVG_TICK_ROWS; r++)
-		row_end[r] = -1e9;
-	*rows = 0;
+	_cleanup_free_ double *width = calloc(u + 1, sizeof(*width));
+	if (!width) {
+		*rows = 0;
+		return 0;
+	}
 	for (size_t i = 0; i < u; i++) {
 		char buf[19];
-		unsigned r = 0;
 		x[i] = svg_x_of(p, addr[i]);
-		while (r + 1 < SVG_TICK_ROWS && row_end[r] > x[i])
-			r++;
-		row[i] = r;
-		row_end[r] = x[i] + svg_text_width(mm_hex(addr[i], buf)) + 6;
-		if (r + 1 > *rows)
-			*rows = r + 1;
+		width[i] = svg_text_width(mm_hex(addr[i], buf));
 	}
+	*rows = svg_stack_labels(x, width, u, row);
 	return u;
+}
+
+/* The guest lane, when there is one. */
+static const MmPictureLane *guest_lane(const MmPicture *p)
+{
+	return p->has_guest ? &p->lanes[p->n_lanes - 1] : NULL;
+}
+
+static double item_width(const MmPicture *p, const MmPictureItem *it)
+{
+	const MmPictureBand *f = &p->bands[it->first_band];
+	const MmPictureBand *e = &p->bands[it->last_band];
+	return (e->x + e->w - f->x) * SVG_PLOT;
+}
+
+/* The visible title: the pool, its hosts, and the guest with its machine. */
+static void svg_title(Buf *b, const MmPicture *p)
+{
+	size_t n_hosts = p->n_lanes - (p->has_guest ? 1 : 0);
+	if (n_hosts > 1)
+		n_hosts--; /* the pool's lane */
+	put(b, "<text class='title' x='5' y='16' font-size='13' font-weight='bold'>");
+	if (p->pool_name) {
+		put(b, "Pool ");
+		put_escaped(b, p->pool_name);
+		put(b, ", ");
+		put(b, n_hosts > 1 ? "hosts " : "host ");
+	} else
+		put(b, n_hosts > 1 ? "Hosts " : "Host ");
+	for (size_t l = 0; l < n_hosts; l++) {
+		put(b, "%s", l ? ", " : "");
+		put_escaped(b, p->lanes[l].name);
+	}
+	put(b, ": reserved ranges%s", n_hosts > 1 ? ", the baseline" : "");
+	if (p->has_guest) {
+		put(b, " and guest ");
+		if (p->guest_name) {
+			put_escaped(b, p->guest_name);
+			put(b, " ");
+		}
+		if (p->machine) {
+			put(b, "(");
+			put_escaped(b, p->machine);
+			put(b, ")");
+		}
+	}
+	put(b, "</text>\n");
 }
 
 int mm_picture_format_svg(const MmPicture *p, char **ret)
@@ -379,7 +533,7 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 		{ "#2ca02c", "RAM" },
 		{ "#98df8a", "device memory" },
 		{ "#1f77b4", "PCI window" },
-		{ "#7f7f7f", "other" },
+		{ "#7f7f7f", "emulated device, other" },
 		{ "#f2f2f2", "break (not to scale)" },
 		{ "none", "conflict" },
 	};
@@ -395,6 +549,33 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 		return -ENOMEM;
 	unsigned rows = 0;
 	size_t n_ticks = svg_place_ticks(p, tick_addr, tick_x, tick_row, n_max, &rows);
+
+	/* the guest's regions too small for their kind written on them: the
+	 * kind under the lanes, stacked like the ticks */
+	const MmPictureLane *guest = guest_lane(p);
+	size_t n_glabels = 0;
+	unsigned glabel_rows = 0;
+	_cleanup_free_ size_t *glabel_item = NULL;
+	_cleanup_free_ double *glabel_x = NULL, *glabel_w = NULL;
+	_cleanup_free_ unsigned *glabel_row = NULL;
+	if (guest) {
+		glabel_item = calloc(guest->n_items + 1, sizeof(*glabel_item));
+		glabel_x = calloc(guest->n_items + 1, sizeof(*glabel_x));
+		glabel_w = calloc(guest->n_items + 1, sizeof(*glabel_w));
+		glabel_row = calloc(guest->n_items + 1, sizeof(*glabel_row));
+		if (!glabel_item || !glabel_x || !glabel_w || !glabel_row)
+			return -ENOMEM;
+		for (size_t k = 0; k < guest->n_items; k++) {
+			const MmPictureItem *it = &guest->items[k];
+			if (svg_text_width(it->kind) + 6 <= item_width(p, it))
+				continue;
+			glabel_item[n_glabels] = k;
+			glabel_x[n_glabels] = SVG_LEFT + p->bands[it->first_band].x * SVG_PLOT + 1;
+			glabel_w[n_glabels] = svg_text_width(it->kind);
+			n_glabels++;
+		}
+		glabel_rows = svg_stack_labels(glabel_x, glabel_w, n_glabels, glabel_row);
+	}
 
 	/* the legend, in rows that fit the width */
 	double legend_x[ELEMENTSOF(legend)];
@@ -412,7 +593,8 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 	}
 
 	double plot_bottom = SVG_TOP + SVG_LANE * (double)p->n_lanes;
-	double axis = plot_bottom + 4;
+	double glabel_top = plot_bottom + 2;
+	double axis = glabel_top + SVG_ROW * (double)glabel_rows + (glabel_rows ? 6 : 2);
 	double legend_top = axis + 8 + SVG_ROW * (double)rows + 10;
 	double height = legend_top + 18 * (double)legend_rows + 4;
 
@@ -421,22 +603,7 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 	    "font-family='sans-serif' font-size='11'>\n",
 	    SVG_WIDTH, height);
 	put(&b, "<title>migmap: reserved ranges and guest regions</title>\n");
-	/* a visible title: which hosts, and whether a guest is drawn */
-	put(&b, "<text class='title' x='5' y='16' font-size='13' font-weight='bold'>");
-	size_t n_hosts = 0;
-	bool guest = false;
-	for (size_t l = 0; l < p->n_lanes; l++) {
-		if (strcmp(p->lanes[l].name, "pool") == 0)
-			continue;
-		if (strcmp(p->lanes[l].name, "guest") == 0 && l + 1 == p->n_lanes) {
-			guest = true;
-			continue;
-		}
-		put(&b, "%s", n_hosts++ ? ", " : (p->n_lanes > 1 ? "Hosts " : "Host "));
-		put_escaped(&b, p->lanes[l].name);
-	}
-	put(&b, ": reserved ranges%s%s</text>\n", n_hosts > 1 ? ", the pool's baseline" : "",
-	    guest ? " and the guest's regions" : "");
+	svg_title(&b, p);
 	/* breaks first, under everything */
 	for (size_t i = 0; i < p->n_bands; i++) {
 		const MmPictureBand *band = &p->bands[i];
@@ -456,24 +623,19 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 		put(&b, "</text>\n");
 		for (size_t k = 0; k < lane->n_items; k++) {
 			const MmPictureItem *it = &lane->items[k];
-			const MmPictureBand *f = &p->bands[it->first_band];
-			const MmPictureBand *e = &p->bands[it->last_band];
 			int s = style_of(it->kind);
-			double x = SVG_LEFT + f->x * SVG_PLOT;
-			double w = (e->x + e->w - f->x) * SVG_PLOT;
+			double x = SVG_LEFT + p->bands[it->first_band].x * SVG_PLOT;
+			double w = item_width(p, it);
 			put(&b, "<rect class='range' data-lane='%zu' data-kind='", l);
 			put_escaped(&b, it->kind);
 			put(&b,
 			    "' data-start='%s' data-end='%s' x='%.2f' y='%.1f' width='%.2f' "
-			    "height='%.1f' fill='%s' fill-opacity='0.85'%s><title>",
+			    "height='%.1f' fill='%s' fill-opacity='0.85'><title>",
 			    mm_hex(it->start, a), mm_hex(it->end, c), x, y + 4, w < 1 ? 1 : w,
-			    SVG_LANE - 8, s >= 0 ? styles[s].colour : "#7f7f7f",
-			    it->conflict ? " stroke='#ff0000' stroke-width='3'" : "");
+			    SVG_LANE - 8, s >= 0 ? styles[s].colour : "#7f7f7f");
 			put_escaped(&b, it->kind);
 			put(&b, " %s-%s%s</title></rect>\n", mm_hex(it->start, a),
 			    mm_hex(it->end, c), it->conflict ? " (conflict)" : "");
-			/* its kind written on it where it fits: small guest
-			 * devices share a colour, not a name */
 			if (svg_text_width(it->kind) + 6 <= w) {
 				put(&b, "<text class='kind' x='%.2f' y='%.1f' fill='#ffffff'>",
 				    x + 3, y + SVG_LANE / 2 + 4);
@@ -481,6 +643,33 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 				put(&b, "</text>\n");
 			}
 		}
+	}
+	/* conflicts: only the part of a region that meets a forbidden range */
+	for (size_t i = 0; guest && i < p->n_marks; i++) {
+		const MmPictureMark *m = &p->marks[i];
+		const MmPictureBand *f = &p->bands[band_of(p, m->start)];
+		const MmPictureBand *e = &p->bands[band_of(p, m->end)];
+		double x = SVG_LEFT + f->x * SVG_PLOT;
+		double w = (e->x + e->w - f->x) * SVG_PLOT;
+		put(&b,
+		    "<rect class='conflict' data-start='%s' data-end='%s' x='%.2f' y='%.1f' "
+		    "width='%.2f' height='%.1f' fill='none' stroke='#ff0000' stroke-width='2.5'>"
+		    "<title>conflict %s-%s</title></rect>\n",
+		    mm_hex(m->start, a), mm_hex(m->end, c), x,
+		    SVG_TOP + SVG_LANE * (double)(p->n_lanes - 1) + 3, w < 2 ? 2 : w, SVG_LANE - 6,
+		    mm_hex(m->start, a), mm_hex(m->end, c));
+	}
+	/* the kinds of small guest regions, under the lanes */
+	for (size_t i = 0; i < n_glabels; i++) {
+		double ty = glabel_top + SVG_ROW * (double)(glabel_row[i] + 1) - 3;
+		put(&b,
+		    "<line x1='%.2f' y1='%.1f' x2='%.2f' y2='%.1f' stroke='#7f7f7f'/>"
+		    "<text class='guest-kind' x='%.2f' y='%.1f' data-row='%u' data-start='%s' "
+		    "fill='#555'>",
+		    glabel_x[i] - 1, plot_bottom - 4, glabel_x[i] - 1, ty - 9, glabel_x[i], ty,
+		    glabel_row[i], mm_hex(guest->items[glabel_item[i]].start, a));
+		put_escaped(&b, guest->items[glabel_item[i]].kind);
+		put(&b, "</text>\n");
 	}
 	/* a tick and its label at the start of every drawn range */
 	for (size_t i = 0; i < n_ticks; i++) {
@@ -543,10 +732,23 @@ int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, ch
 			if (x1 <= x0)
 				x1 = x0 + 1;
 			int s = style_of(it->kind);
-			char ch = it->conflict ? '!' : s >= 0 ? styles[s].letter : '.';
+			char ch = s >= 0 ? styles[s].letter : '.';
 			for (unsigned x = x0; x < x1 && x < plot; x++) {
 				row[x] = ch;
-				row_style[x] = it->conflict ? 196 : s >= 0 ? styles[s].ansi : 244;
+				row_style[x] = s >= 0 ? styles[s].ansi : 244;
+			}
+		}
+		/* on the guest's lane, the parts in conflict */
+		for (size_t i = 0; p->has_guest && l + 1 == p->n_lanes && i < p->n_marks; i++) {
+			const MmPictureBand *f = &p->bands[band_of(p, p->marks[i].start)];
+			const MmPictureBand *e = &p->bands[band_of(p, p->marks[i].end)];
+			unsigned x0 = (unsigned)(f->x * plot);
+			unsigned x1 = (unsigned)((e->x + e->w) * plot);
+			if (x1 <= x0)
+				x1 = x0 + 1;
+			for (unsigned x = x0; x < x1 && x < plot; x++) {
+				row[x] = '!';
+				row_style[x] = 196;
 			}
 		}
 		put(&b, "%-*.*s  ", (int)name_w, (int)name_w, lane->name);
@@ -601,5 +803,21 @@ int mm_picture_format_json(const MmPicture *p, char **ret)
 			}
 		}
 	}
+	json_object *marks = json_object_new_array();
+	if (mm_json_add(o, "conflicts", marks) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_marks; i++) {
+		json_object *m = json_object_new_object();
+		if (!m || mm_json_add(m, "start", mm_json_hex(p->marks[i].start)) < 0 ||
+		    mm_json_add(m, "end", mm_json_hex(p->marks[i].end)) < 0 ||
+		    json_object_array_add(marks, m) < 0) {
+			json_object_put(m);
+			return -ENOMEM;
+		}
+	}
+	if ((p->machine && mm_json_add(o, "machine", json_object_new_string(p->machine)) < 0) ||
+	    (p->pool_name && mm_json_add(o, "pool", json_object_new_string(p->pool_name)) < 0) ||
+	    (p->guest_name && mm_json_add(o, "guest", json_object_new_string(p->guest_name)) < 0))
+		return -ENOMEM;
 	return mm_json_to_string(o, ret);
 }

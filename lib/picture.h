@@ -39,12 +39,25 @@ typedef struct MmPictureBand {
 	bool empty; /* no lane has anything there: drawn as a break */
 } MmPictureBand;
 
+/* The part of a guest region that meets an error-level conflict: only it
+ * is outlined, not the whole region. */
+typedef struct MmPictureMark {
+	uint64_t start;
+	uint64_t end;
+} MmPictureMark;
+
 typedef struct MmPicture {
 	MmPictureLane *lanes; /* hosts by name, then "pool", then "guest" */
 	size_t n_lanes;
 	MmPictureBand *bands;
 	size_t n_bands;
-	MmPoolMap *pool; /* owns the pool lane's kind strings */
+	MmPictureMark *marks; /* sorted, disjoint; on the guest lane */
+	size_t n_marks;
+	bool has_guest;   /* the last lane is the guest's */
+	MmPoolMap *pool;  /* owns the pool lane's kind strings */
+	char *machine;    /* the guest's machine type, NULL without a guest */
+	char *pool_name;  /* for the title; NULL when the hosts are not a pool */
+	char *guest_name; /* for the title; NULL when unnamed */
 } MmPicture;
 
 void mm_picture_free(MmPicture *p);
@@ -54,6 +67,8 @@ MM_DEFINE_FREEP(MmPicture, mm_picture_free)
  * strings of hosts and layout: free it first. */
 int mm_picture_build(const MmHostMap *const *hosts, size_t n, const MmGuestLayout *layout,
 		     const MmCheckReport *report, MmPicture **ret, MmError *err);
+/* Name the pool and the guest in the picture's title (either may be NULL). */
+int mm_picture_set_names(MmPicture *p, const char *pool, const char *guest);
 int mm_picture_format_svg(const MmPicture *p, char **ret);
 int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, char **ret);
 int mm_picture_format_json(const MmPicture *p, char **ret);

@@ -101,6 +101,8 @@ int cmd_show(int argc, char **argv)
 	_cleanup_(mm_picture_freep) MmPicture *pic = NULL;
 	if (mm_picture_build(maps, hosts.n, layout, report, &pic, &err) < 0)
 		return cli_fail("show: %s", mm_error_format(&err, buf, sizeof(buf)));
+	if (domain && mm_picture_set_names(pic, NULL, domain->name) < 0)
+		return cli_fail("show: out of memory");
 
 	_cleanup_free_ char *text = NULL;
 	if (svg) {

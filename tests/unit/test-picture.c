@@ -25,8 +25,10 @@
 
 #define SVG_NS "http://www.w3.org/2000/svg"
 /* where picture.c draws the address axis, and how close two ticks may be */
-#define PLOT_LEFT  90.0
-#define PLOT_WIDTH 1000.0
+#define PLOT_LEFT   90.0
+#define PLOT_WIDTH  1000.0
+#define PLOT_TOP    36.0
+#define LANE_HEIGHT 28.0
 
 /* examples/pool/ holds three arm64 hosts: a, b, c */
 static const char *const example_names[] = { "a", "b", "c" };
@@ -336,6 +338,9 @@ START_TEST(bands_cut_at_every_boundary)
 				touched |= p->lanes[l].items[k].start <= b->end &&
 					   p->lanes[l].items[k].end >= b->start;
 		ck_assert_msg(b->empty == !touched, "band %zu", i);
+		/* a break is a narrow gap whatever it stands for */
+		if (b->empty)
+			ck_assert_double_le(b->w, 0.0061);
 		breaks += b->empty;
 	}
 	ck_assert_double_eq_tol(width, 1.0, 1e-9);
@@ -454,12 +459,21 @@ START_TEST(legend_and_title)
 		      "title: %s", (const char *)t);
 	xmlFree(t);
 	xmlXPathFreeObject(title);
+
+	/* named, the pool and the guest with its machine */
+	ck_assert_int_eq(mm_picture_set_names(f.pic, "prod", "g1"), 0);
+	_cleanup_free_ char *svg = NULL;
+	ck_assert_int_eq(mm_picture_format_svg(f.pic, &svg), 0);
+	ck_assert_msg(strstr(svg, "Pool prod, hosts a, b, c: ") &&
+			      strstr(svg, "guest g1 (virt-7.2)</text>"),
+		      "%s", svg);
 	fixture_clear(&f);
 }
 END_TEST
 
-/* The guest's lane: every region drawn, and the regions an error-level
- * conflict names marked, those and no others. */
+/* The guest's lane: every region drawn; outlined in red only the part of a
+ * region that an error-level conflict covers (the region cut to the
+ * forbidden range it meets), all of those parts and nothing else. */
 START_TEST(guest_conflicts_marked)
 {
 	Fixture f;
@@ -470,33 +484,118 @@ START_TEST(guest_conflicts_marked)
 	const char *kinds[64];
 	uint64_t starts[64], ends[64];
 	ck_assert_uint_le(l->n_regions, ELEMENTSOF(kinds));
-	size_t conflicts = 0;
 	for (size_t i = 0; i < l->n_regions; i++) {
 		kinds[i] = l->regions[i].kind;
 		starts[i] = l->regions[i].start;
 		ends[i] = l->regions[i].end;
-		bool conflict = false;
-		for (size_t c = 0; c < f.report->n_conflicts; c++)
-			conflict |= f.report->conflicts[c].severity == MM_SEVERITY_ERROR &&
-				    f.report->conflicts[c].guest_start == l->regions[i].start &&
-				    f.report->conflicts[c].guest_end == l->regions[i].end;
-		xmlXPathObjectPtr o = query(&f,
-					    "//s:rect[@class='range'][@data-lane='4']"
-					    "[@data-start='0x%" PRIx64 "'][@stroke='#ff0000']"
-					    "[contains(s:title, '(conflict)')]",
-					    l->regions[i].start);
-		ck_assert_msg(count(o) == (conflict ? 1 : 0), "%s at 0x%" PRIx64 ": marked %zu",
-			      l->regions[i].kind, l->regions[i].start, count(o));
-		xmlXPathFreeObject(o);
-		conflicts += conflict;
 	}
-	/* the 8 GiB from 1 GiB cover the example hosts' reserved ranges */
-	ck_assert_uint_gt(conflicts, 0);
 	assert_lane_ranges(&f, 4, kinds, starts, ends, l->n_regions);
-	/* no other lane is marked */
-	xmlXPathObjectPtr o = query(&f, "//s:rect[@class='range'][@stroke][@data-lane!='4']");
+	/* no range rectangle is outlined any more: the marks are */
+	xmlXPathObjectPtr o = query(&f, "//s:rect[@class='range'][@stroke]");
 	ck_assert_uint_eq(count(o), 0);
 	xmlXPathFreeObject(o);
+
+	xmlXPathObjectPtr marks = query(&f, "//s:rect[@class='conflict'][@stroke='#ff0000']");
+	size_t n = count(marks);
+	ck_assert_uint_gt(n, 0);
+	double lane_y = PLOT_TOP + LANE_HEIGHT * 4;
+	uint64_t last_end = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ms = hex_attr(node(marks, i), "data-start");
+		uint64_t me = hex_attr(node(marks, i), "data-end");
+		ck_assert_uint_le(ms, me);
+		if (i > 0)
+			ck_assert_uint_gt(ms, last_end); /* sorted, disjoint */
+		last_end = me;
+		double y = num_attr(node(marks, i), "y");
+		ck_assert(y >= lane_y && y < lane_y + LANE_HEIGHT);
+		/* each of its addresses (both ends here) is in some error's
+		 * overlap of a guest region with a forbidden range */
+		const uint64_t probe[2] = { ms, me };
+		for (size_t e = 0; e < 2; e++) {
+			bool covered = false;
+			for (size_t c = 0; c < f.report->n_conflicts && !covered; c++) {
+				const MmConflict *k = &f.report->conflicts[c];
+				uint64_t lo = k->start > k->guest_start ? k->start : k->guest_start;
+				uint64_t hi = k->end < k->guest_end ? k->end : k->guest_end;
+				covered = k->severity == MM_SEVERITY_ERROR && lo <= probe[e] &&
+					  probe[e] <= hi;
+			}
+			ck_assert_msg(covered, "mark 0x%" PRIx64 "-0x%" PRIx64 " outside conflicts",
+				      ms, me);
+		}
+	}
+	/* every error's overlap inside one mark */
+	size_t errors = 0;
+	for (size_t c = 0; c < f.report->n_conflicts; c++) {
+		const MmConflict *k = &f.report->conflicts[c];
+		if (k->severity != MM_SEVERITY_ERROR)
+			continue;
+		errors++;
+		uint64_t lo = k->start > k->guest_start ? k->start : k->guest_start;
+		uint64_t hi = k->end < k->guest_end ? k->end : k->guest_end;
+		bool inside = false;
+		for (size_t i = 0; i < n && !inside; i++)
+			inside = hex_attr(node(marks, i), "data-start") <= lo &&
+				 hi <= hex_attr(node(marks, i), "data-end");
+		ck_assert_msg(inside, "conflict 0x%" PRIx64 "-0x%" PRIx64 " not marked", lo, hi);
+	}
+	/* the 8 GiB of RAM from 1 GiB cover the example hosts' reserved
+	 * ranges, which are far smaller: the marks are narrower than RAM */
+	ck_assert_uint_gt(errors, 0);
+	xmlXPathObjectPtr ram =
+		query(&f, "//s:rect[@class='range'][@data-lane='4'][@data-kind='ram']");
+	ck_assert_uint_eq(count(ram), 1);
+	double ram_w = num_attr(node(ram, 0), "width");
+	for (size_t i = 0; i < n; i++)
+		ck_assert_double_lt(num_attr(node(marks, i), "width"), ram_w / 2);
+	xmlXPathFreeObject(ram);
+	xmlXPathFreeObject(marks);
+	fixture_clear(&f);
+}
+END_TEST
+
+/* Guest regions are named by kind: on the region where the name fits, else
+ * under the lanes at the region's start, labels never meeting. */
+START_TEST(guest_regions_labelled)
+{
+	Fixture f;
+	fixture_init(&f, abc, 3, guest_xml);
+	const MmPictureLane *lane = &f.pic->lanes[4];
+	xmlXPathObjectPtr below = query(&f, "/s:svg/s:text[@class='guest-kind']");
+	xmlXPathObjectPtr on = query(&f, "/s:svg/s:text[@class='kind']");
+	size_t n = count(below);
+	ck_assert_uint_gt(n, 0);
+	for (size_t k = 0; k < lane->n_items; k++) {
+		const MmPictureItem *it = &lane->items[k];
+		size_t found = 0;
+		for (size_t i = 0; i < n; i++)
+			if (hex_attr(node(below, i), "data-start") == it->start) {
+				ck_assert(text_is(node(below, i), it->kind));
+				found++;
+			}
+		for (size_t i = 0; i < count(on); i++)
+			found += text_is(node(on, i), it->kind) &&
+				 num_attr(node(on, i), "y") > PLOT_TOP + LANE_HEIGHT * 4;
+		ck_assert_msg(found >= 1, "%s at 0x%" PRIx64 " has no label", it->kind, it->start);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			if (num_attr(node(below, i), "data-row") !=
+			    num_attr(node(below, j), "data-row"))
+				continue;
+			xmlChar *ti = xmlNodeGetContent(node(below, i));
+			xmlChar *tj = xmlNodeGetContent(node(below, j));
+			double xi = num_attr(node(below, i), "x"),
+			       xj = num_attr(node(below, j), "x");
+			double ei = xi + LABEL_CHAR * (double)strlen((const char *)ti);
+			double ej = xj + LABEL_CHAR * (double)strlen((const char *)tj);
+			ck_assert_msg(ei <= xj || ej <= xi, "%s and %s overlap", ti, tj);
+			xmlFree(ti);
+			xmlFree(tj);
+		}
+	xmlXPathFreeObject(below);
+	xmlXPathFreeObject(on);
 	fixture_clear(&f);
 }
 END_TEST
@@ -512,7 +611,7 @@ START_TEST(warnings_not_marked)
 		warnings++;
 	}
 	ck_assert_uint_gt(warnings, 0);
-	xmlXPathObjectPtr o = query(&f, "//s:rect[@class='range'][@stroke]");
+	xmlXPathObjectPtr o = query(&f, "//s:rect[@class='conflict']");
 	ck_assert_uint_eq(count(o), 0);
 	xmlXPathFreeObject(o);
 	fixture_clear(&f);
@@ -641,6 +740,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ticks_label_range_starts);
 	tcase_add_test(tc, legend_and_title);
 	tcase_add_test(tc, guest_conflicts_marked);
+	tcase_add_test(tc, guest_regions_labelled);
 	tcase_add_test(tc, warnings_not_marked);
 	tcase_add_test(tc, no_guest_no_marks);
 	tcase_add_test(tc, one_host_no_pool);
