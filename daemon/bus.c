@@ -20,6 +20,7 @@
 #include "manager.h"
 #include "refresh.h"
 #include "remote.h"
+#include "worker.h"
 
 static int format_error(sd_bus_error *error, const char *name, const MmError *err)
 {
@@ -366,31 +367,69 @@ static int domain_call(Manager *m, sd_bus_message *msg, DomainCall *c, sd_bus_er
 	return domain_hosts(m, c->pool, &c->maps, &c->hosts, &c->n, error);
 }
 
-static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* CheckDomain off the loop (daemon/worker.c): the domain is parsed and laid
+ * out on a thread, which needs nothing but the text; the check against the
+ * maps, quick, runs on the loop, where the maps live. */
+typedef struct CheckWork {
+	const char *xml; /* in the message, which the job references */
+	MmDomain *domain;
+	MmGuestLayout *layout;
+	MmError err;
+} CheckWork;
+
+static void check_work_free(void *data)
 {
-	Manager *m = userdata;
-	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
+	CheckWork *w = data;
+	mm_layout_free(w->layout);
+	mm_domain_free(w->domain);
+	free(w);
+}
+
+static int check_work(void *data)
+{
+	CheckWork *w = data;
+	int r = mm_domain_parse_xml(w->xml, strlen(w->xml), "domain_xml", &w->domain, &w->err);
+	if (r < 0)
+		return r;
+	return mm_layout_compute(w->domain, &w->layout, &w->err);
+}
+
+static int check_done(Manager *m, sd_bus_message *msg, void *data, int r)
+{
+	CheckWork *w = data;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
 	_cleanup_(domain_call_done) DomainCall c = { 0 };
 	_cleanup_free_ char *json = NULL;
 	MmError err = { 0 };
-	int r;
 
-	if ((r = domain_call(m, msg, &c, error)) < 0)
-		return r;
-	r = mm_domain_parse_xml(c.xml, strlen(c.xml), "domain_xml", &domain, &err);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0)
-		return format_error(error, MM_BUS_ERROR_INVALID_DOMAIN, &err);
-	r = mm_check_domain(domain, c.hosts, c.n, &report, &err);
+	if (r < 0 && !w->domain) {
+		format_error(&error, MM_BUS_ERROR_INVALID_DOMAIN, &w->err);
+		return sd_bus_reply_method_error(msg, &error);
+	}
+	if (r < 0) {
+		format_error(&error,
+			     r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
+					   : MM_BUS_ERROR_INVALID_DOMAIN,
+			     &w->err);
+		return sd_bus_reply_method_error(msg, &error);
+	}
+	/* the maps as they are now, the pool read again: it may have
+	 * changed, or gone, while the domain was parsed */
+	if ((r = sd_bus_message_rewind(msg, true)) < 0 || (r = domain_call(m, msg, &c, &error)) < 0)
+		return sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(msg, &error) : r;
+	r = mm_check_layout(w->layout, w->domain, c.hosts, c.n, &report, &err);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0)
-		return format_error(error,
-				    r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
-						  : MM_BUS_ERROR_INVALID_DOMAIN,
-				    &err);
+	if (r < 0) {
+		format_error(&error,
+			     r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
+					   : MM_BUS_ERROR_INVALID_DOMAIN,
+			     &err);
+		return sd_bus_reply_method_error(msg, &error);
+	}
 	if (*c.pool && (r = mm_state_add_stale_warnings(m->state, c.pool, report)) < 0)
 		return r;
 	if (streq_ptr(sd_bus_message_get_member(msg), "CheckDomainConflicts"))
@@ -399,6 +438,24 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 		return r;
 	return sd_bus_reply_method_return(msg, "bs", report->ok, json);
 }
+
+static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(domain_call_done) DomainCall c = { 0 };
+	int r;
+
+	/* a pool that does not exist is said at once */
+	if ((r = domain_call(m, msg, &c, error)) < 0)
+		return r;
+	CheckWork *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->xml = c.xml;
+	return worker_submit(m, msg, check_work, check_done, w, check_work_free);
+}
+
+#define PLAN_XML_MAX (1u << 20)
 
 static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
@@ -410,7 +467,16 @@ static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 	if ((r = domain_call(m, msg, &c, error)) < 0)
 		return r;
-	r = mm_plan_domain(c.xml, strlen(c.xml), "domain_xml", c.hosts, c.n, &plan, &err);
+	/* planned on the loop, with the maps: bounded so that it stays
+	 * quick (a domain worth planning has one NUMA cell and is far
+	 * smaller; `migmap plan` takes any size) */
+	size_t len = strlen(c.xml);
+	if (len > PLAN_XML_MAX)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+					 "domain_xml: %zu bytes, PlanDomain takes at most %u; "
+					 "plan it with 'migmap plan'",
+					 len, PLAN_XML_MAX);
+	r = mm_plan_domain(c.xml, len, "domain_xml", c.hosts, c.n, &plan, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

@@ -19,6 +19,7 @@
 #include "manager.h"
 #include "refresh.h"
 #include "share.h"
+#include "worker.h"
 
 Manager *manager_new(void)
 {
@@ -36,6 +37,7 @@ Manager *manager_free(Manager *m)
 	hotplug_stop(m);
 	refresh_stop(m);
 	share_stop(m);
+	worker_shutdown(m);
 	sd_bus_flush_close_unref(m->bus);
 	bus_pool_free(m);
 	sd_event_unref(m->event);
