@@ -162,6 +162,19 @@ check "CheckDomain of no pool: NoSuchPool" fails_with "$A_addr" "$IFACE.Error.No
 check "CheckDomain of junk: InvalidDomain" fails_with "$A_addr" "$IFACE.Error.InvalidDomain" \
 	CheckDomain "string:<domain" string:
 check "InvalidDomain names the argument" err_has "domain_xml"
+# a domain bigger than a command line (1.2 MB of description): CheckDomain
+# takes it (worked on off the loop) with the same verdict, PlanDomain's
+# bound refuses it with the standard error
+BUS_CLIENT=$top_builddir/tests/load/bus-client
+"$PYTHON3" -c 'import sys
+d = open(sys.argv[1]).read()
+print(d.replace("<name>g</name>", "<name>g</name><description>" + "x" * 1200000 + "</description>"))' \
+	"$tmpdir/domain.xml" >"$tmpdir/big.xml"
+check "CheckDomain of a 1.2 MB conflicting domain: answered, not ok" \
+	[ "$("$BUS_CLIENT" "$A_addr" big CheckDomain p "$tmpdir/big.xml" | cut -d' ' -f3-)" = "ok false" ]
+check "PlanDomain of a 1.2 MB domain: LimitsExceeded" \
+	[ "$("$BUS_CLIENT" "$A_addr" big PlanDomain p "$tmpdir/big.xml" | cut -d' ' -f3)" = \
+		org.freedesktop.DBus.Error.LimitsExceeded ]
 DBUS_SYSTEM_BUS_ADDRESS=$A_addr "$MIGMAP" pool check --json p "$tmpdir/domain.xml" >"$tmpdir/cli-report.json"
 check "migmap pool check (daemon) exits 1 on a conflict" [ $? -eq 1 ]
 check "  and prints CheckDomain's report" cmp -s "$tmpdir/report.json" "$tmpdir/cli-report.json"

@@ -196,7 +196,7 @@ static int bench(const char *address, unsigned n)
 	return 0;
 }
 
-/* big ADDRESS METHOD POOL FILE: one CheckDomain (pool, FILE's domain) or
+/* big ADDRESS METHOD POOL FILE: one CheckDomain or PlanDomain (FILE's domain, pool) or
  * AddHost (pool, FILE's map) with a document too large for a command line;
  * prints its wall time in seconds. */
 static int big(const char *address, const char *method, const char *pool, const char *file)
@@ -224,14 +224,21 @@ static int big(const char *address, const char *method, const char *pool, const 
 	sd_bus_message *reply = NULL;
 	double t0 = now();
 	int r;
-	if (strcmp(method, "CheckDomain") == 0)
+	if (strcmp(method, "CheckDomain") == 0 || strcmp(method, "PlanDomain") == 0)
 		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, method,
 				       &error, &reply, "ss", text, pool);
 	else
 		r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, method,
 				       &error, &reply, "ss", pool, text);
 	double t = now() - t0;
-	printf("%s %.6f %s\n", method, t, r < 0 ? (error.name ? error.name : strerror(-r)) : "ok");
+	int verdict = -1; /* CheckDomain's "b ok", printed after the outcome */
+	if (r >= 0 && strcmp(method, "CheckDomain") == 0 &&
+	    sd_bus_message_read(reply, "b", &verdict) < 0)
+		verdict = -1;
+	printf("%s %.6f %s%s\n", method, t, r < 0 ? (error.name ? error.name : strerror(-r)) : "ok",
+	       verdict < 0 ? ""
+	       : verdict   ? " true"
+			   : " false");
 	sd_bus_error_free(&error);
 	sd_bus_message_unref(reply);
 	sd_bus_flush_close_unref(bus);
@@ -297,7 +304,7 @@ int main(int argc, char **argv)
 		return bench(argv[1], (unsigned)atoi(argv[3]));
 	fprintf(stderr, "usage: bus-client ADDRESS load CLIENTS CALLS POOL DOMAIN.xml\n"
 			"       bus-client ADDRESS bench N\n"
-			"       bus-client ADDRESS big CheckDomain|AddHost POOL FILE\n"
+			"       bus-client ADDRESS big CheckDomain|PlanDomain|AddHost POOL FILE\n"
 			"       bus-client ADDRESS latency SECONDS\n");
 	return 2;
 }
