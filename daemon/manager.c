@@ -36,6 +36,7 @@ Manager *manager_free(Manager *m)
 	hotplug_stop(m);
 	refresh_stop(m);
 	share_stop(m);
+	access_free(m);
 	sd_bus_flush_close_unref(m->bus);
 	bus_pool_free(m);
 	sd_event_unref(m->event);

@@ -35,6 +35,7 @@ typedef struct Manager {
 	struct RefreshJob *refresh_jobs;
 	sd_event_source *refresh_timer;
 	struct BusPools *bus_pools; /* bus-pool.c: each pool's Generation */
+	struct Access *access;      /* access.c: the calls waiting for polkitd */
 } Manager;
 
 Manager *manager_new(void);
