@@ -201,12 +201,20 @@ static int on_polkit_answer(sd_bus_message *reply, void *userdata, sd_bus_error 
 					       member, (unsigned)q->uid, q->action);
 		break;
 	case POLKIT_CHALLENGE:
-		r = sd_bus_reply_method_errorf(q->msg,
-					       SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-					       "%s changes migmapd's state: polkit asks uid %u to "
-					       "authenticate (action %s), and the call does not "
-					       "allow interactive authorization",
-					       member, (unsigned)q->uid, q->action);
+		/* with interaction allowed, polkitd found no agent to ask */
+		if (sd_bus_message_get_allow_interactive_authorization(q->msg) > 0)
+			r = sd_bus_reply_method_errorf(q->msg, MM_BUS_ERROR_ACCESS_DENIED,
+						       "%s changes migmapd's state: polkit could "
+						       "not authenticate uid %u (action %s): no "
+						       "authentication agent",
+						       member, (unsigned)q->uid, q->action);
+		else
+			r = sd_bus_reply_method_errorf(
+				q->msg, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+				"%s changes migmapd's state: polkit asks uid %u to "
+				"authenticate (action %s), and the call does not allow "
+				"interactive authorization",
+				member, (unsigned)q->uid, q->action);
 		break;
 	default:
 		log_warning("polkit failed to decide on %s: %s", member,
