@@ -143,6 +143,20 @@ check "authentication asked of a caller that does not allow it: InteractiveAutho
 	caller_fails as_nobody org.freedesktop.DBus.Error.InteractiveAuthorizationRequired \
 	CreatePool "string:$run-ask"
 check "the pool was not created" [ "$(pools)" = "as 1 \"$run-ok\"" ]
+# migmap pool through migmapd: interaction only at a terminal
+cli_ask() {
+	DBUS_SYSTEM_BUS_ADDRESS=$P_addr as_nobody "$MIGMAP" pool create "$run-ask" \
+		</dev/null >/dev/null 2>"$tmpdir/err" && return 1
+	err_has "does not allow interactive authorization"
+}
+check "migmap pool without a terminal does not allow interaction" cli_ask
+# script(1), of Debian's essential bsdutils, gives it a terminal
+if command -v script >/dev/null 2>&1; then
+	check "migmap pool at a terminal allows it (no agent here: refused)" sh -c \
+		'DBUS_SYSTEM_BUS_ADDRESS=$1 setpriv --reuid=nobody --regid="$(id -g nobody)" \
+		--clear-groups script -qec "$2 pool create $3" /dev/null </dev/null |
+		grep -q "could not authenticate uid"' sh "$P_addr" "$MIGMAP" "$run-ask"
+fi
 as_nobody busctl --address="$P_addr" --allow-interactive-authorization=yes call "$SVC" "$OBJ" \
 	"$IFACE" CreatePool s "$run-ask" >/dev/null 2>"$tmpdir/err"
 check "a caller that allows interaction: polkitd is asked to interact" \
