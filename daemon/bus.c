@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmapd's D-Bus API: one object, one interface, thin handlers over
  * libmigmap and the state store. Reading is open to all; every method that
- * changes something calls access_check_write() first. */
+ * changes something is held back until polkit has answered (access.c's
+ * table names its action) and calls access_check_write() first. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -570,6 +571,8 @@ int bus_setup(Manager *m)
 		return r;
 	}
 	if ((r = bus_pool_setup(m)) < 0)
+		return r;
+	if ((r = access_setup(m)) < 0)
 		return r;
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r >= 0)

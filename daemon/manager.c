@@ -38,6 +38,7 @@ Manager *manager_free(Manager *m)
 	refresh_stop(m);
 	share_stop(m);
 	worker_shutdown(m);
+	access_free(m);
 	sd_bus_flush_close_unref(m->bus);
 	bus_pool_free(m);
 	sd_event_unref(m->event);

@@ -36,6 +36,7 @@ typedef struct Manager {
 	sd_event_source *refresh_timer;
 	struct BusPools *bus_pools; /* bus-pool.c: each pool's Generation */
 	struct Worker *worker;      /* worker.c: calls worked on off the loop */
+	struct Access *access;      /* access.c: the calls waiting for polkitd */
 } Manager;
 
 Manager *manager_new(void);

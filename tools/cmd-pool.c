@@ -97,6 +97,9 @@ static bool daemon_running(Pool *p)
 
 	if (sd_bus_open_system(&p->bus) < 0)
 		return false;
+	/* polkit may ask for a password through an agent when someone at a
+	 * terminal runs us, as systemctl does; a script gets a plain refusal */
+	(void)sd_bus_set_allow_interactive_authorization(p->bus, isatty(STDIN_FILENO));
 	if (sd_bus_call_method(p->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
 			       "org.freedesktop.DBus", "NameHasOwner", &error, &reply, "s",
 			       MM_BUS_NAME) < 0 ||

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Who may change what: an unprivileged caller (nobody) is served every read
-# and refused every mutating method, by migmapd's own uid check (on a bus
-# that lets everyone call) and by the shipped D-Bus policy (on a bus that
-# uses it); a configured admin_group lifts the daemon's refusal.
+# and refused every mutating method by migmapd itself, on a bus that lets
+# everyone call and on one that uses the shipped D-Bus policy (which
+# leaves the decision to migmapd). No polkitd runs on these buses, so a
+# configured admin_group lifts the refusal (tests/bus/polkit.sh: polkit).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/bus/lib-bus.sh"
 
