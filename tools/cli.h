@@ -37,6 +37,8 @@ int cli_common_option(const char *cmd, int c, char **argv, void (*help)(FILE *f)
 /* The usage error of getopt's c ('?' or ':') for cmd (NULL: migmap itself). */
 int cli_option_error(const char *cmd, int c, char **argv);
 
+/* "migmap", or "migmap-hook" in the hook: the prefix of every error. */
+extern const char *cli_program;
 /* Print "migmap: <message>" on stderr; returns EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail_error(const MmError *err);
@@ -44,6 +46,12 @@ int cli_fail_error(const MmError *err);
 bool cli_colour(FILE *f);
 /* Write text to stdout in full; EXIT_USAGE with a message when it fails. */
 int cli_print(const char *text);
+/* What a command changed, in one line on stdout: "Pool 'p1' created",
+ * "Host 'a' added to pool 'p1'", "Domain 'g1' tagged with pool 'p1'",
+ * "Domain 'g1' untagged" (pool NULL); with
+ * json the same as one JSON object (mm_pool_action_format_json). */
+int cli_report_action(bool json, const char *action, const char *pool, char *const *hosts,
+		      size_t n_hosts, const char *domain);
 /* Read a whole file (or "-" for stdin) bounded by max. */
 int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 

@@ -249,22 +249,41 @@ static int do_create_delete(Pool *p, bool create, char **args, size_t n)
 	if (n != 1)
 		return cli_fail("pool %s: expected one pool name", what);
 	if (p->bus)
-		return call(p, create ? "CreatePool" : "DeletePool", NULL, "s", args[0]);
-	if ((r = state_open(p, true)) != EXIT_OK)
+		r = call(p, create ? "CreatePool" : "DeletePool", NULL, "s", args[0]);
+	else if ((r = state_open(p, true)) == EXIT_OK) {
+		r = create ? mm_state_create_pool(p->state, args[0], &err)
+			   : mm_state_delete_pool(p->state, args[0], &err);
+		r = r < 0 ? fail_state(r, &err) : EXIT_OK;
+	}
+	if (r != EXIT_OK)
 		return r;
-	r = create ? mm_state_create_pool(p->state, args[0], &err)
-		   : mm_state_delete_pool(p->state, args[0], &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	return cli_report_action(p->json, create ? "created" : "deleted", args[0], NULL, 0, NULL);
+}
+
+/* The member name migmapd answers AddHost and AddRemoteHost with, in *ret. */
+static int read_name(sd_bus_message *reply, char **ret)
+{
+	const char *name;
+	int r = sd_bus_message_read(reply, "s", &name);
+	if (r < 0)
+		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	return (*ret = strdup(name)) ? EXIT_OK : cli_fail("out of memory");
 }
 
 static int do_add_remote(Pool *p, const char *pool)
 {
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	_cleanup_free_ char *name = NULL;
 	MmError err = { 0 };
 	int r;
 
-	if (p->bus)
-		return call(p, "AddRemoteHost", NULL, "ss", pool, p->remote);
+	if (p->bus) {
+		if ((r = call(p, "AddRemoteHost", &reply, "ss", pool, p->remote)) != EXIT_OK ||
+		    (r = read_name(reply, &name)) != EXIT_OK)
+			return r;
+		return cli_report_action(p->json, "added", pool, &name, 1, NULL);
+	}
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!mm_state_find_pool(p->state, pool))
@@ -273,12 +292,24 @@ static int do_add_remote(Pool *p, const char *pool)
 	if (r < 0)
 		return fail_state(r, &err);
 	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	if (r < 0)
+		return fail_state(r, &err);
+	return cli_report_action(p->json, "added", pool, &map->name, 1, NULL);
+}
+
+static void hostmaps_free(MmHostMap **maps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mm_hostmap_free(maps[i]);
+	free(maps);
 }
 
 static int do_add(Pool *p, char **args, size_t n)
 {
-	int r;
+	MmHostMap **maps = NULL;
+	char **texts = NULL, **names = NULL;
+	size_t n_maps = 0, n_added = 0;
+	int r = EXIT_OK;
 
 	if (p->remote) {
 		if (n != 1)
@@ -289,25 +320,51 @@ static int do_add(Pool *p, char **args, size_t n)
 		return cli_fail("pool add: expected a pool and host map files");
 	if (!p->bus && (r = state_open(p, true)) != EXIT_OK)
 		return r;
-	for (size_t i = 1; i < n; i++) {
-		_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-		_cleanup_free_ char *text = NULL;
+	if (!(maps = calloc(n, sizeof(*maps))) || !(texts = calloc(n, sizeof(*texts))) ||
+	    !(names = calloc(n, sizeof(*names)))) {
+		r = cli_fail("out of memory");
+		goto out;
+	}
+	/* Every file read and parsed first, here in both modes: a bad one
+	 * adds none, and errors name the file and line. */
+	for (size_t i = 1; i < n; i++, n_maps++) {
 		MmError err = { 0 };
 		size_t len;
-		/* Parse here in both modes: errors name the file and line. */
-		r = cli_read_file(args[i], POOL_FILE_MAX, &text, &len);
-		if (r < 0)
-			return cli_fail("%s: %s", args[i], strerror(-r));
-		if (mm_hostmap_parse_xml(text, len, args[i], &map, &err) < 0)
-			return cli_fail_error(&err);
-		if (p->bus)
-			r = call(p, "AddHost", NULL, "ss", args[0], text);
-		else if ((r = mm_state_add_member(p->state, args[0], map, NULL, false, &err)) < 0)
-			r = fail_state(r, &err);
-		if (r != EXIT_OK)
-			return r;
+		int k = cli_read_file(args[i], POOL_FILE_MAX, &texts[n_maps], &len);
+		if (k < 0) {
+			r = cli_fail("%s: %s", args[i], strerror(-k));
+			goto out;
+		}
+		if (mm_hostmap_parse_xml(texts[n_maps], len, args[i], &maps[n_maps], &err) < 0) {
+			r = cli_fail_error(&err);
+			goto out;
+		}
 	}
-	return EXIT_OK;
+	for (size_t i = 0; r == EXIT_OK && i < n_maps; i++) {
+		_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+		MmError err = { 0 };
+		if (p->bus) {
+			if ((r = call(p, "AddHost", &reply, "ss", args[0], texts[i])) == EXIT_OK)
+				r = read_name(reply, &names[n_added]);
+		} else if ((r = mm_state_add_member(p->state, args[0], maps[i], NULL, false,
+						    &err)) < 0)
+			r = fail_state(r, &err);
+		else if (!(names[n_added] = strdup(maps[i]->name)))
+			r = cli_fail("out of memory");
+		if (r == EXIT_OK)
+			n_added++;
+	}
+	/* what was added before a failure is said too: it is in the pool */
+	if (n_added) {
+		int k = cli_report_action(p->json, "added", args[0], names, n_added, NULL);
+		r = r != EXIT_OK ? r : k;
+	}
+out:
+	/* calloc'd n long: what a failed parse left is freed too */
+	hostmaps_free(maps, maps ? n : 0);
+	mm_strv_free(texts, texts ? n : 0);
+	mm_strv_free(names, names ? n : 0);
+	return r;
 }
 
 static int do_remove(Pool *p, char **args, size_t n)
@@ -318,11 +375,14 @@ static int do_remove(Pool *p, char **args, size_t n)
 	if (n != 2)
 		return cli_fail("pool remove: expected a pool and a host name");
 	if (p->bus)
-		return call(p, "RemoveHost", NULL, "ss", args[0], args[1]);
-	if ((r = state_open(p, true)) != EXIT_OK)
+		r = call(p, "RemoveHost", NULL, "ss", args[0], args[1]);
+	else if ((r = state_open(p, true)) == EXIT_OK) {
+		r = mm_state_remove_member(p->state, args[0], args[1], &err);
+		r = r < 0 ? fail_state(r, &err) : EXIT_OK;
+	}
+	if (r != EXIT_OK)
 		return r;
-	r = mm_state_remove_member(p->state, args[0], args[1], &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	return cli_report_action(p->json, "removed", args[0], &args[1], 1, NULL);
 }
 
 /* "migmap: pool P: 3/10 host-c" on one terminal line, rewritten in place;
