@@ -84,6 +84,9 @@ int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char *
 int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n);
 /* Define xml at uri; *ret_name (when not NULL) is the domain's name. */
 int cli_virt_define(const char *uri, const char *xml, char **ret_name);
+/* Set the migmap metadata element of domain name at uri (NULL: remove
+ * it), in its definition and, when it runs, in the running guest. */
+int cli_virt_tag(const char *uri, const char *name, const char *metadata);
 /* What check and plan both take: --domain FILE|NAME, -c URI, --json, then
  * host map files. */
 typedef struct CliDomainArgs {

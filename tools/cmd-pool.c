@@ -37,6 +37,9 @@ void cmd_pool_help(FILE *f)
 	      "                                fetch the map from the migmapd on that local bus\n"
 	      "                                (root may give any sd-bus address)\n"
 	      "  remove POOL HOST              remove a member\n"
+	      "  tag DOMAIN POOL [-c URI]      put a libvirt domain into POOL: the migmap\n"
+	      "                                metadata the hook reads (virsh metadata)\n"
+	      "  untag DOMAIN [-c URI]         remove that metadata\n"
 	      "  refresh POOL                  fetch the remote members again; one that does\n"
 	      "                                not answer keeps its last map, marked stale\n"
 	      "  sync POOL                     push the pool (next generation) to every remote\n"
@@ -50,9 +53,10 @@ void cmd_pool_help(FILE *f)
 	      "                                the pool libvirt at URI knows\n"
 	      "\n"
 	      "  --domain D    a domain XML file, or a domain name at URI (fit, whatif)\n"
-	      "  -c, --connect URI  libvirt URI (default qemu:///system)\n"
+	      "  -c, --connect URI  libvirt URI (default " CLI_DEFAULT_URI "; fit, whatif, tag)\n"
 	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
-	      "  --json        print JSON (list, show, check, fit, whatif)\n"
+	      "  --json        print JSON (list, show, check, fit, whatif, and what create,\n"
+	      "                delete, add, remove, tag and untag did)\n"
 	      "  -h, --help    show this help\n"
 	      "  --version     print the version\n"
 	      "\n"
@@ -383,6 +387,31 @@ static int do_remove(Pool *p, char **args, size_t n)
 	if (r != EXIT_OK)
 		return r;
 	return cli_report_action(p->json, "removed", args[0], &args[1], 1, NULL);
+}
+
+/* tag DOMAIN POOL, untag DOMAIN: the metadata the hook reads (docs/design.md
+ * §12), set through libvirt; the pool's state is not needed. */
+static int do_tag(Pool *p, bool tag, char **args, size_t n)
+{
+	_cleanup_free_ char *metadata = NULL;
+	const char *uri = p->uri ? p->uri : CLI_DEFAULT_URI;
+	int r;
+
+	if (n != (tag ? 2u : 1u))
+		return cli_fail(tag ? "pool tag: expected a domain and a pool name"
+				    : "pool untag: expected a domain");
+	if (tag) {
+		r = mm_domain_pool_metadata_xml(args[1], &metadata);
+		if (r == -EINVAL)
+			return cli_fail("pool tag: invalid pool name '%s'", args[1]);
+		if (r < 0)
+			return cli_fail("out of memory");
+	}
+	if ((r = cli_virt_tag(uri, args[0], metadata)) != EXIT_OK)
+		return r;
+	if (tag)
+		return cli_report_action(p->json, "tagged", args[1], NULL, 0, args[0]);
+	return cli_report_action(p->json, "untagged", NULL, NULL, 0, args[0]);
 }
 
 /* "migmap: pool P: 3/10 host-c" on one terminal line, rewritten in place;
@@ -903,11 +932,17 @@ int cmd_pool(int argc, char **argv)
 	size_t n = (size_t)(argc - optind - 1);
 	if (p.remote && strcmp(verb, "add") != 0)
 		return cli_fail("pool %s: --remote and --ssh are for 'add'", verb);
-	if ((p.n_domains || p.uri) && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0)
-		return cli_fail("pool %s: --domain and --connect are for 'fit' and 'whatif'", verb);
+	bool tag = strcmp(verb, "tag") == 0, untag = strcmp(verb, "untag") == 0;
+	if (p.n_domains && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0)
+		return cli_fail("pool %s: --domain is for 'fit' and 'whatif'", verb);
+	if (p.uri && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0 && !tag && !untag)
+		return cli_fail("pool %s: --connect is for 'fit', 'whatif', 'tag' and 'untag'",
+				verb);
 	if ((p.add || p.drop) && strcmp(verb, "whatif") != 0)
 		return cli_fail("pool %s: --add and --remove are for 'whatif'", verb);
 
+	if (tag || untag)
+		return do_tag(&p, tag, args, n);
 	bool create = strcmp(verb, "create") == 0;
 	if (create || strcmp(verb, "delete") == 0) {
 		int r = pool_connect(&p);

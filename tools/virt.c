@@ -160,3 +160,25 @@ int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)
 	*n = (size_t)count;
 	return EXIT_OK;
 }
+
+int cli_virt_tag(const char *uri, const char *name, const char *metadata)
+{
+	virConnectPtr c;
+	_cleanup_(domain_freep) virDomainPtr dom = NULL;
+	int r = open_uri(uri, &c);
+	if (r != EXIT_OK)
+		return r;
+	if (!(dom = virDomainLookupByName(c, name)))
+		return virt_fail(name, uri);
+	/* the definition, and the running guest too when there is one: the
+	 * hook reads the XML libvirt hands it at start and at migration */
+	int persistent = virDomainIsPersistent(dom), active = virDomainIsActive(dom);
+	if (persistent < 0 || active < 0)
+		return virt_fail(name, uri);
+	unsigned flags =
+		(persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0) | (active ? VIR_DOMAIN_AFFECT_LIVE : 0);
+	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, metadata,
+				 metadata ? MM_DOMAIN_NS_KEY : NULL, MM_DOMAIN_NS, flags) < 0)
+		return virt_fail(name, uri);
+	return EXIT_OK;
+}

@@ -42,4 +42,16 @@ check "  says so" grep -q "^migmap: the domain already fits: not redefined" "$tm
 check "plan --define of a file on test:///default" run 0 plan --define \
 	--domain "$top_srcdir/tests/data/libvirt/g-pool.xml" -c test:///default "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "  defined g-pool" grep -q "^migmap: defined domain 'g-pool'" "$tmpdir/err"
+
+# pool tag/untag: what they say (what libvirt then holds: tests/libvirt/test-tag)
+check "pool tag" run 0 pool tag g-fits prod -c "$URI"
+check "  says so" [ "$(cat "$tmpdir/out")" = "Domain 'g-fits' tagged with pool 'prod'" ]
+check "pool untag --json" run 0 pool --json untag g-fits -c "$URI"
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == {"action": "untagged", "domain": "g-fits"}' "$tmpdir/out"
+check "pool tag: no such domain" run 2 pool tag nosuch prod -c "$URI"
+check "  one line naming domain and URI" grep -q "^migmap: nosuch (test://.*): .*not found" "$tmpdir/err"
+check "pool tag: a name the hook would refuse" run 2 pool tag g-fits "a b" -c "$URI"
+check "  message" grep -qx "migmap: pool tag: invalid pool name 'a b'" "$tmpdir/err"
+check "pool tag: one argument" run 2 pool tag g-fits -c "$URI"
+check "  message" grep -qx "migmap: pool tag: expected a domain and a pool name" "$tmpdir/err"
 finish
