@@ -170,6 +170,9 @@ bool cli_domain_option(int c, CliDomainArgs *a)
 	case 'd':
 		a->domain = optarg;
 		return true;
+	case 'n':
+		a->name = optarg;
+		return true;
 	case 'c':
 		a->uri = optarg;
 		return true;
@@ -181,12 +184,12 @@ bool cli_domain_option(int c, CliDomainArgs *a)
 	}
 }
 
-int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, char **paths, int n_hosts,
-			  CliHostMaps *hosts)
+int cli_domain_args_check(const char *cmd, const CliDomainArgs *a)
 {
-	if (!a->domain)
-		return cli_fail("%s: --domain is required (see 'migmap %s --help')", cmd, cmd);
-	if (n_hosts <= 0)
-		return cli_fail("%s: no host maps given (see 'migmap %s --help')", cmd, cmd);
-	return cli_load_hostmaps(paths, (size_t)n_hosts, hosts);
+	if (!a->domain == !a->name)
+		return cli_fail("%s: %s (see 'migmap %s --help')", cmd,
+				a->domain ? "--domain and --name exclude each other"
+					  : "--domain FILE or --name NAME is required",
+				cmd);
+	return EXIT_OK;
 }

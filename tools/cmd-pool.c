@@ -52,7 +52,8 @@ void cmd_pool_help(FILE *f)
 	      "                                host joins or leaves; default: every domain of\n"
 	      "                                the pool libvirt at URI knows\n"
 	      "\n"
-	      "  --domain D    a domain XML file, or a domain name at URI (fit, whatif)\n"
+	      "  --domain D    a domain XML file, or with -c a domain name at URI (fit,\n"
+	      "                whatif)\n"
 	      "  -c, --connect URI  libvirt URI (default " CLI_DEFAULT_URI "; fit, whatif, tag)\n"
 	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
 	      "  --json        print JSON (list, show, check, fit, whatif, and what create,\n"
@@ -683,7 +684,7 @@ static int do_fit(Pool *p, char **args, size_t n)
 
 	if (n != 1 || p->n_domains != 1)
 		return cli_fail("pool fit: expected a pool and one --domain");
-	if ((r = cli_read_domain_xml(p->domains[0], p->uri, false, &xml, &len)) != EXIT_OK)
+	if ((r = cli_read_domain_xml(p->domains[0], NULL, p->uri, false, &xml, &len)) != EXIT_OK)
 		return r;
 	if (p->bus) {
 		const char *host, *report_json;
@@ -759,7 +760,7 @@ static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
 			return cli_fail("out of memory");
 		*ret = v;
 		for (size_t i = 0; i < p->n_domains; i++) {
-			if ((r = cli_load_domain_from(p->domains[i], p->uri, &v[i])) != EXIT_OK)
+			if ((r = cli_load_domain_from(p->domains[i], NULL, p->uri, &v[i])) != EXIT_OK)
 				return r;
 			(*n)++;
 		}
