@@ -98,11 +98,12 @@ typedef struct CliDomainArgs {
 	const char *uri;
 	bool json;
 } CliDomainArgs;
-#define CLI_DOMAIN_OPTIONS                                     \
-	{ "domain", required_argument, NULL, 'd' },            \
-		{ "name", required_argument, NULL, 'n' },      \
-		{ "json", no_argument, NULL, 'j' },            \
-		{ "connect", required_argument, NULL, 'c' }
+#define CLI_DOMAIN_OPTIONS                                                                    \
+	{ "domain", required_argument, NULL, 'd' }, { "name", required_argument, NULL, 'n' }, \
+		{ "json", no_argument, NULL, 'j' },                                           \
+	{                                                                                     \
+		"connect", required_argument, NULL, 'c'                                       \
+	}
 /* true when getopt's c is one of those ('d', 'n', 'c', 'j'), stored in a. */
 bool cli_domain_option(int c, CliDomainArgs *a);
 /* After the options: the usage error of cmd unless exactly one of --domain
@@ -111,8 +112,8 @@ int cli_domain_args_check(const char *cmd, const CliDomainArgs *a);
 /* local.c: what check and plan judge a domain by without HOST.xml files. */
 typedef struct CliLocal {
 	MmConfig config;
-	MmState *state;      /* NULL when the default state directory is absent */
-	MmHostMap *probed;   /* this host probed, when no map is stored */
+	MmState *state;         /* NULL when the default state directory is absent */
+	MmHostMap *probed;      /* this host probed, when no map is stored */
 	const MmHostMap **maps; /* this host's, then its pool's other members' */
 	size_t n;
 	const char *pool; /* the domain's pool when it was included */

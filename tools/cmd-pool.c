@@ -760,7 +760,8 @@ static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
 			return cli_fail("out of memory");
 		*ret = v;
 		for (size_t i = 0; i < p->n_domains; i++) {
-			if ((r = cli_load_domain_from(p->domains[i], NULL, p->uri, &v[i])) != EXIT_OK)
+			if ((r = cli_load_domain_from(p->domains[i], NULL, p->uri, &v[i])) !=
+			    EXIT_OK)
 				return r;
 			(*n)++;
 		}

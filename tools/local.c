@@ -35,7 +35,7 @@ static int load_config(CliLocal *l)
 static int open_state(CliLocal *l)
 {
 	MmError err = { 0 };
-	const char *dir = cli_state_dir ? cli_state_dir
+	const char *dir = cli_state_dir         ? cli_state_dir
 			  : l->config.state_dir ? l->config.state_dir
 						: MM_STATE_DIR;
 	int r = mm_state_open_pools(dir, l->config.pool_dir, 0, &l->state, &err);

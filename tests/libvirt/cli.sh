@@ -17,6 +17,12 @@ run() { # run EXPECTED_RC ARGS...: stdout in $tmpdir/out, stderr in $tmpdir/err
 check "check --domain NAME -c URI: conflict" run 1 check --domain g-hostdev -c "$URI" "$EX/b.xml"
 check "  the line names the doorbell on host b" \
 	grep -q "^error: guest RAM 0x40000000-0x23fffffff meets msi 0xc6010000-0xc601ffff on host b (group 0, " "$tmpdir/out"
+check "check --name NAME -c URI: conflict" run 1 check --name g-hostdev -c "$URI" "$EX/b.xml"
+check "  the same doorbell" grep -q "meets msi 0xc6010000-0xc601ffff on host b " "$tmpdir/out"
+check "plan --name NAME -c URI" run 0 plan --name g-pool -c "$URI" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "  the plan keeps the domain's UUID" grep -q "3b1f0d4e-6a3c-4f0e-9a51-0c7d2e8b1a02" "$tmpdir/out"
+check "--name of no such domain" run 2 check --name nosuch -c test:///default "$EX/a.xml"
+check "  one line naming domain and URI" grep -q "^migmap: nosuch (test:///default): .*not found" "$tmpdir/err"
 check "check --connect URI: a domain that fits" run 0 check --domain g-fits --connect "$URI" "$EX/b.xml"
 check "check a pool member by name" run 1 check --domain g-pool -c "$URI" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "test:///default: no such domain" run 2 check --domain nosuch -c test:///default "$EX/a.xml"
