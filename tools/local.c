@@ -42,6 +42,13 @@ static int open_state(CliLocal *l)
 	/* the default directory missing: a host that never stored anything */
 	if (r == -ENOENT && !cli_state_dir && !l->config.state_dir)
 		return EXIT_OK;
+	/* the default one unreadable (not root): this host can still be
+	 * probed, and a pool then reads as not known here, saying why */
+	if (r == -EACCES && !cli_state_dir && !l->config.state_dir) {
+		char buf[1024];
+		fprintf(stderr, "migmap: warning: %s\n", mm_error_format(&err, buf, sizeof(buf)));
+		return EXIT_OK;
+	}
 	if (r < 0)
 		return cli_fail_error(&err);
 	for (size_t i = 0; i < l->state->n_warnings; i++)
