@@ -39,7 +39,7 @@ int cli_option_error(const char *cmd, int c, char **argv);
 
 /* "migmap", or "migmap-hook" in the hook: the prefix of every error. */
 extern const char *cli_program;
-/* Print "migmap: <message>" on stderr; returns EXIT_USAGE. */
+/* Print "<cli_program>: <message>" on stderr; returns EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail_error(const MmError *err);
 /* Colours on f: only on a terminal, and never when NO_COLOR is set. */
