@@ -693,3 +693,20 @@ int mm_domain_parse_xml_full(const char *xml, size_t len, const char *filename, 
 	*ret = TAKE_PTR(d);
 	return 0;
 }
+
+int mm_domain_pool_metadata_xml(const char *pool, char **ret)
+{
+	_cleanup_(mm_xml_writer_freep) MmXmlWriter *w = NULL;
+	int r;
+
+	if (!mm_name_valid(pool))
+		return -EINVAL;
+	if ((r = mm_xml_writer_new(&w)) < 0)
+		return r;
+	/* the element alone: libvirt puts it into <metadata> in the namespace
+	 * it is given, under the prefix it is given (virDomainSetMetadata) */
+	if (xmlTextWriterStartElement(w->writer, BAD_CAST "pool") < 0 ||
+	    xmlTextWriterWriteAttribute(w->writer, BAD_CAST "name", BAD_CAST pool) < 0)
+		return -ENOMEM;
+	return mm_xml_writer_finish(w, ret);
+}

@@ -81,6 +81,8 @@ typedef struct MmDomain {
 } MmDomain;
 
 #define MM_DOMAIN_NS "http://migmap.org/xmlns/domain/1.0"
+/* The prefix of migmap's metadata element (virsh metadata --key). */
+#define MM_DOMAIN_NS_KEY "migmap"
 
 void mm_domain_free(MmDomain *d);
 MM_DEFINE_FREEP(MmDomain, mm_domain_free)
@@ -112,6 +114,11 @@ enum {
  * whatever else the domain holds. */
 int mm_domain_parse_xml_full(const char *xml, size_t len, const char *filename, unsigned flags,
 			     MmDomain **ret, MmDomainFault *fault, MmError *err);
+
+/* The metadata element that puts a domain into pool, "<pool name='…'/>",
+ * as virDomainSetMetadata takes it with MM_DOMAIN_NS and MM_DOMAIN_NS_KEY.
+ * -EINVAL for a name that is not a valid pool name. */
+int mm_domain_pool_metadata_xml(const char *pool, char **ret);
 
 #ifdef __cplusplus
 }

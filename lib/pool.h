@@ -55,6 +55,12 @@ int mm_poolmap_format_xml(const MmPoolMap *p, char **ret);
 int mm_poolmap_format_json(const MmPoolMap *p, char **ret);
 /* {"pools": [names…]}: what 'migmap pool list --json' prints. */
 int mm_pool_names_format_json(char *const *names, size_t n, char **ret);
+/* What a command that changed a pool did, as one JSON object:
+ * {"action": "created", "pool": "p1"}, with "hosts": [names…] when n_hosts
+ * is not 0 and "domain": name when domain is not NULL; pool may be NULL
+ * ({"action": "untagged", "domain": "g1"}). */
+int mm_pool_action_format_json(const char *action, const char *pool, char *const *hosts,
+			       size_t n_hosts, const char *domain, char **ret);
 
 #ifdef __cplusplus
 }

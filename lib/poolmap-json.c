@@ -114,3 +114,23 @@ int mm_pool_names_format_json(char *const *names, size_t n, char **ret)
 			return -ENOMEM;
 	return mm_json_to_string(o, ret);
 }
+
+int mm_pool_action_format_json(const char *action, const char *pool, char *const *hosts,
+			       size_t n_hosts, const char *domain, char **ret)
+{
+	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
+	if (!o || mm_json_add(o, "action", json_object_new_string(action)) < 0 ||
+	    (pool && mm_json_add(o, "pool", json_object_new_string(pool)) < 0))
+		return -ENOMEM;
+	if (n_hosts) {
+		json_object *a = json_object_new_array();
+		if (mm_json_add(o, "hosts", a) < 0 || !a)
+			return -ENOMEM;
+		for (size_t i = 0; i < n_hosts; i++)
+			if (json_object_array_add(a, json_object_new_string(hosts[i])) < 0)
+				return -ENOMEM;
+	}
+	if (domain && mm_json_add(o, "domain", json_object_new_string(domain)) < 0)
+		return -ENOMEM;
+	return mm_json_to_string(o, ret);
+}

@@ -11,10 +11,12 @@
 #include "cli.h"
 #include "macros.h"
 
+const char *cli_program = "migmap";
+
 int cli_fail(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("migmap: ", stderr);
+	fprintf(stderr, "%s: ", cli_program);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -35,9 +37,9 @@ int cli_option_error(const char *cmd, int c, char **argv)
 		snprintf(name, sizeof(name), "-%c", optopt);
 	else
 		snprintf(name, sizeof(name), "%s", arg);
-	return cli_fail("%s%s%s '%s' (see 'migmap%s%s --help')", cmd ? cmd : "", cmd ? ": " : "",
+	return cli_fail("%s%s%s '%s' (see '%s%s%s --help')", cmd ? cmd : "", cmd ? ": " : "",
 			c == ':' ? "option needs an argument:" : "unrecognized option", name,
-			cmd ? " " : "", cmd ? cmd : "");
+			cli_program, cmd ? " " : "", cmd ? cmd : "");
 }
 
 int cli_common_option(const char *cmd, int c, char **argv, void (*help)(FILE *f))
@@ -71,6 +73,32 @@ int cli_print(const char *text)
 	if (fputs(text, stdout) < 0 || fflush(stdout) != 0)
 		return cli_fail("cannot write output: %s", strerror(errno));
 	return EXIT_OK;
+}
+
+int cli_report_action(bool json, const char *action, const char *pool, char *const *hosts,
+		      size_t n_hosts, const char *domain)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (json) {
+		if (mm_pool_action_format_json(action, pool, hosts, n_hosts, domain, &text) < 0)
+			return cli_fail("out of memory");
+		return cli_print(text);
+	}
+	/* as virsh says it ("Pool 'p' created"): the object, then the verb */
+	if (domain && pool)
+		printf("Domain '%s' %s with pool '%s'\n", domain, action, pool);
+	else if (domain)
+		printf("Domain '%s' %s\n", domain, action);
+	else if (n_hosts) {
+		printf("Host%s ", n_hosts == 1 ? "" : "s");
+		for (size_t i = 0; i < n_hosts; i++)
+			printf("%s'%s'", i ? ", " : "", hosts[i]);
+		printf(" %s %s pool '%s'\n", action, strcmp(action, "removed") == 0 ? "from" : "to",
+		       pool);
+	} else
+		printf("Pool '%s' %s\n", pool, action);
+	return cli_print("");
 }
 
 int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
@@ -142,6 +170,9 @@ bool cli_domain_option(int c, CliDomainArgs *a)
 	case 'd':
 		a->domain = optarg;
 		return true;
+	case 'n':
+		a->name = optarg;
+		return true;
 	case 'c':
 		a->uri = optarg;
 		return true;
@@ -153,12 +184,12 @@ bool cli_domain_option(int c, CliDomainArgs *a)
 	}
 }
 
-int cli_domain_args_check(const char *cmd, const CliDomainArgs *a, char **paths, int n_hosts,
-			  CliHostMaps *hosts)
+int cli_domain_args_check(const char *cmd, const CliDomainArgs *a)
 {
-	if (!a->domain)
-		return cli_fail("%s: --domain is required (see 'migmap %s --help')", cmd, cmd);
-	if (n_hosts <= 0)
-		return cli_fail("%s: no host maps given (see 'migmap %s --help')", cmd, cmd);
-	return cli_load_hostmaps(paths, (size_t)n_hosts, hosts);
+	if (!a->domain == !a->name)
+		return cli_fail("%s: %s (see 'migmap %s --help')", cmd,
+				a->domain ? "--domain and --name exclude each other"
+					  : "--domain FILE or --name NAME is required",
+				cmd);
+	return EXIT_OK;
 }

@@ -10,15 +10,18 @@
 
 void cmd_check_help(FILE *f)
 {
-	fputs("Usage: migmap check --domain D.xml|NAME [-c URI] [--json] HOST.xml...\n"
+	fputs("Usage: migmap check --domain FILE | --name NAME [-c URI] [--json] [HOST.xml...]\n"
 	      "\n"
 	      "Check a libvirt domain's guest memory map, as QEMU lays it out for its machine\n"
 	      "type, against one host map or a pool of them. Guest RAM or device memory that\n"
 	      "meets a reserved range (msi, reserved, direct) or runs above the address limit\n"
 	      "is an error; direct-relaxable ranges and PCI windows (peer-to-peer) are warnings.\n"
+	      "Without HOST.xml files: against this host (its stored map, else a probe) and\n"
+	      "the pool the domain's migmap metadata names, as the hook checks a start.\n"
 	      "\n"
-	      "  --domain FILE  the domain XML (as 'virsh dumpxml' prints it; - for stdin),\n"
-	      "                 or the name of a libvirt domain when no such file exists\n"
+	      "  --domain FILE  the domain XML (as 'virsh dumpxml' prints it; - for stdin);\n"
+	      "                 with -c, the name of a libvirt domain when no such file exists\n"
+	      "  --name NAME    the libvirt domain NAME\n"
 	      "  -c, --connect URI  the libvirt to look NAME up in (default " CLI_DEFAULT_URI ")\n"
 	      "  --json         print JSON instead of one line per conflict\n"
 	      "  -h, --help     show this help\n"
@@ -67,14 +70,17 @@ static int print_report(const MmCheckReport *r, size_t n_hosts)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "domain", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "connect", required_argument, NULL, 'c' },
+		CLI_DOMAIN_OPTIONS,
 		CLI_COMMON_OPTIONS,
 		{},
 	};
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
+	_cleanup_(cli_local_clear) CliLocal local = { 0 };
+	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
 	CliDomainArgs a = { 0 };
-	int c;
+	const MmHostMap *const *maps;
+	size_t n;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, CLI_OPTSTRING "c:", options, NULL)) != -1) {
 		if (cli_domain_option(c, &a))
@@ -84,29 +90,39 @@ int cmd_check(int argc, char **argv)
 			return cli_common_option("check", c, argv, cmd_check_help);
 		}
 	}
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
-	int r = cli_domain_args_check("check", &a, argv + optind, argc - optind, &hosts);
-	if (r != EXIT_OK)
+	if ((r = cli_domain_args_check("check", &a)) != EXIT_OK)
 		return r;
-	_cleanup_(mm_domain_freep) MmDomain *domain = NULL;
-	r = cli_load_domain_from(a.domain, a.uri, &domain);
-	if (r != EXIT_OK)
+	if (optind < argc &&
+	    (r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts)) != EXIT_OK)
 		return r;
+	if ((r = cli_load_domain_from(a.domain, a.name, a.uri, &domain)) != EXIT_OK)
+		return r;
+	if (optind < argc) {
+		maps = (const MmHostMap *const *)hosts.maps;
+		n = hosts.n;
+	} else {
+		/* no HOST.xml: this host and the domain's pool, as the hook */
+		if ((r = cli_local_maps("check", domain, &local)) != EXIT_OK)
+			return r;
+		maps = local.maps;
+		n = local.n;
+	}
 
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
 	MmError err = { 0 };
-	if (mm_check_domain(domain, (const MmHostMap *const *)hosts.maps, hosts.n, &report, &err) <
-	    0) {
+	if (mm_check_domain(domain, maps, n, &report, &err) < 0) {
 		char buf[1024];
 		return cli_fail("check: %s", mm_error_format(&err, buf, sizeof(buf)));
 	}
+	if (local.pool && mm_state_add_stale_warnings(local.state, local.pool, report) < 0)
+		return cli_fail("check: out of memory");
 	if (a.json) {
 		_cleanup_free_ char *text = NULL;
 		if (mm_check_report_format_json(report, &text) < 0)
 			return cli_fail("check: out of memory");
 		r = cli_print(text);
 	} else
-		r = print_report(report, hosts.n);
+		r = print_report(report, n);
 	if (r != EXIT_OK)
 		return r;
 	return report->ok ? EXIT_OK : EXIT_VERDICT;

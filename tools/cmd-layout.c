@@ -10,13 +10,16 @@
 
 void cmd_layout_help(FILE *f)
 {
-	fputs("Usage: migmap layout --domain FILE [--json]\n"
+	fputs("Usage: migmap layout --domain FILE | --name NAME [-c URI] [--json]\n"
 	      "\n"
 	      "Print the guest physical memory map QEMU builds for a libvirt domain: RAM\n"
 	      "(per NUMA node on aarch64), device memory, PCI windows, ECAM, interrupt\n"
 	      "controllers, for the domain's versioned machine type.\n"
 	      "\n"
-	      "  --domain FILE  the domain XML ('-' for standard input)\n"
+	      "  --domain FILE  the domain XML ('-' for standard input); with -c, the name of\n"
+	      "                 a libvirt domain when no such file exists\n"
+	      "  --name NAME    the libvirt domain NAME\n"
+	      "  -c, --connect URI  the libvirt to look NAME up in (default " CLI_DEFAULT_URI ")\n"
 	      "  --json         print JSON instead of a table\n"
 	      "  -h, --help     show this help\n"
 	      "  --version      print the version\n",
@@ -57,54 +60,41 @@ static int print_table(const MmGuestLayout *l)
 int cmd_layout(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "domain", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
+		CLI_DOMAIN_OPTIONS,
 		CLI_COMMON_OPTIONS,
 		{},
 	};
-	const char *domain = NULL;
-	bool json = false;
-	int c;
+	CliDomainArgs a = { 0 };
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_OPTSTRING "c:", options, NULL)) != -1) {
+		if (cli_domain_option(c, &a))
+			continue;
 		switch (c) {
-		case 'd':
-			domain = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
 		default:
 			return cli_common_option("layout", c, argv, cmd_layout_help);
 		}
 	}
 	if (optind < argc)
 		return cli_fail("layout: unexpected argument '%s'", argv[optind]);
-	if (!domain)
-		return cli_fail("layout: --domain FILE is required");
-
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r = cli_read_file(domain, 16u << 20, &text, &len);
-	if (r == -EFBIG)
-		return cli_fail("%s: larger than %u bytes", domain, 16u << 20);
-	if (r < 0)
-		return cli_fail("%s: %s", domain, strerror(-r));
+	if ((r = cli_domain_args_check("layout", &a)) != EXIT_OK)
+		return r;
 
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
 	MmError err = { 0 };
-	if (mm_domain_parse_xml(text, len, domain, &d, &err) < 0)
-		return cli_fail_error(&err);
+	const char *file = a.domain ? a.domain : a.name;
+	if ((r = cli_load_domain_from(a.domain, a.name, a.uri, &d)) != EXIT_OK)
+		return r;
 	if (mm_layout_compute(d, &l, &err) < 0) {
 		if (!err.file[0]) {
 			char message[sizeof(err.message)];
 			memcpy(message, err.message, sizeof(message));
-			mm_error_set(&err, domain, 0, "%s", message);
+			mm_error_set(&err, file, 0, "%s", message);
 		}
 		return cli_fail_error(&err);
 	}
-	if (!json)
+	if (!a.json)
 		return print_table(l);
 	_cleanup_free_ char *out = NULL;
 	if (mm_layout_format_json(l, &out) < 0)

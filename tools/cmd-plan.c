@@ -10,15 +10,19 @@
 
 void cmd_plan_help(FILE *f)
 {
-	fputs("Usage: migmap plan --domain D.xml|NAME [-c URI] [--define] [--json] HOST.xml...\n"
+	fputs("Usage: migmap plan --domain FILE | --name NAME [-c URI] [--define] [--json]\n"
+	      "                   [HOST.xml...]\n"
 	      "\n"
 	      "Propose the domain's memory as libvirt XML that fits every host: initial RAM\n"
 	      "that ends before the first forbidden range, the rest as DIMMs at explicit bases\n"
 	      "in usable ranges, with <maxMemory slots=…> and, where needed, a NUMA cell and\n"
 	      "(aarch64) UEFI with ACPI. The planned domain goes to stdout, notes to stderr.\n"
+	      "Without HOST.xml files: for this host (its stored map, else a probe) and the\n"
+	      "pool the domain's migmap metadata names, as the hook checks a start.\n"
 	      "\n"
-	      "  --domain FILE  the domain XML (- for stdin), or the name of a libvirt domain\n"
-	      "                 when no such file exists (its persistent XML)\n"
+	      "  --domain FILE  the domain XML (- for stdin); with -c, the name of a libvirt\n"
+	      "                 domain when no such file exists (its persistent XML)\n"
+	      "  --name NAME    the libvirt domain NAME (its persistent XML)\n"
 	      "  -c, --connect URI  the libvirt to use (default " CLI_DEFAULT_URI ")\n"
 	      "  --define       define the planned domain in libvirt (virsh define); a domain\n"
 	      "                 that already fits is left as it is\n"
@@ -34,16 +38,19 @@ void cmd_plan_help(FILE *f)
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "domain", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "connect", required_argument, NULL, 'c' },
+		CLI_DOMAIN_OPTIONS,
 		{ "define", no_argument, NULL, 'D' },
 		CLI_COMMON_OPTIONS,
 		{},
 	};
+	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
+	_cleanup_(cli_local_clear) CliLocal local = { 0 };
+	_cleanup_free_ char *xml = NULL;
 	CliDomainArgs a = { 0 };
+	const MmHostMap *const *maps;
 	bool define = false;
-	int c;
+	size_t len, n;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, CLI_OPTSTRING "c:", options, NULL)) != -1) {
 		if (cli_domain_option(c, &a))
@@ -56,20 +63,32 @@ int cmd_plan(int argc, char **argv)
 			return cli_common_option("plan", c, argv, cmd_plan_help);
 		}
 	}
-	_cleanup_(cli_hostmaps_freep) CliHostMaps hosts = { 0 };
-	int r = cli_domain_args_check("plan", &a, argv + optind, argc - optind, &hosts);
-	if (r != EXIT_OK)
+	if ((r = cli_domain_args_check("plan", &a)) != EXIT_OK)
 		return r;
-	_cleanup_free_ char *xml = NULL;
-	size_t len;
-	r = cli_read_domain_xml(a.domain, a.uri, true, &xml, &len);
-	if (r != EXIT_OK)
+	if (optind < argc &&
+	    (r = cli_load_hostmaps(argv + optind, (size_t)(argc - optind), &hosts)) != EXIT_OK)
 		return r;
+	const char *file = a.domain ? a.domain : a.name;
+	if ((r = cli_read_domain_xml(a.domain, a.name, a.uri, true, &xml, &len)) != EXIT_OK)
+		return r;
+	if (optind < argc) {
+		maps = (const MmHostMap *const *)hosts.maps;
+		n = hosts.n;
+	} else {
+		/* no HOST.xml: this host and the domain's pool, as the hook */
+		_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+		MmError err = { 0 };
+		if (mm_domain_parse_xml(xml, len, file, &d, &err) < 0)
+			return cli_fail_error(&err);
+		if ((r = cli_local_maps("plan", d, &local)) != EXIT_OK)
+			return r;
+		maps = local.maps;
+		n = local.n;
+	}
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
 	MmError err = { 0 };
-	r = mm_plan_domain(xml, len, a.domain, (const MmHostMap *const *)hosts.maps, hosts.n, &plan,
-			   &err);
+	r = mm_plan_domain(xml, len, file, maps, n, &plan, &err);
 	if (r < 0) {
 		char buf[1024];
 		cli_fail("%s", mm_error_format(&err, buf, sizeof(buf)));

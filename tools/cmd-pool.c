@@ -37,6 +37,9 @@ void cmd_pool_help(FILE *f)
 	      "                                fetch the map from the migmapd on that local bus\n"
 	      "                                (root may give any sd-bus address)\n"
 	      "  remove POOL HOST              remove a member\n"
+	      "  tag DOMAIN POOL [-c URI]      put a libvirt domain into POOL: the migmap\n"
+	      "                                metadata the hook reads (virsh metadata)\n"
+	      "  untag DOMAIN [-c URI]         remove that metadata\n"
 	      "  refresh POOL                  fetch the remote members again; one that does\n"
 	      "                                not answer keeps its last map, marked stale\n"
 	      "  sync POOL                     push the pool (next generation) to every remote\n"
@@ -49,10 +52,12 @@ void cmd_pool_help(FILE *f)
 	      "                                host joins or leaves; default: every domain of\n"
 	      "                                the pool libvirt at URI knows\n"
 	      "\n"
-	      "  --domain D    a domain XML file, or a domain name at URI (fit, whatif)\n"
-	      "  -c, --connect URI  libvirt URI (default qemu:///system)\n"
+	      "  --domain D    a domain XML file, or with -c a domain name at URI (fit,\n"
+	      "                whatif)\n"
+	      "  -c, --connect URI  libvirt URI (default " CLI_DEFAULT_URI "; fit, whatif, tag)\n"
 	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
-	      "  --json        print JSON (list, show, check, fit, whatif)\n"
+	      "  --json        print JSON (list, show, check, fit, whatif, and what create,\n"
+	      "                delete, add, remove, tag and untag did)\n"
 	      "  -h, --help    show this help\n"
 	      "  --version     print the version\n"
 	      "\n"
@@ -252,22 +257,41 @@ static int do_create_delete(Pool *p, bool create, char **args, size_t n)
 	if (n != 1)
 		return cli_fail("pool %s: expected one pool name", what);
 	if (p->bus)
-		return call(p, create ? "CreatePool" : "DeletePool", NULL, "s", args[0]);
-	if ((r = state_open(p, true)) != EXIT_OK)
+		r = call(p, create ? "CreatePool" : "DeletePool", NULL, "s", args[0]);
+	else if ((r = state_open(p, true)) == EXIT_OK) {
+		r = create ? mm_state_create_pool(p->state, args[0], &err)
+			   : mm_state_delete_pool(p->state, args[0], &err);
+		r = r < 0 ? fail_state(r, &err) : EXIT_OK;
+	}
+	if (r != EXIT_OK)
 		return r;
-	r = create ? mm_state_create_pool(p->state, args[0], &err)
-		   : mm_state_delete_pool(p->state, args[0], &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	return cli_report_action(p->json, create ? "created" : "deleted", args[0], NULL, 0, NULL);
+}
+
+/* The member name migmapd answers AddHost and AddRemoteHost with, in *ret. */
+static int read_name(sd_bus_message *reply, char **ret)
+{
+	const char *name;
+	int r = sd_bus_message_read(reply, "s", &name);
+	if (r < 0)
+		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	return (*ret = strdup(name)) ? EXIT_OK : cli_fail("out of memory");
 }
 
 static int do_add_remote(Pool *p, const char *pool)
 {
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	_cleanup_free_ char *name = NULL;
 	MmError err = { 0 };
 	int r;
 
-	if (p->bus)
-		return call(p, "AddRemoteHost", NULL, "ss", pool, p->remote);
+	if (p->bus) {
+		if ((r = call(p, "AddRemoteHost", &reply, "ss", pool, p->remote)) != EXIT_OK ||
+		    (r = read_name(reply, &name)) != EXIT_OK)
+			return r;
+		return cli_report_action(p->json, "added", pool, &name, 1, NULL);
+	}
 	if ((r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!mm_state_find_pool(p->state, pool))
@@ -276,12 +300,24 @@ static int do_add_remote(Pool *p, const char *pool)
 	if (r < 0)
 		return fail_state(r, &err);
 	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	if (r < 0)
+		return fail_state(r, &err);
+	return cli_report_action(p->json, "added", pool, &map->name, 1, NULL);
+}
+
+static void hostmaps_free(MmHostMap **maps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mm_hostmap_free(maps[i]);
+	free(maps);
 }
 
 static int do_add(Pool *p, char **args, size_t n)
 {
-	int r;
+	MmHostMap **maps = NULL;
+	char **texts = NULL, **names = NULL;
+	size_t n_maps = 0, n_added = 0;
+	int r = EXIT_OK;
 
 	if (p->remote) {
 		if (n != 1)
@@ -292,25 +328,51 @@ static int do_add(Pool *p, char **args, size_t n)
 		return cli_fail("pool add: expected a pool and host map files");
 	if (!p->bus && (r = state_open(p, true)) != EXIT_OK)
 		return r;
-	for (size_t i = 1; i < n; i++) {
-		_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-		_cleanup_free_ char *text = NULL;
+	if (!(maps = calloc(n, sizeof(*maps))) || !(texts = calloc(n, sizeof(*texts))) ||
+	    !(names = calloc(n, sizeof(*names)))) {
+		r = cli_fail("out of memory");
+		goto out;
+	}
+	/* Every file read and parsed first, here in both modes: a bad one
+	 * adds none, and errors name the file and line. */
+	for (size_t i = 1; i < n; i++, n_maps++) {
 		MmError err = { 0 };
 		size_t len;
-		/* Parse here in both modes: errors name the file and line. */
-		r = cli_read_file(args[i], POOL_FILE_MAX, &text, &len);
-		if (r < 0)
-			return cli_fail("%s: %s", args[i], strerror(-r));
-		if (mm_hostmap_parse_xml(text, len, args[i], &map, &err) < 0)
-			return cli_fail_error(&err);
-		if (p->bus)
-			r = call(p, "AddHost", NULL, "ss", args[0], text);
-		else if ((r = mm_state_add_member(p->state, args[0], map, NULL, false, &err)) < 0)
-			r = fail_state(r, &err);
-		if (r != EXIT_OK)
-			return r;
+		int k = cli_read_file(args[i], POOL_FILE_MAX, &texts[n_maps], &len);
+		if (k < 0) {
+			r = cli_fail("%s: %s", args[i], strerror(-k));
+			goto out;
+		}
+		if (mm_hostmap_parse_xml(texts[n_maps], len, args[i], &maps[n_maps], &err) < 0) {
+			r = cli_fail_error(&err);
+			goto out;
+		}
 	}
-	return EXIT_OK;
+	for (size_t i = 0; r == EXIT_OK && i < n_maps; i++) {
+		_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+		MmError err = { 0 };
+		if (p->bus) {
+			if ((r = call(p, "AddHost", &reply, "ss", args[0], texts[i])) == EXIT_OK)
+				r = read_name(reply, &names[n_added]);
+		} else if ((r = mm_state_add_member(p->state, args[0], maps[i], NULL, false,
+						    &err)) < 0)
+			r = fail_state(r, &err);
+		else if (!(names[n_added] = strdup(maps[i]->name)))
+			r = cli_fail("out of memory");
+		if (r == EXIT_OK)
+			n_added++;
+	}
+	/* what was added before a failure is said too: it is in the pool */
+	if (n_added) {
+		int k = cli_report_action(p->json, "added", args[0], names, n_added, NULL);
+		r = r != EXIT_OK ? r : k;
+	}
+out:
+	/* calloc'd n long: what a failed parse left is freed too */
+	hostmaps_free(maps, maps ? n : 0);
+	mm_strv_free(texts, texts ? n : 0);
+	mm_strv_free(names, names ? n : 0);
+	return r;
 }
 
 static int do_remove(Pool *p, char **args, size_t n)
@@ -321,11 +383,39 @@ static int do_remove(Pool *p, char **args, size_t n)
 	if (n != 2)
 		return cli_fail("pool remove: expected a pool and a host name");
 	if (p->bus)
-		return call(p, "RemoveHost", NULL, "ss", args[0], args[1]);
-	if ((r = state_open(p, true)) != EXIT_OK)
+		r = call(p, "RemoveHost", NULL, "ss", args[0], args[1]);
+	else if ((r = state_open(p, true)) == EXIT_OK) {
+		r = mm_state_remove_member(p->state, args[0], args[1], &err);
+		r = r < 0 ? fail_state(r, &err) : EXIT_OK;
+	}
+	if (r != EXIT_OK)
 		return r;
-	r = mm_state_remove_member(p->state, args[0], args[1], &err);
-	return r < 0 ? fail_state(r, &err) : EXIT_OK;
+	return cli_report_action(p->json, "removed", args[0], &args[1], 1, NULL);
+}
+
+/* tag DOMAIN POOL, untag DOMAIN: the metadata the hook reads (docs/design.md
+ * §12), set through libvirt; the pool's state is not needed. */
+static int do_tag(Pool *p, bool tag, char **args, size_t n)
+{
+	_cleanup_free_ char *metadata = NULL;
+	const char *uri = p->uri ? p->uri : CLI_DEFAULT_URI;
+	int r;
+
+	if (n != (tag ? 2u : 1u))
+		return cli_fail(tag ? "pool tag: expected a domain and a pool name"
+				    : "pool untag: expected a domain");
+	if (tag) {
+		r = mm_domain_pool_metadata_xml(args[1], &metadata);
+		if (r == -EINVAL)
+			return cli_fail("pool tag: invalid pool name '%s'", args[1]);
+		if (r < 0)
+			return cli_fail("out of memory");
+	}
+	if ((r = cli_virt_tag(uri, args[0], metadata)) != EXIT_OK)
+		return r;
+	if (tag)
+		return cli_report_action(p->json, "tagged", args[1], NULL, 0, args[0]);
+	return cli_report_action(p->json, "untagged", NULL, NULL, 0, args[0]);
 }
 
 /* "migmap: pool P: 3/10 host-c" on one terminal line, rewritten in place;
@@ -597,7 +687,7 @@ static int do_fit(Pool *p, char **args, size_t n)
 
 	if (n != 1 || p->n_domains != 1)
 		return cli_fail("pool fit: expected a pool and one --domain");
-	if ((r = cli_read_domain_xml(p->domains[0], p->uri, false, &xml, &len)) != EXIT_OK)
+	if ((r = cli_read_domain_xml(p->domains[0], NULL, p->uri, false, &xml, &len)) != EXIT_OK)
 		return r;
 	if (p->bus) {
 		const char *host, *report_json;
@@ -673,7 +763,8 @@ static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
 			return cli_fail("out of memory");
 		*ret = v;
 		for (size_t i = 0; i < p->n_domains; i++) {
-			if ((r = cli_load_domain_from(p->domains[i], p->uri, &v[i])) != EXIT_OK)
+			if ((r = cli_load_domain_from(p->domains[i], NULL, p->uri, &v[i])) !=
+			    EXIT_OK)
 				return r;
 			(*n)++;
 		}
@@ -846,11 +937,17 @@ int cmd_pool(int argc, char **argv)
 	size_t n = (size_t)(argc - optind - 1);
 	if (p.remote && strcmp(verb, "add") != 0)
 		return cli_fail("pool %s: --remote and --ssh are for 'add'", verb);
-	if ((p.n_domains || p.uri) && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0)
-		return cli_fail("pool %s: --domain and --connect are for 'fit' and 'whatif'", verb);
+	bool tag = strcmp(verb, "tag") == 0, untag = strcmp(verb, "untag") == 0;
+	if (p.n_domains && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0)
+		return cli_fail("pool %s: --domain is for 'fit' and 'whatif'", verb);
+	if (p.uri && strcmp(verb, "fit") != 0 && strcmp(verb, "whatif") != 0 && !tag && !untag)
+		return cli_fail("pool %s: --connect is for 'fit', 'whatif', 'tag' and 'untag'",
+				verb);
 	if ((p.add || p.drop) && strcmp(verb, "whatif") != 0)
 		return cli_fail("pool %s: --add and --remove are for 'whatif'", verb);
 
+	if (tag || untag)
+		return do_tag(&p, tag, args, n);
 	bool create = strcmp(verb, "create") == 0;
 	if (create || strcmp(verb, "delete") == 0) {
 		int r = pool_connect(&p);

@@ -11,6 +11,7 @@
  * Everything else exits 0 at once. Nothing is ever printed on stdout: on
  * "migrate begin" libvirt would take it as the domain's new XML. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +29,67 @@ enum {
 	HOOK_USAGE = 2,
 };
 
-static void help(void)
+static void help(FILE *f)
 {
-	printf("Usage: migmap-hook DOMAIN OPERATION SUB-OPERATION EXTRA < DOMAIN.xml\n"
-	       "\n"
-	       "libvirt's qemu hook. On 'prepare begin' and 'migrate begin' it checks the\n"
-	       "domain on stdin against this host (when it has PCI <hostdev>s) and its pool\n"
-	       "(when its metadata names one), through migmapd when it runs, else from\n"
-	       "%s and the state directory. Exits 1 with one line on\n"
-	       "stderr on a conflict, a pool this host does not know (unless unknown_pool =\n"
-	       "allow), unreadable XML or malformed migmap metadata; 0 otherwise.\n"
-	       "MIGMAP_CONFIG overrides the config file.\n",
-	       MM_CONFIG_FILE);
+	fprintf(f,
+		"Usage: migmap-hook [--config FILE] DOMAIN OPERATION SUB-OPERATION EXTRA "
+		"< DOMAIN.xml\n"
+		"\n"
+		"libvirt's qemu hook. On 'prepare begin' and 'migrate begin' it checks the\n"
+		"domain on stdin against this host (when it has PCI <hostdev>s) and its pool\n"
+		"(when its metadata names one), through migmapd when it runs, else from\n"
+		"the settings file and the state directory. Exits 1 with one line on\n"
+		"stderr on a conflict, a pool this host does not know (unless unknown_pool =\n"
+		"allow), unreadable XML or malformed migmap metadata; 0 otherwise.\n"
+		"\n"
+		"  --config FILE  the settings file (default: $MIGMAP_CONFIG, else\n"
+		"                 %s)\n"
+		"  -h, --help     show this help\n"
+		"  --version      print the version\n"
+		"\n"
+		"Run by libvirt with exactly four arguments, it takes them all as such,\n"
+		"never as options (a domain's name may start with '-').\n",
+		MM_CONFIG_FILE);
+}
+
+/* The options, unless libvirt runs the hook: it always passes exactly
+ * DOMAIN OPERATION SUB-OPERATION EXTRA, and a domain may be named "-x".
+ * Returns -1 to go on, else the exit status; *config is --config's FILE. */
+static int parse_options(int argc, char **argv, const char **config)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'C' },
+		CLI_COMMON_OPTIONS,
+		{},
+	};
+	int c;
+
+	if (argc == 5)
+		return -1;
+	opterr = 0; /* every error is the hook's own, "migmap-hook: ..." */
+	/* '+': the first argument that is no option is the domain */
+	while ((c = getopt_long(argc, argv, "+" CLI_OPTSTRING, options, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			*config = optarg;
+			break;
+		case 'h':
+			help(stdout);
+			return fflush(stdout) == 0 ? HOOK_ALLOW : HOOK_USAGE;
+		case 'V':
+			puts("migmap-hook " PACKAGE_VERSION);
+			return fflush(stdout) == 0 ? HOOK_ALLOW : HOOK_USAGE;
+		default:
+			(void)cli_option_error(NULL, c, argv);
+			return HOOK_USAGE;
+		}
+	}
+	if (argc - optind < 3) {
+		cli_fail("expected DOMAIN OPERATION SUB-OPERATION [EXTRA], as libvirt runs "
+			 "the hook (see 'migmap-hook --help')");
+		return HOOK_USAGE;
+	}
+	return -1;
 }
 
 /* On stderr too unless the start is refused: libvirt shows the user all of
@@ -96,22 +146,14 @@ int main(int argc, char **argv)
 	size_t len;
 	int r;
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		help();
-		return HOOK_ALLOW;
-	}
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		puts("migmap-hook " PACKAGE_VERSION);
-		return HOOK_ALLOW;
-	}
-	if (argc < 4) {
-		fputs("migmap: migmap-hook is run by libvirt as 'migmap-hook DOMAIN OPERATION "
-		      "SUB-OPERATION EXTRA' (see migmap-hook(8))\n",
-		      stderr);
-		return HOOK_USAGE;
-	}
-	const char *name = argv[1];
-	if (!checked_operation(argv[2], argv[3]))
+	cli_program = "migmap-hook";
+	const char *config = NULL;
+	optind = 1;
+	if ((r = parse_options(argc, argv, &config)) >= 0)
+		return r;
+	char **args = argv + optind;
+	const char *name = args[0];
+	if (!checked_operation(args[1], args[2]))
 		return HOOK_ALLOW;
 
 	/* Every domain libvirt can hand over is read whole and judged; what
@@ -153,7 +195,8 @@ int main(int argc, char **argv)
 		return HOOK_ALLOW;
 	}
 	unsigned targets = mm_guard_targets(domain);
-	const char *config = getenv("MIGMAP_CONFIG");
+	if (!config)
+		config = getenv("MIGMAP_CONFIG");
 	bool daemon = true;
 	for (unsigned target = MM_GUARD_HOST; target <= MM_GUARD_POOL && r >= 0; target <<= 1) {
 		if (!(targets & target))

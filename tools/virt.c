@@ -93,35 +93,42 @@ int cli_virt_define(const char *uri, const char *xml, char **ret_name)
 	return EXIT_OK;
 }
 
-int cli_read_domain_xml(const char *arg, const char *uri, bool inactive, char **ret, size_t *len)
+int cli_read_domain_xml(const char *arg, const char *name, const char *uri, bool inactive,
+			char **ret, size_t *len)
 {
 	struct stat st;
 	int r;
 
-	if (strcmp(arg, "-") == 0 || stat(arg, &st) == 0 || strchr(arg, '/')) {
+	/* A file, unless named a domain: --name NAME, or -c URI and no file
+	 * of that name (nor "-", nor a path with '/'). Without either, a
+	 * mistyped file name is an error, never a domain looked up. */
+	if (!name && (!uri || strcmp(arg, "-") == 0 || stat(arg, &st) == 0 || strchr(arg, '/'))) {
 		r = cli_read_file(arg, 16u << 20, ret, len);
 		if (r == -EFBIG)
 			return cli_fail("%s: larger than 16 MiB", arg);
+		/* a bare word may have been meant as a domain's name */
+		if (r == -ENOENT && !uri && !strchr(arg, '/'))
+			return cli_fail("%s: %s (use --name or -c URI for a libvirt domain)", arg,
+					strerror(-r));
 		if (r < 0)
 			return cli_fail("%s: %s", arg, strerror(-r));
 		return EXIT_OK;
 	}
-	/* Not a file: a libvirt domain name. */
-	r = cli_virt_domain_xml(uri ? uri : CLI_DEFAULT_URI, arg, inactive, ret);
+	r = cli_virt_domain_xml(uri ? uri : CLI_DEFAULT_URI, name ? name : arg, inactive, ret);
 	if (r == EXIT_OK)
 		*len = strlen(*ret);
 	return r;
 }
 
-int cli_load_domain_from(const char *arg, const char *uri, MmDomain **ret)
+int cli_load_domain_from(const char *arg, const char *name, const char *uri, MmDomain **ret)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	MmError err = { 0 };
-	int r = cli_read_domain_xml(arg, uri, false, &text, &len);
+	int r = cli_read_domain_xml(arg, name, uri, false, &text, &len);
 	if (r != EXIT_OK)
 		return r;
-	if (mm_domain_parse_xml(text, len, arg, ret, &err) < 0)
+	if (mm_domain_parse_xml(text, len, name ? name : arg, ret, &err) < 0)
 		return cli_fail_error(&err);
 	/* read from libvirt's QEMU driver: its QEMU decides some defaults
 	 * (docs/design.md §6); without it the newest is assumed */
@@ -158,5 +165,27 @@ int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)
 	}
 	*ret = v;
 	*n = (size_t)count;
+	return EXIT_OK;
+}
+
+int cli_virt_tag(const char *uri, const char *name, const char *metadata)
+{
+	virConnectPtr c;
+	_cleanup_(domain_freep) virDomainPtr dom = NULL;
+	int r = open_uri(uri, &c);
+	if (r != EXIT_OK)
+		return r;
+	if (!(dom = virDomainLookupByName(c, name)))
+		return virt_fail(name, uri);
+	/* the definition, and the running guest too when there is one: the
+	 * hook reads the XML libvirt hands it at start and at migration */
+	int persistent = virDomainIsPersistent(dom), active = virDomainIsActive(dom);
+	if (persistent < 0 || active < 0)
+		return virt_fail(name, uri);
+	unsigned flags =
+		(persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0) | (active ? VIR_DOMAIN_AFFECT_LIVE : 0);
+	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, metadata,
+				 metadata ? MM_DOMAIN_NS_KEY : NULL, MM_DOMAIN_NS, flags) < 0)
+		return virt_fail(name, uri);
 	return EXIT_OK;
 }

@@ -122,15 +122,16 @@ check "migmap pool show (daemon) equals GetPoolMap" cmp -s "$tmpdir/cli.xml" "$t
 check "migmap --state-dir pool show equals GetPoolMap" cmp -s "$tmpdir/cli-local.xml" "$tmpdir/gotpool.xml"
 "$MIGMAP" pool show --json p >"$tmpdir/cli.json"
 check "migmap pool show --json (daemon) equals GetPoolMap json" cmp -s "$tmpdir/cli.json" "$tmpdir/gotpool.json"
-check "migmap pool create (daemon)" "$MIGMAP" pool create q
-check "migmap pool add (daemon)" "$MIGMAP" pool add q "$tmpdir/b.xml"
+check "migmap pool create (daemon)" sh -c '[ "$("$0" pool create q)" = "Pool '"'q'"' created" ]' "$MIGMAP"
+# the member's name as migmapd's AddHost answers it
+check "migmap pool add (daemon)" sh -c '[ "$("$0" pool --json add q "$1")" = "$(printf "{\n  \"action\": \"added\",\n  \"pool\": \"q\",\n  \"hosts\": [\n    \"b\"\n  ]\n}")" ]' "$MIGMAP" "$tmpdir/b.xml"
 check "migmap pool add (daemon): HostExists message" sh -c \
 	"! '$MIGMAP' pool add q '$tmpdir/b.xml' 2>'$tmpdir/err' && grep -q \"already has a host 'b'\" '$tmpdir/err'"
 check "migmap pool list --json (daemon)" sh -c "'$MIGMAP' pool list --json | grep -q '\"q\"'"
 check "no local write while migmapd holds the state" sh -c \
 	"! '$MIGMAP' --state-dir '$state' pool create z 2>'$tmpdir/err' && grep -q 'in use' '$tmpdir/err'"
-check "migmap pool remove (daemon)" "$MIGMAP" pool remove q b
-check "migmap pool delete (daemon)" "$MIGMAP" pool delete q
+check "migmap pool remove (daemon)" sh -c '[ "$("$0" pool remove q b)" = "Host '"'b'"' removed from pool '"'q'"'" ]' "$MIGMAP"
+check "migmap pool delete (daemon)" sh -c '[ "$("$0" pool delete q)" = "Pool '"'q'"' deleted" ]' "$MIGMAP"
 unset DBUS_SYSTEM_BUS_ADDRESS
 
 # ---- domains: RAM from 1 GiB; 4 GiB of it meets b's doorbell at 0xc6010000

@@ -57,7 +57,15 @@ fi
 
 # bad input: exit 2
 check "no --domain" run 2 "$tmpdir/o" check "$EX/a.xml"
-check "no hosts" run 2 "$tmpdir/o" check --domain "$tmpdir/g1.xml"
+check "  message" err_is "migmap: check: --domain FILE or --name NAME is required (see 'migmap check --help')"
+check "--domain and --name" run 2 "$tmpdir/o" plan --domain "$tmpdir/g1.xml" --name g1 "$EX/a.xml"
+check "  message" err_is "migmap: plan: --domain and --name exclude each other (see 'migmap plan --help')"
+# without -c a bare word is a file, never a libvirt domain looked up
+(cd "$tmpdir" && "$MIGMAP" check --domain g1 "$EX/a.xml" >"$tmpdir/o" 2>"$tmpdir/err")
+check "a mistyped file name: exit 2" [ $? -eq 2 ]
+check "  says how to name a domain" err_is "migmap: g1: No such file or directory (use --name or -c URI for a libvirt domain)"
+(cd "$tmpdir" && "$MIGMAP" plan --domain g1 "$EX/a.xml" >"$tmpdir/o" 2>"$tmpdir/err")
+check "plan: the same" err_is "migmap: g1: No such file or directory (use --name or -c URI for a libvirt domain)"
 printf "<domain><name>x</name>\n<os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n<memory unit='parsec'>1</memory></domain>\n" >"$tmpdir/bad.xml"
 check "bad domain" run 2 "$tmpdir/o" check --domain "$tmpdir/bad.xml" "$EX/a.xml"
 check "bad domain: file and line" grep -q "^migmap: $tmpdir/bad.xml:3: .*parsec" "$tmpdir/err"

@@ -34,4 +34,22 @@ check "  but before the command" sh -c 'echo "$0" | grep -qx -- --state-dir' "$(
 "$MIGMAP" --state-dir "$tmpdir/state" pool add beta "$tmpdir/vtd.xml" "$tmpdir/rmrr.xml" >/dev/null
 check "members after pool remove POOL" [ "$(complete_line "migmap --state-dir $tmpdir/state pool remove beta " | sort)" = "$(printf 'rmrr\nvtd')" ]
 check "  with a prefix" [ "$(complete_line "migmap --state-dir $tmpdir/state pool remove beta v")" = vtd ]
+# libvirt domains: a stand-in virsh that names the domains of the URI it is given
+cat >"$tmpdir/bin/virsh" <<'SH'
+#!/bin/sh
+[ "$1 $2" = "-c test:///x" ] && printf 'web1\nweb2\n\n' || printf 'sysdom\n\n'
+SH
+chmod +x "$tmpdir/bin/virsh"
+check "pool subcommands: tag" [ "$(complete_line "migmap pool ta")" = tag ]
+check "pool tag: domains" [ "$(complete_line "migmap pool tag -c test:///x w" | sort)" = "$(printf 'web1\nweb2')" ]
+check "pool tag DOMAIN: pools" [ "$(complete_line "migmap --state-dir $tmpdir/state pool tag web1 ")" = "$(printf 'alpha\nbeta')" ]
+check "pool tag DOMAIN POOL: nothing more" [ -z "$(complete_line "migmap --state-dir $tmpdir/state pool tag web1 alpha ")" ]
+check "pool untag: domains at virsh's default" [ "$(complete_line "migmap pool untag ")" = sysdom ]
+check "check --name: domains" [ "$(complete_line "migmap check -c test:///x --name ")" = "$(printf 'web1\nweb2')" ]
+check "host --name: no domains" [ -z "$(complete_line "migmap host --name ")" ]
+mkdir "$tmpdir/d" && : >"$tmpdir/d/g1.xml"
+check "--domain without -c: files only" [ "$(complete_line "migmap check --domain $tmpdir/d/")" = "$tmpdir/d/g1.xml" ]
+check "--domain with -c: files and domains" [ "$(complete_line "migmap layout -c test:///x --domain " | grep -c web)" -eq 2 ]
+check "options of check: --name" sh -c 'echo "$0" | grep -qx -- --name' "$(complete_line "migmap check --na")"
+check "an option's argument is no command word" [ "$(complete_line "migmap --state-dir $tmpdir/state pool -c test:///x tag web1 ")" = "$(printf 'alpha\nbeta')" ]
 finish

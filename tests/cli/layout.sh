@@ -15,10 +15,21 @@ run() {
 
 check "layout --help exits 0" run 0 layout --help
 check "layout without --domain" run 2 layout
-check "layout without --domain: one line" err_is "migmap: layout: --domain FILE is required"
+check "layout without --domain: one line" err_is "migmap: layout: --domain FILE or --name NAME is required (see 'migmap layout --help')"
 check "layout extra argument" run 2 layout --domain "$DOMAINS/x86-i440fx-old.xml" stray
 check "missing file" run 2 layout --domain "$tmpdir/none.xml"
 check "missing file: one line" err_is "migmap: $tmpdir/none.xml: No such file or directory"
+# a bare word is a file too: a domain name only with --name or -c URI
+(cd "$tmpdir" && "$MIGMAP" layout --domain g-fits >"$tmpdir/out" 2>"$tmpdir/err")
+check "a mistyped file name is not a domain name" [ $? -eq 2 ]
+check "  says how to name a domain" err_is "migmap: g-fits: No such file or directory (use --name or -c URI for a libvirt domain)"
+URI=test://$top_srcdir/tests/data/libvirt/node.xml
+check "layout --name NAME -c URI" run 0 layout --name g-fits -c "$URI"
+# the domain as libvirt's test driver holds it: 1 GiB, at 1 GiB on QEMU's virt
+check "  RAM of the domain libvirt holds" grep -q "^ram  *0x40000000  *0x7fffffff " "$tmpdir/out"
+check "layout --domain NAME -c URI" run 0 layout --json --domain g-fits -c "$URI"
+check "layout --domain and --name" run 2 layout --domain x --name y
+check "  one line" err_is "migmap: layout: --domain and --name exclude each other (see 'migmap layout --help')"
 
 printf '<domain>\n<os><type arch="aarch64" machine="virt-7.2"/></os>\n<memory unit="XiB">1</memory>\n</domain>\n' >"$tmpdir/bad.xml"
 check "bad unit" run 2 layout --domain "$tmpdir/bad.xml"

@@ -20,11 +20,19 @@ check "list of a missing state dir: exit 2" run 2 "$tmpdir/o" --state-dir "$S" p
 check "  says which" grep -q "^migmap: $S: cannot open the state directory: No such file or directory\$" "$tmpdir/err"
 check "  prints nothing on stdout" test ! -s "$tmpdir/o"
 check "create" run 0 "$tmpdir/o" --state-dir "$S" pool create p
+# what changed, in one line as virsh says it ("Pool 'x' created")
+check "  says so" [ "$(cat "$tmpdir/o")" = "Pool 'p' created" ]
 check "create again" run 2 "$tmpdir/o" --state-dir "$S" pool create p
 check "  message" err_is "migmap: pool 'p' exists"
 check "create ../x" run 2 "$tmpdir/o" --state-dir "$S" pool create ../x
 check "  message" err_is "migmap: invalid pool name '../x': 1-250 letters, digits, '-', '.', '_', not starting with '.'"
+# a bad file after a good one: nothing added, nothing said on stdout
+printf '<capabilities>\n' >"$tmpdir/broken.xml"
+check "add a good and a broken map" run 2 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/b.xml" "$tmpdir/broken.xml"
+check "  nothing on stdout" [ ! -s "$tmpdir/o" ]
+check "  b was not added" sh -c '! ls "$0/pools/p" | grep -q b' "$S"
 check "add two maps" run 0 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/b.xml" "$tmpdir/c.xml"
+check "  one line names both" [ "$(cat "$tmpdir/o")" = "Hosts 'b', 'c' added to pool 'p'" ]
 check "add from stdin" sh -c "'$MIGMAP' --state-dir '$S' pool create q && '$MIGMAP' --state-dir '$S' pool add q - <'$tmpdir/b.xml'"
 check "add again" run 2 "$tmpdir/o" --state-dir "$S" pool add p "$tmpdir/b.xml"
 check "  message" err_is "migmap: pool 'p' already has a host 'b'"
@@ -50,12 +58,25 @@ if [ -n "$XMLLINT" ]; then
 	check "  valid against poolmap.rng" "$XMLLINT" --noout --relaxng "$top_srcdir/xml/poolmap.rng" "$tmpdir/show.xml"
 fi
 check "remove" run 0 "$tmpdir/o" --state-dir "$S" pool remove p c
+check "  says so" [ "$(cat "$tmpdir/o")" = "Host 'c' removed from pool 'p'" ]
 check "remove again" run 2 "$tmpdir/o" --state-dir "$S" pool remove p c
 check "  message" err_is "migmap: pool 'p' has no host 'c'"
 check "refresh without remote members" run 0 "$tmpdir/o" --state-dir "$S" pool refresh p
 check "--remote only for add" run 2 "$tmpdir/o" --state-dir "$S" pool show --remote x p
 check "unknown command" run 2 "$tmpdir/o" --state-dir "$S" pool frobnicate
 check "delete" run 0 "$tmpdir/o" --state-dir "$S" pool delete q
+check "  says so" [ "$(cat "$tmpdir/o")" = "Pool 'q' deleted" ]
+# --json: the same as one object
+check "create --json" run 0 "$tmpdir/o" --state-dir "$S" pool create --json j
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.loads(sys.argv[2])' "$tmpdir/o" '{"action": "created", "pool": "j"}'
+check "add --json" run 0 "$tmpdir/o" --state-dir "$S" pool --json add j "$tmpdir/c.xml"
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.loads(sys.argv[2])' "$tmpdir/o" '{"action": "added", "pool": "j", "hosts": ["c"]}'
+check "  c is in j" sh -c '"$0" --state-dir "$1" pool show --json j | grep -q "\"name\": \"c\""' "$MIGMAP" "$S"
+check "remove --json" run 0 "$tmpdir/o" --state-dir "$S" pool --json remove j c
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.loads(sys.argv[2])' "$tmpdir/o" '{"action": "removed", "pool": "j", "hosts": ["c"]}'
+check "delete --json" run 0 "$tmpdir/o" --state-dir "$S" pool --json delete j
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.loads(sys.argv[2])' "$tmpdir/o" '{"action": "deleted", "pool": "j"}'
+check "  j is gone" sh -c '! "$0" --state-dir "$1" pool list | grep -qx j' "$MIGMAP" "$S"
 check "delete again" run 2 "$tmpdir/o" --state-dir "$S" pool delete q
 check "  message" err_is "migmap: no pool 'q'"
 

@@ -31,6 +31,19 @@ for cmd in $commands; do
 	check "migmap $cmd -Z: exit 2" migmap_rc 2 "$tmpdir/out" "$cmd" -Z
 	check "  message" err_is "migmap: $cmd: unrecognized option '-Z' (see 'migmap $cmd --help')"
 done
+# pool's subcommands share pool's options: an error names "pool"
+for sub in list create delete add remove tag untag refresh sync show check fit whatif; do
+	check "migmap pool $sub --bogus: exit 2" migmap_rc 2 "$tmpdir/out" pool "$sub" --bogus
+	check "  message" err_is "migmap: pool: unrecognized option '--bogus' (see 'migmap pool --help')"
+done
+check "pool's --help lists tag and untag" sh -c '"$0" pool --help | grep -q "^  tag DOMAIN POOL" && "$0" pool --help | grep -q "^  untag DOMAIN"' "$MIGMAP"
+# the hook, run by hand: the same style under its own name
+HOOK=${HOOK:-$top_builddir/tools/migmap-hook}
+"$HOOK" --bogus >"$tmpdir/out" 2>"$tmpdir/err"
+check "migmap-hook --bogus: exit 2" [ $? -eq 2 ]
+check "  message" err_is "migmap-hook: unrecognized option '--bogus' (see 'migmap-hook --help')"
+"$HOOK" --version >"$tmpdir/out" 2>"$tmpdir/err"
+check "migmap-hook --version" [ "$(cat "$tmpdir/out")" = "migmap-hook $version" ]
 # an option that takes an argument, given none
 check "migmap host --sysroot: exit 2" migmap_rc 2 "$tmpdir/out" host --sysroot
 check "  message" err_is "migmap: host: option needs an argument: '--sysroot' (see 'migmap host --help')"

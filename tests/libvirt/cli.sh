@@ -17,6 +17,12 @@ run() { # run EXPECTED_RC ARGS...: stdout in $tmpdir/out, stderr in $tmpdir/err
 check "check --domain NAME -c URI: conflict" run 1 check --domain g-hostdev -c "$URI" "$EX/b.xml"
 check "  the line names the doorbell on host b" \
 	grep -q "^error: guest RAM 0x40000000-0x23fffffff meets msi 0xc6010000-0xc601ffff on host b (group 0, " "$tmpdir/out"
+check "check --name NAME -c URI: conflict" run 1 check --name g-hostdev -c "$URI" "$EX/b.xml"
+check "  the same doorbell" grep -q "meets msi 0xc6010000-0xc601ffff on host b " "$tmpdir/out"
+check "plan --name NAME -c URI" run 0 plan --name g-pool -c "$URI" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "  the plan keeps the domain's UUID" grep -q "3b1f0d4e-6a3c-4f0e-9a51-0c7d2e8b1a02" "$tmpdir/out"
+check "--name of no such domain" run 2 check --name nosuch -c test:///default "$EX/a.xml"
+check "  one line naming domain and URI" grep -q "^migmap: nosuch (test:///default): .*not found" "$tmpdir/err"
 check "check --connect URI: a domain that fits" run 0 check --domain g-fits --connect "$URI" "$EX/b.xml"
 check "check a pool member by name" run 1 check --domain g-pool -c "$URI" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "test:///default: no such domain" run 2 check --domain nosuch -c test:///default "$EX/a.xml"
@@ -42,4 +48,16 @@ check "  says so" grep -q "^migmap: the domain already fits: not redefined" "$tm
 check "plan --define of a file on test:///default" run 0 plan --define \
 	--domain "$top_srcdir/tests/data/libvirt/g-pool.xml" -c test:///default "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "  defined g-pool" grep -q "^migmap: defined domain 'g-pool'" "$tmpdir/err"
+
+# pool tag/untag: what they say (what libvirt then holds: tests/libvirt/test-tag)
+check "pool tag" run 0 pool tag g-fits prod -c "$URI"
+check "  says so" [ "$(cat "$tmpdir/out")" = "Domain 'g-fits' tagged with pool 'prod'" ]
+check "pool untag --json" run 0 pool --json untag g-fits -c "$URI"
+check "  JSON" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1])) == {"action": "untagged", "domain": "g-fits"}' "$tmpdir/out"
+check "pool tag: no such domain" run 2 pool tag nosuch prod -c "$URI"
+check "  one line naming domain and URI" grep -q "^migmap: nosuch (test://.*): .*not found" "$tmpdir/err"
+check "pool tag: a name the hook would refuse" run 2 pool tag g-fits "a b" -c "$URI"
+check "  message" grep -qx "migmap: pool tag: invalid pool name 'a b'" "$tmpdir/err"
+check "pool tag: one argument" run 2 pool tag g-fits -c "$URI"
+check "  message" grep -qx "migmap: pool tag: expected a domain and a pool name" "$tmpdir/err"
 finish

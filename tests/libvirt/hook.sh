@@ -178,6 +178,21 @@ check "  saying why" grep -q "fifo.conf: not a regular file" "$tmpdir/err"
 # ---- usage
 check "--help" hook 0 /dev/null --help
 check "too few arguments: 2" hook 2 /dev/null g1 prepare
+check "  one line, the hook's prefix" one_line "^migmap-hook: expected DOMAIN OPERATION SUB-OPERATION \[EXTRA\]"
+check "--version" hook 0 /dev/null --version
+check "  prints the version" grep -qx "migmap-hook $(sed -n 's/^AC_INIT(\[migmap\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")" "$tmpdir/out"
+check "-h" hook 0 /dev/null -h
+check "  usage" grep -q "^Usage: migmap-hook \[--config FILE\] DOMAIN" "$tmpdir/out"
+check "--bogus: exit 2" hook 2 /dev/null --bogus g1 prepare begin -
+check "  getopt's error, the hook's prefix" one_line "^migmap-hook: unrecognized option '--bogus' (see 'migmap-hook --help')\$"
+check "--config without FILE: exit 2" hook 2 /dev/null --config
+check "  one line" one_line "^migmap-hook: option needs an argument: '--config' (see 'migmap-hook --help')\$"
+# --config FILE over MIGMAP_CONFIG: the broken one in the environment is not read
+check "--config FILE: its settings" sh -c 'MIGMAP_CONFIG=/nonexistent/bad.conf "$0" --config "$1" g-hostdev prepare begin - <"$2" 2>"$3"; [ $? -eq 1 ]' \
+	"$HOOK" "$tmpdir/hook.conf" "$D/g-hostdev.xml" "$tmpdir/err"
+check "  host b's refusal" one_line "$line_b"
+# as libvirt runs it, four arguments are never options: a domain named "-Z"
+check "four arguments: a domain named '-Z' is no option" hook 0 /dev/null -Z release end -
 
 # ---- the same decisions through a running migmapd (host b, pool p1). The
 # hook's own state directory is empty, so a verdict naming p1's members can
