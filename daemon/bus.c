@@ -266,9 +266,9 @@ static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_er
 	if ((r = bus_begin_pool_write(m, msg, &pool, &address, true, error)) < 0)
 		return r;
 	root = r > 0;
-	/* Synchronous, bounded by REMOTE_TIMEOUT_USEC: a pool is changed
+	/* Synchronous, bounded by m->remote_timeout_usec: a pool is changed
 	 * rarely and by an administrator. */
-	r = remote_fetch_hostmap(address, root, REMOTE_TIMEOUT_USEC, m->bus, &map, &err);
+	r = remote_fetch_hostmap(address, root, m->remote_timeout_usec, m->bus, &map, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r == -EPERM)

@@ -77,6 +77,7 @@ typedef struct Pool {
 	const char *uri;        /* -c */
 	const char *add, *drop; /* whatif: --add HOST.xml, --remove HOST */
 	size_t n_bad;           /* refresh: members found stale */
+	uint64_t timeout_usec;  /* without migmapd: the config file's remote_timeout */
 } Pool;
 
 static void pool_done(Pool *p)
@@ -122,6 +123,29 @@ static int default_dirs(Pool *p)
 	p->pool_dir = TAKE_PTR(config.pool_dir);
 	mm_config_clear(&config);
 	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
+}
+
+/* Without migmapd, the CLI fetches members itself: as long as migmapd
+ * would (remote_timeout of --config FILE, $MIGMAP_CONFIG or the installed
+ * file; its default without one). */
+static int remote_timeout(Pool *p)
+{
+	const char *file = cli_config_file ? cli_config_file : MM_CONFIG_FILE;
+	MmConfig config = { 0 };
+	MmError err = { 0 };
+	int r = mm_config_load(file, &config, &err);
+	if (r < 0 && !(r == -ENOENT && !cli_config_file)) {
+		mm_config_clear(&config);
+		return cli_fail_error(&err);
+	}
+	int ret = EXIT_OK;
+	if (mm_config_duration(config.remote_timeout, REMOTE_TIMEOUT_DEFAULT_SEC,
+			       &p->timeout_usec) < 0)
+		ret = cli_fail("%s: remote_timeout: bad duration '%s': a number of seconds, or a "
+			       "number followed by s, min or h",
+			       file, config.remote_timeout);
+	mm_config_clear(&config);
+	return ret;
 }
 
 static int pool_connect(Pool *p)
@@ -265,11 +289,11 @@ static int do_add_remote(Pool *p, const char *pool)
 
 	if (p->bus)
 		return call(p, "AddRemoteHost", NULL, "ss", pool, p->remote);
-	if ((r = state_open(p, true)) != EXIT_OK)
+	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!mm_state_find_pool(p->state, pool))
 		return cli_fail("no pool '%s'", pool);
-	r = remote_fetch_hostmap(p->remote, geteuid() == 0, REMOTE_TIMEOUT_USEC, NULL, &map, &err);
+	r = remote_fetch_hostmap(p->remote, geteuid() == 0, p->timeout_usec, NULL, &map, &err);
 	if (r < 0)
 		return fail_state(r, &err);
 	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
@@ -413,7 +437,7 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		return cli_fail("pool refresh: expected one pool name");
 	if (p->bus)
 		return call_members(p, "RefreshPool", args[0], "fresh", "stale");
-	if ((r = state_open(p, true)) != EXIT_OK)
+	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	p->verb_pool = args[0];
 	const RemoteRefreshOps ops = {
@@ -421,7 +445,8 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		.stale = show_stale,
 		.fresh = show_fresh,
 	};
-	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, p, &err);
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, p->timeout_usec, &ops, p,
+				&err);
 	if (r < 0)
 		return fail_state(r, &err);
 	return p->n_bad ? EXIT_VERDICT : EXIT_OK;
@@ -438,7 +463,7 @@ static int do_sync(Pool *p, char **args, size_t n)
 		return cli_fail("pool sync: expected one pool name");
 	if (p->bus)
 		return call_members(p, "SyncPool", args[0], "synced", "not synced:");
-	if ((r = state_open(p, true)) != EXIT_OK)
+	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!(pool = mm_state_find_pool(p->state, args[0])))
 		return cli_fail("no pool '%s'", args[0]);
@@ -452,7 +477,7 @@ static int do_sync(Pool *p, char **args, size_t n)
 		char buf[1024];
 		if (!m->address)
 			continue;
-		r = remote_import_pool(m->address, geteuid() == 0, REMOTE_TIMEOUT_USEC, args[0],
+		r = remote_import_pool(m->address, geteuid() == 0, p->timeout_usec, args[0],
 				       generation, doc, &err);
 		if (r < 0) {
 			printf("%s: not synced: %s\n", m->name,
