@@ -14,6 +14,7 @@
 
 #include "access.h"
 #include "bus-names.h"
+#include "bus-pool.h"
 #include "bus.h"
 #include "log.h"
 #include "macros.h"
@@ -201,6 +202,12 @@ static void call_done(Call *c)
 {
 	RefreshJob *j = c->job;
 	c->done = true;
+	/* Each member's line as soon as it is known (pool refresh prints them
+	 * as they come), to the caller only. */
+	if (j->kind != JOB_ADD)
+		bus_pool_member_finished(j->m, j->pool,
+					 j->request ? sd_bus_message_get_sender(j->request) : NULL,
+					 c->name, c->ok, c->message);
 	if (++j->n_done == j->n)
 		job_finish(j);
 }
