@@ -38,6 +38,9 @@ typedef struct Call {
 	sd_bus *bus;
 	sd_bus_slot *slot;
 	bool done, ok;
+	/* JOB_REFRESH, recorded in one write when the job ends: a fresh
+	 * member whose map did not change, a member to mark stale */
+	bool unchanged, mark_stale;
 	char *message;          /* why not ok */
 	char *ssh_log;          /* ssh: members: where ssh writes its own messages */
 	MmHostMap *map;         /* JOB_ADD: the member's map, when ok */
@@ -57,8 +60,15 @@ struct RefreshJob {
 	char *document;
 	uint64_t generation;
 	RefreshJob *next;
-	sd_event_source *free_source; /* frees the job once the loop is out of its callbacks */
+	sd_event_source *free_source;  /* frees the job once the loop is out of its callbacks */
+	sd_event_source *start_source; /* starts the calls, START_BATCH a turn */
+	size_t n_started;
 };
+
+/* Calls started per turn of the loop: connecting to a member (socket,
+ * connect, the start of the handshake) takes a fraction of a millisecond,
+ * a hundred at once held the loop for tens (docs/design.md §10). */
+#define START_BATCH 4
 
 static void job_free(RefreshJob *j)
 {
@@ -76,6 +86,7 @@ static void job_free(RefreshJob *j)
 	}
 	free(j->calls);
 	sd_event_source_disable_unref(j->free_source);
+	sd_event_source_disable_unref(j->start_source);
 	sd_bus_message_unref(j->request);
 	free(j->pool);
 	free(j->document);
@@ -93,6 +104,7 @@ static void job_unlink(RefreshJob *j)
 
 static int start_job(Manager *m, JobKind kind, const char *pool, sd_bus_message *request,
 		     bool privileged, bool then_sync);
+static void record_fetches(RefreshJob *j);
 
 static int on_free_job(sd_event_source *s, void *userdata)
 {
@@ -123,6 +135,8 @@ static void add_finish(RefreshJob *j)
 static void job_finish(RefreshJob *j)
 {
 	Manager *m = j->m;
+	if (j->kind == JOB_REFRESH)
+		record_fetches(j);
 	if (j->changed)
 		bus_emit_pool_changed(m, j->pool, false);
 	if (j->kind == JOB_ADD) {
@@ -182,8 +196,6 @@ static void refresh_failed(Call *c, const char *reason)
 	_cleanup_free_ char *with_ssh = with_ssh_line(c, reason);
 	const char *why = with_ssh ? with_ssh : reason;
 	RefreshJob *j = c->job;
-	MmError err = { 0 };
-	char buf[1024];
 	const MmStateMember *mb =
 		mm_state_find_member(mm_state_find_pool(j->m->state, j->pool), c->name);
 	bool was_stale = mb && mb->stale;
@@ -192,10 +204,49 @@ static void refresh_failed(Call *c, const char *reason)
 	if (asprintf(&c->message, "since %s: %s", since, why) < 0)
 		c->message = NULL;
 	log_warning("pool %s: host %s is stale: %s", j->pool, c->name, why);
-	if (mm_state_mark_stale(j->m->state, j->pool, c->name, &err) < 0)
-		log_warning("pool %s: %s", j->pool, mm_error_format(&err, buf, sizeof(buf)));
-	else if (!was_stale)
+	c->mark_stale = true;
+	if (!was_stale)
 		j->changed = true;
+}
+
+/* The content of a map, without the time it was probed. */
+static int content_xml(const MmHostMap *h, char **ret)
+{
+	MmHostMap copy = *h;
+	copy.generated = NULL;
+	return mm_hostmap_format_xml(&copy, ret);
+}
+
+static bool same_content(const MmHostMap *a, const MmHostMap *b)
+{
+	_cleanup_free_ char *x = NULL, *y = NULL;
+	return a && b && content_xml(a, &x) >= 0 && content_xml(b, &y) >= 0 && strcmp(x, y) == 0;
+}
+
+/* The end of a refresh: the fetch times of the members whose maps did not
+ * change and the stale marks, in one write of remote.json. Members answer
+ * at once by the hundred; a write (and its fsyncs) each would hold the
+ * loop that long every time (docs/design.md §10). */
+static void record_fetches(RefreshJob *j)
+{
+	_cleanup_free_ char **fresh = calloc(j->n + 1, sizeof(char *));
+	_cleanup_free_ char **stale = calloc(j->n + 1, sizeof(char *));
+	size_t n_fresh = 0, n_stale = 0;
+	MmError err = { 0 };
+	char buf[1024];
+	if (!fresh || !stale) {
+		log_warning("pool %s: cannot record the fetches: out of memory", j->pool);
+		return;
+	}
+	for (size_t i = 0; i < j->n; i++) {
+		if (j->calls[i].unchanged)
+			fresh[n_fresh++] = j->calls[i].name;
+		else if (j->calls[i].mark_stale)
+			stale[n_stale++] = j->calls[i].name;
+	}
+	if ((n_fresh || n_stale) && mm_state_find_pool(j->m->state, j->pool) &&
+	    mm_state_record_fetches(j->m->state, j->pool, fresh, n_fresh, stale, n_stale, &err) < 0)
+		log_warning("pool %s: %s", j->pool, mm_error_format(&err, buf, sizeof(buf)));
 }
 
 static void call_done(Call *c)
@@ -229,9 +280,21 @@ static void store_map(Call *c, sd_bus_message *reply)
 		/* The member keeps its name even if the host renamed itself. */
 		free(map->name);
 		map->name = strdup(c->name);
-		r = map->name
-			    ? mm_state_add_member(j->m->state, j->pool, map, c->address, true, &err)
-			    : -ENOMEM;
+		if (!map->name)
+			r = -ENOMEM;
+	}
+	if (r >= 0) {
+		const MmStateMember *old =
+			mm_state_find_member(mm_state_find_pool(j->m->state, j->pool), c->name);
+		/* The usual answer: the map it had. Its new fetch time is
+		 * written with the others' at the end. */
+		if (old && old->address && same_content(old->map, map)) {
+			c->ok = c->unchanged = true;
+			if (old->stale)
+				j->changed = true;
+			return;
+		}
+		r = mm_state_add_member(j->m->state, j->pool, map, c->address, true, &err);
 	}
 	if (r < 0) {
 		refresh_failed(c, mm_error_format(&err, buf, sizeof(buf)));
@@ -361,6 +424,20 @@ fail:
 	call_done(c);
 }
 
+/* A defer source, below the daemon's own bus in priority: between two
+ * batches the loop serves the clients. The job is freed on a later turn
+ * (job_finish), so it is still there after its last call finished here. */
+static int on_start_batch(sd_event_source *s, void *userdata)
+{
+	RefreshJob *j = userdata;
+	size_t end = j->n_started + START_BATCH < j->n ? j->n_started + START_BATCH : j->n;
+	while (j->n_started < end)
+		call_start(&j->calls[j->n_started++]);
+	if (j->n_started == j->n)
+		(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	return 0;
+}
+
 /* A job over pool with room for max_calls calls, none yet. */
 static RefreshJob *job_new(Manager *m, JobKind kind, const char *pool, sd_bus_message *request,
 			   bool privileged, size_t max_calls)
@@ -423,11 +500,20 @@ static int start_job(Manager *m, JobKind kind, const char *pool, sd_bus_message 
 		job_finish(j);
 		return 0;
 	}
-	/* Every call may finish at once (no such socket): count them all
-	 * first, so that the job finishes after the last one only. */
-	size_t n = j->n;
-	for (size_t i = 0; i < n; i++)
-		call_start(&j->calls[i]);
+	/* Every call may finish at once (no such socket): they are all
+	 * counted (j->n) before the first starts, so that the job finishes
+	 * after the last one only. */
+	r = sd_event_add_defer(m->event, &j->start_source, on_start_batch, j);
+	if (r >= 0)
+		r = sd_event_source_set_priority(j->start_source, SD_EVENT_PRIORITY_NORMAL + 10);
+	if (r >= 0) /* a defer source fires once by default: every turn until done */
+		r = sd_event_source_set_enabled(j->start_source, SD_EVENT_ON);
+	if (r < 0) {
+		/* all at once, then */
+		log_warning("pool %s: cannot start the calls in batches: %s", pool, strerror(-r));
+		while (j->n_started < j->n)
+			call_start(&j->calls[j->n_started++]);
+	}
 	return 0;
 }
 
