@@ -308,7 +308,6 @@ static void store_map(Call *c, sd_bus_message *reply)
 static void add_reply(Call *c, sd_bus_message *reply, const sd_bus_error *e)
 {
 	Manager *m = c->job->m;
-	_cleanup_free_ char *why = NULL;
 	sd_id128_t ours, theirs;
 	MmError err = { 0 };
 	char buf[1024];
