@@ -5,6 +5,10 @@
 #define MM_BUS_NAME      "org.migmap.Migmap1"
 #define MM_BUS_PATH      "/org/migmap/Migmap1"
 #define MM_BUS_INTERFACE "org.migmap.Migmap1"
+/* one object per pool (daemon/bus-pool.c), its name escaped with
+ * sd_bus_path_encode() below the prefix */
+#define MM_BUS_POOL_PREFIX    "/org/migmap/Migmap1/pool"
+#define MM_BUS_POOL_INTERFACE "org.migmap.Migmap1.Pool"
 
 #define MM_BUS_ERROR(name)             "org.migmap.Migmap1.Error." name
 #define MM_BUS_ERROR_NO_SUCH_POOL      MM_BUS_ERROR("NoSuchPool")

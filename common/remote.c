@@ -291,7 +291,8 @@ int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_use
 }
 
 int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
-			const RemoteRefreshOps *ops, void *userdata, MmError *err)
+			uint64_t timeout_usec, const RemoteRefreshOps *ops, void *userdata,
+			MmError *err)
 {
 	const MmStatePool *p = mm_state_find_pool(s, pool);
 	char **names = NULL, **addresses = NULL;
@@ -330,7 +331,7 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 		MmError fetch_err = { 0 };
 		if (ops && ops->progress)
 			ops->progress(i, n, names[i], userdata);
-		r = remote_fetch_hostmap(addresses[i], privileged, REMOTE_TIMEOUT_USEC, self, &map,
+		r = remote_fetch_hostmap(addresses[i], privileged, timeout_usec, self, &map,
 					 &fetch_err);
 		if (r >= 0) {
 			/* The member keeps its name even if the host renamed itself. */

@@ -13,8 +13,9 @@
 
 #include "migmap.h"
 
-/* How long one fetch may take, connection included. */
-#define REMOTE_TIMEOUT_USEC (15ULL * 1000 * 1000)
+/* How long one fetch may take, connection included, when migmap.conf sets
+ * no remote_timeout: the same for migmapd and the CLI without it. */
+#define REMOTE_TIMEOUT_DEFAULT_SEC 10
 
 /* The sd-bus address to connect to for a member named spec, in *ret (to
  * free). ssh:[USER@]HOST[:PORT] becomes "ssh -xT -o BatchMode=yes [-p PORT]
@@ -64,5 +65,7 @@ typedef struct RemoteRefreshOps {
  * cannot be written. */
 /* privileged: the caller is root. A member stored with an address that only
  * root may use is not run for anyone else: it is marked stale. */
+/* timeout_usec bounds each member's fetch (remote_timeout). */
 int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
-			const RemoteRefreshOps *ops, void *userdata, MmError *err);
+			uint64_t timeout_usec, const RemoteRefreshOps *ops, void *userdata,
+			MmError *err);

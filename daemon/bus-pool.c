@@ -115,6 +115,8 @@ static const sd_bus_vtable pool_vtable[] = {
 	SD_BUS_PROPERTY("Members", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("LimitBits", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Generation", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_SIGNAL_WITH_NAMES("MemberFinished", "sbs",
+				 SD_BUS_PARAM(host) SD_BUS_PARAM(ok) SD_BUS_PARAM(message), 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -150,6 +152,27 @@ void bus_pool_changed(Manager *m, const char *pool)
 						   "LimitBits", "Generation", NULL);
 	if (r < 0)
 		log_warning("cannot emit PropertiesChanged for pool %s: %s", pool, strerror(-r));
+}
+
+void bus_pool_member_finished(Manager *m, const char *pool, const char *destination,
+			      const char *host, bool ok, const char *message)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *sig = NULL;
+	_cleanup_free_ char *path = NULL;
+	if (!m->bus)
+		return;
+	int r = sd_bus_path_encode(MM_BUS_POOL_PREFIX, pool, &path);
+	if (r >= 0)
+		r = sd_bus_message_new_signal(m->bus, &sig, path, MM_BUS_POOL_INTERFACE,
+					      "MemberFinished");
+	if (r >= 0 && destination)
+		r = sd_bus_message_set_destination(sig, destination);
+	if (r >= 0)
+		r = sd_bus_message_append(sig, "sbs", host, ok, message ? message : "");
+	if (r >= 0)
+		r = sd_bus_send(m->bus, sig, NULL);
+	if (r < 0)
+		log_warning("pool %s: cannot emit MemberFinished: %s", pool, strerror(-r));
 }
 
 int bus_pool_setup(Manager *m)

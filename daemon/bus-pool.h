@@ -6,10 +6,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-names.h"
 #include "manager.h"
-
-#define MM_BUS_POOL_PREFIX    "/org/migmap/Migmap1/pool"
-#define MM_BUS_POOL_INTERFACE "org.migmap.Migmap1.Pool"
 
 /* Export the pool objects (a fallback vtable and a node enumerator). */
 int bus_pool_setup(Manager *m);
@@ -18,5 +16,11 @@ void bus_pool_free(Manager *m);
  * Generation and emit PropertiesChanged on its object. A deleted pool's
  * object is gone (introspection no longer lists it). */
 void bus_pool_changed(Manager *m, const char *pool);
+/* MemberFinished(s host, b ok, s message) on pool's object: one member of
+ * a RefreshPool or SyncPool is done (fresh or synced; else why not).
+ * Sent to destination, the method's caller, only; to everyone when NULL
+ * (the refresh_interval timer). */
+void bus_pool_member_finished(Manager *m, const char *pool, const char *destination,
+			      const char *host, bool ok, const char *message);
 /* ListPoolObjects() -> a(so): every pool and its object path. */
 int bus_pool_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -256,33 +256,22 @@ static int method_add_host(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	return add_member(m, msg, pool, map, NULL, error);
 }
 
+int bus_add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostMap *map,
+		   const char *address, sd_bus_error *error)
+{
+	return add_member(m, msg, pool, map, address, error);
+}
+
 static int method_add_remote_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	MmError err = { 0 };
 	const char *pool, *address;
-	bool root;
 	int r;
 
 	if ((r = bus_begin_pool_write(m, msg, &pool, &address, true, error)) < 0)
 		return r;
-	root = r > 0;
-	/* Synchronous, bounded by REMOTE_TIMEOUT_USEC: a pool is changed
-	 * rarely and by an administrator. */
-	r = remote_fetch_hostmap(address, root, REMOTE_TIMEOUT_USEC, m->bus, &map, &err);
-	if (r == -ENOMEM)
-		return r;
-	if (r == -EPERM)
-		return format_error(error, MM_BUS_ERROR_ACCESS_DENIED, &err);
-	if (r == -EINVAL && !err.file[0])
-		return format_error(error, MM_BUS_ERROR_INVALID_ARGUMENT, &err);
-	if (r < 0)
-		return format_error(error,
-				    err.line ? MM_BUS_ERROR_INVALID_HOST_MAP
-					     : MM_BUS_ERROR_REMOTE_FAILED,
-				    &err);
-	return add_member(m, msg, pool, map, address, error);
+	/* refresh.c: the fetch runs on the event loop; answered when it ends */
+	return refresh_add_remote_host(m, msg, pool, address, r > 0, error);
 }
 
 static int method_remove_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)

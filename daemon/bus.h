@@ -15,3 +15,8 @@ int bus_emit_host_map_changed(Manager *m);
 int bus_begin_pool_write(Manager *m, sd_bus_message *msg, const char **pool, const char **arg,
 			 bool must_exist, sd_bus_error *error);
 int bus_emit_pool_changed(Manager *m, const char *pool, bool pools_changed);
+/* Store map in pool as a member (address: how it was fetched, NULL for an
+ * imported map), emit PoolChanged and answer msg with the member's name;
+ * < 0 with error set when the pool cannot take it. */
+int bus_add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostMap *map,
+		   const char *address, sd_bus_error *error);

@@ -18,6 +18,7 @@
 #include "macros.h"
 #include "manager.h"
 #include "refresh.h"
+#include "remote.h"
 #include "share.h"
 #include "worker.h"
 
@@ -107,7 +108,8 @@ int manager_start(Manager *m)
 	 * shared lock, which keeps out only `migmap pool --state-dir` writers. */
 	if (mm_config_duration(m->config.rescan_interval, 30, &m->rescan_usec) < 0 ||
 	    mm_config_duration(m->config.refresh_interval, 600, &m->refresh_usec) < 0 ||
-	    mm_config_duration(m->config.remote_timeout, 10, &m->remote_timeout_usec) < 0) {
+	    mm_config_duration(m->config.remote_timeout, REMOTE_TIMEOUT_DEFAULT_SEC,
+			       &m->remote_timeout_usec) < 0) {
 		log_error("bad duration in the configuration");
 		return -EINVAL;
 	}

@@ -18,6 +18,12 @@ int refresh_method_sync_pool(sd_bus_message *msg, void *userdata, sd_bus_error *
 /* ImportPool(s pool, t generation, s pool_document): take a newer
  * generation of a pool another member pushes. */
 int refresh_method_import_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* AddRemoteHost(s pool, s address) -> s name, after bus_begin_pool_write():
+ * the member's map fetched asynchronously (remote_timeout), the method
+ * answered when the fetch ends. privileged: the caller is root. An address
+ * the caller may not use fails at once. */
+int refresh_add_remote_host(Manager *m, sd_bus_message *msg, const char *pool, const char *address,
+			    bool privileged, sd_bus_error *error);
 /* Arm the refresh_interval timer. */
 int refresh_start(Manager *m);
 /* Drop the calls under way (the daemon is exiting) and the timer. */

@@ -937,6 +937,76 @@ int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError 
 	return 0;
 }
 
+static bool name_in(const char *name, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
+int mm_state_record_fetches(MmState *s, const char *pool, char *const *fresh, size_t n_fresh,
+			    char *const *stale, size_t n_stale, MmError *err)
+{
+	_cleanup_free_ MmStateMember *next = NULL;
+	_cleanup_free_ char *now = NULL;
+	_cleanup_close_ int poolfd = -1;
+	MmStatePool *p, tmp;
+	bool any = false;
+	int r = 0;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
+		return r;
+	if (!(now = mm_timestamp_now()) || !(next = calloc(p->n_members + 1, sizeof(*next))))
+		return -ENOMEM;
+	/* the members as they will be: shallow copies but for a fresh member's
+	 * new fetch time, which next owns until it is in memory */
+	for (size_t i = 0; i < p->n_members; i++) {
+		next[i] = p->members[i];
+		if (!next[i].address)
+			continue;
+		if (name_in(next[i].name, fresh, n_fresh)) {
+			if (!(next[i].fetched = strdup(now))) {
+				r = -ENOMEM;
+				goto out;
+			}
+			next[i].stale = false;
+			any = true;
+		} else if (name_in(next[i].name, stale, n_stale) && !next[i].stale) {
+			next[i].stale = true;
+			any = true;
+		}
+	}
+	if (!any)
+		goto out;
+	poolfd = open_pool_dir(s, pool, err);
+	if (poolfd < 0) {
+		r = poolfd;
+		goto out;
+	}
+	tmp = *p;
+	tmp.members = next;
+	if ((r = write_remote(s, poolfd, &tmp, NULL, NULL, err)) < 0)
+		goto out;
+	/* on disk: now in memory */
+	for (size_t i = 0; i < p->n_members; i++) {
+		MmStateMember *m = &p->members[i];
+		if (next[i].fetched != m->fetched) {
+			free(m->fetched);
+			m->fetched = next[i].fetched;
+			next[i].fetched = NULL;
+		}
+		m->stale = next[i].stale;
+	}
+out:
+	for (size_t i = 0; i < p->n_members; i++)
+		if (next[i].fetched != p->members[i].fetched)
+			free(next[i].fetched);
+	return r;
+}
+
 /* One warning per stale member of p: what a pool map and a check against
  * the pool say, so nobody trusts an old map without a word. */
 static int stale_warnings(const MmStatePool *p, char ***v, size_t *n)

@@ -88,6 +88,12 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *m, const 
 int mm_state_remove_member(MmState *s, const char *pool, const char *name, MmError *err);
 /* A remote member did not answer: keep its map, mark it stale. */
 int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError *err);
+/* The outcome of one refresh of pool's remote members, in one write of
+ * remote.json: the members named in fresh were fetched now (their maps
+ * unchanged, or stored already), those in stale did not answer (kept, marked
+ * stale). Names that are no longer remote members of pool are skipped. */
+int mm_state_record_fetches(MmState *s, const char *pool, char *const *fresh, size_t n_fresh,
+			    char *const *stale, size_t n_stale, MmError *err);
 /* The pool map of pool's members, with a warning per stale member;
  * -ENODATA for a pool without members. */
 int mm_state_pool_baseline(const MmState *s, const char *pool, MmPoolMap **ret, MmError *err);

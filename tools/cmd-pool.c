@@ -82,6 +82,7 @@ typedef struct Pool {
 	const char *uri;        /* -c */
 	const char *add, *drop; /* whatif: --add HOST.xml, --remove HOST */
 	size_t n_bad;           /* refresh: members found stale */
+	uint64_t timeout_usec;  /* without migmapd: the config file's remote_timeout */
 } Pool;
 
 static void pool_done(Pool *p)
@@ -130,6 +131,29 @@ static int default_dirs(Pool *p)
 	p->pool_dir = TAKE_PTR(config.pool_dir);
 	mm_config_clear(&config);
 	return p->state_dir ? EXIT_OK : cli_fail("out of memory");
+}
+
+/* Without migmapd, the CLI fetches members itself: as long as migmapd
+ * would (remote_timeout of --config FILE, $MIGMAP_CONFIG or the installed
+ * file; its default without one). */
+static int remote_timeout(Pool *p)
+{
+	const char *file = cli_config_file ? cli_config_file : MM_CONFIG_FILE;
+	MmConfig config = { 0 };
+	MmError err = { 0 };
+	int r = mm_config_load(file, &config, &err);
+	if (r < 0 && !(r == -ENOENT && !cli_config_file)) {
+		mm_config_clear(&config);
+		return cli_fail_error(&err);
+	}
+	int ret = EXIT_OK;
+	if (mm_config_duration(config.remote_timeout, REMOTE_TIMEOUT_DEFAULT_SEC,
+			       &p->timeout_usec) < 0)
+		ret = cli_fail("%s: remote_timeout: bad duration '%s': a number of seconds, or a "
+			       "number followed by s, min or h",
+			       file, config.remote_timeout);
+	mm_config_clear(&config);
+	return ret;
 }
 
 static int pool_connect(Pool *p)
@@ -292,11 +316,11 @@ static int do_add_remote(Pool *p, const char *pool)
 			return r;
 		return cli_report_action(p->json, "added", pool, &name, 1, NULL);
 	}
-	if ((r = state_open(p, true)) != EXIT_OK)
+	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!mm_state_find_pool(p->state, pool))
 		return cli_fail("no pool '%s'", pool);
-	r = remote_fetch_hostmap(p->remote, geteuid() == 0, REMOTE_TIMEOUT_USEC, NULL, &map, &err);
+	r = remote_fetch_hostmap(p->remote, geteuid() == 0, p->timeout_usec, NULL, &map, &err);
 	if (r < 0)
 		return fail_state(r, &err);
 	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
@@ -458,43 +482,117 @@ static void show_progress_pool(size_t done, size_t total, const char *host, void
 	show_progress(done, total, host, (void *)((Pool *)userdata)->verb_pool);
 }
 
-/* The a(sbs) answer of RefreshPool or SyncPool as lines; EXIT_VERDICT when
- * some member is not ok. */
-static int print_members(sd_bus_message *reply, const char *good, const char *bad)
-{
-	const char *name, *message;
-	int ok, r, ret = EXIT_OK;
+/* A RefreshPool or SyncPool under way: the members' lines printed so far. */
+typedef struct MembersCall {
+	const char *good, *bad; /* "fresh", "stale" or "synced", "not synced:" */
+	const char *me;         /* our unique name: MemberFinished sent to us */
+	char **printed;
+	size_t n_printed;
+	bool done;
+	int ret;
+} MembersCall;
 
-	if ((r = sd_bus_message_enter_container(reply, 'a', "(sbs)")) < 0)
-		return cli_fail("bad answer from migmapd: %s", strerror(-r));
-	while ((r = sd_bus_message_read(reply, "(sbs)", &name, &ok, &message)) > 0) {
-		if (ok)
-			printf("%s: %s\n", name, good);
-		else {
-			printf("%s: %s %s\n", name, bad, message);
-			ret = EXIT_VERDICT;
-		}
+/* One member's line, once: "HOST: fresh" or "HOST: stale MESSAGE". */
+static void member_line(MembersCall *mc, const char *host, int ok, const char *message)
+{
+	for (size_t i = 0; i < mc->n_printed; i++)
+		if (strcmp(mc->printed[i], host) == 0)
+			return;
+	if (mm_strv_appendf(&mc->printed, &mc->n_printed, "%s", host) < 0) {
+		mc->ret = cli_fail("out of memory");
+		return;
 	}
-	if (r < 0)
-		return cli_fail("bad answer from migmapd: %s", strerror(-r));
+	if (ok)
+		printf("%s: %s\n", host, mc->good);
+	else {
+		printf("%s: %s %s\n", host, mc->bad, message);
+		mc->ret = mc->ret == EXIT_OK ? EXIT_VERDICT : mc->ret;
+	}
 	if (fflush(stdout) != 0)
-		return cli_fail("cannot write output: %s", strerror(errno));
-	return ret;
+		mc->ret = cli_fail("cannot write output: %s", strerror(errno));
 }
 
-/* RefreshPool or SyncPool through migmapd, which answers once every member
- * answered or timed out (its remote_timeout, which may exceed sd-bus's 25 s):
- * one line per member. */
-static int call_members(Pool *p, const char *method, const char *pool, const char *ok,
+static int on_member_finished(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	MembersCall *mc = userdata;
+	const char *host, *message;
+	int ok;
+	/* another refresh of the pool (migmapd's timer) is not ours */
+	if (!streq_ptr(sd_bus_message_get_destination(msg), mc->me))
+		return 0;
+	if (sd_bus_message_read(msg, "sbs", &host, &ok, &message) >= 0)
+		member_line(mc, host, ok, message);
+	return 0;
+}
+
+/* The a(sbs) answer: the lines of members no signal announced (none
+ * normally), and the exit status. */
+static int on_members_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	MembersCall *mc = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+	const char *name, *message;
+	int ok, r;
+
+	mc->done = true;
+	if (e) {
+		mc->ret = cli_fail("%s", e->message ? e->message : e->name);
+		return 0;
+	}
+	if ((r = sd_bus_message_enter_container(reply, 'a', "(sbs)")) >= 0)
+		while ((r = sd_bus_message_read(reply, "(sbs)", &name, &ok, &message)) > 0)
+			member_line(mc, name, ok, message);
+	if (r < 0)
+		mc->ret = cli_fail("bad answer from migmapd: %s", strerror(-r));
+	return 0;
+}
+
+/* RefreshPool or SyncPool through migmapd: one line per member as each
+ * finishes (migmapd's MemberFinished signals on the pool's object, sent to
+ * this caller), until the answer, once every member answered or timed out
+ * (its remote_timeout, which may exceed sd-bus's 25 s). */
+static int call_members(Pool *p, const char *method, const char *pool, const char *good,
 			const char *bad)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *match = NULL, *call_slot = NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *owner = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_free_ char *path = NULL;
+	MembersCall mc = { .good = good, .bad = bad, .ret = EXIT_OK };
+	const char *daemon;
 	int r;
 
+	if (!mm_state_name_valid(pool))
+		return cli_fail("invalid pool name '%.64s'", pool);
+	/* signals from migmapd itself only: its unique name */
+	r = sd_bus_call_method(p->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus", "GetNameOwner", &error, &owner, "s",
+			       MM_BUS_NAME);
+	if (r >= 0)
+		r = sd_bus_message_read(owner, "s", &daemon);
+	if (r < 0)
+		return cli_fail("migmapd: %s", error.message ? error.message : strerror(-r));
+	if ((r = sd_bus_get_unique_name(p->bus, &mc.me)) < 0 ||
+	    (r = sd_bus_path_encode(MM_BUS_POOL_PREFIX, pool, &path)) < 0 ||
+	    (r = sd_bus_match_signal(p->bus, &match, daemon, path, MM_BUS_POOL_INTERFACE,
+				     "MemberFinished", on_member_finished, &mc)) < 0)
+		return cli_fail("cannot follow migmapd's answers: %s", strerror(-r));
 	(void)sd_bus_set_method_call_timeout(p->bus, UINT64_C(3600) * 1000 * 1000);
-	if ((r = call(p, method, &reply, "s", pool)) != EXIT_OK)
-		return r;
-	return print_members(reply, ok, bad);
+	r = sd_bus_call_method_async(p->bus, &call_slot, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE,
+				     method, on_members_answer, &mc, "s", pool);
+	if (r < 0)
+		return cli_fail("cannot call %s: %s", method, strerror(-r));
+	while (!mc.done) {
+		r = sd_bus_process(p->bus, NULL);
+		if (r == 0)
+			r = sd_bus_wait(p->bus, UINT64_MAX);
+		if (r < 0) {
+			mc.ret = cli_fail("migmapd: %s", strerror(-r));
+			break;
+		}
+	}
+	mm_strv_free(mc.printed, mc.n_printed);
+	return mc.ret;
 }
 
 static int do_refresh(Pool *p, char **args, size_t n)
@@ -506,7 +604,7 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		return cli_fail("pool refresh: expected one pool name");
 	if (p->bus)
 		return call_members(p, "RefreshPool", args[0], "fresh", "stale");
-	if ((r = state_open(p, true)) != EXIT_OK)
+	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	p->verb_pool = args[0];
 	const RemoteRefreshOps ops = {
@@ -514,7 +612,8 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		.stale = show_stale,
 		.fresh = show_fresh,
 	};
-	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, &ops, p, &err);
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, p->timeout_usec, &ops, p,
+				&err);
 	if (r < 0)
 		return fail_state(r, &err);
 	return p->n_bad ? EXIT_VERDICT : EXIT_OK;
@@ -531,7 +630,7 @@ static int do_sync(Pool *p, char **args, size_t n)
 		return cli_fail("pool sync: expected one pool name");
 	if (p->bus)
 		return call_members(p, "SyncPool", args[0], "synced", "not synced:");
-	if ((r = state_open(p, true)) != EXIT_OK)
+	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!(pool = mm_state_find_pool(p->state, args[0])))
 		return cli_fail("no pool '%s'", args[0]);
@@ -545,7 +644,7 @@ static int do_sync(Pool *p, char **args, size_t n)
 		char buf[1024];
 		if (!m->address)
 			continue;
-		r = remote_import_pool(m->address, geteuid() == 0, REMOTE_TIMEOUT_USEC, args[0],
+		r = remote_import_pool(m->address, geteuid() == 0, p->timeout_usec, args[0],
 				       generation, doc, &err);
 		if (r < 0) {
 			printf("%s: not synced: %s\n", m->name,

@@ -101,4 +101,24 @@ check "pool check warns that b is stale, with its fetch time" \
 	grep -q "^warning: host 'b' is stale: .*fetched 20" "$tmpdir/check.out"
 check "refresh of no pool: exit 2" migmap_rc 2 "$tmpdir/refresh.out" --state-dir "$local_state" pool refresh nope
 check "refresh of no pool says so" grep -q "no pool 'nope'" "$tmpdir/err"
+# without migmapd the CLI waits for a member as long as migmapd would: the
+# config file's remote_timeout (1 s here), not a built-in 15 s
+start_bus H
+start_daemon h "$H_addr" "$HOSTS/arm64-virt-gicv2" || exit 99
+pid_h=$daemon_pid
+check "add h (local)" "$MIGMAP" --state-dir "$local_state" pool add --remote "$H_addr" p
+kill -STOP "$pid_h"
+cp "$tmpdir/test.conf" "$tmpdir/short.conf"
+echo "remote_timeout = 1s" >>"$tmpdir/short.conf"
+t0=$(date +%s)
+check "refresh with h hung: exit 1" migmap_rc 1 "$tmpdir/refresh.out" \
+	--config "$tmpdir/short.conf" --state-dir "$local_state" pool refresh p
+t1=$(date +%s)
+check "h is stale: timed out" grep -q "^h: stale since 20[-0-9T:]*Z: .*GetHostMap failed: " "$tmpdir/refresh.out"
+check "h given up after remote_timeout (1 s), well before 15 s ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 12 ]
+echo "remote_timeout = soon" >>"$tmpdir/short.conf"
+check "a bad remote_timeout: exit 2" migmap_rc 2 "$tmpdir/refresh.out" \
+	--config "$tmpdir/short.conf" --state-dir "$local_state" pool refresh p
+check "a bad remote_timeout says so, with its line" grep -q "short.conf:[0-9]*: 'remote_timeout' is not a duration" "$tmpdir/err"
+kill -CONT "$pid_h"
 finish

@@ -331,6 +331,46 @@ START_TEST(bad_input_changes_nothing)
 }
 END_TEST
 
+/* A refresh's outcome in one write: fresh members take the new fetch time
+ * and lose their stale mark, stale ones keep their last time; imported and
+ * unknown members are left alone; a reopen reads the same. The times are
+ * SOURCE_DATE_EPOCH's, 2025-11-24T16:00:00Z and one day later, as date(1)
+ * prints them. */
+START_TEST(record_fetches)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
+	_cleanup_(mm_hostmap_freep) MmHostMap *c = tu_probe("arm64-virt-gicv2", "c");
+	char *fresh[] = { "b", "zz" }, *stale[] = { "c", "a" };
+	MmError err = { 0 };
+
+	ck_assert_int_eq(setenv("SOURCE_DATE_EPOCH", "1764000000", 1), 0);
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, "unix:path=/run/b", false, &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", c, "unix:path=/run/c", false, &err), 0);
+	ck_assert_int_eq(mm_state_mark_stale(s, "p", "b", &err), 0);
+	ck_assert_int_eq(setenv("SOURCE_DATE_EPOCH", "1764086400", 1), 0);
+	ck_assert_int_eq(mm_state_record_fetches(s, "p", fresh, 2, stale, 2, &err), 0);
+	ck_assert_int_eq(mm_state_record_fetches(s, "nope", fresh, 2, stale, 2, &err), -ENOENT);
+	ck_assert_int_eq(unsetenv("SOURCE_DATE_EPOCH"), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		const MmStatePool *p = mm_state_find_pool(s, "p");
+		ck_assert_int_eq(p->n_members, 3);
+		ck_assert_ptr_null(p->members[0].fetched);
+		ck_assert(!p->members[0].stale);
+		ck_assert_str_eq(p->members[1].fetched, "2025-11-25T16:00:00Z");
+		ck_assert(!p->members[1].stale);
+		ck_assert_str_eq(p->members[2].fetched, "2025-11-24T16:00:00Z");
+		ck_assert(p->members[2].stale);
+		mm_state_free(s);
+		s = pass == 0 ? open_state(0) : NULL;
+	}
+	ck_assert_int_eq(count_hidden(""), 0);
+}
+END_TEST
+
 START_TEST(one_writer)
 {
 	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK), *t = NULL;
@@ -438,6 +478,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, damaged_files_reported);
 	tcase_add_test(tc, bad_names_refused);
 	tcase_add_test(tc, bad_input_changes_nothing);
+	tcase_add_test(tc, record_fetches);
 	tcase_add_test(tc, one_writer);
 	tcase_add_test(tc, shared_writers);
 	tcase_add_test(tc, reload_sees_other_writers);
