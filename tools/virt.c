@@ -63,15 +63,24 @@ static int open_uri(const char *uri, virConnectPtr *ret)
 	return EXIT_OK;
 }
 
-int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret)
+/* The domain called name at uri, in *ret. */
+static int lookup_domain(const char *uri, const char *name, virDomainPtr *ret)
 {
 	virConnectPtr c;
-	_cleanup_(domain_freep) virDomainPtr dom = NULL;
 	int r = open_uri(uri, &c);
 	if (r != EXIT_OK)
 		return r;
-	if (!(dom = virDomainLookupByName(c, name)))
+	if (!(*ret = virDomainLookupByName(c, name)))
 		return virt_fail(name, uri);
+	return EXIT_OK;
+}
+
+int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret)
+{
+	_cleanup_(domain_freep) virDomainPtr dom = NULL;
+	int r = lookup_domain(uri, name, &dom);
+	if (r != EXIT_OK)
+		return r;
 	/* plan --define writes the XML back: keep what only SECURE shows. */
 	*ret = virDomainGetXMLDesc(dom,
 				   inactive ? VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE : 0);
@@ -170,13 +179,10 @@ int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)
 
 int cli_virt_tag(const char *uri, const char *name, const char *metadata)
 {
-	virConnectPtr c;
 	_cleanup_(domain_freep) virDomainPtr dom = NULL;
-	int r = open_uri(uri, &c);
+	int r = lookup_domain(uri, name, &dom);
 	if (r != EXIT_OK)
 		return r;
-	if (!(dom = virDomainLookupByName(c, name)))
-		return virt_fail(name, uri);
 	/* the definition, and the running guest too when there is one: the
 	 * hook reads the XML libvirt hands it at start and at migration */
 	int persistent = virDomainIsPersistent(dom), active = virDomainIsActive(dom);

@@ -142,11 +142,16 @@ prop() {
 # fails_with ADDR ERROR METHOD DBUS-SEND-ARGS...: the call fails with the
 # named D-Bus error; its message is left in $tmpdir/err.
 fails_with() {
-	a=$1 want=$2 m=$3
-	shift 3
-	if dbus-send --bus="$a" --print-reply --dest="$SVC" "$OBJ" "$IFACE.$m" "$@" \
+	fails_as "" "$@"
+}
+# fails_as WHO ADDR ERROR METHOD ARGS...: fails_with, run through the command
+# prefix WHO (as_nobody, runuser -u U --, ...; "" for none)
+fails_as() {
+	who=$1 a=$2 want=$3 m=$4
+	shift 4
+	if $who dbus-send --bus="$a" --print-reply --dest="$SVC" "$OBJ" "$IFACE.$m" "$@" \
 		>/dev/null 2>"$tmpdir/err"; then
-		echo "  $m succeeded, wanted $want"
+		echo "  $m succeeded${who:+ for $who}, wanted $want"
 		return 1
 	fi
 	got=$(sed -n 's/^Error \([^:]*\):.*/\1/p' "$tmpdir/err")

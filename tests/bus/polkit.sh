@@ -59,15 +59,9 @@ as_daemon() {
 # caller_fails WHO ERROR METHOD ARGS...: as WHO (as_nobody, as_daemon) the
 # call fails with ERROR; its message is left in $tmpdir/err
 caller_fails() {
-	who=$1 want=$2 m=$3
-	shift 3
-	if $who dbus-send --bus="$P_addr" --print-reply --dest="$SVC" "$OBJ" "$IFACE.$m" "$@" \
-		>/dev/null 2>"$tmpdir/err"; then
-		echo "  $m succeeded for $who, wanted $want"
-		return 1
-	fi
-	got=$(sed -n 's/^Error \([^:]*\):.*/\1/p' "$tmpdir/err")
-	[ "$got" = "$want" ] || { echo "  $m: $(cat "$tmpdir/err"), wanted $want"; return 1; }
+	who=$1
+	shift
+	fails_as "$who" "$P_addr" "$@"
 }
 # caller_calls WHO METHOD SIGNATURE ARGS...: as WHO the call succeeds
 # (busctl, which allows interactive authorization unless told not to)
