@@ -6,7 +6,8 @@
  *   AMD-Vi's HATS from sys/class/iommu/ivhd*\/amd-iommu/features, an SMMUv3's
  *   from the kernel's "ias NN-bit" log line (the capture's dmesg.txt, or the
  *   live kernel log when readable), raised to its stage-1 input width when
- *   the kernel config's VA_BITS is at hand (boot/config-RELEASE);
+ *   the kernel config's VA_BITS is at hand (proc/config.gz, else
+ *   boot/config-RELEASE);
  * - KVM's IPA limit on arm64: KVM_CHECK_EXTENSION(KVM_CAP_ARM_VM_IPA_SIZE)
  *   on /dev/kvm for this host, the kernel's "IPA Size Limit" line for a
  *   capture.
@@ -15,11 +16,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <unistd.h>
 
 #include <linux/kvm.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "hostmap.h"
@@ -208,18 +212,55 @@ static int probe_kvm(MmHostMap *m)
 	return mm_hostmap_add_limit(m, MM_LIMIT_KVM_IPA, mm_kvm_ipa_bits_from_cap(cap), "/dev/kvm");
 }
 
-/* CONFIG_ARM64_VA_BITS from the kernel's config: boot/config-RELEASE (a
- * sysroot or /boot); 0 when not found. /proc/config.gz is not read (it
- * would need zlib). */
+/* A kernel config is a few hundred KiB; this bounds a damaged or hostile
+ * config.gz's expansion. */
+#define CONFIG_MAX (8u << 20)
+
+/* path (gzip) in the sysroot, inflated into *ret (NUL-terminated); -errno
+ * when absent or unreadable, -EBADMSG when not gzip or cut short. */
+static int read_gzip_at(int rootfd, const char *path, char **ret)
+{
+	int fd = mm_open_in_root(rootfd, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	gzFile gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		return -ENOMEM;
+	}
+	_cleanup_free_ char *buf = malloc(CONFIG_MAX + 1);
+	int n = buf ? gzread(gz, buf, CONFIG_MAX) : -1;
+	int errnum = Z_OK;
+	if (n >= 0)
+		(void)gzerror(gz, &errnum);
+	/* gzread passes a file that is not gzip through as it is: only a
+	 * real gzip stream, read to its end, counts */
+	bool direct = gzdirect(gz) != 0;
+	gzclose(gz); /* closes fd */
+	if (!buf)
+		return -ENOMEM;
+	if (n < 0 || errnum != Z_OK || direct)
+		return -EBADMSG;
+	buf[n] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+/* CONFIG_ARM64_VA_BITS from the kernel's config: proc/config.gz (the
+ * running kernel's, CONFIG_IKCONFIG_PROC) or boot/config-RELEASE (a
+ * sysroot or /boot), where names the file read; 0 when not found. */
 static unsigned config_va_bits(int rootfd, const char *release, char *where, size_t size)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	if (!release || strchr(release, '/'))
-		return 0;
-	snprintf(where, size, "boot/config-%s", release);
-	if (mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL) < 0)
-		return 0;
+	snprintf(where, size, "proc/config.gz");
+	if (read_gzip_at(rootfd, where, &text) < 0) {
+		if (!release || strchr(release, '/'))
+			return 0;
+		snprintf(where, size, "boot/config-%s", release);
+		if (mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL) < 0)
+			return 0;
+	}
 	const char *at = strstr(text, "\nCONFIG_ARM64_VA_BITS=");
 	unsigned bits;
 	if (!at || sscanf(at, "\nCONFIG_ARM64_VA_BITS=%u", &bits) != 1 || bits < 36 || bits > 52)

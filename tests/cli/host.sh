@@ -110,4 +110,21 @@ check "host without IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysro
 check "  warns on stderr" err_is "migmap: host: warning: n has no IOMMU groups: it cannot assign devices"
 check "host with IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysroot "$HOSTS/x86-q35-vtd" --name v
 check "  no warning" [ ! -s "$tmpdir/err" ]
+# The kernel config's VA_BITS (the SMMUv3's stage-1 input width): a
+# proc/config.gz that is not gzip, or is cut short, is passed over for
+# boot/config-RELEASE, as if absent.
+bits_of() {
+	"$MIGMAP" host --sysroot "$1" --json | sed -n 's/^ *"iommuAddressBits": \([0-9]*\),$/\1/p'
+}
+vab=$tmpdir/vabits
+cp -R "$HOSTS/arm64-smmuv3-vabits" "$vab"
+check "proc/config.gz: gzip read, before boot/config" [ "$(bits_of "$HOSTS/arm64-smmuv3-configgz")" = 39 ]
+printf 'CONFIG_ARM64_VA_BITS=39\n' >"$vab/proc/config.gz"
+check "proc/config.gz not gzip: boot/config's 48" [ "$(bits_of "$vab")" = 48 ]
+head -c 60 "$HOSTS/arm64-smmuv3-configgz/proc/config.gz" >"$vab/proc/config.gz"
+check "proc/config.gz cut short: boot/config's 48" [ "$(bits_of "$vab")" = 48 ]
+rm -r "$vab/boot"
+cp "$HOSTS/arm64-smmuv3-configgz/proc/config.gz" "$vab/proc/config.gz"
+check "proc/config.gz alone" [ "$(bits_of "$vab")" = 39 ]
+
 finish

@@ -11,6 +11,7 @@ Whether a doorbell is translated is checked by the C suites.
 
 usage: firmware.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
 """
+import gzip
 import json
 import os
 import re
@@ -177,6 +178,12 @@ def iommu_bits(root):
         for name in sorted(os.listdir(boot)) if os.path.isdir(boot) else []:
             m = re.search(r"^CONFIG_ARM64_VA_BITS=(\d+)$", open(os.path.join(boot, name)).read(),
                           re.M) if name.startswith("config-") else None
+            va = int(m.group(1)) if m else va
+        # the running kernel's own config (CONFIG_IKCONFIG_PROC) comes first
+        ikconfig = os.path.join(root, "proc/config.gz")
+        if os.path.exists(ikconfig):
+            m = re.search(r"^CONFIG_ARM64_VA_BITS=(\d+)$",
+                          gzip.open(ikconfig).read().decode(errors="replace"), re.M)
             va = int(m.group(1)) if m else va
         widths += [min(48, va) for _ in smmus] if va else smmus
     cls = os.path.join(root, "sys/class/iommu")

@@ -100,6 +100,15 @@ static const ExpectLimits limit_hosts[] = {
 	/* "arm-smmu-v3 arm-smmu-v3.0.auto: ias 44-bit, oas 44-bit" */
 	{ "arm64-virt-acpi", 0, 44, 0, "dmesg.txt: arm-smmu-v3.0.auto" },
 	{ "arm64-virt-noiommu", 0, 0, 0, NULL },
+	/* the capture plus a kernel config: the SMMUv3's stage-1 input width
+	 * min(48, CONFIG_ARM64_VA_BITS) (arm-smmu-v3.c
+	 * arm_smmu_domain_finalise()), "ias" kept in the source as a lower
+	 * bound; the running kernel's proc/config.gz first */
+	{ "arm64-smmuv3-vabits", 0, 48, 0,
+	  "dmesg.txt: 9050000.smmuv3 (ias 44-bit, a lower bound); "
+	  "boot/config-6.1.0-56-arm64: VA_BITS 48" },
+	{ "arm64-smmuv3-configgz", 0, 39, 0,
+	  "dmesg.txt: 9050000.smmuv3 (ias 44-bit, a lower bound); proc/config.gz: VA_BITS 39" },
 	/* cpuinfo "address sizes : 40 bits physical"; cap MGAW 39 */
 	{ "x86-q35-vtd", 40, 39, 0, "sys/class/iommu/dmar0/intel-iommu/cap" },
 	{ "x86-q35-amdvi", 40, 64, 0, "sys/class/iommu/ivhd0/amd-iommu/features" },
