@@ -60,12 +60,37 @@ int mm_intel_cap_address_bits(const char *text, unsigned *ret)
 	return 0;
 }
 
-int mm_amd_features_address_bits(const char *text, unsigned *ret)
+bool mm_amd_features_efr_first(const char *release)
 {
-	/* "features2:features" since Linux 5.17, "features" before. */
+	unsigned major = 0, minor = 0;
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return true; /* unknown: the newer kernels' order */
+	return major > 6 || (major == 6 && minor >= 7);
+}
+
+int mm_amd_features_address_bits(const char *text, bool efr_first, unsigned *ret)
+{
+	/* "features" alone before Linux 5.17; then "features2:features"
+	 * (iommu->features2, iommu->features: Linux 6.1's capture
+	 * x86-q35-amdvi reads "0:29d3"); later "EFR:EFR2" (amd_iommu_efr,
+	 * amd_iommu_efr2: Linux 6.12's x86-q35-amdvi-612 reads "29d3:0" on
+	 * the same QEMU device), taken to be from the check_feature() rework
+	 * of Linux 6.7 on (mm_amd_features_efr_first). */
 	const char *colon = strchr(text, ':');
 	uint64_t efr;
-	if (parse_register(colon ? colon + 1 : text, &efr) < 0)
+	char first[32];
+	const char *at = text;
+	if (colon && !efr_first)
+		at = colon + 1;
+	else if (colon) {
+		size_t n = (size_t)(colon - text);
+		if (n == 0 || n >= sizeof(first))
+			return -EINVAL;
+		memcpy(first, text, n);
+		first[n] = '\0';
+		at = first;
+	}
+	if (parse_register(at, &efr) < 0)
 		return -EINVAL;
 	/* EFR HATS, bits 11:10: host page table levels beyond 4; 3 is
 	 * reserved (the kernel then disables host translation). A level
@@ -109,7 +134,9 @@ static int probe_iommu_class(int rootfd, MmHostMap *m)
 			r = mm_hostmap_add_warning(m, "%s: unreadable: its address width unknown",
 						   path);
 		else if ((intel ? mm_intel_cap_address_bits(text, &bits)
-				: mm_amd_features_address_bits(text, &bits)) < 0)
+				: mm_amd_features_address_bits(text,
+							       mm_amd_features_efr_first(m->kernel),
+							       &bits)) < 0)
 			r = mm_hostmap_add_warning(m,
 						   "%s: cannot read an address width from '%.40s'",
 						   path, text);

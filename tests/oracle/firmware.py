@@ -195,7 +195,11 @@ def iommu_bits(root):
             widths.append(((int(open(cap).read(), 16) >> 16) & 0x3f) + 1)
         elif name.startswith("ivhd") and os.path.exists(features):
             # AMD-Vi: EFR.HATS, bits 11:10, levels beyond 4 of 9 bits each
-            efr = int(open(features).read().strip().split(":")[-1], 16)
+            # "EFR2:EFR" up to Linux 6.6, "EFR:EFR2" from 6.7 (6.12 captures)
+            words = open(features).read().strip().split(":")
+            release = open(os.path.join(root, "proc/version")).read().split()[2]
+            newer = tuple(int(x) for x in re.findall(r"\d+", release)[:2]) >= (6, 7)
+            efr = int(words[0] if newer else words[-1], 16)
             widths.append(min(64, 12 + 9 * (4 + ((efr >> 10) & 3))))
     return min(widths) if widths else None
 
