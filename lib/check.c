@@ -668,11 +668,26 @@ oom:
 	return -ENOMEM;
 }
 
+unsigned mm_check_kvm_ipa_bits(const MmHostMap *const *hosts, size_t n)
+{
+	unsigned bits = 0;
+	for (size_t i = 0; i < n; i++)
+		if (hosts[i] && hosts[i]->kvm_ipa_bits != MM_BITS_UNKNOWN &&
+		    (bits == 0 || hosts[i]->kvm_ipa_bits < bits))
+			bits = hosts[i]->kvm_ipa_bits;
+	return bits;
+}
+
 int mm_check_domain(const MmDomain *d, const MmHostMap *const *hosts, size_t n, MmCheckReport **ret,
 		    MmError *err)
 {
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-	int r = mm_layout_compute(d, &l, err);
+	/* laid out as QEMU does on the member with the smallest KVM IPA limit
+	 * (a shallow copy: d's pointers stay d's) */
+	MmDomain with_ipa = *d;
+	if (!with_ipa.kvm_ipa_bits)
+		with_ipa.kvm_ipa_bits = mm_check_kvm_ipa_bits(hosts, n);
+	int r = mm_layout_compute(&with_ipa, &l, err);
 	if (r < 0)
 		return r;
 	return mm_check_layout(l, d, hosts, n, ret, err);

@@ -80,6 +80,9 @@ int mm_check_report_parse_json(const char *json, size_t len, const char *file, M
 /* The physical address bits x86 guest d with layout l sees on host h
  * (maxphysaddr, host-passthrough, a named model's 40); 0 when unknown. */
 unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h);
+/* The smallest KVM IPA limit the hosts know (MmDomain.kvm_ipa_bits); 0
+ * when none knows one. */
+unsigned mm_check_kvm_ipa_bits(const MmHostMap *const *hosts, size_t n);
 
 /* Guarding domains, in migmap-hook and migmapd (docs/design.md §12). */
 #define MM_GUARD_HOST (1u << 0) /* check against this host: it has PCI <hostdev>s */

@@ -74,6 +74,12 @@ typedef struct MmDomain {
 	 * minor * 1000 + micro, virConnectGetVersion); 0 unknown, the newest
 	 * assumed. Set by callers that have a libvirt connection. */
 	unsigned long qemu_version;
+	/* The smallest KVM IPA limit (bits) of the hosts the guest may start
+	 * on: QEMU sizes aarch64 virt's map to it under KVM (docs/design.md
+	 * §6). 0 unknown: no limit assumed. mm_check_domain() and
+	 * mm_plan_domain() fill it from the host maps when it is 0
+	 * (mm_check_kvm_ipa_bits()). */
+	unsigned kvm_ipa_bits;
 	bool kvm;          /* <domain type='kvm'> */
 	bool firmware_efi; /* <os firmware='efi'> or a UEFI <loader> */
 	bool acpi;         /* <features><acpi/> */

@@ -18,10 +18,24 @@
  *   before virt-7.2 its address space is still skipped ("legacy"), from
  *   7.2 on it is not ("compact-highmem"). virt-2.12 and older have no
  *   high ECAM (no_highmem_ecam) but still skip its space.
+ *
+ * The IPA size (virt_set_memmap's pa_bits): under KVM the host's KVM IPA
+ * limit (virt_kvm_type(): KVM_CAP_ARM_VM_IPA_SIZE, 40 when the kernel has
+ * none); under TCG the CPU model's ID_AA64MMFR0.PARange (machvirt_init:
+ * arm_pamax()). RAM and device memory beyond it: QEMU exits ("Addressing
+ * limited to N bits"). <maxphysaddr> is an x86 setting libvirt does not
+ * pass for aarch64: it plays no part here.
+ *
+ * Which QEMU runs virt-7.2 does not matter for any map libvirt can ask
+ * for: QEMU 7.2 brought the compact layout with the machine type; the
+ * highmem-redists/-ecam/-mmio switches that make it differ from the
+ * legacy one (8.0) are not set by libvirt, and the QEMU 7.2 and 10.0
+ * oracles (tests/oracle/layout.py, layout-new.py) both check virt-7.2.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "domain.h"
 #include "error.h"
@@ -115,6 +129,33 @@ static int place_high(HighRegion *regions, size_t n, uint64_t base, unsigned pa_
 	return 0;
 }
 
+/* The PA size of a TCG CPU model: ID_AA64MMFR0.PARange as QEMU's
+ * target/arm/cpu64.c and cpu64.c's "max" set it, each checked against
+ * QEMU 7.2 and 10.0 ("Addressing limited to N bits", and which high
+ * regions a map near 2^N keeps). */
+static const struct {
+	const char *model;
+	unsigned bits;
+} tcg_pa_bits[] = {
+	{ "cortex-a53", 40 }, { "cortex-a57", 44 },  { "cortex-a72", 44 },  { "cortex-a76", 40 },
+	{ "a64fx", 40 },      { "neoverse-n1", 48 }, { "neoverse-v1", 48 }, { "max", 52 },
+};
+
+/* The IPA size QEMU lays the map out for, and where it comes from; 0
+ * when unknown. */
+static unsigned ipa_limit(const MmDomain *d, const char **src)
+{
+	if (d->kvm) {
+		*src = "the hosts' KVM IPA limit";
+		return d->kvm_ipa_bits;
+	}
+	*src = "the CPU model's physical address size";
+	for (size_t i = 0; d->cpu_model && i < ELEMENTSOF(tcg_pa_bits); i++)
+		if (strcmp(d->cpu_model, tcg_pa_bits[i].model) == 0)
+			return tcg_pa_bits[i].bits;
+	return 0;
+}
+
 int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *mem,
 		   MmGuestLayout *l, MmError *err)
 {
@@ -122,11 +163,18 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 	bool high_ecam = !mm_version_before(v, 3, 0); /* 2.12: no_highmem_ecam */
 	bool compact = !mm_version_before(v, 7, 2);   /* 7.1: no_highmem_compact */
 	bool its = !mm_version_before(v, 2, 8);       /* 2.7: no_its */
-	/* KVM sizes the IPA space to what the map needs; a limit is known
-	 * only when the domain sets one. */
-	unsigned pa_bits = d->maxphysaddr_bits ? d->maxphysaddr_bits : 64;
 	unsigned gic = d->gic_version;
 	int r;
+	const char *limit_src;
+	unsigned pa_bits = ipa_limit(d, &limit_src);
+	if (pa_bits == 0) {
+		pa_bits = 64;
+		limit_src = NULL;
+	}
+	if (d->maxphysaddr_bits &&
+	    (r = mm_layout_warn(l, "<maxphysaddr> is an x86 setting: ignored for %s", l->machine)) <
+		    0)
+		return r;
 
 	if (gic == 0) {
 		gic = 3;
@@ -152,8 +200,9 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 		goto too_big;
 	if (pa_bits < 64 && memtop > (UINT64_C(1) << pa_bits)) {
 		mm_error_set(err, NULL, 0,
-			     "%s: memory ends at 0x%" PRIx64 ", above the %u-bit address limit",
-			     l->machine, memtop, pa_bits);
+			     "%s: memory ends at 0x%" PRIx64 ", above the %u-bit IPA limit (%s): "
+			     "QEMU refuses to start the guest",
+			     l->machine, memtop, pa_bits, limit_src);
 		return -ERANGE;
 	}
 	uint64_t base = memtop;
@@ -254,8 +303,8 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 			if (!high[0].enabled) {
 				mm_error_set(err, NULL, 0,
 					     "%s: %u vCPUs need the high redistributor region, "
-					     "which does not fit the %u-bit address limit",
-					     l->machine, d->vcpus, pa_bits);
+					     "which does not fit the %u-bit IPA limit (%s)",
+					     l->machine, d->vcpus, pa_bits, limit_src);
 				return -ERANGE;
 			}
 			if ((r = mm_layout_add(l, high[0].kind, high[0].cls, high[0].base,
@@ -269,8 +318,17 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 			return r;
 	if (!high[2].enabled && (r = mm_layout_warn(l,
 						    "the 64-bit PCIe MMIO window does not fit the "
-						    "%u-bit address limit: QEMU leaves it out",
-						    pa_bits)) < 0)
+						    "%u-bit IPA limit (%s): QEMU leaves it out",
+						    pa_bits, limit_src)) < 0)
+		return r;
+	/* every arm64 KVM host offers 40 bits (the default IPA size): beyond
+	 * that, an unknown limit may change the map */
+	if (!limit_src && d->kvm && l->phys_bits > 40 &&
+	    (r = mm_layout_warn(l,
+				"the hosts' KVM IPA limit is unknown: the %u bits the map "
+				"needs are assumed to be there (a smaller limit drops the "
+				"high regions)",
+				l->phys_bits)) < 0)
 		return r;
 	return 0;
 

@@ -446,6 +446,8 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if ((r = mm_domain_parse_xml(domain_xml, len, filename, &d, err)) < 0 ||
 	    (r = mm_pool_baseline("plan", hosts, n, &pool, err)) < 0)
 		return r;
+	if (!d->kvm_ipa_bits)
+		d->kvm_ipa_bits = mm_check_kvm_ipa_bits(hosts, n);
 	/* the guest's address width first: it decides where the firmware
 	 * puts the 64-bit window, whatever the memory plan */
 	MmError ignored = { 0 };

@@ -52,10 +52,16 @@ int mm_probe_acpi(int rootfd, MmHostMap *m, MmError *err);
  * limit. live: the sysroot is this host, so /dev/kvm and the kernel log
  * may be asked. */
 int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err);
+/* iommufd's answers read back from the sysroot's iommufd.txt (probe-iommufd.c);
+ * after the sysfs and log limits, which it is compared with. */
+int mm_probe_iommufd(int rootfd, MmHostMap *m);
 /* The width a VT-d cap register's MGAW allows; an AMD-Vi "features" file's
  * HATS; -EINVAL on junk or a reserved value. */
 int mm_intel_cap_address_bits(const char *text, unsigned *ret);
-int mm_amd_features_address_bits(const char *text, unsigned *ret);
+/* Whether a kernel of this release prints amd-iommu/features EFR first
+ * ("EFR:EFR2", 6.7 on) rather than "EFR2:EFR"; NULL or unparsable: true. */
+bool mm_amd_features_efr_first(const char *release);
+int mm_amd_features_address_bits(const char *text, bool efr_first, unsigned *ret);
 /* KVM_CHECK_EXTENSION(KVM_CAP_ARM_VM_IPA_SIZE)'s answer as a limit: 0
  * (capability absent) means the historical 40 bits. */
 unsigned mm_kvm_ipa_bits_from_cap(int cap);

@@ -6,7 +6,8 @@
  *   AMD-Vi's HATS from sys/class/iommu/ivhd*\/amd-iommu/features, an SMMUv3's
  *   from the kernel's "ias NN-bit" log line (the capture's dmesg.txt, or the
  *   live kernel log when readable), raised to its stage-1 input width when
- *   the kernel config's VA_BITS is at hand (boot/config-RELEASE);
+ *   the kernel config's VA_BITS is at hand (proc/config.gz, else
+ *   boot/config-RELEASE);
  * - KVM's IPA limit on arm64: KVM_CHECK_EXTENSION(KVM_CAP_ARM_VM_IPA_SIZE)
  *   on /dev/kvm for this host, the kernel's "IPA Size Limit" line for a
  *   capture.
@@ -15,11 +16,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <unistd.h>
 
 #include <linux/kvm.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "hostmap.h"
@@ -56,12 +60,37 @@ int mm_intel_cap_address_bits(const char *text, unsigned *ret)
 	return 0;
 }
 
-int mm_amd_features_address_bits(const char *text, unsigned *ret)
+bool mm_amd_features_efr_first(const char *release)
 {
-	/* "features2:features" since Linux 5.17, "features" before. */
+	unsigned major = 0, minor = 0;
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return true; /* unknown: the newer kernels' order */
+	return major > 6 || (major == 6 && minor >= 7);
+}
+
+int mm_amd_features_address_bits(const char *text, bool efr_first, unsigned *ret)
+{
+	/* "features" alone before Linux 5.17; then "features2:features"
+	 * (iommu->features2, iommu->features: Linux 6.1's capture
+	 * x86-q35-amdvi reads "0:29d3"); later "EFR:EFR2" (amd_iommu_efr,
+	 * amd_iommu_efr2: Linux 6.12's x86-q35-amdvi-612 reads "29d3:0" on
+	 * the same QEMU device), taken to be from the check_feature() rework
+	 * of Linux 6.7 on (mm_amd_features_efr_first). */
 	const char *colon = strchr(text, ':');
 	uint64_t efr;
-	if (parse_register(colon ? colon + 1 : text, &efr) < 0)
+	char first[32];
+	const char *at = text;
+	if (colon && !efr_first)
+		at = colon + 1;
+	else if (colon) {
+		size_t n = (size_t)(colon - text);
+		if (n == 0 || n >= sizeof(first))
+			return -EINVAL;
+		memcpy(first, text, n);
+		first[n] = '\0';
+		at = first;
+	}
+	if (parse_register(at, &efr) < 0)
 		return -EINVAL;
 	/* EFR HATS, bits 11:10: host page table levels beyond 4; 3 is
 	 * reserved (the kernel then disables host translation). A level
@@ -105,7 +134,9 @@ static int probe_iommu_class(int rootfd, MmHostMap *m)
 			r = mm_hostmap_add_warning(m, "%s: unreadable: its address width unknown",
 						   path);
 		else if ((intel ? mm_intel_cap_address_bits(text, &bits)
-				: mm_amd_features_address_bits(text, &bits)) < 0)
+				: mm_amd_features_address_bits(text,
+							       mm_amd_features_efr_first(m->kernel),
+							       &bits)) < 0)
 			r = mm_hostmap_add_warning(m,
 						   "%s: cannot read an address width from '%.40s'",
 						   path, text);
@@ -208,18 +239,55 @@ static int probe_kvm(MmHostMap *m)
 	return mm_hostmap_add_limit(m, MM_LIMIT_KVM_IPA, mm_kvm_ipa_bits_from_cap(cap), "/dev/kvm");
 }
 
-/* CONFIG_ARM64_VA_BITS from the kernel's config: boot/config-RELEASE (a
- * sysroot or /boot); 0 when not found. /proc/config.gz is not read (it
- * would need zlib). */
+/* A kernel config is a few hundred KiB; this bounds a damaged or hostile
+ * config.gz's expansion. */
+#define CONFIG_MAX (8u << 20)
+
+/* path (gzip) in the sysroot, inflated into *ret (NUL-terminated); -errno
+ * when absent or unreadable, -EBADMSG when not gzip or cut short. */
+static int read_gzip_at(int rootfd, const char *path, char **ret)
+{
+	int fd = mm_open_in_root(rootfd, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	gzFile gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		return -ENOMEM;
+	}
+	_cleanup_free_ char *buf = malloc(CONFIG_MAX + 1);
+	int n = buf ? gzread(gz, buf, CONFIG_MAX) : -1;
+	int errnum = Z_OK;
+	if (n >= 0)
+		(void)gzerror(gz, &errnum);
+	/* gzread passes a file that is not gzip through as it is: only a
+	 * real gzip stream, read to its end, counts */
+	bool direct = gzdirect(gz) != 0;
+	gzclose(gz); /* closes fd */
+	if (!buf)
+		return -ENOMEM;
+	if (n < 0 || errnum != Z_OK || direct)
+		return -EBADMSG;
+	buf[n] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+/* CONFIG_ARM64_VA_BITS from the kernel's config: proc/config.gz (the
+ * running kernel's, CONFIG_IKCONFIG_PROC) or boot/config-RELEASE (a
+ * sysroot or /boot), where names the file read; 0 when not found. */
 static unsigned config_va_bits(int rootfd, const char *release, char *where, size_t size)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	if (!release || strchr(release, '/'))
-		return 0;
-	snprintf(where, size, "boot/config-%s", release);
-	if (mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL) < 0)
-		return 0;
+	snprintf(where, size, "proc/config.gz");
+	if (read_gzip_at(rootfd, where, &text) < 0) {
+		if (!release || strchr(release, '/'))
+			return 0;
+		snprintf(where, size, "boot/config-%s", release);
+		if (mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL) < 0)
+			return 0;
+	}
 	const char *at = strstr(text, "\nCONFIG_ARM64_VA_BITS=");
 	unsigned bits;
 	if (!at || sscanf(at, "\nCONFIG_ARM64_VA_BITS=%u", &bits) != 1 || bits < 36 || bits > 52)
@@ -276,6 +344,8 @@ int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err)
 		r = probe_kernel_log(rootfd, live, m);
 	if (r >= 0 && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = smmu_stage1(rootfd, m);
+	if (r >= 0)
+		r = mm_probe_iommufd(rootfd, m);
 	if (r >= 0 && live && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = probe_kvm(m);
 	if (r == -ENOMEM)

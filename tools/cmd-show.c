@@ -94,6 +94,8 @@ int cmd_show(int argc, char **argv)
 	if (domain_path) {
 		if ((r = cli_load_domain(domain_path, &domain)) != EXIT_OK)
 			return r;
+		if (!domain->kvm_ipa_bits)
+			domain->kvm_ipa_bits = mm_check_kvm_ipa_bits(maps, hosts.n);
 		if (mm_layout_compute(domain, &layout, &err) < 0 ||
 		    mm_check_layout(layout, domain, maps, hosts.n, &report, &err) < 0)
 			return cli_fail("show: %s", mm_error_format(&err, buf, sizeof(buf)));

@@ -110,4 +110,42 @@ check "host without IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysro
 check "  warns on stderr" err_is "migmap: host: warning: n has no IOMMU groups: it cannot assign devices"
 check "host with IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysroot "$HOSTS/x86-q35-vtd" --name v
 check "  no warning" [ ! -s "$tmpdir/err" ]
+# The kernel config's VA_BITS (the SMMUv3's stage-1 input width): a
+# proc/config.gz that is not gzip, or is cut short, is passed over for
+# boot/config-RELEASE, as if absent.
+bits_of() {
+	"$MIGMAP" host --sysroot "$1" --json | sed -n 's/^ *"iommuAddressBits": \([0-9]*\),$/\1/p'
+}
+vab=$tmpdir/vabits
+cp -R "$HOSTS/arm64-smmuv3-vabits" "$vab"
+check "proc/config.gz: gzip read, before boot/config" [ "$(bits_of "$HOSTS/arm64-smmuv3-configgz")" = 39 ]
+printf 'CONFIG_ARM64_VA_BITS=39\n' >"$vab/proc/config.gz"
+check "proc/config.gz not gzip: boot/config's 48" [ "$(bits_of "$vab")" = 48 ]
+head -c 60 "$HOSTS/arm64-smmuv3-configgz/proc/config.gz" >"$vab/proc/config.gz"
+check "proc/config.gz cut short: boot/config's 48" [ "$(bits_of "$vab")" = 48 ]
+rm -r "$vab/boot"
+cp "$HOSTS/arm64-smmuv3-configgz/proc/config.gz" "$vab/proc/config.gz"
+check "proc/config.gz alone" [ "$(bits_of "$vab")" = 39 ]
+
+# iommufd.txt, iommufd's answers as a capture records them: the width
+# joins the limits; a hole sysfs does not reserve, a width sysfs does not
+# give and a line not understood are warnings.
+fd=$HOSTS/x86-q35-vtd-iommufd
+check "iommufd.txt: its width is a limit" sh -c '"$0" host --sysroot "$1" |
+	grep -q "<limit kind=.iommu. bits=.39. source=.iommufd.txt: 0000:00:03.0 (IOMMU_GET_HW_INFO intel-vtd)./>"' \
+	"$MIGMAP" "$fd"
+check "iommufd.txt agreeing with sysfs: no warning of it" sh -c '! "$0" host --sysroot "$1" | grep -q "<warning>iommufd"' "$MIGMAP" "$fd"
+cp -R "$fd" "$tmpdir/ifd"
+cat >>"$tmpdir/ifd/iommufd.txt" <<EOF
+0000:00:04.0 hw-info intel-vtd 48
+0000:00:04.0 allowed 0x0-0xfedfffff
+0000:00:04.0 allowed 0x200000000-0xffffffffffff
+0000:00:04.0 allows everything
+EOF
+"$MIGMAP" host --sysroot "$tmpdir/ifd" >"$tmpdir/ifd.xml"
+check "iommufd.txt: a width unlike sysfs's" grep -q "0000:00:04.0 (IOMMU_GET_HW_INFO intel-vtd) says 48 bits, sysfs and the kernel log 39" "$tmpdir/ifd.xml"
+check "iommufd.txt: a hole sysfs does not reserve" grep -q "0000:00:04.0: iommufd does not allow IOVA 0xfef00000-0x1ffffffff, which group 4.s reserved_regions do not reserve" "$tmpdir/ifd.xml"
+check "iommufd.txt: a line not understood" grep -q "iommufd.txt:10: not understood" "$tmpdir/ifd.xml"
+check "iommufd.txt: the smallest width stays" sh -c '"$0" host --sysroot "$1" --json | grep -q "\"iommuAddressBits\": 39,"' "$MIGMAP" "$tmpdir/ifd"
+
 finish

@@ -11,6 +11,7 @@ Whether a doorbell is translated is checked by the C suites.
 
 usage: firmware.py SYSROOT MIGMAP_JSON_FILE   (exit 0 if they agree)
 """
+import gzip
 import json
 import os
 import re
@@ -178,6 +179,12 @@ def iommu_bits(root):
             m = re.search(r"^CONFIG_ARM64_VA_BITS=(\d+)$", open(os.path.join(boot, name)).read(),
                           re.M) if name.startswith("config-") else None
             va = int(m.group(1)) if m else va
+        # the running kernel's own config (CONFIG_IKCONFIG_PROC) comes first
+        ikconfig = os.path.join(root, "proc/config.gz")
+        if os.path.exists(ikconfig):
+            m = re.search(r"^CONFIG_ARM64_VA_BITS=(\d+)$",
+                          gzip.open(ikconfig).read().decode(errors="replace"), re.M)
+            va = int(m.group(1)) if m else va
         widths += [min(48, va) for _ in smmus] if va else smmus
     cls = os.path.join(root, "sys/class/iommu")
     for name in sorted(os.listdir(cls)) if os.path.isdir(cls) else []:
@@ -188,7 +195,11 @@ def iommu_bits(root):
             widths.append(((int(open(cap).read(), 16) >> 16) & 0x3f) + 1)
         elif name.startswith("ivhd") and os.path.exists(features):
             # AMD-Vi: EFR.HATS, bits 11:10, levels beyond 4 of 9 bits each
-            efr = int(open(features).read().strip().split(":")[-1], 16)
+            # "EFR2:EFR" up to Linux 6.6, "EFR:EFR2" from 6.7 (6.12 captures)
+            words = open(features).read().strip().split(":")
+            release = open(os.path.join(root, "proc/version")).read().split()[2]
+            newer = tuple(int(x) for x in re.findall(r"\d+", release)[:2]) >= (6, 7)
+            efr = int(words[0] if newer else words[-1], 16)
             widths.append(min(64, 12 + 9 * (4 + ((efr >> 10) & 3))))
     return min(widths) if widths else None
 

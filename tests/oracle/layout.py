@@ -87,8 +87,9 @@ def domain_xml(c):
         mpa = f"<maxphysaddr mode='emulate' bits='{c['physbits']}'/>" if c.get("physbits") else ""
         cpu = f"<cpu mode='custom' match='exact'><model fallback='forbid'>{model}</model>{mpa}{cells}</cpu>"
     else:
-        mpa = f"<maxphysaddr mode='emulate' bits='{c['pabits']}'/>" if c.get("pabits") else ""
-        cpu = f"<cpu mode='custom'><model>{c.get('cpu', 'max')}</model>{mpa}{cells}</cpu>"
+        # no <maxphysaddr> (x86 only): the map's limit is the CPU model's
+        # physical address size under TCG, as QEMU takes it
+        cpu = f"<cpu mode='custom'><model>{c.get('cpu', 'max')}</model>{cells}</cpu>"
     maxmem = ""
     if c.get("maxmem"):
         maxmem = f"<maxMemory slots='{c.get('slots', 0)}' unit='MiB'>{c['maxmem'] // MiB}</maxMemory>"
@@ -349,13 +350,12 @@ def arm_cases():
         cases.append(dict(machine=f"virt-{ver}", mem=300 * GiB, gic=3))
         # a 40-bit CPU (cortex-a53: PARange 40 bits) and a guest too big for the
         # 64-bit PCIe window
-        cases.append(dict(machine=f"virt-{ver}", mem=600 * GiB, gic=3, cpu="cortex-a53",
-                          pabits=40))
+        cases.append(dict(machine=f"virt-{ver}", mem=600 * GiB, gic=3, cpu="cortex-a53"))
     for ver in ("2.12", "7.1", "7.2"):
         cases.append(dict(machine=f"virt-{ver}", mem=2 * GiB, gic=2))
         # device memory pushing the high regions up, with a 40-bit CPU
         cases.append(dict(machine=f"virt-{ver}", mem=8 * GiB, maxmem=520 * GiB, slots=4,
-                          gic=3, cpu="cortex-a53", pabits=40))
+                          gic=3, cpu="cortex-a53"))
         cases.append(dict(machine=f"virt-{ver}", mem=16 * GiB, maxmem=1024 * GiB, slots=8,
                           gic=3))
     # QEMU makes NUMA node 0 itself for hotpluggable memory from 4.2 (slots)
@@ -364,6 +364,17 @@ def arm_cases():
         for slots in (0, 2):
             cases.append(dict(machine=f"virt-{ver}", mem=2 * GiB, maxmem=4 * GiB, slots=slots,
                               gic=3))
+    # the IPA limit: the high regions QEMU drops, the RAM it refuses (the
+    # CPU model's PARange under TCG; the hosts' KVM IPA limit under KVM
+    # goes through the same virt_set_memmap)
+    for cpu, maxmem in (("cortex-a57", 16000 * GiB), ("cortex-a72", 15800 * GiB),
+                        ("cortex-a76", 1000 * GiB), ("max", 250 * 1024 * GiB)):
+        cases.append(dict(machine="virt-7.2", mem=4 * GiB, maxmem=maxmem, slots=1, gic=3,
+                          cpu=cpu))
+    cases.append(dict(machine="virt-7.2", mem=1100 * GiB, gic=3, cpu="cortex-a53",
+                      refused=True))
+    cases.append(dict(machine="virt-7.2", mem=4 * GiB, maxmem=17000 * GiB, slots=1, gic=3,
+                      cpu="cortex-a57", refused=True))
     cases.append(dict(machine="virt-7.2", numa=[2 * GiB, 6 * GiB, 1 * GiB], gic=3, smp=3))
     cases.append(dict(machine="virt-3.0", numa=[1 * GiB, 3 * GiB], gic=3, smp=2))
     cases.append(dict(machine="virt-7.2", mem=1 * GiB, gic=3, smp=130))
@@ -415,6 +426,19 @@ def new_arm_cases():
     for ver in ("8.0", "10.0"):
         cases.append(dict(machine=f"virt-{ver}", mem=16 * GiB, maxmem=1024 * GiB, slots=8,
                           gic=3))
+    # virt-7.2 (compact high regions since QEMU 7.2) and the IPA limit, on
+    # this QEMU as layout.py does on QEMU 7.2: the same answers
+    for ver in ("7.1", "7.2", "10.0"):
+        cases.append(dict(machine=f"virt-{ver}", mem=600 * GiB, gic=3, cpu="cortex-a53"))
+        cases.append(dict(machine=f"virt-{ver}", mem=8 * GiB, maxmem=520 * GiB, slots=4,
+                          gic=3, cpu="cortex-a53"))
+        cases.append(dict(machine=f"virt-{ver}", mem=600 * GiB, gic=3, cpu="cortex-a53",
+                          smp=130))
+    for cpu, maxmem in (("neoverse-n1", 261900 * GiB), ("max", 261900 * GiB)):
+        cases.append(dict(machine="virt-10.0", mem=1 * GiB, maxmem=maxmem, slots=1, gic=3,
+                          cpu=cpu))
+    cases.append(dict(machine="virt-10.0", mem=1100 * GiB, gic=3, cpu="cortex-a53",
+                      refused=True))
     for c in cases:
         c["arch"] = "aarch64"
     return cases
@@ -483,8 +507,8 @@ def describe(c):
     parts = [c["machine"]]
     mem = sum(c["numa"]) if c.get("numa") else c["mem"]
     parts.append(f"{mem // MiB}M" + (f" numa={len(c['numa'])}" if c.get("numa") else ""))
-    for k in ("maxmem", "slots", "gic", "smp", "cpu", "pabits", "physbits", "pcihole64",
-              "viommu"):
+    for k in ("maxmem", "slots", "gic", "smp", "cpu", "physbits", "pcihole64", "viommu",
+              "refused"):
         if c.get(k) is not None:
             v = c[k]
             parts.append(f"{k}={v // GiB}G" if k in ("maxmem", "pcihole64") else f"{k}={v}")
@@ -513,10 +537,10 @@ def main():
     x86_machines = qemu_machines(QEMU_X86) if QEMU_X86 else set()
     if QEMU_X86:
         cases += new_x86_cases() if NEW else x86_cases()
-    if NEW:
-        cases += viommu_cases()
     else:
         skip("x86_64 cases", "qemu-system-x86_64 is not installed")
+    if NEW:
+        cases += viommu_cases()
 
     for i, c in enumerate(cases):
         c["name"] = f"case{i}"
@@ -526,6 +550,23 @@ def main():
             skip(desc, "this QEMU lacks the machine type")
             continue
         try:
+            if c.get("refused"):
+                # both refuse: migmap naming the IPA limit, QEMU exiting
+                try:
+                    migmap_layout(c)
+                    got = "accepted"
+                except RuntimeError as e:
+                    got = "refused" if "IPA limit" in str(e) else str(e)
+                try:
+                    qemu_arm(c)
+                    want = "accepted"
+                except RuntimeError as e:
+                    want = "refused" if "Addressing limited" in str(e) else str(e)
+                if got == want == "refused":
+                    ok(desc)
+                else:
+                    not_ok(desc, f"QEMU: {want}, migmap: {got}")
+                continue
             if c.get("viommu"):
                 got, want = viommu_check(c)
                 if got == want:

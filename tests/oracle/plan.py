@@ -8,6 +8,10 @@ nothing) with the same -m/slots/maxmem, NUMA cell and pc-dimm devices at
 the planned addresses that libvirt would pass, then ask QEMU (QMP) where
 the DIMMs and the RAM are, and compare with the plan.
 
+With MIGMAP_QEMU_ROOT set (run.sh plan-new: a chroot with a newer QEMU,
+Debian trixie's 10.0, run through qemu-chroot.sh with WORKDIR bind-mounted)
+the cases are the newest machine versions and the aliases instead.
+
 usage: plan.py MIGMAP SRCDIR WORKDIR (exit 77 when QEMU is missing)
 """
 import json
@@ -20,6 +24,14 @@ import sys
 MiB = 1 << 20
 MIGMAP, SRC, WORK = sys.argv[1:4]
 passed = failed = 0
+QEMU_ROOT = os.environ.get("MIGMAP_QEMU_ROOT")
+if QEMU_ROOT:
+    WRAP = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "qemu-chroot.sh"), "run",
+            QEMU_ROOT, os.path.abspath(WORK)]
+    QEMU_ARM, QEMU_X86 = WRAP + ["qemu-system-aarch64"], WRAP + ["qemu-system-x86_64"]
+else:
+    QEMU_ARM = [shutil.which("qemu-system-aarch64")] if shutil.which("qemu-system-aarch64") else None
+    QEMU_X86 = [shutil.which("qemu-system-x86_64")] if shutil.which("qemu-system-x86_64") else None
 
 
 def report(ok, desc, why=""):
@@ -35,7 +47,7 @@ def report(ok, desc, why=""):
 def qmp(qemu, args, commands):
     lines = ['{"execute":"qmp_capabilities"}'] + [json.dumps(c) for c in commands]
     lines.append('{"execute":"quit"}')
-    p = subprocess.run([qemu, "-S", "-nodefaults", "-display", "none", "-monitor", "none",
+    p = subprocess.run(qemu + ["-S", "-nodefaults", "-display", "none", "-monitor", "none",
                         "-qmp", "stdio", "-accel", "tcg"] + args,
                        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60)
     replies = [m for m in (json.loads(l) for l in p.stdout.splitlines() if l.startswith("{"))
@@ -101,30 +113,48 @@ def run_case(desc, qemu, machine, cpu, vcpus, domain, hosts, ram_regions, firmwa
     report(total == initial, f"{desc}: QEMU maps {initial:#x} bytes of initial RAM", f"got {total:#x}")
 
 
+def machines(qemu):
+    out = subprocess.run(qemu + ["-machine", "help"], capture_output=True, text=True).stdout
+    return {line.split()[0] for line in out.splitlines()[1:] if line.strip()}
+
+
 def main():
-    qemu_arm, qemu_x86 = shutil.which("qemu-system-aarch64"), shutil.which("qemu-system-x86_64")
+    qemu_arm, qemu_x86 = QEMU_ARM, QEMU_X86
     if not qemu_arm and not qemu_x86:
         print("SKIP: no qemu-system-aarch64 or qemu-system-x86_64")
         sys.exit(77)
     pool = [f"{SRC}/examples/pool/{h}.xml" for h in "abc"]
+    # the newer QEMU: its newest machines and the aliases (libvirt keeps
+    # what the user wrote; QEMU resolves the alias to its newest)
+    arm_versions = ["virt-10.0", "virt"] if QEMU_ROOT else ["virt-7.2"]
+    x86_versions = (["pc-q35-10.0", "q35", "pc-q35-8.2"] if QEMU_ROOT else ["pc-q35-7.2"])
     if qemu_arm:
-        dom = f"{WORK}/arm64.xml"
-        open(dom, "w").write("""<domain type='kvm'>
+        # DIMMs on virt need ACPI, which QEMU builds only with firmware
+        # loaded: the plan sets UEFI for that reason (a copy in WORK, which
+        # the chroot sees)
+        code = "/usr/share/AAVMF/AAVMF_CODE.fd"
+        have = machines(qemu_arm)
+        if not os.path.exists(code):
+            print("# SKIP aarch64 case: no AAVMF firmware (qemu-efi-aarch64)")
+            arm_versions = []
+        else:
+            shutil.copyfile(code, os.path.join(WORK, "code.fd"))
+            code = os.path.abspath(os.path.join(WORK, "code.fd"))
+        for m in arm_versions:
+            if m not in have:
+                report(False, f"aarch64 {m}", "this QEMU lacks the machine type")
+                continue
+            dom = f"{WORK}/arm64-{m}.xml"
+            open(dom, "w").write(f"""<domain type='kvm'>
   <name>g1</name>
   <memory unit='GiB'>8</memory>
   <vcpu>4</vcpu>
-  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>
+  <os><type arch='aarch64' machine='{m}'>hvm</type></os>
   <features><gic version='3'/></features>
 </domain>
 """)
-        # DIMMs on virt need ACPI, which QEMU builds only with firmware
-        # loaded: the plan sets UEFI for that reason
-        code = "/usr/share/AAVMF/AAVMF_CODE.fd"
-        if not os.path.exists(code):
-            print("# SKIP aarch64 case: no AAVMF firmware (qemu-efi-aarch64)")
-        else:
-            run_case("aarch64 virt-7.2, 8 GiB on the example pool", qemu_arm,
-                     "virt-7.2,gic-version=3", "cortex-a57", 4, dom, pool,
+            run_case(f"aarch64 {m}, 8 GiB on the example pool", qemu_arm,
+                     f"{m},gic-version=3", "cortex-a57", 4, dom, pool,
                      [("mach-virt.ram", 0x40000000)],
                      ["-drive", f"if=pflash,format=raw,readonly=on,file={code}"])
     if qemu_x86:
@@ -139,18 +169,23 @@ def main():
         open(xeon, "w").write(subprocess.run(
             [MIGMAP, "host", "--name", "xeon", "--sysroot", f"{SRC}/tests/data/hosts/x86-rmrr"],
             capture_output=True, text=True, check=True).stdout)
-        dom = f"{WORK}/x86.xml"
-        open(dom, "w").write("""<domain type='kvm'>
+        have = machines(qemu_x86)
+        for m in x86_versions:
+            if m not in have:
+                report(False, f"x86_64 {m}", "this QEMU lacks the machine type")
+                continue
+            dom = f"{WORK}/x86-{m}.xml"
+            open(dom, "w").write(f"""<domain type='kvm'>
   <name>big</name>
   <memory unit='GiB'>1536</memory>
   <vcpu>2</vcpu>
-  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>
+  <os><type arch='x86_64' machine='{m}'>hvm</type></os>
   <cpu mode='custom'><model>Skylake-Server</model></cpu>
 </domain>
 """)
-        run_case("x86_64 q35-7.2, 1.5 TiB around the HyperTransport hole", qemu_x86,
-                 "pc-q35-7.2", "Skylake-Server", 2, dom, [f"{WORK}/epyc.xml", xeon],
-                 [("ram-below-4g", 0), ("ram-above-4g", 0x100000000)])
+            run_case(f"x86_64 {m}, 1.5 TiB around the HyperTransport hole", qemu_x86,
+                     m, "Skylake-Server", 2, dom, [f"{WORK}/epyc.xml", xeon],
+                     [("ram-below-4g", 0), ("ram-above-4g", 0x100000000)])
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -19,6 +19,8 @@
 #             later, <pcihole64>, vIOMMU widths QEMU accepts or refuses
 #   plan      QEMU starts what `migmap plan` proposes, with the DIMMs and
 #             the RAM where the plan says
+#   plan-new  the same with the newer QEMU of layout-new's chroot, for its
+#             newest machines and the aliases
 # layout and plan need qemu-system-aarch64 and/or qemu-system-x86_64
 # (packages qemu-system-arm, qemu-system-x86); firmware needs dtc
 # (device-tree-compiler) and iasl (acpica-tools).
@@ -55,7 +57,7 @@ layout)
 	command -v qemu-system-aarch64 >/dev/null || command -v qemu-system-x86_64 >/dev/null ||
 		skip_all "qemu-system-aarch64 and qemu-system-x86_64 not installed (qemu-system-arm, qemu-system-x86)"
 	"$PYTHON3" "$oracle" "$MIGMAP" "$tmpdir" ;;
-layout-new)
+layout-new | plan-new)
 	# a newer QEMU from a chroot built once and cached; skipped only when
 	# it cannot be built here (not root, archive unreachable)
 	root=${MIGMAP_QEMU_CACHE:-/var/cache/migmap-qemu10}
@@ -63,7 +65,11 @@ layout-new)
 	rc=0
 	sh "$top_srcdir/tests/oracle/qemu-chroot.sh" ensure "$root" || rc=$?
 	case $rc in 0) ;; 77) skip_all "no chroot with a newer QEMU at $root" ;; *) exit 99 ;; esac
-	MIGMAP_QEMU_ROOT=$root "$PYTHON3" "$oracle" "$MIGMAP" "$tmpdir" ;;
+	if [ "$name" = plan-new ]; then
+		MIGMAP_QEMU_ROOT=$root "$PYTHON3" "$oracle" "$MIGMAP" "$top_srcdir" "$tmpdir"
+	else
+		MIGMAP_QEMU_ROOT=$root "$PYTHON3" "$oracle" "$MIGMAP" "$tmpdir"
+	fi ;;
 plan)
 	"$PYTHON3" "$oracle" "$MIGMAP" "$top_srcdir" "$tmpdir" ;;
 *)

@@ -105,6 +105,87 @@ START_TEST(test_arm64_small_guest_fits)
 }
 END_TEST
 
+static MmDomain *kvm_virt(uint64_t memory)
+{
+	MmDomain *d = calloc(1, sizeof(*d));
+	ck_assert_ptr_nonnull(d);
+	d->arch = strdup("aarch64");
+	d->machine = strdup("virt-7.2");
+	d->memory = memory;
+	d->vcpus = 1;
+	d->gic_version = 3;
+	d->kvm = true;
+	return d;
+}
+
+static const MmGuestRegion *region_of(const MmGuestLayout *l, const char *kind)
+{
+	for (size_t i = 0; i < l->n_regions; i++)
+		if (strcmp(l->regions[i].kind, kind) == 0)
+			return &l->regions[i];
+	return NULL;
+}
+
+/* Under KVM QEMU lays virt out for the host's KVM IPA limit
+ * (hw/arm/virt.c virt_kvm_type() -> virt_set_memmap(pa_bits)): the pool's
+ * smallest. Expected maps from QEMU itself with a 40-bit CPU (TCG,
+ * cortex-a53: the same virt_set_memmap with pa_bits 40), virt-7.2 and
+ * 600 GiB: RAM 0x40000000 + 0x9600000000, ECAM at 0x9650000000, no
+ * 64-bit PCIe window; with 1100 GiB QEMU exits ("Addressing limited to
+ * 40 bits"). */
+START_TEST(test_arm64_kvm_ipa_limit_of_the_pool)
+{
+	const char *hosts[] = { "arm64-virt-smmuv3", "arm64-virt-smmuv3" };
+	Pool p = pool_of(hosts, arm_names, 2);
+	const MmHostMap *const *maps = (const MmHostMap *const *)p.maps;
+	ck_assert_uint_eq(mm_check_kvm_ipa_bits(maps, 2), 0);
+	ck_assert_int_eq(mm_hostmap_add_limit(p.maps[0], MM_LIMIT_KVM_IPA, 44, "test"), 0);
+	ck_assert_int_eq(mm_hostmap_add_limit(p.maps[1], MM_LIMIT_KVM_IPA, 40, "test"), 0);
+	ck_assert_uint_eq(mm_check_kvm_ipa_bits(maps, 2), 40);
+
+	_cleanup_(mm_domain_freep) MmDomain *d = kvm_virt(600 * GIB);
+	MmError err = { 0 };
+	/* no limit known: the 64-bit window at 1 TiB, and a warning */
+	_cleanup_(mm_layout_freep) MmGuestLayout *free_l = NULL;
+	ck_assert_int_eq(mm_layout_compute(d, &free_l, &err), 0);
+	const MmGuestRegion *high = region_of(free_l, "pcie-mmio-high");
+	ck_assert_ptr_nonnull(high);
+	ck_assert_uint_eq(high->start, 1024 * GIB);
+	ck_assert_uint_eq(free_l->n_warnings, 1);
+	ck_assert(strstr(free_l->warnings[0], "KVM IPA limit is unknown"));
+
+	/* the pool's 40 bits: no 64-bit window, the high ECAM where QEMU puts it */
+	d->kvm_ipa_bits = mm_check_kvm_ipa_bits(maps, 2);
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+	ck_assert_ptr_null(region_of(l, "pcie-mmio-high"));
+	const MmGuestRegion *ecam = region_of(l, "pcie-ecam");
+	ck_assert_ptr_nonnull(ecam);
+	ck_assert_uint_eq(ecam->start, UINT64_C(0x9650000000));
+	ck_assert_uint_eq(ecam->end, UINT64_C(0x965fffffff));
+	ck_assert_uint_eq(l->phys_bits, 40);
+
+	/* mm_check_domain does the same from the maps: RAM beyond 40 bits is
+	 * refused, naming the limit */
+	_cleanup_(mm_domain_freep) MmDomain *big = kvm_virt(1100 * GIB);
+	MmCheckReport *r = NULL;
+	ck_assert_int_lt(mm_check_domain(big, maps, 2, &r, &err), 0);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(err.message, "above the 40-bit IPA limit (the hosts' KVM IPA limit)"),
+		      "%s", err.message);
+	/* <maxphysaddr> is x86's: it neither limits nor lifts virt's map */
+	big->maxphysaddr_bits = 48;
+	ck_assert_int_lt(mm_check_domain(big, maps, 2, &r, &err), 0);
+	d->kvm_ipa_bits = 0;
+	d->maxphysaddr_bits = 40;
+	_cleanup_(mm_layout_freep) MmGuestLayout *l2 = NULL;
+	ck_assert_int_eq(mm_layout_compute(d, &l2, &err), 0);
+	ck_assert_ptr_nonnull(region_of(l2, "pcie-mmio-high"));
+	ck_assert(strstr(l2->warnings[0], "<maxphysaddr> is an x86 setting"));
+	pool_clear(&p);
+}
+END_TEST
+
 START_TEST(test_pci_window_is_warning)
 {
 	Pool p = pool_of(arm_hosts, arm_names, 3);
@@ -270,6 +351,7 @@ int main(void)
 	TCase *tc = tcase_create("verdicts");
 	tcase_add_test(tc, test_arm64_ram_meets_doorbell_and_rmr);
 	tcase_add_test(tc, test_arm64_small_guest_fits);
+	tcase_add_test(tc, test_arm64_kvm_ipa_limit_of_the_pool);
 	tcase_add_test(tc, test_pci_window_is_warning);
 	tcase_add_test(tc, test_viommu_warns_of_ranges_not_everywhere);
 	tcase_add_test(tc, test_x86_relaxable_warning_and_limit);

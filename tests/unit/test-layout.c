@@ -537,7 +537,13 @@ static MmDomain *make_domain(const LayoutCase *c, uint64_t *cells)
 	d->max_memory_slots = c->slots;
 	d->vcpus = c->vcpus;
 	d->gic_version = c->gic;
-	d->maxphysaddr_bits = c->pa_bits;
+	/* pa_bits: <maxphysaddr> on x86; on aarch64 the KVM IPA limit of the
+	 * hosts (hw/arm/virt.c virt_kvm_type() lays the map out for it) */
+	if (strcmp(c->arch, "aarch64") == 0) {
+		d->kvm = c->pa_bits != 0;
+		d->kvm_ipa_bits = c->pa_bits;
+	} else
+		d->maxphysaddr_bits = c->pa_bits;
 	d->cpu_vendor = c->vendor ? strdup(c->vendor) : NULL;
 	for (size_t i = 0; i < ELEMENTSOF(c->cells) && c->cells[i]; i++) {
 		cells[i] = c->cells[i];
@@ -626,7 +632,8 @@ static const BadLayout bad_layouts[] = {
 	{ "x86_64", "pc-q35-2.3", GiB, 0, 0, 0, "not modelled" },
 	{ "x86_64", "virt-7.2", GiB, 0, 0, 0, "is for aarch64" },
 	{ "aarch64", "q35", GiB, 0, 0, 0, "is for x86_64" },
-	{ "aarch64", "virt-7.2", 2048 * GiB, 0, 0, 40, "address limit" },
+	{ "aarch64", "virt-7.2", 2048 * GiB, 0, 0, 40,
+	  "above the 40-bit IPA limit (the hosts' KVM" },
 	{ "aarch64", "virt-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
 	{ "x86_64", "pc-q35-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
 	{ "aarch64", NULL, GiB, 0, 0, 0, "no machine" },
@@ -643,7 +650,8 @@ START_TEST(test_bad_layout)
 	d->memory = b->memory;
 	d->max_memory = b->max_memory;
 	d->max_memory_slots = b->slots;
-	d->maxphysaddr_bits = b->pa_bits;
+	d->kvm = true;
+	d->kvm_ipa_bits = b->pa_bits;
 	d->vcpus = 1;
 	d->gic_version = 3;
 	ck_assert_int_lt(mm_layout_compute(d, &l, &err), 0);

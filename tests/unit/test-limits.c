@@ -37,12 +37,32 @@ static const RegisterCase register_cases[] = {
 	{ false, "x:1\n", 0, 48 }, /* only features (after ':') matters */
 };
 
+/* The order of amd-iommu/features by kernel: Linux 6.1's capture reads
+ * "0:29d3", 6.12's "29d3:0" on the same QEMU amd-iommu (EFR 0x29d3). */
+START_TEST(test_amd_order)
+{
+	unsigned bits = 0;
+	ck_assert(!mm_amd_features_efr_first("6.1.0-56-amd64"));
+	ck_assert(!mm_amd_features_efr_first("5.17.0"));
+	ck_assert(mm_amd_features_efr_first("6.12.48+deb13-amd64"));
+	ck_assert(mm_amd_features_efr_first("7.0.0"));
+	ck_assert(mm_amd_features_efr_first(NULL));
+	ck_assert_int_eq(mm_amd_features_address_bits("29d3:0\n", true, &bits), 0);
+	ck_assert_uint_eq(bits, 64);
+	ck_assert_int_eq(mm_amd_features_address_bits("0:29d3\n", true, &bits), 0);
+	ck_assert_uint_eq(bits, 48);
+	ck_assert_int_eq(mm_amd_features_address_bits("29d3\n", true, &bits), 0);
+	ck_assert_uint_eq(bits, 64);
+	ck_assert_int_eq(mm_amd_features_address_bits(":0\n", true, &bits), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_register)
 {
 	const RegisterCase *c = &register_cases[_i];
 	unsigned bits = 0;
 	int r = c->intel ? mm_intel_cap_address_bits(c->text, &bits)
-			 : mm_amd_features_address_bits(c->text, &bits);
+			 : mm_amd_features_address_bits(c->text, false, &bits);
 	ck_assert_int_eq(r, c->ret);
 	if (r == 0)
 		ck_assert_uint_eq(bits, c->bits);
@@ -100,9 +120,22 @@ static const ExpectLimits limit_hosts[] = {
 	/* "arm-smmu-v3 arm-smmu-v3.0.auto: ias 44-bit, oas 44-bit" */
 	{ "arm64-virt-acpi", 0, 44, 0, "dmesg.txt: arm-smmu-v3.0.auto" },
 	{ "arm64-virt-noiommu", 0, 0, 0, NULL },
+	/* the capture plus a kernel config: the SMMUv3's stage-1 input width
+	 * min(48, CONFIG_ARM64_VA_BITS) (arm-smmu-v3.c
+	 * arm_smmu_domain_finalise()), "ias" kept in the source as a lower
+	 * bound; the running kernel's proc/config.gz first */
+	{ "arm64-smmuv3-vabits", 0, 48, 0,
+	  "dmesg.txt: 9050000.smmuv3 (ias 44-bit, a lower bound); "
+	  "boot/config-6.1.0-56-arm64: VA_BITS 48" },
+	{ "arm64-smmuv3-configgz", 0, 39, 0,
+	  "dmesg.txt: 9050000.smmuv3 (ias 44-bit, a lower bound); proc/config.gz: VA_BITS 39" },
 	/* cpuinfo "address sizes : 40 bits physical"; cap MGAW 39 */
 	{ "x86-q35-vtd", 40, 39, 0, "sys/class/iommu/dmar0/intel-iommu/cap" },
 	{ "x86-q35-amdvi", 40, 64, 0, "sys/class/iommu/ivhd0/amd-iommu/features" },
+	/* Linux 6.12 on the same machine: the same 64 bits, "EFR:EFR2" */
+	{ "x86-q35-amdvi-612", 40, 64, 0, "sys/class/iommu/ivhd0/amd-iommu/features" },
+	/* Linux 6.12, ACPI SMMUv3: "ias 44-bit" as with 6.1 */
+	{ "arm64-virt-acpi-612", 0, 44, 0, "dmesg.txt: arm-smmu-v3.0.auto" },
 };
 
 START_TEST(test_limits_fixture)
@@ -149,6 +182,7 @@ int main(void)
 	TCase *tc = tcase_create("parsers");
 	tcase_add_loop_test(tc, test_register, 0, ELEMENTSOF(register_cases));
 	tcase_add_test(tc, test_kvm_cap);
+	tcase_add_test(tc, test_amd_order);
 	tcase_add_test(tc, test_kernel_log);
 	tcase_add_test(tc, test_add_limit);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What iommufd said about devices bound to vfio-pci, read back from the
+ * sysroot's iommufd.txt (docs/design.md §3): the authoritative IOVA ranges
+ * (IOMMU_IOAS_IOVA_RANGES on an IOAS the device is attached to) and the
+ * IOMMU's input width (IOMMU_GET_HW_INFO), one fact per line:
+ *
+ *   BDF hw-info TYPE BITS        e.g. 0000:03:00.0 hw-info intel-vtd 48
+ *   BDF allowed 0xSTART-0xEND    one line per allowed IOVA range
+ *
+ * The width becomes an IOMMU limit; where it, or the ranges, disagree with
+ * sysfs (the IOMMU class widths, the group's reserved_regions) the map
+ * says so in a warning. A malformed line is a warning, never a failure:
+ * the file is a capture, the rest of the host map stands without it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostmap.h"
+#include "macros.h"
+#include "probe-internal.h"
+#include "sysroot.h"
+
+#define IOMMUFD_FILE "iommufd.txt"
+#define IOMMUFD_MAX  (1u << 20)
+
+typedef struct Allowed {
+	char bdf[16];
+	uint64_t start, end;
+} Allowed;
+
+/* The IOMMU group holding bdf; NULL when the map has none. */
+static const MmGroup *group_of(const MmHostMap *m, const char *bdf)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		for (size_t k = 0; k < m->groups[i].n_devices; k++)
+			if (strcmp(m->groups[i].devices[k].bdf, bdf) == 0)
+				return &m->groups[i];
+	return NULL;
+}
+
+static bool in_group(const MmReserved *r, uint32_t id)
+{
+	for (size_t i = 0; i < r->groups.n; i++)
+		if (r->groups.ids[i] == id)
+			return true;
+	return false;
+}
+
+/* The first address of [a, b] that none of group g's reserved ranges
+ * covers; *covered true when all of it is. m->reserved is sorted by start. */
+static uint64_t uncovered_from(const MmHostMap *m, uint32_t g, uint64_t a, uint64_t b,
+			       bool *covered)
+{
+	uint64_t cur = a;
+	*covered = false;
+	for (size_t i = 0; i < m->n_reserved; i++) {
+		const MmReserved *r = &m->reserved[i];
+		if (!in_group(r, g) || r->end < cur)
+			continue;
+		if (r->start > cur)
+			break;
+		if (r->end >= b) {
+			*covered = true;
+			return cur;
+		}
+		cur = r->end + 1;
+	}
+	return cur;
+}
+
+/* The holes below the highest allowed address of one device: each must be
+ * a range sysfs reserves for its group. */
+static int check_holes(MmHostMap *m, const char *bdf, const Allowed *a, size_t n)
+{
+	const MmGroup *g = group_of(m, bdf);
+	if (!g)
+		return mm_hostmap_add_warning(m, IOMMUFD_FILE ": %s: no IOMMU group in sysfs", bdf);
+	uint64_t next = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(a[i].bdf, bdf) != 0)
+			continue;
+		if (a[i].start > next) {
+			bool covered;
+			uint64_t at = uncovered_from(m, g->id, next, a[i].start - 1, &covered);
+			if (!covered) {
+				int r = mm_hostmap_add_warning(
+					m,
+					IOMMUFD_FILE ": %s: iommufd does not allow IOVA 0x%" PRIx64
+						     "-0x%" PRIx64 ", which group %" PRIu32
+						     "'s reserved_regions do not reserve",
+					bdf, at, a[i].start - 1, g->id);
+				if (r < 0)
+					return r;
+			}
+		}
+		if (a[i].end == UINT64_MAX)
+			return 0;
+		next = a[i].end + 1;
+	}
+	return 0;
+}
+
+static int allowed_cmp(const void *x, const void *y)
+{
+	const Allowed *a = x, *b = y;
+	int c = strcmp(a->bdf, b->bdf);
+	if (c)
+		return c;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+int mm_probe_iommufd(int rootfd, MmHostMap *m)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ Allowed *allowed = NULL;
+	size_t len = 0, n = 0, alloc = 0;
+	int r = mm_read_file_at(rootfd, IOMMUFD_FILE, IOMMUFD_MAX, &text, &len, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r == -ENOMEM ? r
+				    : mm_hostmap_add_warning(m, IOMMUFD_FILE ": cannot read: %s",
+							     strerror(-r));
+	/* the sysfs widths before iommufd's join them */
+	unsigned sysfs_bits = m->iommu_bits;
+	unsigned lineno = 0;
+	for (char *line = text, *nl; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		lineno++;
+		if (*line == '#' || *line == '\0')
+			continue;
+		char bdf[16], what[16], type[32];
+		unsigned bits;
+		uint64_t start, end;
+		int used = 0;
+		if (sscanf(line, "%15s %15s %n", bdf, what, &used) == 2 &&
+		    strcmp(what, "hw-info") == 0 &&
+		    sscanf(line + used, "%31s %u", type, &bits) == 2 && bits >= 12 && bits <= 64) {
+			char src[128];
+			snprintf(src, sizeof(src), IOMMUFD_FILE ": %s (IOMMU_GET_HW_INFO %s)", bdf,
+				 type);
+			if (sysfs_bits != MM_BITS_UNKNOWN && sysfs_bits != bits &&
+			    (r = mm_hostmap_add_warning(
+				     m, "%s says %u bits, sysfs and the kernel log %u", src, bits,
+				     sysfs_bits)) < 0)
+				return r;
+			if ((r = mm_hostmap_add_limit(m, MM_LIMIT_IOMMU, bits, src)) < 0)
+				return r;
+		} else if (sscanf(line, "%15s %15s %n", bdf, what, &used) == 2 &&
+			   strcmp(what, "allowed") == 0 &&
+			   sscanf(line + used, "0x%" SCNx64 "-0x%" SCNx64, &start, &end) == 2 &&
+			   start <= end) {
+			if (MM_GROW(allowed, alloc, n + 1) < 0)
+				return -ENOMEM;
+			snprintf(allowed[n].bdf, sizeof(allowed[n].bdf), "%s", bdf);
+			allowed[n].start = start;
+			allowed[n].end = end;
+			n++;
+		} else if ((r = mm_hostmap_add_warning(m, IOMMUFD_FILE ":%u: not understood",
+						       lineno)) < 0)
+			return r;
+	}
+	if (n > 1)
+		qsort(allowed, n, sizeof(*allowed), allowed_cmp);
+	for (size_t i = 0; i < n; i++)
+		if ((i == 0 || strcmp(allowed[i].bdf, allowed[i - 1].bdf) != 0) &&
+		    (r = check_holes(m, allowed[i].bdf, allowed, n)) < 0)
+			return r;
+	return 0;
+}
