@@ -153,7 +153,13 @@ static int write_all(int fd, const char *data, size_t len)
  * of it, a root-squashing NFS server) keeps its own: the mode still holds. */
 static int set_mode(int fd, mode_t mode, gid_t gid)
 {
-	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) < 0 && errno != EPERM)
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* fchown only to change something: the shipped unit filters @chown
+	 * (docs/design.md §9), and the group is mostly the one there already */
+	if (gid != (gid_t)-1 && st.st_gid != gid && fchown(fd, (uid_t)-1, gid) < 0 &&
+	    errno != EPERM)
 		return -errno;
 	return fchmod(fd, mode) < 0 ? -errno : 0;
 }
