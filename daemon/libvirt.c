@@ -372,7 +372,14 @@ int libvirt_start(Manager *m)
 	v->lifecycle_id = -1;
 	v->backoff_usec = BACKOFF_FIRST_USEC;
 	m->libvirt = v;
-	return try_connect(v);
+	/* The first connection from the loop, after READY=1: a socket-activated
+	 * libvirtd takes seconds to answer at boot, which must not hold up
+	 * migmapd's start and every unit after it. Important, so the loop's
+	 * first turn connects before it serves a call, as before. */
+	schedule(v, 0);
+	if (v->retry)
+		(void)sd_event_source_set_priority(v->retry, SD_EVENT_PRIORITY_IMPORTANT);
+	return 0;
 }
 
 void libvirt_stop(Manager *m)

@@ -113,15 +113,17 @@ int manager_start(Manager *m)
 		log_error("bad duration in the configuration");
 		return -EINVAL;
 	}
-	r = mm_state_open_pools(m->config.state_dir, m->config.pool_dir,
-				MM_STATE_CREATE | MM_STATE_SHARED, &m->state, &err);
+	/* The admin group first: what the state creates belongs to it (§9). */
+	access_resolve_group(m);
+	r = mm_state_open_group(m->config.state_dir, m->config.pool_dir,
+				MM_STATE_CREATE | MM_STATE_SHARED,
+				m->has_admin_group ? m->admin_gid : (gid_t)-1, &m->state, &err);
 	if (r < 0) {
 		log_warning("%s", mm_error_format(&err, buf, sizeof(buf)));
 		return r;
 	}
 	for (size_t i = 0; i < m->state->n_warnings; i++)
 		log_warning("%s/%s", m->config.state_dir, m->state->warnings[i]);
-	access_resolve_group(m);
 
 	r = manager_refresh(m, &err);
 	if (r < 0) {

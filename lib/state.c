@@ -19,12 +19,15 @@
  * fsynced, renamed over the target and the directory fsynced, so a crash
  * leaves the old or the new file. Hidden names (".…") are never loaded, and
  * no pool or member name may start with '.', so a leftover temporary file or
- * a half-deleted pool is invisible. All access goes through directory fds
+ * a half-deleted pool is invisible; writers remove such leftovers once no
+ * writer, here or on another host, can still finish them (is_leftover).
+ * Modes are explicit whatever the umask (set_mode). All access goes through directory fds
  * (openat and friends); names are validated before they reach a path. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,18 @@
 #define REMOTE_FILE     "remote.json"
 #define LOCK_FILE       ".lock"
 #define GENERATION_FILE "generation"
+/* Explicit modes whatever the umask (docs/design.md §9): maps and
+ * directories readable by the admin group, what holds addresses or
+ * commands (remote.json: SSH command lines) and the locks by the owner
+ * alone. */
+#define STATE_FILE_MODE   0640
+#define STATE_DIR_MODE    0750
+#define STATE_SECRET_MODE 0600
+/* A temporary file this old is a crash's leftover whoever wrote it: a
+ * write of at most STATE_FILE_MAX takes seconds, and a writer stalled
+ * longer than this loses only its own write (its rename fails). Generous
+ * for the clock skew between hosts sharing pool_dir (docs/design.md §9). */
+#define LEFTOVER_AGE_SEC (30 * 60)
 /* The largest map file accepted: the XML reader's own limit. */
 #define STATE_FILE_MAX (16u << 20)
 /* <name>.xml must fit NAME_MAX (255). */
@@ -133,25 +148,148 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Replace name (in dirfd) by data: temporary file, fsync, rename, fsync of
- * the directory. On failure the old file is untouched. */
-static int write_atomic_at(int dirfd, const char *name, const char *data, size_t len)
+/* Give fd exactly mode (the umask only ever removes bits) and, when gid is
+ * not -1, that group. A writer that may not give the group (not a member
+ * of it, a root-squashing NFS server) keeps its own: the mode still holds. */
+static int set_mode(int fd, mode_t mode, gid_t gid)
 {
-	char tmp[64];
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* fchown only to change something: the shipped unit filters @chown
+	 * (docs/design.md §9), and the group is mostly the one there already */
+	if (gid != (gid_t)-1 && st.st_gid != gid && fchown(fd, (uid_t)-1, gid) < 0 &&
+	    errno != EPERM)
+		return -errno;
+	return fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
+/* mkdirat, created owner-only and then given STATE_DIR_MODE and gid;
+ * -EEXIST (and the existing directory left alone) when it is there. */
+static int make_dir_at(int dirfd, const char *name, gid_t gid)
+{
+	if (mkdirat(dirfd, name, 0700) < 0)
+		return -errno;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = set_mode(fd, STATE_DIR_MODE, gid);
+	close(fd);
+	return r;
+}
+
+/* Temporary files are named ".#<boot>.<pidns>.<pid>.<random>.tmp": the
+ * boot id and the pid namespace say whether <pid> is a process this one
+ * can see, so a leftover of a dead local writer is known at once. Where
+ * /proc does not tell them, ".#<random>.tmp" (age alone decides). */
+typedef struct WriterTag {
+	char boot[33]; /* boot id, 32 hex digits; "" when unknown */
+	uint64_t pidns;
+} WriterTag;
+
+static void writer_tag(WriterTag *t)
+{
+	char buf[64], link[64];
+	size_t n = 0;
+	int fd;
+	ssize_t k;
+
+	memset(t, 0, sizeof(*t));
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	k = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < k && n < 32; i++)
+		if (strchr("0123456789abcdef", buf[i]) && buf[i])
+			t->boot[n++] = buf[i];
+	k = readlink("/proc/self/ns/pid", link, sizeof(link) - 1);
+	if (n != 32 || k <= 0 ||
+	    (link[k] = '\0', sscanf(link, "pid:[%" SCNu64 "]", &t->pidns) != 1)) {
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	t->boot[32] = '\0';
+}
+
+static void temp_name(char *buf, size_t size, const WriterTag *t, unsigned attempt)
+{
 	uint64_t rnd;
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ attempt;
+	if (t->boot[0])
+		snprintf(buf, size, ".#%s.%" PRIu64 ".%ld.%016" PRIx64 ".tmp", t->boot, t->pidns,
+			 (long)getpid(), rnd);
+	else
+		snprintf(buf, size, ".#%016" PRIx64 ".tmp", rnd);
+}
+
+/* Whether name (in dirfd) is a temporary file no writer will finish: one
+ * of a process of this boot and pid namespace that is gone, or one older
+ * than LEFTOVER_AGE_SEC whoever wrote it. A pid used again by another
+ * process only delays the removal to the age rule; a live writer's file,
+ * here or on another host sharing the directory, is never removed
+ * (docs/design.md §9). */
+static bool is_leftover(int dirfd, const char *name, const WriterTag *t)
+{
+	size_t n = strlen(name);
+	struct stat st;
+	if (n < 2 + 4 + 1 || strncmp(name, ".#", 2) != 0 || strcmp(name + n - 4, ".tmp") != 0)
+		return false;
+	if (t->boot[0] && n > 2 + 32 && strncmp(name + 2, t->boot, 32) == 0 && name[34] == '.') {
+		uint64_t pidns;
+		long pid;
+		int used = 0;
+		if (sscanf(name + 35, "%" SCNu64 ".%ld.%*16[0-9a-f].tmp%n", &pidns, &pid, &used) ==
+			    2 &&
+		    (size_t)used == n - 35 && pidns == t->pidns && pid > 0 &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			return true;
+	}
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	return time(NULL) - st.st_mtime > LEFTOVER_AGE_SEC;
+}
+
+/* Remove the temporary files interrupted writes left in directory fd;
+ * best-effort: a leftover that stays is only disk space. */
+static void reap_dir(int fd, const WriterTag *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	if (mm_list_dir_at(fd, ".", &names, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (is_leftover(fd, names[i], t))
+			(void)unlinkat(fd, names[i], 0);
+	mm_strv_free(names, n);
+}
+
+/* Replace name (in dirfd) by data: temporary file (created 0600, then
+ * given mode and group before any byte is written), fsync, rename, fsync
+ * of the directory. On failure the old file is untouched. What crashed
+ * writes left in dirfd goes first. */
+static int write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+			   gid_t gid)
+{
+	char tmp[128];
+	WriterTag tag;
 	int fd = -1, r;
 
+	writer_tag(&tag);
+	reap_dir(dirfd, &tag);
 	for (unsigned attempt = 0;; attempt++) {
-		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
-			rnd = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ attempt;
-		snprintf(tmp, sizeof(tmp), ".#%016" PRIx64 ".tmp", rnd);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		temp_name(tmp, sizeof(tmp), &tag, attempt);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0)
 			break;
 		if (errno != EEXIST || attempt > 16)
 			return -errno;
 	}
-	r = write_all(fd, data, len);
+	/* addresses and commands stay the owner's: no group for them */
+	r = set_mode(fd, mode, mode == STATE_SECRET_MODE ? (gid_t)-1 : gid);
+	if (r == 0)
+		r = write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -165,10 +303,87 @@ static int write_atomic_at(int dirfd, const char *name, const char *data, size_t
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
+/* Open (creating owner-only) a lock file and make it STATE_SECRET_MODE
+ * when it is ours: nobody else needs to open it. */
+static int open_lock_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(dirfd, name,
+			O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_uid == geteuid() && (st.st_mode & 07777) != STATE_SECRET_MODE)
+		(void)fchmod(fd, STATE_SECRET_MODE);
+	return fd;
+}
+
 static int open_dir_at(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+/* Creating and deleting pools is the one thing several migmapd sharing a
+ * pools directory must not do at once: flock() of pools/.lock, held (and
+ * waited for) only meanwhile. The returned fd is the lock. */
+static int pools_lock(int poolsfd, MmError *err)
+{
+	int fd = open_lock_at(poolsfd, LOCK_FILE);
+	if (fd < 0) {
+		int r = fd;
+		mm_error_set(err, POOLS_DIR "/" LOCK_FILE, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		if (r == -EINTR)
+			continue;
+		close(fd);
+		mm_error_set(err, POOLS_DIR "/" LOCK_FILE, 0, "cannot lock: %s", strerror(-r));
+		return r;
+	}
+	return fd;
+}
+
+/* Remove every entry of dirfd (one level: pools hold plain files). */
+static int empty_dir(int dirfd)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = mm_list_dir_at(dirfd, ".", &names, &n, NULL);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (unlinkat(dirfd, names[i], 0) < 0 && errno != ENOENT)
+			r = -errno;
+	mm_strv_free(names, n);
+	return r;
+}
+
+/* Finish the deletions a crash interrupted: under the pools lock a
+ * ".#deleted.*" directory is no deleter's any more (one holds the lock
+ * from its rename to its removal). */
+static void reap_deleted(int poolsfd)
+{
+	char **names = NULL;
+	size_t n = 0;
+	if (mm_list_dir_at(poolsfd, ".", &names, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(names[i], ".#deleted.", 10) != 0)
+			continue;
+		_cleanup_close_ int fd = open_dir_at(poolsfd, names[i]);
+		if (fd >= 0 && empty_dir(fd) >= 0)
+			(void)unlinkat(poolsfd, names[i], AT_REMOVEDIR);
+	}
+	mm_strv_free(names, n);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -415,13 +630,56 @@ static int load_pools(MmState *s)
 
 int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
 {
-	return mm_state_open_pools(path, NULL, flags, ret, err);
+	return mm_state_open_group(path, NULL, flags, (gid_t)-1, ret, err);
 }
 
 int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, MmState **ret,
 			MmError *err)
 {
+	return mm_state_open_group(path, pool_dir, flags, (gid_t)-1, ret, err);
+}
+
+/* The writer's lock is taken: remove what crashed writes left in the
+ * state directory, the pools directory and every pool (is_leftover says
+ * which are safe to remove while other hosts' migmapd write into a shared
+ * pool_dir), and finish deletions a crash interrupted. */
+static void reap_leftovers(MmState *s)
+{
+	_cleanup_close_ int poolsfd = -1;
+	char **names = NULL;
+	size_t n = 0;
+	bool doomed = false;
+	WriterTag tag;
+
+	writer_tag(&tag);
+	reap_dir(s->dirfd, &tag);
+	if ((poolsfd = open_pools(s)) < 0)
+		return;
+	reap_dir(poolsfd, &tag);
+	if (mm_list_dir_at(poolsfd, ".", &names, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(names[i], ".#deleted.", 10) == 0)
+			doomed = true;
+		if (names[i][0] == '.')
+			continue;
+		_cleanup_close_ int fd = open_dir_at(poolsfd, names[i]);
+		if (fd >= 0)
+			reap_dir(fd, &tag);
+	}
+	mm_strv_free(names, n);
+	if (doomed) {
+		_cleanup_close_ int lockfd = pools_lock(poolsfd, NULL);
+		if (lockfd >= 0)
+			reap_deleted(poolsfd);
+	}
+}
+
+int mm_state_open_group(const char *path, const char *pool_dir, unsigned flags, gid_t group,
+			MmState **ret, MmError *err)
+{
 	_cleanup_(mm_state_freep) MmState *s = NULL;
+	struct stat st;
 	int r;
 
 	if (err)
@@ -431,7 +689,7 @@ int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, 
 		return -ENOMEM;
 	s->dirfd = s->lockfd = s->poolsfd = -1;
 
-	if ((flags & MM_STATE_CREATE) && mkdir(path, 0755) < 0 && errno != EEXIST) {
+	if ((flags & MM_STATE_CREATE) && mkdir(path, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
 		mm_error_set(err, path, 0, "cannot create the state directory: %s", strerror(-r));
 		return r;
@@ -442,11 +700,23 @@ int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, 
 		mm_error_set(err, path, 0, "cannot open the state directory: %s", strerror(-r));
 		return r;
 	}
+	/* Without a group named, what is created takes the state directory's
+	 * own (the one migmapd gave it), so CLI and daemon writes agree. */
+	s->gid = group;
+	if (group == (gid_t)-1 && fstat(s->dirfd, &st) == 0)
+		s->gid = st.st_gid;
+	/* The creating writer owns the directory's mode, whoever made it
+	 * (systemd's StateDirectory= among them). */
+	if ((flags & MM_STATE_CREATE) && fstat(s->dirfd, &st) == 0 && st.st_uid == geteuid() &&
+	    (r = set_mode(s->dirfd, STATE_DIR_MODE, group)) < 0) {
+		mm_error_set(err, path, 0, "cannot set the state directory's mode: %s",
+			     strerror(-r));
+		return r;
+	}
 	if (flags & (MM_STATE_LOCK | MM_STATE_SHARED)) {
-		s->lockfd = openat(s->dirfd, LOCK_FILE,
-				   O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+		s->lockfd = open_lock_at(s->dirfd, LOCK_FILE);
 		if (s->lockfd < 0) {
-			r = -errno;
+			r = s->lockfd;
 			mm_error_set(err, path, 0, "cannot open the lock file: %s", strerror(-r));
 			return r;
 		}
@@ -461,13 +731,14 @@ int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, 
 			return r;
 		}
 	}
-	if ((flags & MM_STATE_CREATE) &&
-	    (pool_dir ? mkdir(pool_dir, 0755) : mkdirat(s->dirfd, POOLS_DIR, 0755)) < 0 &&
-	    errno != EEXIST) {
-		r = -errno;
-		mm_error_set(err, pool_dir ? pool_dir : path, 0, "cannot create %s: %s",
-			     pool_dir ? "the pool directory" : POOLS_DIR, strerror(-r));
-		return r;
+	if (flags & MM_STATE_CREATE) {
+		r = pool_dir ? make_dir_at(AT_FDCWD, pool_dir, s->gid)
+			     : make_dir_at(s->dirfd, POOLS_DIR, s->gid);
+		if (r < 0 && r != -EEXIST) {
+			mm_error_set(err, pool_dir ? pool_dir : path, 0, "cannot create %s: %s",
+				     pool_dir ? "the pool directory" : POOLS_DIR, strerror(-r));
+			return r;
+		}
 	}
 	s->poolsfd = pool_dir ? open(pool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 			      : openat(s->dirfd, POOLS_DIR,
@@ -478,6 +749,8 @@ int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, 
 			     pool_dir ? "the pool directory" : POOLS_DIR, strerror(-r));
 		return r;
 	}
+	if (flags & (MM_STATE_LOCK | MM_STATE_SHARED))
+		reap_leftovers(s);
 	r = load(s);
 	if (r < 0) {
 		mm_error_set(err, path, 0, "cannot load the state: %s", strerror(-r));
@@ -561,7 +834,7 @@ int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err)
 	r = mm_hostmap_parse_xml(text, strlen(text), HOST_FILE, &copy, err);
 	if (r < 0)
 		return r;
-	r = write_atomic_at(s->dirfd, HOST_FILE, text, strlen(text));
+	r = write_atomic_at(s->dirfd, HOST_FILE, text, strlen(text), STATE_FILE_MODE, s->gid);
 	if (r < 0) {
 		mm_error_set(err, HOST_FILE, 0, "cannot write: %s", strerror(-r));
 		return r;
@@ -569,29 +842,6 @@ int mm_state_save_host(MmState *s, const MmHostMap *m, MmError *err)
 	mm_hostmap_free(s->host);
 	s->host = TAKE_PTR(copy);
 	return 0;
-}
-
-/* Creating and deleting pools is the one thing several migmapd sharing a
- * pools directory must not do at once: flock() of pools/.lock, held (and
- * waited for) only meanwhile. The returned fd is the lock. */
-static int pools_lock(int poolsfd, MmError *err)
-{
-	int fd = openat(poolsfd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-			0644);
-	if (fd < 0) {
-		int r = -errno;
-		mm_error_set(err, POOLS_DIR "/" LOCK_FILE, 0, "cannot open: %s", strerror(-r));
-		return r;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		int r = -errno;
-		if (r == -EINTR)
-			continue;
-		close(fd);
-		mm_error_set(err, POOLS_DIR "/" LOCK_FILE, 0, "cannot lock: %s", strerror(-r));
-		return r;
-	}
-	return fd;
 }
 
 int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
@@ -616,8 +866,7 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 		return -ENOMEM;
 
 	if (s->poolsfd < 0) {
-		if (mkdirat(s->dirfd, POOLS_DIR, 0755) < 0 && errno != EEXIST) {
-			r = -errno;
+		if ((r = make_dir_at(s->dirfd, POOLS_DIR, s->gid)) < 0 && r != -EEXIST) {
 			mm_error_set(err, POOLS_DIR, 0, "cannot create: %s", strerror(-r));
 			goto fail;
 		}
@@ -633,8 +882,8 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 		r = lockfd;
 		goto fail;
 	}
-	if (mkdirat(poolsfd, pool, 0755) < 0) {
-		r = -errno;
+	reap_deleted(poolsfd);
+	if ((r = make_dir_at(poolsfd, pool, s->gid)) < 0) {
 		mm_error_set(err, NULL, 0, POOLS_DIR "/%s: cannot create: %s", pool,
 			     r == -EEXIST ? "exists (not a loadable pool)" : strerror(-r));
 		goto fail;
@@ -649,19 +898,6 @@ int mm_state_create_pool(MmState *s, const char *pool, MmError *err)
 	return 0;
 fail:
 	free(p.name);
-	return r;
-}
-
-/* Remove every entry of dirfd (one level: pools hold plain files). */
-static int empty_dir(int dirfd)
-{
-	char **names = NULL;
-	size_t n = 0;
-	int r = mm_list_dir_at(dirfd, ".", &names, &n, NULL);
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		if (unlinkat(dirfd, names[i], 0) < 0 && errno != ENOENT)
-			r = -errno;
-	mm_strv_free(names, n);
 	return r;
 }
 
@@ -684,6 +920,7 @@ int mm_state_delete_pool(MmState *s, const char *pool, MmError *err)
 	}
 	if ((lockfd = pools_lock(poolsfd, err)) < 0)
 		return lockfd;
+	reap_deleted(poolsfd);
 	/* One rename makes the pool disappear; the hidden remains are removed
 	 * after, and a crash in between leaves only an ignored hidden dir. */
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
@@ -752,7 +989,8 @@ static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmSt
 		_cleanup_free_ char *text = NULL;
 		if (mm_json_to_string(root, &text) < 0)
 			goto out;
-		r = write_atomic_at(poolfd, REMOTE_FILE, text, strlen(text));
+		r = write_atomic_at(poolfd, REMOTE_FILE, text, strlen(text), STATE_SECRET_MODE,
+				    s->gid);
 	}
 	if (r < 0)
 		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/" REMOTE_FILE ": cannot write: %s",
@@ -829,7 +1067,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 	 * without a map, which loading drops. */
 	if (remote_entry_changes(old, &m) && (r = write_remote(s, poolfd, p, &m, NULL, err)) < 0)
 		goto fail;
-	r = write_atomic_at(poolfd, file, text, strlen(text));
+	r = write_atomic_at(poolfd, file, text, strlen(text), STATE_FILE_MODE, s->gid);
 	if (r < 0) {
 		mm_error_set(err, rel, 0, "cannot write: %s", strerror(-r));
 		goto fail;
@@ -1099,7 +1337,7 @@ int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, M
 	if (poolfd < 0)
 		return poolfd;
 	snprintf(text, sizeof(text), "%" PRIu64 "\n", generation);
-	r = write_atomic_at(poolfd, GENERATION_FILE, text, strlen(text));
+	r = write_atomic_at(poolfd, GENERATION_FILE, text, strlen(text), STATE_FILE_MODE, s->gid);
 	if (r < 0) {
 		mm_error_set(err, NULL, 0, POOLS_DIR "/%s/" GENERATION_FILE ": cannot write: %s",
 			     pool, strerror(-r));

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "freep.h"
@@ -45,6 +46,7 @@ typedef struct MmState {
 	size_t n_pools;
 	char **warnings; /* damaged files, skipped: "pools/a/b.xml:3: message" */
 	size_t n_warnings;
+	gid_t gid; /* group of what is created: the admin group, else the directory's */
 } MmState;
 
 enum {
@@ -62,6 +64,15 @@ int mm_state_open(const char *path, unsigned flags, MmState **ret, MmError *err)
  * pool_dir may be on storage other hosts' migmapd use too (docs/design.md §9). */
 int mm_state_open_pools(const char *path, const char *pool_dir, unsigned flags, MmState **ret,
 			MmError *err);
+/* The same, creating with group (the admin group; (gid_t)-1: the state
+ * directory's own). Files are 0640, directories 0750, remote.json and the
+ * locks 0600, whatever the umask; with MM_STATE_CREATE the state directory
+ * is given 0750 and group too. With MM_STATE_LOCK or MM_STATE_SHARED, and
+ * before each write in a directory, the temporary files crashed writes
+ * left there are removed (those of a dead writer of this host, and any
+ * older than 30 minutes; docs/design.md §9). */
+int mm_state_open_group(const char *path, const char *pool_dir, unsigned flags, gid_t group,
+			MmState **ret, MmError *err);
 void mm_state_free(MmState *s);
 MM_DEFINE_FREEP(MmState, mm_state_free)
 /* mm_name_valid(), not starting with '.' (hidden names are the store's

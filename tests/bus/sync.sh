@@ -74,7 +74,9 @@ kill -STOP "$pid_b"
 kill -STOP "$pid_c"
 ( sleep 1.5; kill -CONT "$pid_c" ) &
 start=$(date +%s%N)
-call "$A_addr" RefreshPool s p >"$tmpdir/refresh.out" 2>&1 &
+# the call's own end: the GetHostMap loop below may outlast it on a busy
+# machine (ASan, loaded CPUs)
+( call "$A_addr" RefreshPool s p >"$tmpdir/refresh.out" 2>&1; date +%s%N >"$tmpdir/refresh.end" ) &
 refresh=$!
 sleep 0.2
 slow=0
@@ -88,9 +90,11 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 check "GetHostMap answers at once while the refresh waits (each under 1 s)" sh -c "[ $slow = 0 ] || { echo \"  slowest $slow ms\"; false; }"
 wait "$refresh"
-end=$(date +%s%N)
+end=$(cat "$tmpdir/refresh.end")
 ms=$(((end - start) / 1000000))
-check "the refresh took the timeout (3 s), not more ($ms ms)" [ "$ms" -ge 2900 -a "$ms" -lt 8000 ]
+# not more: without the timeout the call would wait for b until busctl's
+# own (25 s); the margin is for a sanitizer build on a loaded machine
+check "the refresh took the timeout (3 s), not more ($ms ms)" [ "$ms" -ge 2900 -a "$ms" -lt 20000 ]
 check "b stale, with its last fetch time and why" \
 	grep -q '"b" false "since 20[-0-9T:]*Z: GetHostMap failed: ' "$tmpdir/refresh.out"
 check "c, slow but in time, fresh" grep -qF '"c" true ""' "$tmpdir/refresh.out"

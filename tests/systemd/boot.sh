@@ -10,9 +10,10 @@
 # The unit runs with SystemCallErrorNumber=kill in a drop-in, so a newly
 # filtered syscall kills migmapd and fails the test.
 #
-# The base image is cached in /var/cache/migmap-systemd-image (built only
-# when missing); skipped only when the archive cannot be reached or a tool
-# is missing. Slow (a TCG boot): run by `make check-systemd`, not
+# The base image is cached in /var/cache/migmap-systemd-image/<hash of the
+# package list> (built only when missing: a changed list builds a new one,
+# older ones are removed); skipped only when the archive cannot be reached
+# or a tool is missing. Slow (a TCG boot): run by `make check-systemd`, not
 # `make check`.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -20,14 +21,18 @@
 for tool in mmdebstrap qemu-system-x86_64 mkfs.ext4 debugfs python3; do
 	command -v "$tool" >/dev/null 2>&1 || skip_all "$tool not installed"
 done
-IMG=${MIGMAP_SYSTEMD_IMAGE:-/var/cache/migmap-systemd-image}
-PACKAGES=systemd,systemd-sysv,dbus,udev,libxml2,libjson-c5,libfdt1,libsystemd0,linux-image-amd64,initramfs-tools,libvirt0,util-linux
+CACHE=${MIGMAP_SYSTEMD_IMAGE:-/var/cache/migmap-systemd-image}
+# libvirt-daemon-system: libvirtd socket-activated, as on a real host, so
+# the test sees how migmapd starts beside it
+PACKAGES=systemd,systemd-sysv,dbus,udev,libxml2,libjson-c5,libfdt1,libsystemd0,linux-image-amd64,initramfs-tools,libvirt0,libvirt-daemon-system,util-linux
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500}
+IMG=$CACHE/$(printf 'bookworm important %s\n' "$PACKAGES" | sha256sum | cut -c1-16)
 
 # ---- the cached base image
 if [ ! -d "$IMG/root" ]; then
 	mkdir -p "$IMG"
 	rm -rf "$IMG/root.partial"
+	t0=$(date +%s)
 	if ! nice mmdebstrap --variant=important --include="$PACKAGES" bookworm \
 		"$IMG/root.partial" >"$tmpdir/mmdebstrap.log" 2>&1; then
 		if ! apt-get -q update >/dev/null 2>&1; then
@@ -38,6 +43,11 @@ if [ ! -d "$IMG/root" ]; then
 		exit 1
 	fi
 	mv "$IMG/root.partial" "$IMG/root"
+	echo "# image built in $(($(date +%s) - t0)) s"
+	# images of other package lists are stale now
+	for old in "$CACHE"/*/; do
+		[ "${old%/}" = "$IMG" ] || rm -rf "$old"
+	done
 fi
 
 # ---- this tree installed into a copy of it, as a distribution would

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state store: round-trip, atomic writes (a crash's leftovers are not
- * loaded), damaged files reported not fatal, names that could escape the
- * directory refused, bad input changing nothing. */
+ * loaded, and are removed once no writer can finish them), explicit modes,
+ * damaged files reported not fatal, names that could escape the directory
+ * refused, bad input changing nothing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -20,8 +25,15 @@ static void setup(void)
 	ck_assert_ptr_nonnull(tu_mkdtemp(dir, sizeof(dir), "test-state"));
 }
 
+static pid_t writer = -1; /* a writer stopped in the middle of a write */
+
 static void teardown(void)
 {
+	if (writer > 0) {
+		kill(writer, SIGKILL);
+		waitpid(writer, NULL, 0);
+		writer = -1;
+	}
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -217,6 +229,218 @@ START_TEST(writes_leave_no_temporaries)
 	ck_assert_int_eq(mm_state_save_host(s, a, &err), 0);
 	ck_assert_int_eq(count_hidden(""), 0);
 	mm_state_free(s);
+}
+END_TEST
+
+/* The number of write temporaries (".#*.tmp") in sub. */
+static int count_tmp(const char *sub)
+{
+	char cmd[700];
+	int n = -1;
+	snprintf(cmd, sizeof(cmd), "find '%s/%s' -maxdepth 1 -name '.#*.tmp' | wc -l", dir, sub);
+	FILE *f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%d", &n), 1);
+	ck_assert_int_eq(pclose(f), 0);
+	return n;
+}
+
+static int stop_pipe[2];
+
+/* The write exceeded RLIMIT_FSIZE: say so and stay there, as a writer
+ * preempted in the middle of its write, until the test kills it. */
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	(void)!write(stop_pipe[1], "x", 1);
+	for (;;)
+		pause();
+}
+
+/* Start a process that writes m (into pool p, or as host.xml when pool is
+ * NULL) and stops half-way through, its temporary file on disk; returns
+ * once it has stopped. The test SIGKILLs it to make a crashed writer. */
+static void start_stopped_writer(const char *pool, const MmHostMap *m)
+{
+	char c;
+	ck_assert_int_eq(pipe(stop_pipe), 0);
+	writer = fork();
+	ck_assert_int_ge(writer, 0);
+	if (writer == 0) {
+		MmState *s = NULL;
+		MmError err = { 0 };
+		struct rlimit fsize = { 64, 64 };
+		close(stop_pipe[0]);
+		if (mm_state_open(dir, 0, &s, &err) < 0)
+			_exit(1);
+		signal(SIGXFSZ, on_xfsz);
+		if (setrlimit(RLIMIT_FSIZE, &fsize) < 0)
+			_exit(1);
+		if (pool)
+			mm_state_add_member(s, pool, m, NULL, true, &err);
+		else
+			mm_state_save_host(s, m, &err);
+		_exit(1); /* the write got through: the test fails on the pipe */
+	}
+	close(stop_pipe[1]);
+	ck_assert_int_eq(read(stop_pipe[0], &c, 1), 1);
+	close(stop_pipe[0]);
+}
+
+static void kill_writer(void)
+{
+	int status;
+	ck_assert_int_eq(kill(writer, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(writer, &status, 0), writer);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	writer = -1;
+}
+
+static void age(const char *rel, time_t seconds)
+{
+	struct timespec t[2] = { { time(NULL) - seconds, 0 }, { time(NULL) - seconds, 0 } };
+	ck_assert_int_eq(utimensat(AT_FDCWD, path(rel), t, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+/* Temporary files of interrupted writes (each up to 16 MiB) are removed
+ * when a writer takes the lock and before each write in their directory,
+ * but only when no writer can still finish them: other processes, and
+ * other hosts' migmapd on a shared pool_dir, may be writing right now. */
+START_TEST(leftovers_removed_once_no_writer_owns_them)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-virt-smmuv3", "b");
+	_cleanup_(mm_hostmap_freep) MmHostMap *c = tu_probe("arm64-virt-smmuv3", "c");
+	MmError err = { 0 };
+	MmState *s;
+
+	pool_p_with(a);
+	/* A writer in the middle of writing b's map: its file stays while
+	 * it lives, through a writer taking the lock and through writes. */
+	start_stopped_writer("p", b);
+	ck_assert_int_eq(count_tmp("pools/p"), 1);
+	s = open_state(MM_STATE_SHARED);
+	ck_assert_int_eq(count_tmp("pools/p"), 1);
+	ck_assert_int_eq(mm_state_add_member(s, "p", c, NULL, false, &err), 0);
+	ck_assert_int_eq(count_tmp("pools/p"), 1);
+	/* SIGKILLed, it never finishes: the next write removes its file */
+	kill_writer();
+	ck_assert_int_eq(count_tmp("pools/p"), 1);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, true, &err), 0);
+	ck_assert_int_eq(count_tmp("pools/p"), 0);
+	mm_state_free(s);
+
+	/* The same in the state directory, removed by the next writer to
+	 * take the lock; the map written before is still the one loaded. */
+	s = open_state(MM_STATE_LOCK);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), 0);
+	mm_state_free(s);
+	start_stopped_writer(NULL, b);
+	ck_assert_int_eq(count_tmp(""), 1);
+	kill_writer();
+	s = open_state(MM_STATE_LOCK);
+	ck_assert_int_eq(count_tmp(""), 0);
+	ck_assert_str_eq(s->host->name, "a");
+	mm_state_free(s);
+
+	/* A temporary file whose writer cannot be asked (another host's on
+	 * shared storage, an older migmap's): kept while fresh, removed once
+	 * older than any write takes; other hidden names are not the
+	 * writes' own and stay. */
+	write_file("pools/p/.#0123456789abcdef.tmp", "<capabilities><host><memo");
+	write_file("pools/p/.#fedcba9876543210.tmp", "<capabilities>");
+	write_file("pools/.#0123456789abcdef.tmp", "junk");
+	write_file("pools/p/.#not-a-write", "kept");
+	age("pools/p/.#0123456789abcdef.tmp", 2 * 3600);
+	age("pools/.#0123456789abcdef.tmp", 2 * 3600);
+	age("pools/p/.#not-a-write", 2 * 3600);
+	/* a pool whose deletion a crash interrupted */
+	ck_assert_int_eq(mkdir(path("pools/.#deleted.0123456789abcdef"), 0755), 0);
+	write_file("pools/.#deleted.0123456789abcdef/x.xml", "junk");
+	s = open_state(MM_STATE_SHARED);
+	ck_assert(!exists("pools/p/.#0123456789abcdef.tmp"));
+	ck_assert(!exists("pools/.#0123456789abcdef.tmp"));
+	ck_assert(exists("pools/p/.#fedcba9876543210.tmp"));
+	ck_assert(exists("pools/p/.#not-a-write"));
+	ck_assert(!exists("pools/.#deleted.0123456789abcdef"));
+	ck_assert_int_eq(s->pools[0].n_members, 2); /* a and c: b was never finished */
+	mm_state_free(s);
+}
+END_TEST
+
+static unsigned mode_of(const char *rel)
+{
+	struct stat st;
+	ck_assert_msg(lstat(path(rel), &st) == 0, "%s missing", rel);
+	return st.st_mode & 07777;
+}
+
+static gid_t gid_of(const char *rel)
+{
+	struct stat st;
+	ck_assert_int_eq(lstat(path(rel), &st), 0);
+	return st.st_gid;
+}
+
+/* Explicit modes whatever the umask: maps 0640, directories 0750,
+ * remote.json (addresses, SSH command lines) and the locks 0600; the group
+ * given (root may give any; others their own). _i: the umask. */
+static const mode_t umasks[] = { 0, 022, 077, 027 };
+
+START_TEST(modes_whatever_the_umask)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	char state[400], pools[400];
+	snprintf(state, sizeof(state), "%s/state", dir);
+	snprintf(pools, sizeof(pools), "%s/shared", dir);
+	gid_t group = geteuid() == 0 ? 4242 : getegid();
+	mode_t old = umask(umasks[_i]);
+	MmState *s = NULL;
+	MmError err = { 0 };
+	int r = mm_state_open_group(state, NULL, MM_STATE_CREATE | MM_STATE_SHARED, group, &s,
+				    &err);
+	ck_assert_msg(r == 0, "open: %s", err.message);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, "ssh:admin@a", false, &err), 0);
+	ck_assert_int_eq(mm_state_set_generation(s, "p", 3, &err), 0);
+	mm_state_free(s);
+	/* a pool directory elsewhere (pool_dir) */
+	r = mm_state_open_group(state, pools, MM_STATE_CREATE | MM_STATE_SHARED, group, &s, &err);
+	ck_assert_msg(r == 0, "open: %s", err.message);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), 0);
+	mm_state_free(s);
+	umask(old);
+
+	ck_assert_uint_eq(mode_of("state"), 0750);
+	ck_assert_uint_eq(mode_of("state/pools"), 0750);
+	ck_assert_uint_eq(mode_of("state/pools/p"), 0750);
+	ck_assert_uint_eq(mode_of("state/host.xml"), 0640);
+	ck_assert_uint_eq(mode_of("state/pools/p/a.xml"), 0640);
+	ck_assert_uint_eq(mode_of("state/pools/p/generation"), 0640);
+	ck_assert_uint_eq(mode_of("state/pools/p/remote.json"), 0600);
+	ck_assert_uint_eq(mode_of("state/.lock"), 0600);
+	ck_assert_uint_eq(mode_of("state/pools/.lock"), 0600);
+	ck_assert_uint_eq(mode_of("shared"), 0750);
+	ck_assert_uint_eq(mode_of("shared/q"), 0750);
+	ck_assert_uint_eq(gid_of("state"), group);
+	ck_assert_uint_eq(gid_of("state/pools"), group);
+	ck_assert_uint_eq(gid_of("state/pools/p"), group);
+	ck_assert_uint_eq(gid_of("state/pools/p/a.xml"), group);
+	ck_assert_uint_eq(gid_of("state/host.xml"), group);
+	ck_assert_uint_eq(gid_of("shared/q"), group);
+
+	/* a later writer naming no group keeps the directory's; a creating
+	 * one gives a directory made by someone else (systemd's
+	 * StateDirectory=, 0755) its mode */
+	ck_assert_int_eq(chmod(state, 0755), 0);
+	s = NULL;
+	ck_assert_int_eq(mm_state_open(state, MM_STATE_CREATE | MM_STATE_LOCK, &s, &err), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), 0);
+	mm_state_free(s);
+	ck_assert_uint_eq(mode_of("state"), 0750);
+	ck_assert_uint_eq(gid_of("state/pools/q"), group);
+	ck_assert_uint_eq(mode_of("state/pools/q"), 0750);
 }
 END_TEST
 
@@ -475,6 +699,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, leftovers_not_loaded);
 	tcase_add_test(tc, writes_leave_no_temporaries);
+	tcase_add_test(tc, leftovers_removed_once_no_writer_owns_them);
+	tcase_add_loop_test(tc, modes_whatever_the_umask, 0, ELEMENTSOF(umasks));
 	tcase_add_test(tc, damaged_files_reported);
 	tcase_add_test(tc, bad_names_refused);
 	tcase_add_test(tc, bad_input_changes_nothing);
