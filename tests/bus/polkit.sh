@@ -109,10 +109,12 @@ wait_for "$tmpdir/polkit.calls" "member=NameLost" || exit 99
 check "polkit allows nobody (not in admin_group): CreatePool" \
 	caller_calls as_nobody CreatePool s "$run-ok"
 # asked POOL FLAGS: migmapd asked polkitd about the caller's bus name, the
-# action and POOL, with CheckAuthorization's FLAGS (1: interaction allowed)
+# action and POOL, with CheckAuthorization's FLAGS (1: interaction allowed).
+# dbus-monitor's output reaches the file in blocks: look until the whole
+# call is there, for up to a minute.
 asked() {
-	wait_for "$tmpdir/polkit.calls" "string \"$1\"" >/dev/null &&
-		"$PYTHON3" - "$tmpdir/polkit.calls" "$1" "$2" <<'PY'
+	i=0
+	until "$PYTHON3" - "$tmpdir/polkit.calls" "$1" "$2" <<'PY'
 import re, sys
 calls = open(sys.argv[1]).read().split("method call ")
 words = lambda c: re.findall(r'(?:string|uint32) "?([^"\n]*)"?', c)
@@ -120,6 +122,11 @@ sys.exit(not any(words(c)[:2] == ["system-bus-name", "name"] and
                  words(c)[3:7] == ["org.migmap.Migmap1.manage-pools", "pool", sys.argv[2], sys.argv[3]]
                  for c in calls if "member=CheckAuthorization" in c))
 PY
+	do
+		i=$((i + 1))
+		[ $i -le 300 ] || { echo "  polkitd was not asked about $1 with flags $2"; return 1; }
+		sleep 0.2
+	done
 }
 check "migmapd asked for the caller's bus name, action and pool, without interaction" \
 	asked "$run-ok" 0
@@ -153,8 +160,10 @@ check "migmap pool without a terminal does not allow interaction" cli_ask
 if command -v script >/dev/null 2>&1; then
 	# what polkitd then answers, and how fast, depends on the machine
 	# (no agent here): the point is that the CLI allowed interaction
-	DBUS_SYSTEM_BUS_ADDRESS=$P_addr setpriv --reuid=nobody --regid="$(id -g nobody)" \
-		--clear-groups script -qec "$MIGMAP pool create $run-tty" /dev/null \
+	# (setpriv execs migmap itself: a shell run as nobody could not
+	# reach a build tree in a directory only root may enter)
+	DBUS_SYSTEM_BUS_ADDRESS=$P_addr script -qec "setpriv --reuid=nobody \
+		--regid=$(id -g nobody) --clear-groups $MIGMAP pool create $run-tty" /dev/null \
 		</dev/null >"$tmpdir/tty.out" 2>&1
 	check "migmap pool at a terminal allows interaction" asked "$run-tty" 1
 	check "  and, with no agent, is refused" [ "$(pools)" = "as 1 \"$run-ok\"" ]
