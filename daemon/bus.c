@@ -384,6 +384,19 @@ static int check_work(void *data)
 	return mm_layout_compute(w->domain, &w->layout, &w->err);
 }
 
+/* A domain that could not be judged: a machine not modelled is
+ * NotSupported, anything else InvalidDomain (parse errors included: the
+ * parser never says -ENOTSUP). */
+static int reply_domain_error(sd_bus_message *msg, int r, const MmError *err)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	if (r == -ENOMEM)
+		return r;
+	format_error(&error,
+		     r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED : MM_BUS_ERROR_INVALID_DOMAIN, err);
+	return sd_bus_reply_method_error(msg, &error);
+}
+
 static int check_done(Manager *m, sd_bus_message *msg, void *data, int r)
 {
 	CheckWork *w = data;
@@ -393,33 +406,15 @@ static int check_done(Manager *m, sd_bus_message *msg, void *data, int r)
 	_cleanup_free_ char *json = NULL;
 	MmError err = { 0 };
 
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0 && !w->domain) {
-		format_error(&error, MM_BUS_ERROR_INVALID_DOMAIN, &w->err);
-		return sd_bus_reply_method_error(msg, &error);
-	}
-	if (r < 0) {
-		format_error(&error,
-			     r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
-					   : MM_BUS_ERROR_INVALID_DOMAIN,
-			     &w->err);
-		return sd_bus_reply_method_error(msg, &error);
-	}
+	if (r < 0)
+		return reply_domain_error(msg, r, &w->err);
 	/* the maps as they are now, the pool read again: it may have
 	 * changed, or gone, while the domain was parsed */
 	if ((r = sd_bus_message_rewind(msg, true)) < 0 || (r = domain_call(m, msg, &c, &error)) < 0)
 		return sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(msg, &error) : r;
 	r = mm_check_layout(w->layout, w->domain, c.hosts, c.n, &report, &err);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		format_error(&error,
-			     r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
-					   : MM_BUS_ERROR_INVALID_DOMAIN,
-			     &err);
-		return sd_bus_reply_method_error(msg, &error);
-	}
+	if (r < 0)
+		return reply_domain_error(msg, r, &err);
 	if (*c.pool && (r = mm_state_add_stale_warnings(m->state, c.pool, report)) < 0)
 		return r;
 	if (streq_ptr(sd_bus_message_get_member(msg), "CheckDomainConflicts"))
