@@ -52,6 +52,9 @@ static int state_error(sd_bus_error *error, int r, const MmError *err, const cha
 	case -ENODATA:
 		name = MM_BUS_ERROR_EMPTY_POOL;
 		break;
+	case -EFBIG:
+		name = SD_BUS_ERROR_LIMITS_EXCEEDED;
+		break;
 	default:
 		name = MM_BUS_ERROR_STATE_FAILED;
 	}
@@ -238,22 +241,90 @@ static int add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostM
 	return sd_bus_reply_method_return(msg, "s", map->name);
 }
 
+/* AddHost off the loop (daemon/worker.c): a map may be big (hundreds of
+ * thousands of groups take seconds to read), so it is parsed, checked and
+ * formatted as it will be stored on a thread; the loop only stores it. */
+typedef struct AddHostWork {
+	const char *xml; /* in the message, which the job references */
+	MmStatePrepared *prepared;
+	const char *error_name; /* the bus error when the work fails */
+	MmError err;
+} AddHostWork;
+
+static void add_host_work_free(void *data)
+{
+	AddHostWork *w = data;
+	mm_state_prepared_free(w->prepared);
+	free(w);
+}
+
+static int add_host_work(void *data)
+{
+	AddHostWork *w = data;
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	int r = mm_hostmap_parse_xml(w->xml, strlen(w->xml), "hostmap_xml", &map, &w->err);
+	if (r < 0) {
+		w->error_name = MM_BUS_ERROR_INVALID_HOST_MAP;
+		return r;
+	}
+	if (!mm_state_name_valid(map->name)) {
+		mm_error_set(&w->err, NULL, 0,
+			     "the host map's name '%.64s' is not a valid host name",
+			     map->name ? map->name : "");
+		w->error_name = MM_BUS_ERROR_INVALID_NAME;
+		return -EINVAL;
+	}
+	r = mm_state_prepare_member(map, &w->prepared, &w->err);
+	w->error_name = r == -EFBIG ? SD_BUS_ERROR_LIMITS_EXCEEDED : MM_BUS_ERROR_INVALID_HOST_MAP;
+	return r;
+}
+
+static int add_host_done(Manager *m, sd_bus_message *msg, void *data, int r)
+{
+	AddHostWork *w = data;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_free_ char *name = NULL;
+	MmError err = { 0 };
+	const char *pool, *xml;
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		format_error(&error, w->error_name, &w->err);
+		return sd_bus_reply_method_error(msg, &error);
+	}
+	if ((r = sd_bus_message_rewind(msg, true)) < 0 ||
+	    (r = sd_bus_message_read(msg, "ss", &pool, &xml)) < 0)
+		return r;
+	/* the pool as it is now: it may have changed, or gone, meanwhile */
+	if (!(name = strdup(mm_state_prepared_name(w->prepared))))
+		return -ENOMEM;
+	r = mm_state_add_prepared(m->state, pool, &w->prepared, NULL, false, &err);
+	if (r < 0) {
+		r = state_error(&error, r, &err, MM_BUS_ERROR_NO_SUCH_POOL,
+				MM_BUS_ERROR_HOST_EXISTS);
+		return r < 0 && !sd_bus_error_is_set(&error)
+			       ? r
+			       : sd_bus_reply_method_error(msg, &error);
+	}
+	emit_pool_changed(m, pool, false);
+	return sd_bus_reply_method_return(msg, "s", name);
+}
+
 static int method_add_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	MmError err = { 0 };
 	const char *pool, *xml;
 	int r;
 
+	/* who may, and whether the pool exists, are said at once */
 	if ((r = bus_begin_pool_write(m, msg, &pool, &xml, true, error)) < 0)
 		return r;
-	r = mm_hostmap_parse_xml(xml, strlen(xml), "hostmap_xml", &map, &err);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
-		return format_error(error, MM_BUS_ERROR_INVALID_HOST_MAP, &err);
-	return add_member(m, msg, pool, map, NULL, error);
+	AddHostWork *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->xml = xml;
+	return worker_submit(m, msg, add_host_work, add_host_done, w, add_host_work_free);
 }
 
 int bus_add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostMap *map,

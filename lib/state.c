@@ -1009,10 +1009,80 @@ static bool remote_entry_changes(const MmStateMember *old, const MmStateMember *
 	       old->stale != m->stale;
 }
 
+struct MmStatePrepared {
+	char *text;     /* the member file's content */
+	MmHostMap *map; /* text read back */
+};
+
+const char *mm_state_prepared_name(const MmStatePrepared *p)
+{
+	return p->map->name;
+}
+
+void mm_state_prepared_free(MmStatePrepared *p)
+{
+	if (!p)
+		return;
+	free(p->text);
+	mm_hostmap_free(p->map);
+	free(p);
+}
+
+int mm_state_prepare_member(const MmHostMap *map, MmStatePrepared **ret, MmError *err)
+{
+	_cleanup_(mm_state_prepared_freep) MmStatePrepared *p = NULL;
+	_cleanup_free_ char *file = NULL;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((r = check_name("host", map->name, err)) < 0)
+		return r;
+	if (!(p = calloc(1, sizeof(*p))) || mm_hostmap_format_xml(map, &p->text) < 0 ||
+	    asprintf(&file, "%s.xml", map->name) < 0)
+		return -ENOMEM;
+	/* never store what loading would refuse */
+	size_t len = strlen(p->text);
+	if (len > STATE_FILE_MAX) {
+		mm_error_set(err, file, 0, "host map of %zu bytes: a stored map holds at most %u",
+			     len, STATE_FILE_MAX);
+		return -EFBIG;
+	}
+	/* stored as loading will read it */
+	if ((r = mm_hostmap_parse_xml(p->text, len, file, &p->map, err)) < 0)
+		return r;
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
 int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, const char *address,
 			bool replace, MmError *err)
 {
-	_cleanup_free_ char *text = NULL, *file = NULL, *rel = NULL;
+	_cleanup_(mm_state_prepared_freep) MmStatePrepared *p = NULL;
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	/* the pool first: a missing pool is said before the map is worked on */
+	MmStatePool *sp;
+	if ((r = find_pool_mut(s, pool, &sp, err)) < 0)
+		return r;
+	if ((r = check_name("host", map->name, err)) < 0)
+		return r;
+	if (mm_state_find_member(sp, map->name) && !replace) {
+		mm_error_set(err, NULL, 0, "pool '%s' already has a host '%s'", pool, map->name);
+		return -EEXIST;
+	}
+	if ((r = mm_state_prepare_member(map, &p, err)) < 0)
+		return r;
+	return mm_state_add_prepared(s, pool, &p, address, replace, err);
+}
+
+int mm_state_add_prepared(MmState *s, const char *pool, MmStatePrepared **prepared,
+			  const char *address, bool replace, MmError *err)
+{
+	_cleanup_(mm_state_prepared_freep) MmStatePrepared *prep = TAKE_PTR(*prepared);
+	_cleanup_free_ char *file = NULL, *rel = NULL;
 	_cleanup_close_ int poolfd = -1;
 	MmStateMember m = { 0 };
 	MmStatePool *p;
@@ -1020,6 +1090,9 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 
 	if (err)
 		memset(err, 0, sizeof(*err));
+	if (!prep)
+		return -EINVAL;
+	const MmHostMap *map = prep->map;
 	if ((r = find_pool_mut(s, pool, &p, err)) < 0)
 		return r;
 	if ((r = check_name("host", map->name, err)) < 0)
@@ -1047,7 +1120,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 			return -EDOM;
 	}
 
-	if (mm_hostmap_format_xml(map, &text) < 0 || asprintf(&file, "%s.xml", map->name) < 0 ||
+	if (asprintf(&file, "%s.xml", map->name) < 0 ||
 	    asprintf(&rel, POOLS_DIR "/%s/%s", pool, file) < 0)
 		return -ENOMEM;
 	if (!(m.name = strdup(map->name)) || (address && !(m.address = strdup(address))) ||
@@ -1055,9 +1128,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = mm_hostmap_parse_xml(text, strlen(text), rel, &m.map, err);
-	if (r < 0)
-		goto fail;
+	m.map = TAKE_PTR(prep->map);
 	poolfd = open_pool_dir(s, pool, err);
 	if (poolfd < 0) {
 		r = poolfd;
@@ -1067,7 +1138,7 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 	 * without a map, which loading drops. */
 	if (remote_entry_changes(old, &m) && (r = write_remote(s, poolfd, p, &m, NULL, err)) < 0)
 		goto fail;
-	r = write_atomic_at(poolfd, file, text, strlen(text), STATE_FILE_MODE, s->gid);
+	r = write_atomic_at(poolfd, file, prep->text, strlen(prep->text), STATE_FILE_MODE, s->gid);
 	if (r < 0) {
 		mm_error_set(err, rel, 0, "cannot write: %s", strerror(-r));
 		goto fail;

@@ -96,6 +96,20 @@ int mm_state_delete_pool(MmState *s, const char *pool, MmError *err);
  * not take it (another architecture). */
 int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *m, const char *address,
 			bool replace, MmError *err);
+/* mm_state_add_member in two halves, for a caller that must keep its own
+ * thread responsive with big maps (migmapd's event loop): the first, the
+ * slow one, touches no state and may run on any thread (m formatted as it
+ * will be stored, and read back as loading will read it); the second
+ * stores what the first made, as mm_state_add_member does, taking it over
+ * (*prepared is NULL afterwards, whatever the result). */
+typedef struct MmStatePrepared MmStatePrepared;
+int mm_state_prepare_member(const MmHostMap *m, MmStatePrepared **ret, MmError *err);
+int mm_state_add_prepared(MmState *s, const char *pool, MmStatePrepared **prepared,
+			  const char *address, bool replace, MmError *err);
+/* The host name of the map p holds. */
+const char *mm_state_prepared_name(const MmStatePrepared *p);
+void mm_state_prepared_free(MmStatePrepared *p);
+MM_DEFINE_FREEP(MmStatePrepared, mm_state_prepared_free)
 int mm_state_remove_member(MmState *s, const char *pool, const char *name, MmError *err);
 /* A remote member did not answer: keep its map, mark it stale. */
 int mm_state_mark_stale(MmState *s, const char *pool, const char *name, MmError *err);

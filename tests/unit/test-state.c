@@ -555,6 +555,45 @@ START_TEST(bad_input_changes_nothing)
 }
 END_TEST
 
+/* mm_state_add_member in halves (migmapd prepares on a thread): what the
+ * first half made is taken by the second whatever it answers, the pool is
+ * judged as it is when stored, and the stored map reads back as the
+ * probed one. */
+START_TEST(add_in_two_halves)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *x = tu_probe("x86-q35-vtd", "x");
+	_cleanup_(mm_state_prepared_freep) MmStatePrepared *pa = NULL, *pa2 = NULL, *px = NULL;
+	_cleanup_free_ char *want = format(a);
+	MmError err = { 0 };
+	MmState *s = open_state(MM_STATE_CREATE);
+
+	ck_assert_int_eq(mm_state_prepare_member(a, &pa, &err), 0);
+	ck_assert_int_eq(mm_state_prepare_member(a, &pa2, &err), 0);
+	ck_assert_int_eq(mm_state_prepare_member(x, &px, &err), 0);
+	ck_assert_str_eq(mm_state_prepared_name(pa), "a");
+	/* the pool is made after the map was prepared */
+	ck_assert_int_eq(mm_state_add_prepared(s, "p", &pa, NULL, false, &err), -ENOENT);
+	ck_assert_ptr_null(pa);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_prepared(s, "p", &pa2, NULL, false, &err), 0);
+	ck_assert_ptr_null(pa2);
+	ck_assert_int_eq(mm_state_add_prepared(s, "p", &px, NULL, false, &err), -EDOM);
+	ck_assert_ptr_null(px);
+	ck_assert(!exists("pools/p/x.xml"));
+	ck_assert_int_eq(mm_state_add_prepared(s, "p", &px, NULL, false, &err), -EINVAL);
+	mm_state_free(s);
+
+	s = open_state(0);
+	const MmStatePool *p = mm_state_find_pool(s, "p");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->n_members, 1);
+	_cleanup_free_ char *got = format(p->members[0].map);
+	ck_assert_str_eq(got, want);
+	mm_state_free(s);
+}
+END_TEST
+
 /* A refresh's outcome in one write: fresh members take the new fetch time
  * and lose their stale mark, stale ones keep their last time; imported and
  * unknown members are left alone; a reopen reads the same. The times are
@@ -704,6 +743,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, damaged_files_reported);
 	tcase_add_test(tc, bad_names_refused);
 	tcase_add_test(tc, bad_input_changes_nothing);
+	tcase_add_test(tc, add_in_two_halves);
 	tcase_add_test(tc, record_fetches);
 	tcase_add_test(tc, one_writer);
 	tcase_add_test(tc, shared_writers);
