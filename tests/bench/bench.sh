@@ -176,7 +176,10 @@ else
 fi
 # ---- inputs that once stalled migmap (issue 14): a domain with 400,000
 # NUMA cells (its duplicate-id check was O(n^2)) and a map of 600,000 groups
-# in descending order (inserted one by one): each parsed and judged in < 5 s
+# in descending order (inserted one by one): each parsed and judged in < 5 s.
+# Through migmapd both are read on a worker thread while GetHostMap keeps
+# answering; AddHost refuses that map (LimitsExceeded: stored, it would be
+# more than the 16 MiB a map file may hold) once it has read it.
 python3 "$top_srcdir/tests/bench/gen-big.py" cells "$tmpdir/cells.xml"
 python3 "$top_srcdir/tests/bench/gen-big.py" groups "$tmpdir/groups.xml"
 "$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name h >"$tmpdir/h.xml"
