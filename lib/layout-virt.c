@@ -44,6 +44,15 @@
  * every virt-7.2 map libvirt can ask for the same addresses, which the
  * QEMU 7.2 and 10.0 oracles (tests/oracle/layout.py, layout-new.py) both
  * check.
+ *
+ * virt-10.1 and virt-10.2 move nothing: virt_machine_10_0_options() and
+ * virt_machine_10_1_options() only add hw_compat_10_0 and hw_compat_10_1
+ * (as posted: "hw: add compat machines for 10.2", Message-ID
+ * 20250805095616.1168905-1-cohuck@redhat.com), whose properties (scsi-hd,
+ * vfio-pci migration, legacy x86 ROMs, acpi-ged x-has-hest-addr,
+ * virtio-serial console-size) place no region; highmem-mmio-size (10.0)
+ * resizes the high PCIe window only when set, which libvirt 9.0 (older
+ * than QEMU 10.0) cannot do.
  */
 #include <errno.h>
 #include <inttypes.h>
