@@ -162,6 +162,13 @@ START_TEST(test_several)
 	put_caps(root, ARM_FILE, "00garbage.xml", "<qemuCaps>", "<qemuCaps><<");
 	put_caps(root, ARM_FILE, "00noversion.xml", "<version>7002022</version>", "");
 	put_caps(root, ARM_FILE, "00other.txt", NULL, NULL);
+	put_caps2(root, ARM_FILE, "00root.xml", "<qemuCaps>", "<domain>", "</qemuCaps>",
+		  "</domain>");
+	put_caps(root, ARM_FILE, "00noemulator.xml",
+		 "<emulator>/usr/bin/qemu-system-aarch64</emulator>", "");
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s/" CAPS "/00dir.xml", root);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
 
 	unsigned long v = 0;
 	MmError err = { 0 };
@@ -173,7 +180,8 @@ START_TEST(test_several)
 	ck_assert_uint_eq(v, 10001002);
 	ck_assert_int_eq(mm_qemu_caps_version(root, X86_EMU, "x86_64", &v, &err), 0);
 	ck_assert_uint_eq(v, 7002022);
-	/* the aarch64 entries are all unreadable: none */
+	/* the aarch64 entries are all unreadable (not well-formed, no
+	 * version, another root element, no emulator) or no file: none */
 	ck_assert_int_eq(mm_qemu_caps_version(root, NULL, "aarch64", &v, &err), -ENOENT);
 	rm_rf(root);
 }
@@ -233,6 +241,11 @@ START_TEST(test_domain_viommu)
 	d->qemu_version = 10002000;
 	ck_assert_int_eq(mm_qemu_caps_fill_domain(d, tu_data_path("qemucaps"), &err), 0);
 	ck_assert_uint_eq(d->qemu_version, 10002000);
+	/* a domain naming neither emulator nor architecture: nothing to look up */
+	MmDomain bare = { 0 };
+	ck_assert_int_eq(mm_qemu_caps_fill_domain(&bare, tu_data_path("qemucaps"), &err), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.message, "no emulator and no architecture"));
+	ck_assert_uint_eq(bare.qemu_version, 0);
 }
 END_TEST
 
