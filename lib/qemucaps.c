@@ -124,7 +124,7 @@ int mm_qemu_caps_version(const char *sysroot, const char *emulator, const char *
 		mm_error_set(err, sysroot, 0, "cannot open sysroot: %s", strerror(-r));
 		return r;
 	}
-	r = mm_list_dir_at(rootfd, MM_QEMU_CAPS_DIR + 1, &names, &n, NULL);
+	r = mm_list_dir_at(rootfd, &MM_QEMU_CAPS_DIR[1], &names, &n, NULL);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
@@ -142,7 +142,7 @@ int mm_qemu_caps_version(const char *sysroot, const char *emulator, const char *
 		size_t l = strlen(names[i]);
 		if (l < 5 || strcmp(names[i] + l - 4, ".xml") != 0)
 			continue;
-		if (asprintf(&path, "%s/%s", MM_QEMU_CAPS_DIR + 1, names[i]) < 0) {
+		if (asprintf(&path, "%s/%s", &MM_QEMU_CAPS_DIR[1], names[i]) < 0) {
 			path = NULL;
 			r = -ENOMEM;
 			break;
