@@ -432,7 +432,8 @@ static int domain_call(Manager *m, sd_bus_message *msg, DomainCall *c, sd_bus_er
  * out on a thread, which needs nothing but the text; the check against the
  * maps, quick, runs on the loop, where the maps live. */
 typedef struct CheckWork {
-	const char *xml; /* in the message, which the job references */
+	const char *xml;     /* in the message, which the job references */
+	const char *sysroot; /* m->config's, for libvirt's QEMU capabilities */
 	MmDomain *domain;
 	MmGuestLayout *layout;
 	MmError err;
@@ -452,6 +453,10 @@ static int check_work(void *data)
 	int r = mm_domain_parse_xml(w->xml, strlen(w->xml), "domain_xml", &w->domain, &w->err);
 	if (r < 0)
 		return r;
+	/* the emulator's version as libvirt recorded it (docs/design.md §6):
+	 * a file read, here off the loop; unknown, the layout says so */
+	if (mm_qemu_caps_fill_domain(w->domain, w->sysroot, NULL) == -ENOMEM)
+		return -ENOMEM;
 	return mm_layout_compute(w->domain, &w->layout, &w->err);
 }
 
@@ -508,6 +513,7 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 	if (!w)
 		return -ENOMEM;
 	w->xml = c.xml;
+	w->sysroot = m->config.sysroot;
 	return worker_submit(m, msg, check_work, check_done, w, check_work_free);
 }
 
@@ -532,7 +538,14 @@ static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error 
 					 "domain_xml: %zu bytes, PlanDomain takes at most %u; "
 					 "plan it with 'migmap plan'",
 					 len, PLAN_XML_MAX);
-	r = mm_plan_domain(c.xml, len, "domain_xml", c.hosts, c.n, &plan, &err);
+	/* the emulator's version, which the plan cannot read itself */
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	unsigned long qemu = 0;
+	if (mm_domain_parse_xml(c.xml, len, "domain_xml", &d, &err) >= 0 &&
+	    mm_qemu_caps_fill_domain(d, m->config.sysroot, NULL) >= 0)
+		qemu = d->qemu_version;
+	err = (MmError){ 0 };
+	r = mm_plan_domain_qemu(c.xml, len, "domain_xml", qemu, c.hosts, c.n, &plan, &err);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

@@ -251,6 +251,9 @@ static void check_domain(Libvirt *v, virDomainPtr dom)
 			   mm_error_format(&err, buf, sizeof(buf)));
 		return;
 	}
+	/* libvirt validated its record of the domain's emulator when it
+	 * defined or started it: the version is current (docs/design.md §6) */
+	(void)mm_qemu_caps_fill_domain(d, v->m->config.sysroot, NULL);
 	unsigned targets = mm_guard_targets(d);
 	if (targets & MM_GUARD_HOST)
 		check_one(v, name, d, MM_GUARD_HOST);

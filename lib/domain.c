@@ -35,6 +35,7 @@ void mm_domain_free(MmDomain *d)
 	free(d->cpu_mode);
 	free(d->maxphysaddr_mode);
 	free(d->iommu_model);
+	free(d->emulator);
 	for (size_t i = 0; i < d->n_shmems; i++)
 		free(d->shmems[i].name);
 	free(d->shmems);
@@ -547,6 +548,9 @@ static int parse_devices(xmlNodePtr devices, const char *file, MmDomain *d, MmEr
 			r = parse_shmem(c, file, d, &shmem_alloc, err);
 		else if (mm_xml_is_element(c, "controller", MM_XML_NO_NS))
 			r = parse_controller(c, file, d, err);
+		else if (mm_xml_is_element(c, "emulator", MM_XML_NO_NS))
+			/* the binary whose version decides some defaults */
+			r = mm_xml_text(c, &d->emulator);
 		if (r < 0)
 			return r;
 	}

@@ -70,9 +70,11 @@ typedef struct MmDomain {
 	unsigned maxphysaddr_limit; /* <cpu><maxphysaddr limit=…> (passthrough), 0 absent */
 	MmShmem *shmems;
 	size_t n_shmems;
+	char *emulator; /* <devices><emulator>, the QEMU binary; NULL when absent */
 	/* The QEMU that runs the guest, libvirt's number (major * 1000000 +
-	 * minor * 1000 + micro, virConnectGetVersion); 0 unknown, the newest
-	 * assumed. Set by callers that have a libvirt connection. */
+	 * minor * 1000 + micro); 0 unknown, the newest assumed. Set by the
+	 * callers: from libvirt's QEMU capabilities cache for the emulator
+	 * (mm_qemu_caps_version), or a libvirt connection's version. */
 	unsigned long qemu_version;
 	/* The smallest KVM IPA limit (bits) of the hosts the guest may start
 	 * on: QEMU sizes aarch64 virt's map to it under KVM (docs/design.md

@@ -27,10 +27,32 @@
  * pass for aarch64: it plays no part here.
  *
  * Which QEMU runs virt-7.2 does not matter for any map libvirt can ask
- * for: QEMU 7.2 brought the compact layout with the machine type; the
- * highmem-redists/-ecam/-mmio switches that make it differ from the
- * legacy one (8.0) are not set by libvirt, and the QEMU 7.2 and 10.0
- * oracles (tests/oracle/layout.py, layout-new.py) both check virt-7.2.
+ * for, although the binary decides between the two layouts: the compact
+ * layout is QEMU 8.0's, not 7.2's (Gavin Shan's series, commits 4a4ff9edc6a8
+ * "hw/arm/virt: Improve high memory region address assignment", f40408a9fe5d
+ * "hw/arm/virt: Add 'compact-highmem' property" and 6a48c64eec35 "Add
+ * properties to disable high memory regions", in Peter Maydell's
+ * pull-target-arm-20221215, "first arm pullreq of the 8.0 series", after
+ * 7.2.0's release), with virt_machine_7_1_options() setting
+ * no_highmem_compact: QEMU 7.2 lays virt-7.2 out the legacy way, QEMU 8.0
+ * and later the compact way. The two differ only for a high region that is
+ * disabled while one after it is placed. Placed in order (64 MiB, 256 MiB,
+ * 512 GiB, each aligned to its size) from a base that only grows, a
+ * region that does not fit the IPA limit means none after it fits; only
+ * the highmem-redists/-ecam/-mmio switches disable a region that fits,
+ * and libvirt's domain XML has nothing that sets them. So both QEMUs give
+ * every virt-7.2 map libvirt can ask for the same addresses, which the
+ * QEMU 7.2 and 10.0 oracles (tests/oracle/layout.py, layout-new.py) both
+ * check.
+ *
+ * virt-10.1 and virt-10.2 move nothing: virt_machine_10_0_options() and
+ * virt_machine_10_1_options() only add hw_compat_10_0 and hw_compat_10_1
+ * (as posted: "hw: add compat machines for 10.2", Message-ID
+ * 20250805095616.1168905-1-cohuck@redhat.com), whose properties (scsi-hd,
+ * vfio-pci migration, legacy x86 ROMs, acpi-ged x-has-hest-addr,
+ * virtio-serial console-size) place no region; highmem-mmio-size (10.0)
+ * resizes the high PCIe window only when set, which libvirt 9.0 (older
+ * than QEMU 10.0) cannot do.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -161,8 +183,9 @@ int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *m
 {
 	/* virt_instance_init / compat options */
 	bool high_ecam = !mm_version_before(v, 3, 0); /* 2.12: no_highmem_ecam */
-	bool compact = !mm_version_before(v, 7, 2);   /* 7.1: no_highmem_compact */
-	bool its = !mm_version_before(v, 2, 8);       /* 2.7: no_its */
+	/* 7.1: no_highmem_compact (QEMU >= 8.0; the same maps, see above) */
+	bool compact = !mm_version_before(v, 7, 2);
+	bool its = !mm_version_before(v, 2, 8); /* 2.7: no_its */
 	unsigned gic = d->gic_version;
 	int r;
 	const char *limit_src;

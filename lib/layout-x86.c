@@ -18,6 +18,23 @@
  * - from 7.1 on (enforce_amd_1tb_hole), with an AMD CPU model, RAM above
  *   4 GiB starts at 1 TiB instead when the map would otherwise reach the
  *   HyperTransport hole at 0xfd00000000.
+ *
+ * pc-q35/pc-i440fx 10.1 and 10.2 lay out as 10.0 does. Checked in the
+ * compat properties the new machine types brought, as posted to qemu-devel
+ * (QEMU's git could not be fetched here: its snapshot is over the size
+ * limit): hw_compat_10_0 (scsi-hd dpofua, vfio-pci
+ * x-migration-load-config-after-iter, ramfb and vfio-pci-nohotplug
+ * use-legacy-x86-rom) and hw_compat_10_1 (acpi-ged x-has-hest-addr,
+ * virtio-serial-device console-size), pc_compat_10_0 (x86 CPU cache and
+ * CPUID switches) and pc_compat_10_1 (kvmclock x-account-downtime, and mch
+ * extended-tseg-mbytes 16: Gerd Hoffmann's "bump extended TSEG to 64 MB for
+ * new machine types", Message-Id 20251106105640.1642109-1-kraxel@redhat.com)
+ * move no region; pc_q35_machine_10_1_options() and the 10.2 machines add
+ * nothing else ("hw: add compat machines for 10.2", Message-ID
+ * 20250805095616.1168905-1-cohuck@redhat.com). The TSEG is not modelled:
+ * it lies inside ram-below-4g, at its top, and only becomes a hole VFIO
+ * does not map once the firmware closes SMRAM, so counting it as RAM, 16
+ * MiB before pc-q35-10.2 and 64 MiB after, can only over-report.
  */
 #include <errno.h>
 #include <inttypes.h>

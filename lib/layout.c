@@ -141,71 +141,111 @@ typedef struct DistroBase {
 	const char *release; /* "9.6" (RHEL X.Y) or a codename (Ubuntu) */
 	unsigned major, minor;
 	const char *source;
+	/* Ubuntu only, where a variant's base differs from the row's: the
+	 * i440fx type's, and the -hpb types' (q35, i440fx); 0.0 when not */
+	unsigned i440fx_major, i440fx_minor;
+	unsigned hpb_q35_major, hpb_q35_minor, hpb_i440fx_major, hpb_i440fx_minor;
 } DistroBase;
+#define DISTRO(rel, maj, min, src) .release = (rel), .major = (maj), .minor = (min), .source = (src)
 
 /* RHEL X.Y (and CentOS Stream, Rocky, Alma built from it): pc-q35-rhelX.Y.Z,
  * pc-i440fx-rhelX.Y.Z, virt-rhelX.Y.Z, defined in qemu-kvm's downstream
- * hw/i386/pc_q35.c / hw/arm/virt.c on top of the upstream compat options of
- * the qemu-kvm version that RHEL minor release shipped. */
+ * hw/i386/pc_q35.c / hw/arm/virt.c on top of the newest upstream options
+ * plus, per RHEL machine, the compat properties that pin it to the upstream
+ * machine of the qemu-kvm that minor release shipped.
+ *
+ * Checked (rows marked "checked") in OpenELA's rebuild of RHEL's dist-git,
+ * github.com/openela-main/qemu-kvm: SOURCES/0011-Add-downstream-x86_64-
+ * versioned-pc-q35-machine-types.patch and SOURCES/0008-Add-downstream-
+ * aarch64-versioned-virt-machine-types.patch (commit 061f0ea7, the el9
+ * qemu-kvm of RHEL 9.7/9.8) name each RHEL machine's upstream compat level:
+ * pc-q35-rhel8.0.0 adds pc_rhel_8_0_compat "from pc_compat_3_1", 8.1.0 the
+ * (empty) 4.1 one, 8.2.0 "from pc_compat_4_2", 8.3.0 "from pc_compat_5_1"
+ * and pc_q35_5_1's kvmclock/pci_root_uid settings, 8.4.0 "from
+ * pc_compat_5_2", 8.5.0 "from pc_compat_6_0", 9.0.0 "from pc_compat_6_2"
+ * with enforce_amd_1tb_hole off (upstream 7.0 and older), 9.2.0 "from
+ * pc_compat_7_2" with broken_32bit_mem_addr_check (8.0 and older), 9.4.0
+ * the 9.0 compat and pc_q35_machine_9_0's isa-bios setting; virt-rhel9.0.0
+ * sets no_highmem_compact (upstream 7.1 and older), virt-rhel9.4.0 takes
+ * virt_machine_9_0's settings. The x86 types that exist there are
+ * rhel7.6.0, 8.0.0 to 8.6.0, 9.0.0, 9.2.0, 9.4.0 and 9.6.0 (pc-i440fx only
+ * rhel7.6.0); virt-rhel 9.0.0 to 9.6.0. Its tags give the qemu-kvm of RHEL
+ * 8.8/8.9 (6.2.0), 9.2 (7.2.0) and 9.3 (8.0.0); the versions of the other
+ * rows are the qemu-kvm each release shipped as its release notes state
+ * them, not checked here. RHEL 7's types (older than 7.6) are gone from
+ * every qemu-kvm RHEL 8 and later ship; those rows were not checked. */
 static const DistroBase rhel_bases[] = {
-	{ "7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3" },
-	{ "7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2" },
-	{ "7.2", 2, 3, "RHEL 7.2 qemu-kvm-rhev 2.3.0" },
-	{ "7.3", 2, 6, "RHEL 7.3 qemu-kvm-rhev 2.6.0" },
-	{ "7.4", 2, 9, "RHEL 7.4 qemu-kvm-rhev 2.9.0" },
-	{ "7.5", 2, 10, "RHEL 7.5 qemu-kvm-rhev 2.10.0" },
-	{ "7.6", 2, 12, "RHEL 7.6 qemu-kvm-rhev 2.12.0" },
-	{ "8.0", 2, 12, "RHEL 8.0 qemu-kvm 2.12.0" },
-	{ "8.1", 4, 1, "RHEL 8.1 advanced-virt qemu-kvm 4.1.0" },
-	{ "8.2", 4, 2, "RHEL 8.2 qemu-kvm 4.2.0" },
-	{ "8.3", 4, 2, "RHEL 8.3 qemu-kvm 4.2.0" },
-	{ "8.4", 5, 2, "RHEL 8.4 qemu-kvm 5.2.0" },
-	{ "8.5", 6, 0, "RHEL 8.5 qemu-kvm 6.0.0" },
-	{ "8.6", 6, 2, "RHEL 8.6 qemu-kvm 6.2.0 (kept through 8.10)" },
-	{ "9.0", 6, 2, "RHEL 9.0 qemu-kvm 6.2.0" },
-	{ "9.1", 7, 0, "RHEL 9.1 qemu-kvm 7.0.0" },
-	{ "9.2", 7, 2, "RHEL 9.2 qemu-kvm 7.2.0" },
-	{ "9.3", 8, 0, "RHEL 9.3 qemu-kvm 8.0.0" },
-	{ "9.4", 8, 2, "RHEL 9.4 qemu-kvm 8.2.0" },
-	{ "9.5", 9, 0, "RHEL 9.5 qemu-kvm 9.0.0" },
-	{ "9.6", 9, 1, "RHEL 9.6 qemu-kvm 9.1.0" },
-	{ "9.7", 10, 0, "RHEL 9.7 qemu-kvm 10.0.0" },
-	{ "10.0", 9, 1, "RHEL 10.0 qemu-kvm 9.1.0" },
-	{ "10.1", 10, 0, "RHEL 10.1 qemu-kvm 10.0.0" },
-	{ "10.2", 10, 1, "RHEL 10.2 qemu-kvm 10.1.0 (qemu-kvm-10.1.0-*.el10_2)" },
+	{ DISTRO("7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3") },
+	{ DISTRO("7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2") },
+	{ DISTRO("7.2", 2, 3, "RHEL 7.2 qemu-kvm-rhev 2.3.0") },
+	{ DISTRO("7.3", 2, 6, "RHEL 7.3 qemu-kvm-rhev 2.6.0") },
+	{ DISTRO("7.4", 2, 9, "RHEL 7.4 qemu-kvm-rhev 2.9.0") },
+	{ DISTRO("7.5", 2, 10, "RHEL 7.5 qemu-kvm-rhev 2.10.0") },
+	{ DISTRO("7.6", 2, 12, "RHEL 7.6 qemu-kvm-rhev 2.12.0") },
+	{ DISTRO("8.0", 3, 1, "RHEL 8.0, checked: pc_compat_3_1") },
+	{ DISTRO("8.1", 4, 1, "RHEL 8.1, checked: the 4.1 compat") },
+	{ DISTRO("8.2", 4, 2, "RHEL 8.2, checked: pc_compat_4_2") },
+	{ DISTRO("8.3", 5, 1, "RHEL 8.3, checked: pc_compat_5_1") },
+	{ DISTRO("8.4", 5, 2, "RHEL 8.4, checked: pc_compat_5_2") },
+	{ DISTRO("8.5", 6, 0, "RHEL 8.5, checked: pc_compat_6_0") },
+	{ DISTRO("8.6", 6, 2,
+		 "RHEL 8.6 qemu-kvm 6.2.0 (kept through 8.10, checked for 8.8 and 8.9)") },
+	{ DISTRO("9.0", 6, 2, "RHEL 9.0, checked: pc_compat_6_2") },
+	{ DISTRO("9.1", 7, 0, "RHEL 9.1 qemu-kvm 7.0.0") },
+	{ DISTRO("9.2", 7, 2, "RHEL 9.2, checked: pc_compat_7_2, qemu-kvm 7.2.0") },
+	{ DISTRO("9.3", 8, 0, "RHEL 9.3, checked: qemu-kvm 8.0.0") },
+	{ DISTRO("9.4", 8, 2, "RHEL 9.4 qemu-kvm 8.2.0 (checked: 9.0 compat or older)") },
+	{ DISTRO("9.5", 9, 0, "RHEL 9.5 qemu-kvm 9.0.0") },
+	{ DISTRO("9.6", 9, 1, "RHEL 9.6 qemu-kvm 9.1.0") },
+	{ DISTRO("9.7", 10, 0, "RHEL 9.7 qemu-kvm 10.0.0") },
+	{ DISTRO("10.0", 9, 1, "RHEL 10.0 qemu-kvm 9.1.0") },
+	{ DISTRO("10.1", 10, 0, "RHEL 10.1 qemu-kvm 10.0.0") },
+	{ DISTRO("10.2", 10, 1, "RHEL 10.2 qemu-kvm 10.1.0 (qemu-kvm-10.1.0-*.el10_2)") },
 };
 
 /* Ubuntu: pc-q35-CODENAME and pc-i440fx-CODENAME (with the -hpb, -maxcpus,
  * -hpb-maxcpus and -v2 variants, and the aliases ubuntu / ubuntu-q35),
  * from the qemu source package's debian/patches/ubuntu/
  * define-ubuntu-machine-types.patch: each codename's options call the
- * upstream options of the QEMU that release shipped. */
+ * upstream options of the QEMU that release shipped.
+ *
+ * Checked, trusty to noble, in that patch as Ubuntu 24.04's QEMU 8.2
+ * carries it (a copy in github.com/NVIDIA/QEMU, commit 670c1fd9), with its
+ * quirks: pc-q35-cosmic calls pc_q35_2_11 ("wrong" but kept) while
+ * pc-q35-cosmic-hpb and pc-i440fx-cosmic call 2.12; pc-i440fx-focal calls
+ * 4.0 where pc-q35-focal calls 4.2; pc-i440fx-hirsute-hpb calls 5.1;
+ * pc-i440fx-wily is pc_i440fx_2_5 with pc_compat_2_4, hw_version 2.4.0 and
+ * broken_reserved_end (laid out as 2.4); trusty and wily exist only as
+ * pc-i440fx; utopic and vivid are gone. That patch has no -hpb type from
+ * noble on, and no -maxcpus or -v2 variant at all: those, and oracular to
+ * resolute, were not checked. */
 static const DistroBase ubuntu_bases[] = {
-	{ "trusty", 2, 0, "Ubuntu 14.04 QEMU 2.0" },
-	{ "utopic", 2, 1, "Ubuntu 14.10 QEMU 2.1" },
-	{ "vivid", 2, 2, "Ubuntu 15.04 QEMU 2.2" },
-	{ "wily", 2, 3, "Ubuntu 15.10 QEMU 2.3" },
-	{ "xenial", 2, 5, "Ubuntu 16.04 QEMU 2.5" },
-	{ "yakkety", 2, 6, "Ubuntu 16.10 QEMU 2.6" },
-	{ "zesty", 2, 8, "Ubuntu 17.04 QEMU 2.8" },
-	{ "artful", 2, 10, "Ubuntu 17.10 QEMU 2.10" },
-	{ "bionic", 2, 11, "Ubuntu 18.04 QEMU 2.11" },
-	{ "cosmic", 2, 12, "Ubuntu 18.10 QEMU 2.12" },
-	{ "disco", 3, 1, "Ubuntu 19.04 QEMU 3.1" },
-	{ "eoan", 4, 0, "Ubuntu 19.10 QEMU 4.0" },
-	{ "focal", 4, 2, "Ubuntu 20.04 QEMU 4.2" },
-	{ "groovy", 5, 0, "Ubuntu 20.10 QEMU 5.0" },
-	{ "hirsute", 5, 2, "Ubuntu 21.04 QEMU 5.2" },
-	{ "impish", 6, 0, "Ubuntu 21.10 QEMU 6.0" },
-	{ "jammy", 6, 2, "Ubuntu 22.04 QEMU 6.2" },
-	{ "kinetic", 7, 0, "Ubuntu 22.10 QEMU 7.0" },
-	{ "lunar", 7, 2, "Ubuntu 23.04 QEMU 7.2" },
-	{ "mantic", 8, 0, "Ubuntu 23.10 QEMU 8.0" },
-	{ "noble", 8, 2, "Ubuntu 24.04 QEMU 8.2" },
-	{ "oracular", 9, 0, "Ubuntu 24.10 QEMU 9.0" },
-	{ "plucky", 9, 2, "Ubuntu 25.04 QEMU 9.2" },
-	{ "questing", 10, 1, "Ubuntu 25.10 QEMU 10.1" },
-	{ "resolute", 10, 2, "Ubuntu 26.04 QEMU 10.2" },
+	{ DISTRO("trusty", 2, 0, "Ubuntu 14.04 QEMU 2.0") },
+	{ DISTRO("wily", 2, 4, "Ubuntu 15.10: pc_i440fx_2_5 with 2.4 compat") },
+	{ DISTRO("xenial", 2, 5, "Ubuntu 16.04 QEMU 2.5") },
+	{ DISTRO("yakkety", 2, 6, "Ubuntu 16.10 QEMU 2.6") },
+	{ DISTRO("zesty", 2, 8, "Ubuntu 17.04 QEMU 2.8") },
+	{ DISTRO("artful", 2, 10, "Ubuntu 17.10 QEMU 2.10") },
+	{ DISTRO("bionic", 2, 11, "Ubuntu 18.04 QEMU 2.11") },
+	{ DISTRO("cosmic", 2, 11, "Ubuntu 18.10 QEMU 2.12 (pc-q35-cosmic: 2.11)"),
+	  .i440fx_major = 2, .i440fx_minor = 12, .hpb_q35_major = 2, .hpb_q35_minor = 12 },
+	{ DISTRO("disco", 3, 1, "Ubuntu 19.04 QEMU 3.1") },
+	{ DISTRO("eoan", 4, 0, "Ubuntu 19.10 QEMU 4.0") },
+	{ DISTRO("focal", 4, 2, "Ubuntu 20.04 QEMU 4.2 (pc-i440fx-focal: 4.0)"),
+	  .i440fx_major = 4 },
+	{ DISTRO("groovy", 5, 0, "Ubuntu 20.10 QEMU 5.0") },
+	{ DISTRO("hirsute", 5, 2, "Ubuntu 21.04 QEMU 5.2 (pc-i440fx-hirsute-hpb: 5.1)"),
+	  .hpb_i440fx_major = 5, .hpb_i440fx_minor = 1 },
+	{ DISTRO("impish", 6, 0, "Ubuntu 21.10 QEMU 6.0") },
+	{ DISTRO("jammy", 6, 2, "Ubuntu 22.04 QEMU 6.2") },
+	{ DISTRO("kinetic", 7, 0, "Ubuntu 22.10 QEMU 7.0") },
+	{ DISTRO("lunar", 7, 2, "Ubuntu 23.04 QEMU 7.2") },
+	{ DISTRO("mantic", 8, 0, "Ubuntu 23.10 QEMU 8.0") },
+	{ DISTRO("noble", 8, 2, "Ubuntu 24.04 QEMU 8.2") },
+	{ DISTRO("oracular", 9, 0, "Ubuntu 24.10 QEMU 9.0 (not checked)") },
+	{ DISTRO("plucky", 9, 2, "Ubuntu 25.04 QEMU 9.2 (not checked)") },
+	{ DISTRO("questing", 10, 1, "Ubuntu 25.10 QEMU 10.1 (not checked)") },
+	{ DISTRO("resolute", 10, 2, "Ubuntu 26.04 QEMU 10.2 (not checked)") },
 };
 
 /* "9.6.0" → the row of RHEL 9.6. A minor release the table lacks takes
@@ -260,6 +300,21 @@ static const DistroBase *ubuntu_base(const char *s, bool *hpb)
 	return NULL;
 }
 
+/* The upstream version a distribution row gives family's type (with
+ * hpb, its -hpb variant), where Ubuntu's families differ. */
+static MmMachineVersion distro_version(const DistroBase *b, Family family, bool hpb)
+{
+	MmMachineVersion v = { b->major, b->minor, 0 };
+	bool i440fx = family == FAMILY_I440FX;
+	if (i440fx && b->i440fx_major)
+		v = (MmMachineVersion){ b->i440fx_major, b->i440fx_minor, 0 };
+	if (hpb && !i440fx && b->hpb_q35_major)
+		v = (MmMachineVersion){ b->hpb_q35_major, b->hpb_q35_minor, 0 };
+	if (hpb && i440fx && b->hpb_i440fx_major)
+		v = (MmMachineVersion){ b->hpb_i440fx_major, b->hpb_i440fx_minor, 0 };
+	return v;
+}
+
 /* From a machine name to a family and a modelled version, with the
  * warnings that say what was assumed; false when not modelled. */
 static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver, MmGuestLayout *l,
@@ -312,11 +367,11 @@ static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver
 		bool newer = false, hpb = false;
 		if (strncmp(rest, "rhel", 4) == 0)
 			b = rhel_base(rest + 4, &newer);
-		else
+		else if (families[f].family != FAMILY_VIRT) /* Ubuntu has no virt-CODENAME */
 			b = ubuntu_base(rest, &hpb);
 		if (!b)
 			return false;
-		*ver = closest_version(f, (MmMachineVersion){ b->major, b->minor, 0 });
+		*ver = closest_version(f, distro_version(b, families[f].family, hpb));
 		l->host_phys_bits = hpb;
 		*r = mm_layout_warn(l,
 				    "machine '%s' is laid out as %s%u.%u, its upstream base (%s)%s",

@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "probe.h"
+#include "qemucaps.h"
 #include "rangeset.h"
 #include "state.h"
 #include "strv.h"

@@ -433,6 +433,13 @@ static int first_error(const MmCheckReport *r, MmError *err)
 int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 		   const MmHostMap *const *hosts, size_t n, MmPlan **ret, MmError *err)
 {
+	return mm_plan_domain_qemu(domain_xml, len, filename, 0, hosts, n, ret, err);
+}
+
+int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename,
+			unsigned long qemu_version, const MmHostMap *const *hosts, size_t n,
+			MmPlan **ret, MmError *err)
+{
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	_cleanup_(mm_poolmap_freep) MmPoolMap *pool = NULL;
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
@@ -446,6 +453,8 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 	if ((r = mm_domain_parse_xml(domain_xml, len, filename, &d, err)) < 0 ||
 	    (r = mm_pool_baseline("plan", hosts, n, &pool, err)) < 0)
 		return r;
+	if (qemu_version)
+		d->qemu_version = qemu_version;
 	if (!d->kvm_ipa_bits)
 		d->kvm_ipa_bits = mm_check_kvm_ipa_bits(hosts, n);
 	/* the guest's address width first: it decides where the firmware

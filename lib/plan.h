@@ -43,6 +43,11 @@ MM_DEFINE_FREEP(MmPlan, mm_plan_free)
  * no plan exists; other errors for bad input. */
 int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 		   const MmHostMap *const *hosts, size_t n, MmPlan **ret, MmError *err);
+/* mm_plan_domain for a guest the QEMU of version qemu_version (libvirt's
+ * number, MmDomain.qemu_version; 0 unknown) runs. */
+int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename,
+			unsigned long qemu_version, const MmHostMap *const *hosts, size_t n,
+			MmPlan **ret, MmError *err);
 int mm_plan_format_json(const MmPlan *p, char **ret);
 
 #ifdef __cplusplus

@@ -106,6 +106,10 @@ int cmd_check(int argc, char **argv)
 			return r;
 		maps = local.maps;
 		n = local.n;
+		/* and, as the hook, the QEMU version libvirt recorded below the
+		 * configured sysroot (docs/design.md §6) */
+		if (mm_qemu_caps_fill_domain(domain, local.config.sysroot, NULL) == -ENOMEM)
+			return cli_fail("check: out of memory");
 	}
 
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;

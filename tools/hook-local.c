@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap-hook without migmapd: the configuration, the state directory
- * (this host's stored map and the pools' member maps) and, only when no
+ * (this host's stored map and the pools' member maps), the QEMU version
+ * from libvirt's capabilities cache below the sysroot and, only when no
  * host map is stored, a probe of the sysroot. Reads, never writes. */
 #include <errno.h>
 #include <stdio.h>
@@ -79,7 +80,7 @@ const char *hook_local_host_name(HookLocal *l, char *buf, size_t size)
 	return buf;
 }
 
-int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, unsigned target,
+int hook_check_local(HookLocal *l, const char *config_path, MmDomain *d, unsigned target,
 		     HookVerdict *v)
 {
 	_cleanup_(mm_check_report_freep) MmCheckReport *report = NULL;
@@ -93,6 +94,12 @@ int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, u
 
 	if ((r = hook_local_load(l, config_path, v)) < 0)
 		return r;
+	/* The QEMU that will run the guest decides some defaults: libvirt's
+	 * own record of it, never libvirt asked (the hook runs inside
+	 * libvirtd, which waits for it). Unknown: the layout assumes the
+	 * newest and says so where it matters. */
+	if (mm_qemu_caps_fill_domain(d, l->config.sysroot, NULL) == -ENOMEM)
+		return -ENOMEM;
 	if (target == MM_GUARD_HOST) {
 		snprintf(what, sizeof(what), "this host");
 		r = host_map(l, &host, v);

@@ -43,7 +43,9 @@ int hook_local_load(HookLocal *l, const char *config_path, HookVerdict *v);
 /* This host's name as its refusals give it: the config's, the stored map's,
  * else the kernel's. */
 const char *hook_local_host_name(HookLocal *l, char *buf, size_t size);
-/* Check d against this host (MM_GUARD_HOST) or its pool (MM_GUARD_POOL);
- * a pool the state directory does not hold sets v->unknown_pool. */
-int hook_check_local(HookLocal *l, const char *config_path, const MmDomain *d, unsigned target,
+/* Check d against this host (MM_GUARD_HOST) or its pool (MM_GUARD_POOL),
+ * its QEMU version first filled from libvirt's capabilities cache below the
+ * config's sysroot; a pool the state directory does not hold sets
+ * v->unknown_pool. */
+int hook_check_local(HookLocal *l, const char *config_path, MmDomain *d, unsigned target,
 		     HookVerdict *v);
