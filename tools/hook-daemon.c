@@ -42,6 +42,11 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 		/* migmapd does not know the pool: hook.c decides (unknown_pool). */
 		if (pool && error.name && strcmp(error.name, MM_BUS_ERROR_NO_SUCH_POOL) == 0)
 			return (v->unknown_pool || (v->unknown_pool = strdup(pool))) ? 0 : -ENOMEM;
+		/* A pool without members is migmapd's answer too: the warning the
+		 * local path gives, not a second look at a state that may not
+		 * be migmapd's (it would call the pool unknown). */
+		if (pool && error.name && strcmp(error.name, MM_BUS_ERROR_EMPTY_POOL) == 0)
+			return hook_warn(v, "%s: not checked: %s", what, error.message);
 		/* Any other error, migmapd's own included (a request over its
 		 * bounds, a document it will not take): the hook decides locally
 		 * from the same data rather than let a domain start unchecked. */

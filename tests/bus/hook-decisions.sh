@@ -145,6 +145,9 @@ done
 # ---- the pool named in the metadata
 decide "pool member conflict" yes 1 "$line_pool_b" "$D/g-pool.xml" g-pool prepare begin -
 decide "pool member conflict, migrate begin" yes 1 "$line_pool_b" "$D/g-pool.xml" g-pool migrate begin -
+sed 's/name=.p1./name="empty"/' "$D/g-pool.xml" >"$tmpdir/g-empty.xml"
+decide "pool without hosts" yes 0 "^migmap: warning: pool empty: not checked: pool 'empty' has no hosts yet\$" \
+	"$tmpdir/g-empty.xml" g-pool prepare begin -
 meta "<migmap:pool $NS name='sp'/>" "$D/g-fits.xml" "$tmpdir/g-sp.xml"
 fetched=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 decide "stale member, domain fits" yes 0 \
