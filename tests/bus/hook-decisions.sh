@@ -234,6 +234,30 @@ conf_d=$tmpdir/decoy.conf conf_l=$tmpdir/local.conf
 decide "too few arguments" no 2 "^migmap-hook: expected DOMAIN OPERATION SUB-OPERATION" /dev/null g1 prepare
 decide "a bad option" no 2 "^migmap-hook: unrecognized option '--bogus'" /dev/null --bogus g1 prepare begin -
 
+# ---- the local path's own inputs (migmapd has its map and its state):
+# this host from a sysroot, a stored host.xml or neither
+nobus() { # nobus WANT_RC CONFIG XML NAME: the hook without migmapd
+	MIGMAP_CONFIG=$2 DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmpdir/no-bus \
+		"$HOOK" "$4" prepare begin - <"$3" >"$tmpdir/out" 2>"$tmpdir/err"
+	rc_is $? "$1" "$tmpdir/err"
+}
+printf 'sysroot = %s\nstate_dir = %s\n' "$HOSTS/bad-truncated" "$tmpdir/empty" >"$tmpdir/noprobe.conf"
+check "no migmapd, this host cannot be probed: allowed" nobus 0 "$tmpdir/noprobe.conf" "$D/g-hostdev.xml" g-hostdev
+check "  with a warning saying why" grep -q "^migmap: warning: this host: not checked: cannot probe it: .*truncated line" "$tmpdir/err"
+printf 'sysroot = %s\nstate_dir = %s\nname = b\n' "$HOSTS/arm64-hwmsi" "$tmpdir/b.xml" >"$tmpdir/filestate.conf"
+check "no migmapd, state_dir is a file: the sysroot still judged, refused" \
+	nobus 1 "$tmpdir/filestate.conf" "$D/g-hostdev.xml" g-hostdev
+check "  for b's doorbell" grep -qE "$line_b" "$tmpdir/err"
+check "  fits: allowed" nobus 0 "$tmpdir/filestate.conf" "$D/g-fits.xml" g-fits
+check "  with a warning naming the state directory" grep -q "^migmap: warning: $tmpdir/b.xml: " "$tmpdir/err"
+# no name in the settings: the stored host.xml's (b), not the machine's
+printf 'state_dir = %s\n' "$S" >"$tmpdir/noname.conf"
+check "no migmapd, no name set, unknown pool: refused" nobus 1 "$tmpdir/noname.conf" "$tmpdir/g-p9.xml" g-pool
+check "  naming host b from the stored map" grep -qE "$line_p9" "$tmpdir/err"
+check "stdin a directory: refused" sh -c \
+	'MIGMAP_CONFIG=$1 "$0" g prepare begin - <"$2" 2>"$3"; [ $? -eq 1 ]' "$HOOK" "$tmpdir/local.conf" "$tmpdir/empty" "$tmpdir/err"
+check "  cannot read its XML" grep -qx "migmap: domain g: cannot read its XML: Is a directory" "$tmpdir/err"
+
 # ---- migmapd gone between the two: the local path, still the same verdict
 stop_daemon "$pid_b"
 check "migmapd stopped, conflict: refused" sh -c \
