@@ -37,6 +37,17 @@ check "show --domain of broken XML: file and line" run 2 "$tmpdir/o" show --doma
 check "  names them" grep -q "^migmap: $tmpdir/broken.xml:2: malformed XML" "$tmpdir/err"
 check "show --domain of a machine not modelled" \
 	fails "migmap: show: machine type 'sbsa-ref' is not modelled" show --domain "$tmpdir/sbsa.xml" "$EX/b.xml"
+check "show --svg to a full device" \
+	fails "migmap: show: /dev/full: No space left on device" show --svg /dev/full "$EX/b.xml"
+# on a terminal the lanes take its width (piped: 100 columns); script(1)
+# gives migmap a terminal of 200 columns
+if command -v script >/dev/null 2>&1; then
+	lane_width() { tr -d '\r' <"$1" | sed -n 's/^\(b  .*\)$/\1/p' | awk '{ print length($0) }'; }
+	NO_COLOR=1 "$MIGMAP" show "$EX/a.xml" "$EX/b.xml" >"$tmpdir/piped"
+	NO_COLOR=1 script -qec "stty cols 200; '$MIGMAP' show '$EX/a.xml' '$EX/b.xml'" /dev/null >"$tmpdir/tty"
+	check "show piped: 100-column lanes" [ "$(lane_width "$tmpdir/piped")" = 100 ]
+	check "show on a 200-column terminal: 200-column lanes" [ "$(lane_width "$tmpdir/tty")" = 200 ]
+fi
 
 # ---- check with HOST.xml files
 check "check of a missing host map" \
