@@ -264,4 +264,25 @@ check "migmapd stopped, conflict: refused" sh -c \
 	'MIGMAP_CONFIG=$1 DBUS_SYSTEM_BUS_ADDRESS=$2 "$0" g-hostdev prepare begin - <"$3" 2>"$4"; [ $? -eq 1 ]' \
 	"$HOOK" "$tmpdir/local.conf" "$sys_addr" "$D/g-hostdev.xml" "$tmpdir/err"
 check "  the line" grep -qE "$line_b" "$tmpdir/err"
+
+# ---- something else owning migmapd's name and answering CheckDomain with
+# what the hook cannot use: the hook judges the domain itself
+FAKE=$top_builddir/tests/bus/fake-migmapd
+for mode in badtype; do
+	"$FAKE" "$sys_addr" $mode >"$tmpdir/fake.log" 2>&1 &
+	fake_pid=$!
+	bg_pids="$bg_pids $fake_pid"
+	i=0
+	until bus_has_daemon "$sys_addr"; do
+		i=$((i + 1))
+		[ $i -le 1200 ] && kill -0 "$fake_pid" 2>/dev/null || { cat "$tmpdir/fake.log"; exit 99; }
+		sleep 0.05
+	done
+	check "an answer the hook cannot use ($mode), conflict: refused" sh -c \
+		'MIGMAP_CONFIG=$1 DBUS_SYSTEM_BUS_ADDRESS=$2 "$0" g-hostdev prepare begin - <"$3" 2>"$4"; [ $? -eq 1 ]' \
+		"$HOOK" "$tmpdir/local.conf" "$sys_addr" "$D/g-hostdev.xml" "$tmpdir/err"
+	check "  the line" grep -qE "$line_b" "$tmpdir/err"
+	kill "$fake_pid"
+	wait "$fake_pid" 2>/dev/null
+done
 finish
