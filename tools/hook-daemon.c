@@ -57,10 +57,10 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 	r = mm_check_report_parse_json(json, strlen(json), "CheckDomain", &report, &err);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0) {
-		char buf[1024];
-		return hook_warn(v, "%s: not checked: migmapd's answer: %s", what,
-				 mm_error_format(&err, buf, sizeof(buf)));
-	}
+	/* An answer that is no report (whatever owns migmapd's name) is no
+	 * verdict either: decided locally, as on any other error, rather than
+	 * let the domain start unchecked. */
+	if (r < 0)
+		return -ENXIO;
 	return hook_verdict_add_report(v, report, what);
 }

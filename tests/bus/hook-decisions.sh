@@ -268,7 +268,7 @@ check "  the line" grep -qE "$line_b" "$tmpdir/err"
 # ---- something else owning migmapd's name and answering CheckDomain with
 # what the hook cannot use: the hook judges the domain itself
 FAKE=$top_builddir/tests/bus/fake-migmapd
-for mode in badtype; do
+for mode in badtype badjson; do
 	"$FAKE" "$sys_addr" $mode >"$tmpdir/fake.log" 2>&1 &
 	fake_pid=$!
 	bg_pids="$bg_pids $fake_pid"
