@@ -42,6 +42,11 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 		/* migmapd does not know the pool: hook.c decides (unknown_pool). */
 		if (pool && error.name && strcmp(error.name, MM_BUS_ERROR_NO_SUCH_POOL) == 0)
 			return (v->unknown_pool || (v->unknown_pool = strdup(pool))) ? 0 : -ENOMEM;
+		/* A pool without members is migmapd's answer too: the warning the
+		 * local path gives, not a second look at a state that may not
+		 * be migmapd's (it would call the pool unknown). */
+		if (pool && error.name && strcmp(error.name, MM_BUS_ERROR_EMPTY_POOL) == 0)
+			return hook_warn(v, "%s: not checked: %s", what, error.message);
 		/* Any other error, migmapd's own included (a request over its
 		 * bounds, a document it will not take): the hook decides locally
 		 * from the same data rather than let a domain start unchecked. */
@@ -52,10 +57,10 @@ int hook_ask_daemon(const char *domain_xml, const char *pool, HookVerdict *v)
 	r = mm_check_report_parse_json(json, strlen(json), "CheckDomain", &report, &err);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0) {
-		char buf[1024];
-		return hook_warn(v, "%s: not checked: migmapd's answer: %s", what,
-				 mm_error_format(&err, buf, sizeof(buf)));
-	}
+	/* An answer that is no report (whatever owns migmapd's name) is no
+	 * verdict either: decided locally, as on any other error, rather than
+	 * let the domain start unchecked. */
+	if (r < 0)
+		return -ENXIO;
 	return hook_verdict_add_report(v, report, what);
 }
