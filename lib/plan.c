@@ -652,14 +652,14 @@ int mm_plan_domain(const char *domain_xml, size_t len, const char *filename,
 int mm_plan_format_json(const MmPlan *p, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *dimms = json_object_new_array();
-	json_object *notes = json_object_new_array();
+	json_object *dimms = NULL, *notes = NULL;
 	if (!o || mm_json_add(o, "changed", json_object_new_boolean(p->changed)) < 0 ||
 	    mm_json_add(o, "memory", mm_json_hex(p->total_memory)) < 0 ||
 	    mm_json_add(o, "initialMemory", mm_json_hex(p->initial_memory)) < 0 ||
 	    mm_json_add(o, "maxMemory", p->max_memory ? mm_json_hex(p->max_memory) : NULL) < 0 ||
 	    mm_json_add(o, "slots", json_object_new_int((int)p->slots)) < 0 ||
-	    mm_json_add(o, "dimms", dimms) < 0 || mm_json_add(o, "notes", notes) < 0 ||
+	    !(dimms = json_object_new_array()) || mm_json_add(o, "dimms", dimms) < 0 ||
+	    !(notes = json_object_new_array()) || mm_json_add(o, "notes", notes) < 0 ||
 	    mm_json_add(o, "domain", json_object_new_string(p->domain_xml)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_dimms; i++) {
@@ -672,8 +672,12 @@ int mm_plan_format_json(const MmPlan *p, char **ret)
 			return -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < p->n_notes; i++)
-		if (json_object_array_add(notes, json_object_new_string(p->notes[i])) < 0)
+	for (size_t i = 0; i < p->n_notes; i++) {
+		json_object *s = json_object_new_string(p->notes[i]);
+		if (!s || json_object_array_add(notes, s) < 0) {
+			json_object_put(s);
 			return -ENOMEM;
+		}
+	}
 	return mm_json_to_string(o, ret);
 }
