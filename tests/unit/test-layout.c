@@ -524,6 +524,26 @@ static const LayoutCase cases[] = {
 	  41,
 	  { R("ram-above-4g", 4 * GiB, 1538 * GiB - 1) },
 	  "vendor unknown" },
+	/* a CPU with fewer physical address bits than the map needs: QEMU 7.2
+	 * (qemu-system-x86_64 -M pc-q35-7.2 -m 8G -cpu qemu64,phys-bits=35)
+	 * refuses with "Address space limit 0x7ffffffff < 0xa7fffffff
+	 * phys-bits too low (35)" and starts with 36 */
+	{ "q35-7.2 8 GiB, 35 bits",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  8 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  35,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-7.2",
+	  36,
+	  { R("ram-above-4g", 0x100000000, 0x27fffffff),
+	    R("pcie-mmio-high", 0x280000000, 0xa7fffffff) },
+	  "the map ends at 0xa80000000, above the CPU's 35 physical address bits" },
 };
 
 static MmDomain *make_domain(const LayoutCase *c, uint64_t *cells)
@@ -637,6 +657,13 @@ static const BadLayout bad_layouts[] = {
 	{ "aarch64", "virt-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
 	{ "x86_64", "pc-q35-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
 	{ "aarch64", NULL, GiB, 0, 0, 0, "no machine" },
+	/* maxMemory near 2^64: each step of QEMU's pc_memory_init() arithmetic
+	 * (device memory, its slots, the 64-bit hole after it) overflows */
+	{ "x86_64", "pc-q35-7.2", GiB, 0xffffffff00000000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", GiB, 0xfffffffefffff000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", GiB, 0xfffffffec0000000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", 0xfffffffec0000000, 0xfffffffec0001000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", 0xfffffffffffff000, 0, 0, 0, "64 bits" },
 };
 
 START_TEST(test_bad_layout)
