@@ -1024,6 +1024,80 @@ START_TEST(test_pvtime)
 }
 END_TEST
 
+/* virt under TCG takes its IPA size from the CPU model (ID_AA64MMFR0
+ * PARange: cortex-a53 40 bits, cortex-a57 44, target/arm/cpu64.c); the
+ * first redistributor region (hw/arm/virt.c VIRT_GIC_REDIST, 0xf60000
+ * bytes of 128 KiB GICv3 frames) holds 123 vCPUs, more need the second
+ * one at 256 GiB (VIRT_HIGH_GIC_REDIST2, 64 MiB), which must fit the IPA
+ * size; QEMU 7.2 starts -M virt-7.2 -cpu cortex-a53 -smp 200 -m 1G. A
+ * NUMA node without memory has no RAM block. */
+static MmDomain *virt_domain(const char *cpu, unsigned vcpus, uint64_t memory)
+{
+	MmDomain *d = calloc(1, sizeof(*d));
+	ck_assert_ptr_nonnull(d);
+	d->arch = strdup("aarch64");
+	d->machine = strdup("virt-7.2");
+	d->cpu_model = cpu ? strdup(cpu) : NULL;
+	d->memory = memory;
+	d->vcpus = vcpus;
+	d->gic_version = 3;
+	return d;
+}
+
+START_TEST(test_virt_tcg_limits)
+{
+	MmError err = { 0 };
+	{
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a53", 200, GiB);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		bool redist2 = false;
+		for (size_t i = 0; i < l->n_regions; i++)
+			redist2 = redist2 || (strcmp(l->regions[i].kind, "gic-redist") == 0 &&
+					      l->regions[i].start == 0x4000000000 &&
+					      l->regions[i].end == 0x4003ffffff);
+		ck_assert(redist2);
+	}
+	{
+		/* RAM to 1 TiB puts the second region at 2^40 */
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a53", 200, 1023 * GiB);
+		MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), -ERANGE);
+		ck_assert_ptr_null(l);
+		ck_assert_msg(strstr(err.message,
+				     "200 vCPUs need the high redistributor region, "
+				     "which does not fit the 40-bit IPA limit (the CPU "
+				     "model's physical address size)"),
+			      "%s", err.message);
+	}
+	{
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a57", 1, 16 * TiB);
+		MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), -ERANGE);
+		ck_assert_msg(strstr(err.message, "above the 44-bit IPA limit (the CPU model's"),
+			      "%s", err.message);
+	}
+	{
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a57", 1, 2 * GiB);
+		uint64_t cells[] = { GiB, 0, GiB };
+		d->numa_cells = calloc(3, sizeof(uint64_t));
+		memcpy(d->numa_cells, cells, sizeof(cells));
+		d->n_numa_cells = 3;
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		size_t n = 0;
+		for (size_t i = 0; i < l->n_regions; i++) {
+			if (strcmp(l->regions[i].kind, "ram") != 0)
+				continue;
+			ck_assert_uint_eq(l->regions[i].start, n ? 0x80000000 : 0x40000000);
+			ck_assert_int_eq(l->regions[i].node, n ? 2 : 0);
+			n++;
+		}
+		ck_assert_uint_eq(n, 2);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout");
@@ -1037,6 +1111,7 @@ int main(void)
 	tcase_add_test(tc, test_shipped_upstream);
 	tcase_add_test(tc, test_viommu_qemu_version);
 	tcase_add_test(tc, test_pvtime);
+	tcase_add_test(tc, test_virt_tcg_limits);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
