@@ -360,6 +360,48 @@ START_TEST(test_whatif_and_fit)
 }
 END_TEST
 
+/* An x86 guest with a named CPU model has 40 physical address bits, and
+ * the firmware puts its 64-bit PCI window at their top, above the 39-bit
+ * input width of the host's VT-d (its intel-iommu/cap 0xd2008c22260206:
+ * MGAW field 38, 39 bits): the plan only narrows the guest to what
+ * both the IOMMU and the CPU (46 bits) allow, and keeps its memory. */
+START_TEST(test_x86_window_within_iommu)
+{
+	static const char xml[] = "<domain type='kvm'>\n"
+				  "  <name>w</name>\n"
+				  "  <memory unit='GiB'>4</memory>\n"
+				  "  <vcpu>2</vcpu>\n"
+				  "  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+				  "  <cpu mode='custom'><model>Skylake-Client</model></cpu>\n"
+				  "  <devices>\n"
+				  "    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
+				  "      <source><address domain='0x0000' bus='0x01' slot='0x00' "
+				  "function='0x0'/></source>\n"
+				  "    </hostdev>\n"
+				  "  </devices>\n"
+				  "</domain>\n";
+	Pool p = { .n = 1 };
+	p.maps[0] = tu_probe("x86-vtd39-cpu46", "vtd");
+	ck_assert_uint_eq(p.maps[0]->iommu_bits, 39);
+	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
+	MmError err = { 0 };
+	ck_assert_msg(mm_plan_domain(xml, strlen(xml), "w.xml", (const MmHostMap *const *)p.maps, 1,
+				     &plan, &err) == 0,
+		      "%s", err.message);
+	ck_assert(plan->changed);
+	ck_assert_uint_eq(plan->phys_bits, 39);
+	ck_assert_uint_eq(plan->initial_memory, 4 * GIB);
+	ck_assert_uint_eq(plan->n_dimms, 0);
+	ck_assert(strstr(plan->domain_xml, "<maxphysaddr mode=\"emulate\" bits=\"39\"/>"));
+	ck_assert(!strstr(plan->domain_xml, "<?xml"));
+	ck_assert_uint_eq(plan->n_notes, 1);
+	ck_assert(strstr(plan->notes[0], "IOMMU input width"));
+	_cleanup_(mm_check_report_freep) MmCheckReport *after = check_text(plan->domain_xml, &p);
+	ck_assert(after->ok);
+	pool_clear(&p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plan");
@@ -370,6 +412,7 @@ int main(void)
 	tcase_add_test(tc, test_no_plan_says_why);
 	tcase_add_test(tc, test_already_fits);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_x86_window_within_iommu);
 	tcase_add_test(tc, test_whatif_and_fit);
 	tcase_add_test(tc, test_one_vcpu_dimms_replaced);
 	suite_add_tcase(s, tc);
