@@ -1098,6 +1098,52 @@ START_TEST(test_virt_tcg_limits)
 }
 END_TEST
 
+/* What QEMU refuses before it lays anything out: an intel-iommu address
+ * width other than 39 or 48 (QEMU 7.2: "Supported values for aw-bits are:
+ * 39, 48"), a virtio-iommu one outside 32-64 (hw/virtio/virtio-iommu.c
+ * realize), and memory devices that leave no initial RAM (libvirt's
+ * qemuDomainDefValidateMemoryHotplug: <memory> includes them). */
+START_TEST(test_refused_before_layout)
+{
+	static const struct {
+		const char *arch, *machine, *iommu;
+		unsigned aw;
+		uint64_t dimm;
+		const char *message;
+	} rows[] = {
+		{ "x86_64", "pc-q35-7.2", "intel", 40, 0,
+		  "<iommu model='intel'> aw_bits 40: QEMU refuses the device" },
+		{ "aarch64", "virt-9.2", "virtio", 31, 0,
+		  "<iommu model='virtio'> aw_bits 31: QEMU refuses the device" },
+		{ "x86_64", "pc-q35-7.2", NULL, 0, 4 * GiB,
+		  "no initial memory left after the memory devices" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+		_cleanup_(mm_domain_freep) MmDomain *d = calloc(1, sizeof(*d));
+		MmMemoryDevice dimm = { MM_MEMDEV_DIMM, rows[i].dimm, 0, false, 0 };
+		d->arch = strdup(rows[i].arch);
+		d->machine = strdup(rows[i].machine);
+		d->memory = 4 * GiB;
+		d->vcpus = 1;
+		d->gic_version = 3;
+		d->iommu_model = rows[i].iommu ? strdup(rows[i].iommu) : NULL;
+		d->iommu_aw_bits = rows[i].aw;
+		if (rows[i].dimm) {
+			d->max_memory = 8 * GiB;
+			d->max_memory_slots = 1;
+			d->memory_devices = malloc(sizeof(dimm));
+			d->memory_devices[0] = dimm;
+			d->n_memory_devices = 1;
+		}
+		MmGuestLayout *l = NULL;
+		MmError err = { 0 };
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), -EINVAL);
+		ck_assert_ptr_null(l);
+		ck_assert_msg(strstr(err.message, rows[i].message), "row %zu: %s", i, err.message);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout");
@@ -1112,6 +1158,7 @@ int main(void)
 	tcase_add_test(tc, test_viommu_qemu_version);
 	tcase_add_test(tc, test_pvtime);
 	tcase_add_test(tc, test_virt_tcg_limits);
+	tcase_add_test(tc, test_refused_before_layout);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
