@@ -664,6 +664,12 @@ static const BadLayout bad_layouts[] = {
 	{ "x86_64", "pc-q35-7.2", GiB, 0xfffffffec0000000, 1, 0, "64 bits" },
 	{ "x86_64", "pc-q35-7.2", 0xfffffffec0000000, 0xfffffffec0001000, 1, 0, "64 bits" },
 	{ "x86_64", "pc-q35-7.2", 0xfffffffffffff000, 0, 0, 0, "64 bits" },
+	/* and of hw/arm/virt.c virt_set_memmap()/virt_set_high_memmap(): RAM
+	 * from 1 GiB, device memory after it, the high regions on top */
+	{ "aarch64", "virt-7.2", 0xffffffffc0100000, 0, 0, 0, "64 bits" },
+	{ "aarch64", "virt-7.2", 0xffffffff80100000, 0, 0, 0, "64 bits" },
+	{ "aarch64", "virt-7.2", GiB, 0xffffffffff000000, 1, 0, "64 bits" },
+	{ "aarch64", "virt-7.2", GiB, 0xffffffff00000000, 1, 0, "64 bits" },
 };
 
 START_TEST(test_bad_layout)
