@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "macros.h"
+#include "probe-internal.h"
 #include "testutil.h"
 
 /* ---- the failing allocator ---- */
@@ -372,6 +373,17 @@ static int step_picture(void *p)
 	return r;
 }
 
+static int step_msi_check(void *p)
+{
+	Ctx *c = p;
+	size_t before = c->maps[0]->n_warnings;
+	int r = mm_msi_check(c->maps[0]);
+	/* the warnings it could not add are not there half-made */
+	for (size_t i = before; i < c->maps[0]->n_warnings; i++)
+		expect(c->maps[0]->warnings[i] != NULL, "whole warnings");
+	return r;
+}
+
 /* ---- the tests ---- */
 
 START_TEST(test_domain_parse)
@@ -451,6 +463,20 @@ START_TEST(test_picture)
 }
 END_TEST
 
+/* the firmware cross-checks' warnings: an IORT RMR the kernel did not
+ * report, an ITS doorbell in no msi range (the fixtures' READMEs) */
+START_TEST(test_msi_check)
+{
+	static const char *const hosts[] = { "fw-rmr-oldkernel", "fw-its-direct", "arm64-hwmsi" };
+	for (size_t i = 0; i < ELEMENTSOF(hosts); i++) {
+		Ctx c = { .n = 1 };
+		c.maps[0] = tu_probe(hosts[i], "h");
+		each_failure(hosts[i], step_msi_check, &c);
+		ctx_clear(&c);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nomem");
@@ -463,6 +489,7 @@ int main(void)
 	tcase_add_test(tc, test_plan);
 	tcase_add_test(tc, test_fit_and_whatif);
 	tcase_add_test(tc, test_picture);
+	tcase_add_test(tc, test_msi_check);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
