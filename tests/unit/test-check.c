@@ -405,6 +405,49 @@ START_TEST(test_direct_region_device_not_assignable)
 }
 END_TEST
 
+/* DIMMs at explicit bases are what devices DMA to; the rest of the
+ * hotplug area only matters while a slot is free (QEMU's -m slots=N): the
+ * area over b's ITS doorbell 0xc6010000 is a warning with a free slot,
+ * nothing once every slot holds a DIMM. A DIMM that would end past 2^64 is
+ * refused. */
+START_TEST(test_hotplug_area_and_slots)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 3);
+	MmGuestRegion regions[] = {
+		{ "ram", MM_REGION_DMA, 1 * GIB, 2 * GIB - 1, 0 },
+		{ "device-memory", MM_REGION_DMA, 2 * GIB, 8 * GIB - 1, -1 },
+	};
+	MmMemoryDevice dimm = { MM_MEMDEV_DIMM, GIB, 6 * GIB, true, 0 };
+	MmDomain d = { .memory_devices = &dimm, .n_memory_devices = 1, .max_memory_slots = 2 };
+	{
+		_cleanup_(mm_check_report_freep) MmCheckReport *r =
+			check("aarch64", regions, 2, &d, &p);
+		const MmConflict *c = find(r, "msi", 0xc6010000);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(c->severity, MM_SEVERITY_WARNING);
+		ck_assert_str_eq(c->guest_kind, "device-memory");
+	}
+	d.max_memory_slots = 1;
+	{
+		_cleanup_(mm_check_report_freep) MmCheckReport *r =
+			check("aarch64", regions, 2, &d, &p);
+		ck_assert_ptr_null(find(r, "msi", 0xc6010000));
+	}
+	dimm.base = UINT64_MAX - GIB + 2;
+	MmGuestLayout l = { .machine = (char *)"test",
+			    .arch = (char *)"aarch64",
+			    .regions = regions,
+			    .n_regions = 2 };
+	MmCheckReport *r = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_check_layout(&l, &d, (const MmHostMap *const *)p.maps, p.n, &r, &err),
+			 -ERANGE);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(err.message, "a memory device at 0xffffffffc0000001 overflows");
+	pool_clear(&p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("check");
@@ -418,6 +461,7 @@ int main(void)
 	tcase_add_test(tc, test_x86_amd_hypertransport);
 	tcase_add_test(tc, test_arch_mismatch);
 	tcase_add_test(tc, test_direct_region_device_not_assignable);
+	tcase_add_test(tc, test_hotplug_area_and_slots);
 	tcase_add_loop_test(tc, test_report_json_bad, 0, ELEMENTSOF(bad_reports));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
