@@ -477,6 +477,57 @@ START_TEST(test_msi_check)
 }
 END_TEST
 
+/* the checks of widths, assignability and the vIOMMU: an x86 guest with
+ * a 48-bit intel vIOMMU and the device of x86-rmrr's RMRR group, on a pool
+ * with a 39-bit VT-d; an aarch64 guest with virtio-iommu on the arm64
+ * pool, whose ranges differ between members */
+START_TEST(test_check_widths_viommu)
+{
+	static const char x86[] =
+		"<domain type='kvm'><name>n</name><memory unit='GiB'>8</memory>"
+		"<os><type arch='x86_64' machine='pc-q35-8.2'>hvm</type></os>"
+		"<cpu mode='custom'><model>Skylake-Server</model></cpu><devices>"
+		"<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		"<address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></source>"
+		"</hostdev><shmem name='ivshmem0'><model type='ivshmem-plain'/>"
+		"<size unit='M'>64</size></shmem>"
+		"<iommu model='intel'><driver aw_bits='48'/></iommu></devices></domain>";
+	static const char arm[] = "<domain type='kvm'><name>v</name><memory unit='GiB'>2</memory>"
+				  "<os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>"
+				  "<features><gic version='3'/></features><devices>"
+				  "<iommu model='virtio'/></devices></domain>";
+	MmError err = { 0 };
+	{
+		Ctx c = { .n = 2, .xml = x86 };
+		c.maps[0] = tu_probe("x86-vtd39-cpu46", "a");
+		c.maps[1] = tu_probe("x86-rmrr", "b");
+		ck_assert_int_eq(mm_domain_parse_xml(x86, strlen(x86), "n.xml", &c.domain, &err),
+				 0);
+		ck_assert_int_eq(mm_check_domain(c.domain, hosts_of(&c), c.n, &c.report, &err), 0);
+		ck_assert(!c.report->ok);
+		each_failure("check x86", step_check, &c);
+		each_failure("check x86 json", step_check_json, &c);
+		ctx_clear(&c);
+	}
+	{
+		Ctx c = { 0 };
+		arm64_pool(&c);
+		mm_domain_free(c.domain);
+		c.domain = NULL;
+		mm_check_report_free(c.report);
+		c.report = NULL;
+		c.xml = arm;
+		ck_assert_int_eq(mm_domain_parse_xml(arm, strlen(arm), "v.xml", &c.domain, &err),
+				 0);
+		ck_assert_int_eq(mm_check_domain(c.domain, hosts_of(&c), c.n, &c.report, &err), 0);
+		ck_assert_uint_gt(c.report->n_conflicts, 0);
+		each_failure("check virtio-iommu", step_check, &c);
+		each_failure("check virtio-iommu json", step_check_json, &c);
+		ctx_clear(&c);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nomem");
@@ -486,6 +537,7 @@ int main(void)
 	tcase_add_test(tc, test_domain_parse);
 	tcase_add_test(tc, test_layout_and_json);
 	tcase_add_test(tc, test_check_and_json);
+	tcase_add_test(tc, test_check_widths_viommu);
 	tcase_add_test(tc, test_plan);
 	tcase_add_test(tc, test_fit_and_whatif);
 	tcase_add_test(tc, test_picture);
