@@ -402,6 +402,31 @@ START_TEST(test_x86_window_within_iommu)
 }
 END_TEST
 
+/* A guest that boots UEFI with ACPI already (the fixture's <loader> and
+ * <acpi/>) keeps them: the plan adds only the NUMA cell and the DIMM; the
+ * same 1664 MiB of initial RAM as test_arm64_plan_fits_example_pool. */
+START_TEST(test_arm64_uefi_guest_keeps_firmware)
+{
+	Pool p = arm64_pool();
+	size_t len;
+	_cleanup_free_ char *xml = tu_read(tu_data_path("domains/arm64-virt72-uefi.xml"), &len);
+	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
+	MmError err = { 0 };
+	ck_assert_msg(mm_plan_domain(xml, len, "uefi.xml", (const MmHostMap *const *)p.maps, p.n,
+				     &plan, &err) == 0,
+		      "%s", err.message);
+	ck_assert_uint_eq(plan->initial_memory, 1664 * MIB);
+	ck_assert_uint_eq(plan->n_dimms, 1);
+	ck_assert_uint_eq(plan->n_notes, 2);
+	for (size_t i = 0; i < plan->n_notes; i++)
+		ck_assert_msg(!strstr(plan->notes[i], "UEFI") && !strstr(plan->notes[i], "acpi"),
+			      "%s", plan->notes[i]);
+	ck_assert(strstr(plan->domain_xml, "<loader"));
+	assert_dimms_usable(plan, &p);
+	pool_clear(&p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plan");
@@ -412,6 +437,7 @@ int main(void)
 	tcase_add_test(tc, test_no_plan_says_why);
 	tcase_add_test(tc, test_already_fits);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_arm64_uefi_guest_keeps_firmware);
 	tcase_add_test(tc, test_x86_window_within_iommu);
 	tcase_add_test(tc, test_whatif_and_fit);
 	tcase_add_test(tc, test_one_vcpu_dimms_replaced);
