@@ -111,6 +111,29 @@ xmlNodePtr __wrap_xmlNewNode(xmlNsPtr ns, const xmlChar *name)
 	return fail_now() ? NULL : __real_xmlNewNode(ns, name);
 }
 
+xmlAttrPtr __real_xmlSetProp(xmlNodePtr node, const xmlChar *name, const xmlChar *value);
+xmlAttrPtr __wrap_xmlSetProp(xmlNodePtr node, const xmlChar *name, const xmlChar *value);
+xmlAttrPtr __wrap_xmlSetProp(xmlNodePtr node, const xmlChar *name, const xmlChar *value)
+{
+	return fail_now() ? NULL : __real_xmlSetProp(node, name, value);
+}
+
+void __real_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, const char *encoding,
+				      int format);
+void __wrap_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, const char *encoding,
+				      int format);
+void __wrap_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, const char *encoding,
+				      int format)
+{
+	if (fail_now()) {
+		/* what libxml2 leaves when it cannot allocate the output */
+		*out = NULL;
+		*len = 0;
+		return;
+	}
+	__real_xmlDocDumpFormatMemoryEnc(doc, out, len, encoding, format);
+}
+
 /* json-c's own allocations are not wrapped; these two fail as json-c does
  * when it cannot grow a table or an array: -1, the value still the
  * caller's. */
@@ -528,6 +551,21 @@ START_TEST(test_check_widths_viommu)
 }
 END_TEST
 
+/* the plan that only narrows an x86 guest's address width to the 39 bits
+ * of x86-vtd39-cpu46's VT-d (test-plan.c) */
+START_TEST(test_plan_phys_bits)
+{
+	static const char xml[] = "<domain type='kvm'><name>w</name><memory unit='GiB'>4</memory>"
+				  "<vcpu>2</vcpu>"
+				  "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>"
+				  "<cpu mode='custom'><model>Skylake-Client</model></cpu></domain>";
+	Ctx c = { .n = 1, .xml = xml };
+	c.maps[0] = tu_probe("x86-vtd39-cpu46", "vtd");
+	each_failure("plan phys bits", step_plan, &c);
+	ctx_clear(&c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nomem");
@@ -539,6 +577,7 @@ int main(void)
 	tcase_add_test(tc, test_check_and_json);
 	tcase_add_test(tc, test_check_widths_viommu);
 	tcase_add_test(tc, test_plan);
+	tcase_add_test(tc, test_plan_phys_bits);
 	tcase_add_test(tc, test_fit_and_whatif);
 	tcase_add_test(tc, test_picture);
 	tcase_add_test(tc, test_msi_check);
