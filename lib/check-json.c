@@ -23,20 +23,27 @@ static json_object *range_json(const char *key, const char *value, uint64_t star
 static json_object *conflict_json(const MmConflict *c)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *hosts = json_object_new_array();
-	json_object *devices = json_object_new_array();
+	json_object *guest = NULL, *reserved = NULL, *hosts = NULL, *devices = NULL;
+	/* each member made right before o owns it: a failure leaves nothing
+	 * behind, and a range that could not be made is no JSON null */
 	if (!o ||
 	    mm_json_add(o, "severity", json_object_new_string(mm_severity_to_string(c->severity))) <
 		    0 ||
-	    mm_json_add(o, "guest",
-			range_json("kind", c->guest_kind, c->guest_start, c->guest_end)) < 0 ||
-	    mm_json_add(o, "reserved", range_json("type", c->type, c->start, c->end)) < 0 ||
-	    mm_json_add(o, "hosts", hosts) < 0 || mm_json_add(o, "devices", devices) < 0 ||
+	    !(guest = range_json("kind", c->guest_kind, c->guest_start, c->guest_end)) ||
+	    mm_json_add(o, "guest", guest) < 0 ||
+	    !(reserved = range_json("type", c->type, c->start, c->end)) ||
+	    mm_json_add(o, "reserved", reserved) < 0 || !(hosts = json_object_new_array()) ||
+	    mm_json_add(o, "hosts", hosts) < 0 || !(devices = json_object_new_array()) ||
+	    mm_json_add(o, "devices", devices) < 0 ||
 	    mm_json_add(o, "message", json_object_new_string(c->message ? c->message : "")) < 0)
 		return NULL;
-	for (size_t i = 0; i < c->n_hosts; i++)
-		if (json_object_array_add(hosts, json_object_new_string(c->hosts[i])) < 0)
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		json_object *s = json_object_new_string(c->hosts[i]);
+		if (!s || json_object_array_add(hosts, s) < 0) {
+			json_object_put(s);
 			return NULL;
+		}
+	}
 	for (size_t i = 0; i < c->n_devices; i++) {
 		json_object *d = json_object_new_object();
 		if (!d || mm_json_add(d, "host", json_object_new_string(c->devices[i].host)) < 0 ||
@@ -53,11 +60,11 @@ static json_object *conflict_json(const MmConflict *c)
 int mm_check_report_format_json(const MmCheckReport *r, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *conflicts = json_object_new_array();
-	json_object *warnings = json_object_new_array();
+	json_object *conflicts = NULL, *warnings = NULL;
 	if (!o || mm_json_add(o, "ok", json_object_new_boolean(r->ok)) < 0 ||
 	    mm_json_add(o, "machine", mm_json_string_or_null(r->machine)) < 0 ||
-	    mm_json_add(o, "conflicts", conflicts) < 0 || mm_json_add(o, "warnings", warnings) < 0)
+	    !(conflicts = json_object_new_array()) || mm_json_add(o, "conflicts", conflicts) < 0 ||
+	    !(warnings = json_object_new_array()) || mm_json_add(o, "warnings", warnings) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_conflicts; i++) {
 		json_object *c = conflict_json(&r->conflicts[i]);
@@ -66,9 +73,13 @@ int mm_check_report_format_json(const MmCheckReport *r, char **ret)
 			return -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < r->n_warnings; i++)
-		if (json_object_array_add(warnings, json_object_new_string(r->warnings[i])) < 0)
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		json_object *s = json_object_new_string(r->warnings[i]);
+		if (!s || json_object_array_add(warnings, s) < 0) {
+			json_object_put(s);
 			return -ENOMEM;
+		}
+	}
 	return mm_json_to_string(o, ret);
 }
 

@@ -571,14 +571,14 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 int mm_layout_format_json(const MmGuestLayout *l, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *regions = json_object_new_array();
+	json_object *regions = NULL;
 	json_object *warnings = json_object_new_array();
 	if (!o || mm_json_add(o, "machine", json_object_new_string(l->machine)) < 0 ||
 	    mm_json_add(o, "arch", json_object_new_string(l->arch)) < 0 ||
 	    mm_json_add(o, "physBits", json_object_new_int((int32_t)l->phys_bits)) < 0 ||
 	    (l->viommu_bits &&
 	     mm_json_add(o, "viommuBits", json_object_new_int((int32_t)l->viommu_bits)) < 0) ||
-	    mm_json_add(o, "regions", regions) < 0) {
+	    !(regions = json_object_new_array()) || mm_json_add(o, "regions", regions) < 0) {
 		json_object_put(warnings);
 		return -ENOMEM;
 	}

@@ -450,8 +450,8 @@ static unsigned svg_stack_labels(const double *x, const double *width, size_t n,
 /* The axis labels: one at the start of every drawn range, every lane's,
  * horizontal, stacked where they would meet. Returns how many, with their
  * addresses, x and rows in the arrays (n_max long); *rows the rows used. */
-static size_t svg_place_ticks(const MmPicture *p, uint64_t *addr, double *x, unsigned *row,
-			      size_t n_max, unsigned *rows)
+static size_t svg_place_ticks(const MmPicture *p, uint64_t *addr, double *x, double *width,
+			      unsigned *row, size_t n_max, unsigned *rows)
 {
 	size_t n = 0;
 	for (size_t l = 0; l < p->n_lanes; l++)
@@ -462,11 +462,6 @@ static size_t svg_place_ticks(const MmPicture *p, uint64_t *addr, double *x, uns
 	for (size_t i = 0; i < n; i++)
 		if (u == 0 || addr[u - 1] != addr[i])
 			addr[u++] = addr[i];
-	_cleanup_free_ double *width = calloc(u + 1, sizeof(*width));
-	if (!width) {
-		*rows = 0;
-		return 0;
-	}
 	for (size_t i = 0; i < u; i++) {
 		char buf[19];
 		x[i] = svg_x_of(p, addr[i]);
@@ -544,11 +539,12 @@ int mm_picture_format_svg(const MmPicture *p, char **ret)
 		n_max += p->lanes[l].n_items;
 	_cleanup_free_ uint64_t *tick_addr = calloc(n_max + 1, sizeof(*tick_addr));
 	_cleanup_free_ double *tick_x = calloc(n_max + 1, sizeof(*tick_x));
+	_cleanup_free_ double *tick_width = calloc(n_max + 1, sizeof(*tick_width));
 	_cleanup_free_ unsigned *tick_row = calloc(n_max + 1, sizeof(*tick_row));
-	if (!tick_addr || !tick_x || !tick_row)
+	if (!tick_addr || !tick_x || !tick_width || !tick_row)
 		return -ENOMEM;
 	unsigned rows = 0;
-	size_t n_ticks = svg_place_ticks(p, tick_addr, tick_x, tick_row, n_max, &rows);
+	size_t n_ticks = svg_place_ticks(p, tick_addr, tick_x, tick_width, tick_row, n_max, &rows);
 
 	/* the guest's regions too small for their kind written on them: the
 	 * kind under the lanes, stacked like the ticks */
@@ -782,10 +778,10 @@ int mm_picture_format_json(const MmPicture *p, char **ret)
 		return -ENOMEM;
 	for (size_t l = 0; l < p->n_lanes; l++) {
 		json_object *lane = json_object_new_object();
-		json_object *items = json_object_new_array();
+		json_object *items = NULL;
 		if (!lane ||
 		    mm_json_add(lane, "name", json_object_new_string(p->lanes[l].name)) < 0 ||
-		    mm_json_add(lane, "items", items) < 0 ||
+		    !(items = json_object_new_array()) || mm_json_add(lane, "items", items) < 0 ||
 		    json_object_array_add(lanes, lane) < 0) {
 			json_object_put(lane);
 			return -ENOMEM;

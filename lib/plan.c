@@ -365,14 +365,20 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
  * input width gets its 64-bit PCI window (at the top, where the firmware
  * puts it) where that IOMMU cannot map: the most bits every member's IOMMU
  * and CPU allow, when the guest's map needs no more; 0 when nothing to fix. */
-static unsigned fitting_phys_bits(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
-				  MmError *err)
+static int fitting_phys_bits(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
+			     unsigned *ret)
 {
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	MmError ignored = { 0 };
 	unsigned fit = 0;
 	bool above = false;
-	if (!streq_ptr(d->arch, "x86_64") || mm_layout_compute(d, &l, err) < 0)
+	*ret = 0;
+	if (!streq_ptr(d->arch, "x86_64"))
 		return 0;
+	/* a domain QEMU cannot lay out: the check below says why */
+	int r = mm_layout_compute(d, &l, &ignored);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned iommu = hosts[i]->iommu_bits, cpu = hosts[i]->phys_bits;
 		unsigned g = mm_check_guest_phys_bits(l, d, hosts[i]);
@@ -383,7 +389,8 @@ static unsigned fitting_phys_bits(const MmDomain *d, const MmHostMap *const *hos
 		if (fit == 0 || most < fit)
 			fit = most;
 	}
-	return above && fit >= l->phys_bits ? fit : 0;
+	*ret = above && fit >= l->phys_bits ? fit : 0;
+	return 0;
 }
 
 static int write_phys_bits_only(const char *xml, size_t len, const char *file, MmPlan *p,
@@ -459,8 +466,9 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 		d->kvm_ipa_bits = mm_check_kvm_ipa_bits(hosts, n);
 	/* the guest's address width first: it decides where the firmware
 	 * puts the 64-bit window, whatever the memory plan */
-	MmError ignored = { 0 };
-	unsigned fit_bits = fitting_phys_bits(d, hosts, n, &ignored);
+	unsigned fit_bits;
+	if ((r = fitting_phys_bits(d, hosts, n, &fit_bits)) < 0)
+		return r;
 	if (fit_bits) {
 		free(d->maxphysaddr_mode);
 		if (!(d->maxphysaddr_mode = strdup("emulate")))
@@ -661,14 +669,14 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 int mm_plan_format_json(const MmPlan *p, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *dimms = json_object_new_array();
-	json_object *notes = json_object_new_array();
+	json_object *dimms = NULL, *notes = NULL;
 	if (!o || mm_json_add(o, "changed", json_object_new_boolean(p->changed)) < 0 ||
 	    mm_json_add(o, "memory", mm_json_hex(p->total_memory)) < 0 ||
 	    mm_json_add(o, "initialMemory", mm_json_hex(p->initial_memory)) < 0 ||
 	    mm_json_add(o, "maxMemory", p->max_memory ? mm_json_hex(p->max_memory) : NULL) < 0 ||
 	    mm_json_add(o, "slots", json_object_new_int((int)p->slots)) < 0 ||
-	    mm_json_add(o, "dimms", dimms) < 0 || mm_json_add(o, "notes", notes) < 0 ||
+	    !(dimms = json_object_new_array()) || mm_json_add(o, "dimms", dimms) < 0 ||
+	    !(notes = json_object_new_array()) || mm_json_add(o, "notes", notes) < 0 ||
 	    mm_json_add(o, "domain", json_object_new_string(p->domain_xml)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_dimms; i++) {
@@ -681,8 +689,12 @@ int mm_plan_format_json(const MmPlan *p, char **ret)
 			return -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < p->n_notes; i++)
-		if (json_object_array_add(notes, json_object_new_string(p->notes[i])) < 0)
+	for (size_t i = 0; i < p->n_notes; i++) {
+		json_object *s = json_object_new_string(p->notes[i]);
+		if (!s || json_object_array_add(notes, s) < 0) {
+			json_object_put(s);
 			return -ENOMEM;
+		}
+	}
 	return mm_json_to_string(o, ret);
 }

@@ -345,6 +345,109 @@ START_TEST(test_arch_mismatch)
 }
 END_TEST
 
+/* A device whose IOMMU group has a `direct` RMRR cannot be handed to VFIO:
+ * every IOMMU driver refuses it from Linux 6.6 on (commit "iommu: Prevent
+ * RESV_DIRECT devices from blocking domains"), intel-iommu since 3.17
+ * ("iommu/vt-d: Exclude devices using RMRRs from IOMMU API domains"); an
+ * unknown kernel counts as recent. x86-rmrr's group 9 is 0000:02:00.0 with
+ * the RMRR 0xbdf6f000-0xbdf7efff (its sysfs reserved_regions), which the
+ * host map holds merged with the adjacent RMRRs of groups 8 and 10:
+ * 0xbdf6e000-0xbdf84fff. */
+START_TEST(test_direct_region_device_not_assignable)
+{
+	static const char xml[] = "<domain type='kvm'><name>rmrr</name>"
+				  "<memory unit='GiB'>1</memory>"
+				  "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>"
+				  "<cpu mode='custom'><model>Skylake-Client</model></cpu>"
+				  "<devices><hostdev mode='subsystem' type='pci' managed='yes'>"
+				  "<source><address domain='0x0000' bus='0x02' slot='0x00' "
+				  "function='0x0'/></source></hostdev></devices></domain>";
+	static const struct {
+		const char *kernel, *why;
+	} rows[] = {
+		{ NULL, "its kernel version is unknown" },
+		{ "6.12.9-amd64", "Linux 6.6 and later refuse such devices" },
+		{ "6.1.0-27-amd64", "intel-iommu refuses such devices" },
+	};
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_domain_parse_xml(xml, strlen(xml), "rmrr.xml", &d, &err), 0);
+	for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+		Pool p = { .n = 1 };
+		p.maps[0] = tu_probe("x86-rmrr", "r");
+		free(p.maps[0]->kernel);
+		p.maps[0]->kernel = rows[i].kernel ? strdup(rows[i].kernel) : NULL;
+		_cleanup_(mm_check_report_freep) MmCheckReport *r = NULL;
+		ck_assert_int_eq(mm_check_domain(d, (const MmHostMap *const *)p.maps, 1, &r, &err),
+				 0);
+		const MmConflict *c = find(r, "direct", 0xbdf6e000);
+		ck_assert_msg(c, "row %zu: no conflict", i);
+		ck_assert(!r->ok);
+		ck_assert_int_eq(c->severity, MM_SEVERITY_ERROR);
+		ck_assert_uint_eq(c->end, 0xbdf84fff);
+		ck_assert_uint_eq(c->n_devices, 1);
+		ck_assert_str_eq(c->devices[0].bdf, "0000:02:00.0");
+		ck_assert_str_eq(c->devices[0].host, "r");
+		ck_assert_uint_eq(c->devices[0].group, 9);
+		ck_assert_msg(strstr(c->message,
+				     "0000:02:00.0 cannot be assigned on host r: "
+				     "firmware direct-maps 0xbdf6e000-0xbdf84fff in its "
+				     "IOMMU group 9") &&
+				      strstr(c->message, rows[i].why),
+			      "row %zu: %s", i, c->message);
+		/* and the JSON names the device */
+		_cleanup_free_ char *json = NULL;
+		ck_assert_int_eq(mm_check_report_format_json(r, &json), 0);
+		ck_assert_msg(strstr(json, "\"bdf\": \"0000:02:00.0\""), "%s", json);
+		ck_assert(strstr(json, "\"group\": 9"));
+		pool_clear(&p);
+	}
+}
+END_TEST
+
+/* DIMMs at explicit bases are what devices DMA to; the rest of the
+ * hotplug area only matters while a slot is free (QEMU's -m slots=N): the
+ * area over b's ITS doorbell 0xc6010000 is a warning with a free slot,
+ * nothing once every slot holds a DIMM. A DIMM that would end past 2^64 is
+ * refused. */
+START_TEST(test_hotplug_area_and_slots)
+{
+	Pool p = pool_of(arm_hosts, arm_names, 3);
+	MmGuestRegion regions[] = {
+		{ "ram", MM_REGION_DMA, 1 * GIB, 2 * GIB - 1, 0 },
+		{ "device-memory", MM_REGION_DMA, 2 * GIB, 8 * GIB - 1, -1 },
+	};
+	MmMemoryDevice dimm = { MM_MEMDEV_DIMM, GIB, 6 * GIB, true, 0 };
+	MmDomain d = { .memory_devices = &dimm, .n_memory_devices = 1, .max_memory_slots = 2 };
+	{
+		_cleanup_(mm_check_report_freep) MmCheckReport *r =
+			check("aarch64", regions, 2, &d, &p);
+		const MmConflict *c = find(r, "msi", 0xc6010000);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(c->severity, MM_SEVERITY_WARNING);
+		ck_assert_str_eq(c->guest_kind, "device-memory");
+	}
+	d.max_memory_slots = 1;
+	{
+		_cleanup_(mm_check_report_freep) MmCheckReport *r =
+			check("aarch64", regions, 2, &d, &p);
+		ck_assert_ptr_null(find(r, "msi", 0xc6010000));
+	}
+	dimm.base = UINT64_MAX - GIB + 2;
+	MmGuestLayout l = { .machine = (char *)"test",
+			    .arch = (char *)"aarch64",
+			    .regions = regions,
+			    .n_regions = 2 };
+	MmCheckReport *r = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_check_layout(&l, &d, (const MmHostMap *const *)p.maps, p.n, &r, &err),
+			 -ERANGE);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(err.message, "a memory device at 0xffffffffc0000001 overflows");
+	pool_clear(&p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("check");
@@ -357,6 +460,8 @@ int main(void)
 	tcase_add_test(tc, test_x86_relaxable_warning_and_limit);
 	tcase_add_test(tc, test_x86_amd_hypertransport);
 	tcase_add_test(tc, test_arch_mismatch);
+	tcase_add_test(tc, test_direct_region_device_not_assignable);
+	tcase_add_test(tc, test_hotplug_area_and_slots);
 	tcase_add_loop_test(tc, test_report_json_bad, 0, ELEMENTSOF(bad_reports));
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain reader: fixture domains (tests/data/domains) → the fields the
  * layouts need; bad documents → one error naming the line. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -290,6 +291,33 @@ static const TuBadXml bad_cases[] = {
 	  "<m:pools xmlns:m='" MM_DOMAIN_NS "'/>\n</metadata></domain>",
 	  5, "unknown migmap metadata" },
 	{ "<!DOCTYPE domain [<!ENTITY x 'y'>]>\n<domain/>", 1, "document type" },
+	/* libvirt's PCI address (formatdomain "Device Addresses"): bus 0-0xff,
+	 * slot 0-0x1f, function 0-7, all but domain required */
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<hostdev type='pci'>\n"
+	  "<source>\n<address domain='0x0000' bus='0x01' slot='0x20' function='0x0'/>\n"
+	  "</source></hostdev></devices></domain>",
+	  7, "hostdev address slot='0x20' out of range" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<hostdev type='pci'>\n"
+	  "<source>\n<address bus='0x100' slot='0x0' function='0x0'/>\n"
+	  "</source></hostdev></devices></domain>",
+	  7, "hostdev address bus='0x100' out of range" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<hostdev type='pci'>\n"
+	  "<source>\n<address domain='0x0' slot='0x0' function='0x0'/>\n"
+	  "</source></hostdev></devices></domain>",
+	  7, "lacks attribute 'bus'" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<iommu model='smmuv3'>\n"
+	  "<driver aw_bits='8'/>\n</iommu></devices></domain>",
+	  6, "aw_bits 8 out of range" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<devices>\n<iommu model='intel'>\n"
+	  "<driver aw_bits='65'/>\n</iommu></devices></domain>",
+	  6, "aw_bits 65 out of range" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<maxMemory slots='2'>8388608</maxMemory>\n"
+	  "<devices>\n<memory model='dimm'><target><size>1048576</size>\n"
+	  "<node>4294967295</node></target></memory></devices></domain>",
+	  7, "NUMA node 4294967295 out of range" },
+	{ "<domain>\n" OS "<memory>4194304</memory>\n<cpu>\n"
+	  "<maxphysaddr mode='passthrough' limit='many'/>\n</cpu></domain>",
+	  5, "limit" },
 };
 
 START_TEST(test_bad)
@@ -395,6 +423,55 @@ START_TEST(test_widths_read)
 }
 END_TEST
 
+/* libvirt's <vendor> takes the CPUID vendor strings (cpu_map/x86_vendors.xml:
+ * AuthenticAMD, GenuineIntel) as well as the short names; a vendor neither
+ * is kept as written. <gic version='host'> takes the host's GIC. A loader
+ * from an edk2 build is UEFI whatever its type. */
+START_TEST(test_vendor_gic_loader)
+{
+	static const struct {
+		const char *vendor, *want;
+	} vendors[] = { { "AuthenticAMD", "AMD" },
+			{ "amd", "AMD" },
+			{ "intel", "Intel" },
+			{ "HygonGenuine", "HygonGenuine" } };
+	for (size_t i = 0; i < ELEMENTSOF(vendors); i++) {
+		char xml[512];
+		snprintf(xml, sizeof(xml),
+			 "<domain><os><type arch='x86_64' machine='pc-q35-7.2'/></os>"
+			 "<memory unit='GiB'>1</memory><cpu mode='custom'><model>qemu64</model>"
+			 "<vendor>%s</vendor></cpu></domain>",
+			 vendors[i].vendor);
+		_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+		MmError err = { 0 };
+		ck_assert_int_eq(mm_domain_parse_xml(xml, strlen(xml), "v.xml", &d, &err), 0);
+		ck_assert_str_eq(d->cpu_vendor, vendors[i].want);
+	}
+	static const char gic[] =
+		"<domain><os><type arch='aarch64' machine='virt-7.2'/>"
+		"<loader readonly='yes'>/usr/share/qemu-efi-aarch64/edk2-aarch64-code.fd</loader>"
+		"</os><memory unit='GiB'>1</memory><features><gic version='host'/></features>"
+		"</domain>";
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_domain_parse_xml(gic, strlen(gic), "g.xml", &d, &err), 0);
+	ck_assert_uint_eq(d->gic_version, 0);
+	ck_assert(d->firmware_efi);
+}
+END_TEST
+
+/* The element libvirt's virDomainSetMetadata is given: <pool name=…/> */
+START_TEST(test_pool_metadata_xml)
+{
+	_cleanup_free_ char *xml = NULL;
+	ck_assert_int_eq(mm_domain_pool_metadata_xml("p1", &xml), 0);
+	ck_assert_msg(strstr(xml, "<pool name='p1'/>"), "%s", xml);
+	char *bad = NULL;
+	ck_assert_int_eq(mm_domain_pool_metadata_xml("a/b", &bad), -EINVAL);
+	ck_assert_ptr_null(bad);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("domain");
@@ -406,6 +483,8 @@ int main(void)
 	tcase_add_test(tc, test_other_metadata_ignored);
 	tcase_add_test(tc, test_vendor_from_model);
 	tcase_add_test(tc, test_widths_read);
+	tcase_add_test(tc, test_vendor_gic_loader);
+	tcase_add_test(tc, test_pool_metadata_xml);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -524,6 +524,26 @@ static const LayoutCase cases[] = {
 	  41,
 	  { R("ram-above-4g", 4 * GiB, 1538 * GiB - 1) },
 	  "vendor unknown" },
+	/* a CPU with fewer physical address bits than the map needs: QEMU 7.2
+	 * (qemu-system-x86_64 -M pc-q35-7.2 -m 8G -cpu qemu64,phys-bits=35)
+	 * refuses with "Address space limit 0x7ffffffff < 0xa7fffffff
+	 * phys-bits too low (35)" and starts with 36 */
+	{ "q35-7.2 8 GiB, 35 bits",
+	  "x86_64",
+	  "pc-q35-7.2",
+	  8 * GiB,
+	  0,
+	  0,
+	  1,
+	  0,
+	  35,
+	  { 0 },
+	  "Intel",
+	  "pc-q35-7.2",
+	  36,
+	  { R("ram-above-4g", 0x100000000, 0x27fffffff),
+	    R("pcie-mmio-high", 0x280000000, 0xa7fffffff) },
+	  "the map ends at 0xa80000000, above the CPU's 35 physical address bits" },
 };
 
 static MmDomain *make_domain(const LayoutCase *c, uint64_t *cells)
@@ -640,6 +660,19 @@ static const BadLayout bad_layouts[] = {
 	{ "aarch64", "virt-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
 	{ "x86_64", "pc-q35-7.2", GiB, UINT64_MAX - 4095, 4, 0, "64 bits" },
 	{ "aarch64", NULL, GiB, 0, 0, 0, "no machine" },
+	/* maxMemory near 2^64: each step of QEMU's pc_memory_init() arithmetic
+	 * (device memory, its slots, the 64-bit hole after it) overflows */
+	{ "x86_64", "pc-q35-7.2", GiB, 0xffffffff00000000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", GiB, 0xfffffffefffff000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", GiB, 0xfffffffec0000000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", 0xfffffffec0000000, 0xfffffffec0001000, 1, 0, "64 bits" },
+	{ "x86_64", "pc-q35-7.2", 0xfffffffffffff000, 0, 0, 0, "64 bits" },
+	/* and of hw/arm/virt.c virt_set_memmap()/virt_set_high_memmap(): RAM
+	 * from 1 GiB, device memory after it, the high regions on top */
+	{ "aarch64", "virt-7.2", 0xffffffffc0100000, 0, 0, 0, "64 bits" },
+	{ "aarch64", "virt-7.2", 0xffffffff80100000, 0, 0, 0, "64 bits" },
+	{ "aarch64", "virt-7.2", GiB, 0xffffffffff000000, 1, 0, "64 bits" },
+	{ "aarch64", "virt-7.2", GiB, 0xffffffff00000000, 1, 0, "64 bits" },
 };
 
 START_TEST(test_bad_layout)
@@ -1008,6 +1041,126 @@ START_TEST(test_pvtime)
 }
 END_TEST
 
+/* virt under TCG takes its IPA size from the CPU model (ID_AA64MMFR0
+ * PARange: cortex-a53 40 bits, cortex-a57 44, target/arm/cpu64.c); the
+ * first redistributor region (hw/arm/virt.c VIRT_GIC_REDIST, 0xf60000
+ * bytes of 128 KiB GICv3 frames) holds 123 vCPUs, more need the second
+ * one at 256 GiB (VIRT_HIGH_GIC_REDIST2, 64 MiB), which must fit the IPA
+ * size; QEMU 7.2 starts -M virt-7.2 -cpu cortex-a53 -smp 200 -m 1G. A
+ * NUMA node without memory has no RAM block. */
+static MmDomain *virt_domain(const char *cpu, unsigned vcpus, uint64_t memory)
+{
+	MmDomain *d = calloc(1, sizeof(*d));
+	ck_assert_ptr_nonnull(d);
+	d->arch = strdup("aarch64");
+	d->machine = strdup("virt-7.2");
+	d->cpu_model = cpu ? strdup(cpu) : NULL;
+	d->memory = memory;
+	d->vcpus = vcpus;
+	d->gic_version = 3;
+	return d;
+}
+
+START_TEST(test_virt_tcg_limits)
+{
+	MmError err = { 0 };
+	{
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a53", 200, GiB);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		bool redist2 = false;
+		for (size_t i = 0; i < l->n_regions; i++)
+			redist2 = redist2 || (strcmp(l->regions[i].kind, "gic-redist") == 0 &&
+					      l->regions[i].start == 0x4000000000 &&
+					      l->regions[i].end == 0x4003ffffff);
+		ck_assert(redist2);
+	}
+	{
+		/* RAM to 1 TiB puts the second region at 2^40 */
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a53", 200, 1023 * GiB);
+		MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), -ERANGE);
+		ck_assert_ptr_null(l);
+		ck_assert_msg(strstr(err.message,
+				     "200 vCPUs need the high redistributor region, "
+				     "which does not fit the 40-bit IPA limit (the CPU "
+				     "model's physical address size)"),
+			      "%s", err.message);
+	}
+	{
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a57", 1, 16 * TiB);
+		MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), -ERANGE);
+		ck_assert_msg(strstr(err.message, "above the 44-bit IPA limit (the CPU model's"),
+			      "%s", err.message);
+	}
+	{
+		_cleanup_(mm_domain_freep) MmDomain *d = virt_domain("cortex-a57", 1, 2 * GiB);
+		uint64_t cells[] = { GiB, 0, GiB };
+		d->numa_cells = calloc(3, sizeof(uint64_t));
+		memcpy(d->numa_cells, cells, sizeof(cells));
+		d->n_numa_cells = 3;
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		size_t n = 0;
+		for (size_t i = 0; i < l->n_regions; i++) {
+			if (strcmp(l->regions[i].kind, "ram") != 0)
+				continue;
+			ck_assert_uint_eq(l->regions[i].start, n ? 0x80000000 : 0x40000000);
+			ck_assert_int_eq(l->regions[i].node, n ? 2 : 0);
+			n++;
+		}
+		ck_assert_uint_eq(n, 2);
+	}
+}
+END_TEST
+
+/* What QEMU refuses before it lays anything out: an intel-iommu address
+ * width other than 39 or 48 (QEMU 7.2: "Supported values for aw-bits are:
+ * 39, 48"), a virtio-iommu one outside 32-64 (hw/virtio/virtio-iommu.c
+ * realize), and memory devices that leave no initial RAM (libvirt's
+ * qemuDomainDefValidateMemoryHotplug: <memory> includes them). */
+START_TEST(test_refused_before_layout)
+{
+	static const struct {
+		const char *arch, *machine, *iommu;
+		unsigned aw;
+		uint64_t dimm;
+		const char *message;
+	} rows[] = {
+		{ "x86_64", "pc-q35-7.2", "intel", 40, 0,
+		  "<iommu model='intel'> aw_bits 40: QEMU refuses the device" },
+		{ "aarch64", "virt-9.2", "virtio", 31, 0,
+		  "<iommu model='virtio'> aw_bits 31: QEMU refuses the device" },
+		{ "x86_64", "pc-q35-7.2", NULL, 0, 4 * GiB,
+		  "no initial memory left after the memory devices" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+		_cleanup_(mm_domain_freep) MmDomain *d = calloc(1, sizeof(*d));
+		MmMemoryDevice dimm = { MM_MEMDEV_DIMM, rows[i].dimm, 0, false, 0 };
+		d->arch = strdup(rows[i].arch);
+		d->machine = strdup(rows[i].machine);
+		d->memory = 4 * GiB;
+		d->vcpus = 1;
+		d->gic_version = 3;
+		d->iommu_model = rows[i].iommu ? strdup(rows[i].iommu) : NULL;
+		d->iommu_aw_bits = rows[i].aw;
+		if (rows[i].dimm) {
+			d->max_memory = 8 * GiB;
+			d->max_memory_slots = 1;
+			d->memory_devices = malloc(sizeof(dimm));
+			d->memory_devices[0] = dimm;
+			d->n_memory_devices = 1;
+		}
+		MmGuestLayout *l = NULL;
+		MmError err = { 0 };
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), -EINVAL);
+		ck_assert_ptr_null(l);
+		ck_assert_msg(strstr(err.message, rows[i].message), "row %zu: %s", i, err.message);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout");
@@ -1021,6 +1174,8 @@ int main(void)
 	tcase_add_test(tc, test_shipped_upstream);
 	tcase_add_test(tc, test_viommu_qemu_version);
 	tcase_add_test(tc, test_pvtime);
+	tcase_add_test(tc, test_virt_tcg_limits);
+	tcase_add_test(tc, test_refused_before_layout);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
