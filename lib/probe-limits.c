@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -246,12 +247,20 @@ static int probe_kvm(MmHostMap *m)
 #define CONFIG_MAX (8u << 20)
 
 /* path (gzip) in the sysroot, inflated into *ret (NUL-terminated); -errno
- * when absent or unreadable, -EBADMSG when not gzip or cut short. */
+ * when absent or unreadable, -EINVAL when not a regular file, -EBADMSG
+ * when not gzip or cut short. */
 static int read_gzip_at(int rootfd, const char *path, char **ret)
 {
-	int fd = mm_open_in_root(rootfd, path, O_RDONLY);
+	/* O_NONBLOCK and a regular file only, as mm_read_file_at: a FIFO
+	 * there would block the probe forever */
+	int fd = mm_open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	gzFile gz = gzdopen(fd, "rb");
 	if (!gz) {
 		close(fd);

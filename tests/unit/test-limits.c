@@ -2,7 +2,12 @@
 /* Address limits: IOMMU input widths, KVM's IPA limit, the CPU's, and
  * where each came from. Expected widths come from the hardware specs and
  * the kernel's own log lines, not from migmap. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "macros.h"
 #include "probe-internal.h"
@@ -176,6 +181,51 @@ START_TEST(test_add_limit)
 }
 END_TEST
 
+/* The arm64-smmuv3-configgz capture in a scratch copy whose proc/config.gz
+ * is replaced by a FIFO, by plain text (what gzread would pass through)
+ * and by a gzip stream cut short: none is a kernel config, so the SMMU
+ * keeps its "ias" width from the log (44), as on a host without one. The
+ * FIFO must not be opened for reading in blocking mode: that would wait
+ * for a writer forever. */
+static void probe_with_config(const char *kind)
+{
+	char top[256], root[300], cfg[400], cmd[1200];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-limits"));
+	snprintf(root, sizeof(root), "%s/root", top);
+	snprintf(cmd, sizeof(cmd), "cp -R '%s' '%s'", tu_data_path("hosts/arm64-smmuv3-configgz"),
+		 root);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cfg, sizeof(cfg), "%s/proc/config.gz", root);
+	if (strcmp(kind, "fifo") == 0) {
+		ck_assert_int_eq(unlink(cfg), 0);
+		ck_assert_int_eq(mkfifo(cfg, 0600), 0);
+	} else if (strcmp(kind, "text") == 0) {
+		FILE *f = fopen(cfg, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("\nCONFIG_ARM64_VA_BITS=39\n", f);
+		ck_assert_int_eq(fclose(f), 0);
+	} else {
+		ck_assert_int_eq(truncate(cfg, 40), 0);
+	}
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	ck_assert_uint_eq(m->iommu_bits, 44);
+	ck_assert_uint_eq(m->n_limits, 1);
+	ck_assert_str_eq(m->limits[0].source, "dmesg.txt: 9050000.smmuv3");
+	mm_hostmap_free(m);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_config_not_gzip)
+{
+	static const char *const kinds[] = { "fifo", "text", "cut" };
+	probe_with_config(kinds[_i]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("limits");
@@ -188,6 +238,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fixtures");
 	tcase_add_loop_test(tc, test_limits_fixture, 0, ELEMENTSOF(limit_hosts));
+	tcase_add_loop_test(tc, test_config_not_gzip, 0, 3);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
