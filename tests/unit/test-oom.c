@@ -265,6 +265,64 @@ static int op_nodedev(void *data)
 	return r;
 }
 
+/* Range and id sets: merges that join origins, set algebra, copies. */
+static int op_rangeset(void *data)
+{
+	(void)data;
+	MmRangeSet a = { 0 }, b = { 0 }, u = { 0 }, in = { 0 }, d = { 0 }, c = { 0 };
+	MmIdSet x = { 0 }, y = { 0 };
+	MmRangeSet *n = mm_rangeset_new();
+	int r = n ? 0 : -ENOMEM;
+	if (r >= 0)
+		r = mm_rangeset_add(&a, 0x1000, 0x1fff, 1);
+	if (r >= 0)
+		r = mm_rangeset_add(&a, 0x4000, 0x4fff, 2);
+	if (r >= 0) /* joins both, and 3 to their origins */
+		r = mm_rangeset_add(&a, 0x1800, 0x47ff, 3);
+	if (r >= 0)
+		r = mm_rangeset_add(&a, 0x8000, 0x8fff, 4);
+	if (r >= 0)
+		r = mm_rangeset_add(&b, 0x3000, 0x8800, 5);
+	if (r >= 0)
+		r = mm_rangeset_union(&u, &a, &b);
+	if (r >= 0)
+		r = mm_rangeset_intersect(&in, &a, &b);
+	if (r >= 0)
+		r = mm_rangeset_subtract(&d, &a, &b);
+	if (r >= 0)
+		r = mm_rangeset_copy(&c, &a);
+	if (r >= 0)
+		r = mm_rangeset_add_span(n, &a.spans[0]);
+	if (r >= 0)
+		r = mm_idset_add(&x, 7);
+	if (r >= 0)
+		r = mm_idset_add(&x, 3);
+	if (r >= 0)
+		r = mm_idset_union(&y, &x);
+	if (r >= 0)
+		r = mm_idset_copy(&y, &a.spans[0].origin);
+	if (r >= 0 && (a.n != 2 || a.spans[0].origin.n != 3 || u.n != 1 || in.n != 2 || d.n != 2 ||
+		       !mm_rangeset_equal(&a, &c) || n->n != 1 || x.n != 2 || y.n != 3 ||
+		       !mm_idset_contains(&y, 3)))
+		r = -EBADE;
+	mm_rangeset_clear(&a);
+	mm_rangeset_clear(&b);
+	mm_rangeset_clear(&u);
+	mm_rangeset_clear(&in);
+	mm_rangeset_clear(&d);
+	mm_rangeset_clear(&c);
+	mm_rangeset_free(n);
+	mm_idset_clear(&x);
+	mm_idset_clear(&y);
+	return r;
+}
+
+START_TEST(test_oom_rangeset)
+{
+	ck_assert_uint_gt(run_failing("range sets", op_rangeset, NULL, false), 0);
+}
+END_TEST
+
 START_TEST(test_oom_state)
 {
 	StateRun st = { .m = tu_probe("arm64-virt-gicv2", "h") };
@@ -342,6 +400,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_oom_probe);
 	tcase_add_test(tc, test_oom_hostmap_formats);
 	tcase_add_test(tc, test_oom_pool);
+	tcase_add_test(tc, test_oom_rangeset);
 	tcase_add_test(tc, test_oom_state);
 	tcase_add_test(tc, test_oom_config);
 	tcase_add_test(tc, test_oom_nodedev);
