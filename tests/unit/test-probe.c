@@ -2,7 +2,9 @@
 /* Probing fixture sysroots. Expected values are read off the kernels' own
  * files in tests/data/hosts/ (reserved_regions, /proc/iomem, cpuinfo); the
  * hand-made hosts' READMEs name the layouts they follow. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -349,6 +351,94 @@ START_TEST(test_bad_name)
 }
 END_TEST
 
+/* Who the host is, from files written here as the kernel and systemd
+ * write them (hostname(5), machine-id(5), proc(5)): a bad name in one
+ * file falls back to the next, then to "localhost", each with a warning;
+ * a machine id that is not 32 hex digits is ignored; the kernel release
+ * from osrelease, else from the "Linux version" line. */
+typedef struct IdentityCase {
+	const char *hostname, *kernel_hostname, *machine_id, *osrelease, *version;
+	const char *name, *uuid, *kernel;
+	const char *warning[3];
+} IdentityCase;
+
+static const IdentityCase identity_cases[] = {
+	{ "bad name!\n",
+	  "kern-host\n",
+	  "0123456789abcdef0123456789abcdef\n",
+	  "6.1.0-test\n",
+	  NULL,
+	  "kern-host",
+	  "01234567-89ab-cdef-0123-456789abcdef",
+	  "6.1.0-test",
+	  { "etc/hostname: not a valid host name" } },
+	{ "\n",
+	  "no/slash\n",
+	  "0123456789ABCDEF0123456789ABCDEF\n",
+	  NULL,
+	  "Linux version 6.12.9-arm64 (debian-kernel@lists.debian.org) #1 SMP\n",
+	  "localhost",
+	  NULL,
+	  "6.12.9-arm64",
+	  { "proc/sys/kernel/hostname: not a valid host name",
+	    "etc/machine-id: not 32 hex digits, ignored",
+	    "etc/hostname, proc/sys/kernel/hostname: missing: host named 'localhost'" } },
+	{ NULL,
+	  NULL,
+	  "0123\n",
+	  NULL,
+	  "Darwin\n",
+	  "localhost",
+	  NULL,
+	  NULL,
+	  { "etc/machine-id: not 32 hex digits, ignored",
+	    "etc/hostname, proc/sys/kernel/hostname: missing: host named 'localhost'" } },
+};
+
+static void put_at(const char *root, const char *rel, const char *text)
+{
+	char path[600], cmd[700];
+	if (!text)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	ck_assert_int_eq(system(cmd), 0);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_identity)
+{
+	const IdentityCase *c = &identity_cases[_i];
+	char root[256], cmd[300];
+	ck_assert_ptr_nonnull(tu_mkdtemp(root, sizeof(root), "test-probe"));
+	put_at(root, "etc/hostname", c->hostname);
+	put_at(root, "proc/sys/kernel/hostname", c->kernel_hostname);
+	put_at(root, "etc/machine-id", c->machine_id);
+	put_at(root, "proc/sys/kernel/osrelease", c->osrelease);
+	put_at(root, "proc/version", c->version);
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(rootfd, 0);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_probe_identity(rootfd, NULL, m, &err), 0);
+	close(rootfd);
+	ck_assert_str_eq(m->name, c->name);
+	ck_assert_pstr_eq(m->uuid, c->uuid);
+	ck_assert_pstr_eq(m->kernel, c->kernel);
+	size_t n = 0;
+	while (n < ELEMENTSOF(c->warning) && c->warning[n]) {
+		ck_assert_msg(tu_has_warning(m, c->warning[n]), "no warning '%s'", c->warning[n]);
+		n++;
+	}
+	ck_assert_uint_eq(m->n_warnings, n);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe");
@@ -358,6 +448,7 @@ int main(void)
 	tcase_add_test(tc, test_sysroot_missing);
 	tcase_add_test(tc, test_bad_name);
 	tcase_add_test(tc, test_huge_file);
+	tcase_add_loop_test(tc, test_identity, 0, ELEMENTSOF(identity_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parsers");
 	tcase_add_loop_test(tc, test_reserved_regions_parse, 0, ELEMENTSOF(parse_cases));
