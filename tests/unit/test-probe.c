@@ -439,6 +439,81 @@ START_TEST(test_identity)
 }
 END_TEST
 
+/* /proc/cpuinfo in the shapes arch/x86/kernel/cpu/proc.c and
+ * arch/arm64/kernel/cpuinfo.c print it, and broken ones. */
+typedef struct CpuinfoCase {
+	const char *text;
+	size_t len; /* 0: strlen(text) */
+	int ret;
+	const char *arch; /* NULL: none, with a warning */
+	unsigned phys;
+	unsigned line;
+	const char *message;
+} CpuinfoCase;
+
+static const CpuinfoCase cpuinfo_cases[] = {
+	/* a 32-bit x86 CPU: flags without lm; the first block only */
+	{ "\nprocessor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu pae\n"
+	  "address sizes\t: 36 bits physical, 32 bits virtual\n\nprocessor\t: 1\n"
+	  "address sizes\t: 99 bits physical\n",
+	  0, 0, "i686", 36, 0, NULL },
+	{ "processor\t: 0\nflags\t\t: fpu lm\nno colon here\n", 0, 0, "x86_64", MM_BITS_UNKNOWN, 0,
+	  NULL },
+	{ "processor\t: 0\nBogoMIPS\t: 50.00\nCPU architecture: 8\n\nprocessor\t: 1\n", 0, 0,
+	  "aarch64", MM_BITS_UNKNOWN, 0, NULL },
+	{ "processor\t: 0\nCPU architecture: AArch64\n", 0, 0, "aarch64", MM_BITS_UNKNOWN, 0,
+	  NULL },
+	/* riscv64 (arch/riscv/kernel/cpu.c): not one migmap knows */
+	{ "processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc\n", 0, 0, NULL, MM_BITS_UNKNOWN, 0,
+	  NULL },
+	{ "processor\t: 0\nvendor_id\t: AuthenticAMD\naddress sizes\t: 99 bits physical\n", 0,
+	  -EINVAL, NULL, 0, 3, "bad address sizes '99 bits physical'" },
+	{ "processor\t: 0\naddress sizes\t: many\n", 0, -EINVAL, NULL, 0, 2,
+	  "bad address sizes 'many'" },
+	{ "processor\t: 0\n\0vendor_id\t: x\n", 26, -EINVAL, NULL, 0, 0, "binary data (NUL byte)" },
+};
+
+START_TEST(test_cpuinfo_parse)
+{
+	const CpuinfoCase *c = &cpuinfo_cases[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	size_t len = c->len ? c->len : strlen(c->text);
+	ck_assert_int_eq(mm_cpuinfo_parse(c->text, len, "proc/cpuinfo", m, &err), c->ret);
+	if (c->ret < 0) {
+		ck_assert_str_eq(err.message, c->message);
+		ck_assert_uint_eq(err.line, c->line);
+		ck_assert_ptr_null(m->arch);
+		return;
+	}
+	ck_assert_pstr_eq(m->arch, c->arch);
+	ck_assert_uint_eq(m->phys_bits, c->phys);
+	ck_assert_uint_eq(m->n_warnings, c->arch ? 0 : 1);
+	if (!c->arch)
+		ck_assert_str_eq(m->warnings[0], "proc/cpuinfo: architecture not recognised");
+}
+END_TEST
+
+/* A long line (a future CPU's flags) is skipped, not cut. */
+START_TEST(test_cpuinfo_long_line)
+{
+	size_t n = 10000;
+	_cleanup_free_ char *text = malloc(n + 200);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: ");
+	size_t at = strlen(text);
+	for (size_t i = 0; i + 3 < n; i += 3)
+		memcpy(text + at + i, "lm ", 3);
+	at += n - n % 3;
+	strcpy(text + at, "\naddress sizes\t: 46 bits physical, 48 bits virtual\n");
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_cpuinfo_parse(text, strlen(text), "proc/cpuinfo", m, &err), 0);
+	ck_assert_str_eq(m->arch, "i686"); /* the flags were not read */
+	ck_assert_uint_eq(m->phys_bits, 46);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe");
@@ -454,6 +529,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_reserved_regions_parse, 0, ELEMENTSOF(parse_cases));
 	tcase_add_test(tc, test_merge_per_type_not_across);
 	tcase_add_loop_test(tc, test_iomem_parse, 0, ELEMENTSOF(iomem_cases));
+	tcase_add_loop_test(tc, test_cpuinfo_parse, 0, ELEMENTSOF(cpuinfo_cases));
+	tcase_add_test(tc, test_cpuinfo_long_line);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
