@@ -514,6 +514,89 @@ START_TEST(test_cpuinfo_long_line)
 }
 END_TEST
 
+/* The x86-q35-vtd capture in a scratch copy, damaged as a kernel never
+ * writes it but a copied or half-made sysroot can be: bad ids and class,
+ * a group's type that is a directory, its devices that are a file, a
+ * missing reserved_regions, group directories that are no numbers, a
+ * device that is no PCI address, an IOMMU cap that is no hex number, and
+ * another IOMMU class member (an SMMU, whose width the log gives). Each
+ * is a warning; the rest of the map stands. */
+START_TEST(test_sysfs_damaged)
+{
+	char top[256], cmd[2048];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-probe"));
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cp -R '%s' '%s/r'; cd '%s/r/sys'; "
+		 "echo 0xzzzz > bus/pci/devices/0000:00:01.0/vendor; "
+		 "echo 0x1000000 > bus/pci/devices/0000:00:02.0/class; "
+		 "rm kernel/iommu_groups/3/type; mkdir kernel/iommu_groups/3/type; "
+		 "rm -r kernel/iommu_groups/4/devices; touch kernel/iommu_groups/4/devices; "
+		 "rm kernel/iommu_groups/2/reserved_regions; "
+		 "mkdir kernel/iommu_groups/07 kernel/iommu_groups/abc; "
+		 "ln -s ../../../../devices/platform/dev "
+		 "kernel/iommu_groups/1/devices/platform-dev; "
+		 "echo zz > class/iommu/dmar0/intel-iommu/cap; "
+		 "mkdir class/iommu/smmu3.0x0000000009050000",
+		 tu_data_path("hosts/x86-q35-vtd"), top, top);
+	ck_assert_int_eq(system(cmd), 0);
+	char root[300];
+	snprintf(root, sizeof(root), "%s/r", top);
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	static const char *const want[] = {
+		"sys/bus/pci/devices/0000:00:01.0: bad vendor or device id",
+		"sys/bus/pci/devices/0000:00:02.0/class: bad class",
+		"sys/kernel/iommu_groups/3/type: unreadable",
+		"sys/kernel/iommu_groups/4/devices: cannot list: Not a directory",
+		"sys/kernel/iommu_groups/2/reserved_regions: missing",
+		"sys/kernel/iommu_groups/07: not a group number, skipped",
+		"sys/kernel/iommu_groups/abc: not a group number, skipped",
+		"sys/class/iommu/dmar0/intel-iommu/cap: cannot read an address width from 'zz'",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++)
+		ck_assert_msg(tu_has_warning(m, want[i]), "no warning '%s'", want[i]);
+	ck_assert_uint_eq(m->n_iommu_groups, 6);
+	const MmGroup *g1 = mm_hostmap_find_group(m, 1);
+	ck_assert_uint_eq(g1->n_devices, 2);
+	ck_assert_str_eq(g1->devices[1].bdf, "platform-dev");
+	ck_assert(!g1->devices[1].has_ids);
+	ck_assert(!g1->devices[0].has_ids); /* its vendor was bad */
+	ck_assert_ptr_null(mm_hostmap_find_group(m, 3)->type);
+	ck_assert_uint_eq(mm_hostmap_find_group(m, 4)->n_devices, 0);
+	/* no width from the IOMMU's cap: only the CPU's limit */
+	ck_assert_uint_eq(m->iommu_bits, MM_BITS_UNKNOWN);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* sys/kernel/iommu_groups with no group in it: the host cannot assign. */
+START_TEST(test_no_groups)
+{
+	char top[256], cmd[1024];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-probe"));
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cp -R '%s' '%s/r'; cd '%s/r/sys'; rm -r kernel/iommu_groups/*; "
+		 "rm -r class/iommu; touch class/iommu",
+		 tu_data_path("hosts/x86-q35-vtd"), top, top);
+	ck_assert_int_eq(system(cmd), 0);
+	char root[300];
+	snprintf(root, sizeof(root), "%s/r", top);
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	ck_assert(tu_has_warning(m, "sys/kernel/iommu_groups: empty: no IOMMU groups, this host "
+				    "cannot assign devices"));
+	ck_assert(tu_has_warning(m, "sys/class/iommu: cannot list: Not a directory"));
+	ck_assert_uint_eq(m->n_iommu_groups, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe");
@@ -524,6 +607,8 @@ int main(void)
 	tcase_add_test(tc, test_bad_name);
 	tcase_add_test(tc, test_huge_file);
 	tcase_add_loop_test(tc, test_identity, 0, ELEMENTSOF(identity_cases));
+	tcase_add_test(tc, test_sysfs_damaged);
+	tcase_add_test(tc, test_no_groups);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parsers");
 	tcase_add_loop_test(tc, test_reserved_regions_parse, 0, ELEMENTSOF(parse_cases));
