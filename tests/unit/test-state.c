@@ -934,6 +934,75 @@ START_TEST(import_replaces_members)
 }
 END_TEST
 
+/* Writes that the file system refuses (a directory where a file goes, a
+ * pool directory gone): each fails with its message, memory unchanged. */
+START_TEST(refused_writes_change_nothing)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
+	MmError err = { 0 };
+	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+
+	/* host.xml is a directory: renaming the new file onto it fails */
+	ck_assert_int_eq(mkdir(path("host.xml"), 0700), 0);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), -EISDIR);
+	ck_assert_str_eq(err.file, "host.xml");
+	ck_assert_str_eq(err.message, "cannot write: Is a directory");
+	ck_assert_ptr_null(s->host);
+	ck_assert_int_eq(count_hidden(""), 0); /* its temporary file removed */
+
+	/* the member's file is a directory */
+	ck_assert_int_eq(mkdir(path("pools/p/b.xml"), 0700), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, NULL, false, &err), -EISDIR);
+	ck_assert_str_eq(err.file, "pools/p/b.xml");
+	ck_assert_str_eq(err.message, "cannot write: Is a directory");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 1);
+	ck_assert_int_eq(rmdir(path("pools/p/b.xml")), 0);
+
+	/* remote.json is a directory: a remote member cannot be recorded */
+	ck_assert_int_eq(mkdir(path("pools/p/remote.json"), 0700), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, "unix:path=/run/b", false, &err), -EISDIR);
+	ck_assert_ptr_nonnull(strstr(err.message, "remote.json"));
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 1);
+	ck_assert_int_eq(rmdir(path("pools/p/remote.json")), 0);
+
+	/* a member file that cannot be removed (a directory with an entry) */
+	ck_assert_int_eq(unlink(path("pools/p/a.xml")), 0);
+	ck_assert_int_eq(mkdir(path("pools/p/a.xml"), 0700), 0);
+	write_file("pools/p/a.xml/x", "");
+	ck_assert_int_eq(mm_state_remove_member(s, "p", "a", &err), -EISDIR);
+	ck_assert_str_eq(err.message, "pools/p/a.xml: cannot remove: Is a directory");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 1);
+
+	/* the pools lock is a directory: no pool is made or deleted */
+	ck_assert_int_eq(unlink(path("pools/.lock")), 0);
+	ck_assert_int_eq(mkdir(path("pools/.lock"), 0700), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), -EISDIR);
+	ck_assert_str_eq(err.message, "cannot open: Is a directory");
+	ck_assert_int_eq(mm_state_delete_pool(s, "p", &err), -EISDIR);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(rmdir(path("pools/.lock")), 0);
+
+	/* a pool directory made behind the store's back is not overwritten */
+	ck_assert_int_eq(mkdir(path("pools/q"), 0700), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), -EEXIST);
+	ck_assert_ptr_nonnull(strstr(err.message, "exists (not a loadable pool)"));
+	ck_assert_int_eq(s->n_pools, 1);
+
+	/* the pool's directory gone behind it */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path("pools/p"));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(mm_state_set_generation(s, "p", 2, &err), -ENOENT);
+	ck_assert_str_eq(err.message, "pools/p: cannot open: No such file or directory");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->generation, 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, NULL, false, &err), -ENOENT);
+	mm_state_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("state");
@@ -957,6 +1026,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, pools_dir_made_on_demand);
 	tcase_add_test(tc, import_bad_documents);
 	tcase_add_test(tc, import_replaces_members);
+	tcase_add_test(tc, refused_writes_change_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
