@@ -76,6 +76,34 @@ START_TEST(test_groups)
 }
 END_TEST
 
+/* MSI controllers: one added twice is kept once; any field that differs
+ * makes another, ordered by base first. */
+START_TEST(test_msi_controllers)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	const MmMsiController its = { MM_MSI_GICV3_ITS, 0x8080000, 0x20000,
+				      0x8090040,        1,         MM_FIRMWARE_ACPI };
+	MmMsiController v[6];
+	for (size_t i = 0; i < ELEMENTSOF(v); i++)
+		v[i] = its;
+	v[1].type = MM_MSI_GICV2M;
+	v[2].source = MM_FIRMWARE_FDT;
+	v[3].size = 0x10000;
+	v[4].doorbell = 0x8080040;
+	v[5].translated = 0;
+	for (size_t i = ELEMENTSOF(v); i-- > 0;)
+		ck_assert_int_eq(mm_hostmap_add_msi_controller(m, &v[i]), 0);
+	ck_assert_int_eq(mm_hostmap_add_msi_controller(m, &its), 0);
+	const MmMsiController low = { MM_MSI_X86_LAPIC,      0xfee00000,      0x100000, 0xfee00000,
+				      MM_TRANSLATED_UNKNOWN, MM_FIRMWARE_ACPI };
+	ck_assert_int_eq(mm_hostmap_add_msi_controller(m, &low), 0);
+	ck_assert_uint_eq(m->n_msi_controllers, 7);
+	for (size_t i = 1; i < 6; i++)
+		ck_assert_uint_eq(m->msi_controllers[i].base, 0x8080000);
+	ck_assert_uint_eq(m->msi_controllers[6].base, 0xfee00000);
+}
+END_TEST
+
 /* Every name of the XML format's enums, both ways; unknown names refused. */
 START_TEST(test_enum_names)
 {
@@ -134,6 +162,7 @@ int main(void)
 	TCase *tc = tcase_create("hostmap");
 	tcase_add_test(tc, test_reserved_merge);
 	tcase_add_test(tc, test_groups);
+	tcase_add_test(tc, test_msi_controllers);
 	tcase_add_test(tc, test_enum_names);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
