@@ -267,6 +267,21 @@ static const IomemCase iomem_cases[] = {
 	{ "   40000000-bfffffff : System RAM\n", -EINVAL, 1, 0, 0, "indentation" },
 	{ "40000000-bfffffff : System RAM", -EINVAL, 1, 0, 0, "truncated" },
 	{ "10000000000000000-1 : System RAM\n", -EINVAL, 1, 0, 0, "bad address" },
+	/* a name longer than any the kernel's resources carry */
+	{ "40000000-bfffffff : System RAM\n  40210000-4185ffff : "
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk\n",
+	  -EINVAL, 2, 0, 0, "line too long" },
 	/* empty names: "X-Y : " as the kernel prints a resource without one,
 	 * and "X-Y :" with the trailing blank lost (an Ampere eMAG dump) */
 	{ "40000000-bfffffff : System RAM\n  80000000-8000ffff : \n", 0, 0, 1, 0, NULL },
