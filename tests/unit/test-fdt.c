@@ -287,8 +287,8 @@ START_TEST(test_fdt_bad_reg)
 		"fdt: /its@8100000: frame too small for its doorbell: skipped",
 		"fdt: /wide/its@1000: reg not translatable to a CPU address: controller skipped",
 		"fdt: /soc/its@200000: reg not translatable to a CPU address: controller skipped",
-		"fdt: /soc/odd/inner/its@3000: reg not translatable to a CPU address: controller "
-		"skipped",
+		("fdt: /soc/odd/inner/its@3000: reg not translatable to a CPU address: "
+		 "controller skipped"),
 	};
 	for (size_t i = 0; i < ELEMENTSOF(want); i++)
 		ck_assert_msg(tu_has_warning(m, want[i]), "no warning '%s'", want[i]);

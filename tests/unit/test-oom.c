@@ -87,7 +87,7 @@ int __wrap_asprintf(char **p, const char *fmt, ...)
 int __real_xmlTextWriterWriteVFormatAttribute(xmlTextWriterPtr w, const xmlChar *n, const char *fmt,
 					      va_list ap);
 int __wrap_xmlTextWriterWriteFormatAttribute(xmlTextWriterPtr w, const xmlChar *n, const char *fmt,
-					     ...);
+					     ...) _printf_(3, 4);
 int __wrap_xmlTextWriterWriteFormatAttribute(xmlTextWriterPtr w, const xmlChar *n, const char *fmt,
 					     ...)
 {

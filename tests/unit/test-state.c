@@ -708,8 +708,8 @@ START_TEST(damaged_pool_files)
 	write_file("pools/file", "not a directory");
 	s = open_state(0);
 	static const char *const want[] = {
-		"pools/p/remote.json: not a remote member list (no \"members\" object); its "
-		"members count as imported",
+		("pools/p/remote.json: not a remote member list (no \"members\" object); its "
+		 "members count as imported"),
 		"pools/p/generation: not a number, taken as 0",
 		"pools/p/bad name.xml: 'bad name' is not a valid host name, ignored",
 		"pools/file: not a pool directory (Not a directory), ignored",

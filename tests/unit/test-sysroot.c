@@ -215,8 +215,10 @@ START_TEST(bad_names)
 	link_at("none", "etc/dangling");
 	_cleanup_free_ char *b = read_rel("dangling", &r);
 	ck_assert_int_eq(r, -ENOENT);
+	ck_assert_ptr_null(b);
 	_cleanup_free_ char *c = read_rel("etc/dangling", &r);
 	ck_assert_int_eq(r, -ENOENT);
+	ck_assert_ptr_null(c);
 	_cleanup_free_ char *d = read_rel("none/file", &r);
 	ck_assert_int_eq(r, -ENOENT);
 	ck_assert_ptr_null(d);
