@@ -32,7 +32,10 @@ static int probe_name(int rootfd, const char *name, MmHostMap *m, MmError *err)
 		return 0;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
-		if (mm_read_line_at(rootfd, sources[i], &s, NULL) < 0)
+		int r = mm_read_line_at(rootfd, sources[i], &s, NULL);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
 			continue;
 		if (mm_name_valid(s)) {
 			m->name = s;
@@ -52,8 +55,9 @@ static int probe_name(int rootfd, const char *name, MmHostMap *m, MmError *err)
 static int probe_machine_id(int rootfd, MmHostMap *m)
 {
 	_cleanup_free_ char *s = NULL;
-	if (mm_read_line_at(rootfd, "etc/machine-id", &s, NULL) < 0)
-		return 0;
+	int r = mm_read_line_at(rootfd, "etc/machine-id", &s, NULL);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	if (strlen(s) != 32 || s[strspn(s, "0123456789abcdef")] != '\0')
 		return mm_hostmap_add_warning(m, "etc/machine-id: not 32 hex digits, ignored");
 	char uuid[37];
@@ -65,15 +69,20 @@ static int probe_machine_id(int rootfd, MmHostMap *m)
 static int probe_kernel(int rootfd, MmHostMap *m)
 {
 	char *s = NULL;
-	if (mm_read_line_at(rootfd, "proc/sys/kernel/osrelease", &s, NULL) == 0) {
+	int r = mm_read_line_at(rootfd, "proc/sys/kernel/osrelease", &s, NULL);
+	if (r == 0) {
 		m->kernel = s;
 		return 0;
 	}
+	if (r == -ENOMEM)
+		return r;
 	/* "Linux version 6.1.0-56-arm64 (builder) ..." */
 	_cleanup_free_ char *version = NULL;
 	char release[128];
-	if (mm_read_line_at(rootfd, "proc/version", &version, NULL) < 0 ||
-	    sscanf(version, "Linux version %127s", release) != 1)
+	r = mm_read_line_at(rootfd, "proc/version", &version, NULL);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	if (sscanf(version, "Linux version %127s", release) != 1)
 		return 0;
 	m->kernel = strdup(release);
 	return m->kernel ? 0 : -ENOMEM;

@@ -104,8 +104,9 @@ int mm_reserved_regions_parse(const char *text, size_t len, const char *file, ui
 static int parse_hex_file(int rootfd, const char *path, uint64_t max, uint64_t *ret)
 {
 	_cleanup_free_ char *s = NULL;
-	if (mm_read_line_at(rootfd, path, &s, NULL) < 0)
-		return -ENOENT;
+	int r = mm_read_line_at(rootfd, path, &s, NULL);
+	if (r < 0)
+		return r == -ENOMEM ? r : -ENOENT;
 	uint64_t v;
 	if (strncmp(s, "0x", 2) != 0 || mm_parse_u64(s, &v) < 0 || v > max)
 		return -EINVAL;
@@ -142,6 +143,8 @@ static int probe_device(int rootfd, const char *name, MmDevice *dev, MmHostMap *
 	int r1 = parse_hex_file(rootfd, path, 0xffff, &v);
 	snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/device", name);
 	int r2 = parse_hex_file(rootfd, path, 0xffff, &d);
+	if (r1 == -ENOMEM || r2 == -ENOMEM)
+		return -ENOMEM;
 	if (r1 == 0 && r2 == 0) {
 		dev->vendor = (uint16_t)v;
 		dev->device = (uint16_t)d;
@@ -153,6 +156,8 @@ static int probe_device(int rootfd, const char *name, MmDevice *dev, MmHostMap *
 	}
 	snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/class", name);
 	int r = parse_hex_file(rootfd, path, 0xffffff, &v);
+	if (r == -ENOMEM)
+		return r;
 	if (r == 0) {
 		dev->class = (uint32_t)v;
 		dev->has_class = true;
@@ -177,11 +182,14 @@ static int probe_group(int rootfd, uint32_t id, MmHostMap *m, MmError *err)
 
 	snprintf(path, sizeof(path), GROUPS_DIR "/%u/type", id);
 	r = mm_read_line_at(rootfd, path, &g->type, NULL);
-	if (r < 0 && r != -ENOENT && mm_hostmap_add_warning(m, "%s: unreadable", path) < 0)
+	if (r == -ENOMEM ||
+	    (r < 0 && r != -ENOENT && mm_hostmap_add_warning(m, "%s: unreadable", path) < 0))
 		return -ENOMEM;
 
 	snprintf(path, sizeof(path), GROUPS_DIR "/%u/devices", id);
 	r = mm_list_dir_at(rootfd, path, &names, &n_names, NULL);
+	if (r == -ENOMEM)
+		return r;
 	if (r < 0) {
 		if (mm_hostmap_add_warning(m, "%s: cannot list: %s", path, strerror(-r)) < 0)
 			return -ENOMEM;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -115,6 +116,8 @@ static int probe_iommu_class(int rootfd, MmHostMap *m)
 	int r = mm_list_dir_at(rootfd, IOMMU_CLASS, &names, &n, NULL);
 	if (r == -ENOENT)
 		return 0;
+	if (r == -ENOMEM)
+		return r;
 	if (r < 0)
 		return mm_hostmap_add_warning(m, IOMMU_CLASS ": cannot list: %s", strerror(-r));
 	for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -244,12 +247,20 @@ static int probe_kvm(MmHostMap *m)
 #define CONFIG_MAX (8u << 20)
 
 /* path (gzip) in the sysroot, inflated into *ret (NUL-terminated); -errno
- * when absent or unreadable, -EBADMSG when not gzip or cut short. */
+ * when absent or unreadable, -EINVAL when not a regular file, -EBADMSG
+ * when not gzip or cut short. */
 static int read_gzip_at(int rootfd, const char *path, char **ret)
 {
-	int fd = mm_open_in_root(rootfd, path, O_RDONLY);
+	/* O_NONBLOCK and a regular file only, as mm_read_file_at: a FIFO
+	 * there would block the probe forever */
+	int fd = mm_open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	gzFile gz = gzdopen(fd, "rb");
 	if (!gz) {
 		close(fd);
@@ -275,24 +286,28 @@ static int read_gzip_at(int rootfd, const char *path, char **ret)
 
 /* CONFIG_ARM64_VA_BITS from the kernel's config: proc/config.gz (the
  * running kernel's, CONFIG_IKCONFIG_PROC) or boot/config-RELEASE (a
- * sysroot or /boot), where names the file read; 0 when not found. */
-static unsigned config_va_bits(int rootfd, const char *release, char *where, size_t size)
+ * sysroot or /boot), where names the file read; 0 when not found, -ENOMEM. */
+static int config_va_bits(int rootfd, const char *release, char *where, size_t size)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	snprintf(where, size, "proc/config.gz");
-	if (read_gzip_at(rootfd, where, &text) < 0) {
+	int r = read_gzip_at(rootfd, where, &text);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
 		if (!release || strchr(release, '/'))
 			return 0;
 		snprintf(where, size, "boot/config-%s", release);
-		if (mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL) < 0)
-			return 0;
+		r = mm_read_file_at(rootfd, where, KLOG_MAX, &text, &len, NULL);
+		if (r < 0)
+			return r == -ENOMEM ? r : 0;
 	}
 	const char *at = strstr(text, "\nCONFIG_ARM64_VA_BITS=");
 	unsigned bits;
 	if (!at || sscanf(at, "\nCONFIG_ARM64_VA_BITS=%u", &bits) != 1 || bits < 36 || bits > 52)
 		return 0;
-	return bits;
+	return (int)bits;
 }
 
 /* An SMMUv3's stage-1 input range, what VFIO's domains use, is
@@ -304,9 +319,10 @@ static unsigned config_va_bits(int rootfd, const char *release, char *where, siz
 static int smmu_stage1(int rootfd, MmHostMap *m)
 {
 	char where[300];
-	unsigned va = config_va_bits(rootfd, m->kernel, where, sizeof(where));
-	if (!va)
-		return 0;
+	int r = config_va_bits(rootfd, m->kernel, where, sizeof(where));
+	if (r <= 0)
+		return r;
+	unsigned va = (unsigned)r;
 	unsigned s1 = va < 48 ? va : 48;
 	bool changed = false;
 	for (size_t i = 0; i < m->n_limits; i++) {

@@ -510,6 +510,8 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 		return add_warning(s, POOLS_DIR "/%s: not a pool directory (%s), ignored", name,
 				   strerror(-poolfd));
 	r = mm_list_dir_at(poolfd, ".", &names, &n, &err);
+	if (r == -ENOMEM)
+		return r; /* not an unreadable pool: it would be dropped */
 	if (r < 0)
 		return add_warning(s, POOLS_DIR "/%s: %s", name, err.message);
 	if (!(pool.name = strdup(name))) {
@@ -613,6 +615,8 @@ static int load_pools(MmState *s)
 	if (poolsfd < 0)
 		return add_warning(s, POOLS_DIR ": %s", strerror(-poolsfd));
 	r = mm_list_dir_at(poolsfd, ".", &names, &n, &err);
+	if (r == -ENOMEM)
+		return r; /* not "no pools": a reload would drop them all */
 	if (r < 0)
 		return add_warning(s, POOLS_DIR ": %s", err.message);
 	for (size_t i = 0; r >= 0 && i < n; i++) {

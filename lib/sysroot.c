@@ -220,8 +220,7 @@ int mm_read_file_at(int dirfd, const char *relpath, size_t max, char **ret, size
 			return -EFBIG;
 		}
 	}
-	if (!buf && MM_GROW(buf, alloc, 1) < 0)
-		return -ENOMEM;
+	/* the loop's first MM_GROW made buf before any read */
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	if (ret_len)

@@ -62,6 +62,14 @@ START_TEST(config)
 	ck_assert_uint_eq(err.line, 1);
 	write_config("name =\n");
 	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	/* a NUL byte: the rest of the line would be lost, so refused */
+	FILE *f = fopen(config_path(), "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite("name = h3\0x\n", 1, 12, f), 12);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -EINVAL);
+	ck_assert_str_eq(err.message, "holds a NUL byte");
+	ck_assert_str_eq(c.name, "h1");
 	unlink(config_path());
 	ck_assert_int_eq(mm_config_load(config_path(), &c, &err), -ENOENT);
 	mm_config_clear(&c);

@@ -226,6 +226,75 @@ START_TEST(test_fdt_untranslatable)
 }
 END_TEST
 
+/* An ITS node with a reg of cells 32-bit cells (value each). */
+static void its_raw(Tree *t, const char *name, const fdt32_t *reg, size_t cells)
+{
+	OK(fdt_begin_node(t->buf, name));
+	OK(fdt_property_string(t->buf, "compatible", "arm,gic-v3-its"));
+	OK(fdt_property(t->buf, "reg", reg, cells * sizeof(fdt32_t)));
+	OK(fdt_property_u32(t->buf, "#msi-cells", 1));
+	OK(fdt_end_node(t->buf));
+}
+
+START_TEST(test_fdt_bad_reg)
+{
+	/* every way a reg fails to give a CPU address, each controller skipped
+	 * with a warning naming it (devicetree specification 2.3.5, 2.3.6,
+	 * 2.3.8: #address-cells and #size-cells of the parent, ranges) */
+	Tree t;
+	begin(&t);
+	/* a reg shorter than one (address, size) pair */
+	fdt32_t one[2] = { 0, cpu_to_fdt32(0x8080000) };
+	its_raw(&t, "its@8080000", one, 2);
+	/* a frame smaller than the ITS's doorbell offset (GITS_TRANSLATER at
+	 * 0x10040): nothing to point MSIs at */
+	fdt32_t small[4] = { 0, cpu_to_fdt32(0x8100000), 0, cpu_to_fdt32(0x10000) };
+	its_raw(&t, "its@8100000", small, 4);
+	/* a parent with 3 address cells: not something migmap reads */
+	OK(fdt_begin_node(t.buf, "wide"));
+	OK(fdt_property_u32(t.buf, "#address-cells", 3));
+	OK(fdt_property_u32(t.buf, "#size-cells", 1));
+	fdt32_t wide[4] = { 0, 0, cpu_to_fdt32(0x1000), cpu_to_fdt32(0x20000) };
+	its_raw(&t, "its@1000", wide, 4);
+	OK(fdt_end_node(t.buf));
+	/* a bus whose ranges do not cover the child's address */
+	OK(fdt_begin_node(t.buf, "soc"));
+	OK(fdt_property_u32(t.buf, "#address-cells", 1));
+	OK(fdt_property_u32(t.buf, "#size-cells", 1));
+	fdt32_t ranges[4] = { 0, 0, cpu_to_fdt32(0x40000000), cpu_to_fdt32(0x10000) };
+	OK(fdt_property(t.buf, "ranges", ranges, sizeof(ranges)));
+	fdt32_t far[2] = { cpu_to_fdt32(0x200000), cpu_to_fdt32(0x20000) };
+	its_raw(&t, "its@200000", far, 2);
+	/* a bus under a bus whose own cells are out of range */
+	OK(fdt_begin_node(t.buf, "odd"));
+	OK(fdt_property_u32(t.buf, "#address-cells", 1));
+	OK(fdt_property_u32(t.buf, "#size-cells", 3));
+	fdt32_t oddranges[5] = { 0, 0, 0, 0, cpu_to_fdt32(0x1000) };
+	OK(fdt_property(t.buf, "ranges", oddranges, sizeof(oddranges)));
+	OK(fdt_begin_node(t.buf, "inner"));
+	OK(fdt_property_u32(t.buf, "#address-cells", 1));
+	OK(fdt_property_u32(t.buf, "#size-cells", 1));
+	OK(fdt_property(t.buf, "ranges", NULL, 0));
+	fdt32_t in[2] = { cpu_to_fdt32(0x3000), cpu_to_fdt32(0x20000) };
+	its_raw(&t, "its@3000", in, 2);
+	OK(fdt_end_node(t.buf));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_end_node(t.buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 0);
+	static const char *const want[] = {
+		"fdt: /its@8080000: no usable reg: controller skipped",
+		"fdt: /its@8100000: frame too small for its doorbell: skipped",
+		"fdt: /wide/its@1000: reg not translatable to a CPU address: controller skipped",
+		"fdt: /soc/its@200000: reg not translatable to a CPU address: controller skipped",
+		("fdt: /soc/odd/inner/its@3000: reg not translatable to a CPU address: "
+		 "controller skipped"),
+	};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++)
+		ck_assert_msg(tu_has_warning(m, want[i]), "no warning '%s'", want[i]);
+}
+END_TEST
+
 START_TEST(test_fdt_damaged)
 {
 	/* every cut of a real blob, and junk: one warning, no controller, no
@@ -326,6 +395,7 @@ int main(void)
 	tcase_add_test(tc, test_fdt_disabled_iommu);
 	tcase_add_test(tc, test_fdt_malformed_map);
 	tcase_add_test(tc, test_fdt_untranslatable);
+	tcase_add_test(tc, test_fdt_bad_reg);
 	tcase_add_test(tc, test_fdt_damaged);
 	tcase_add_loop_test(tc, test_fdt_structure_damage, DAMAGE_PROP_NAME,
 			    DAMAGE_PROP_AT_TOP + 1);

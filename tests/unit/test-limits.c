@@ -2,7 +2,12 @@
 /* Address limits: IOMMU input widths, KVM's IPA limit, the CPU's, and
  * where each came from. Expected widths come from the hardware specs and
  * the kernel's own log lines, not from migmap. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "macros.h"
 #include "probe-internal.h"
@@ -176,6 +181,143 @@ START_TEST(test_add_limit)
 }
 END_TEST
 
+/* The arm64-smmuv3-configgz capture in a scratch copy whose proc/config.gz
+ * is replaced by a FIFO, by plain text (what gzread would pass through)
+ * and by a gzip stream cut short: none is a kernel config, so the SMMU
+ * keeps its "ias" width from the log (44), as on a host without one. The
+ * FIFO must not be opened for reading in blocking mode: that would wait
+ * for a writer forever. */
+static void probe_with_config(const char *kind)
+{
+	char top[256], root[300], cfg[400], cmd[1200];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-limits"));
+	snprintf(root, sizeof(root), "%s/root", top);
+	snprintf(cmd, sizeof(cmd), "cp -R '%s' '%s'", tu_data_path("hosts/arm64-smmuv3-configgz"),
+		 root);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cfg, sizeof(cfg), "%s/proc/config.gz", root);
+	if (strcmp(kind, "fifo") == 0) {
+		ck_assert_int_eq(unlink(cfg), 0);
+		ck_assert_int_eq(mkfifo(cfg, 0600), 0);
+	} else if (strcmp(kind, "text") == 0) {
+		FILE *f = fopen(cfg, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("\nCONFIG_ARM64_VA_BITS=39\n", f);
+		ck_assert_int_eq(fclose(f), 0);
+	} else {
+		ck_assert_int_eq(truncate(cfg, 40), 0);
+	}
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	ck_assert_uint_eq(m->iommu_bits, 44);
+	ck_assert_uint_eq(m->n_limits, 1);
+	ck_assert_str_eq(m->limits[0].source, "dmesg.txt: 9050000.smmuv3");
+	mm_hostmap_free(m);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_config_not_gzip)
+{
+	static const char *const kinds[] = { "fifo", "text", "cut" };
+	probe_with_config(kinds[_i]);
+}
+END_TEST
+
+/* A copy of host's capture under a scratch root with file replaced by
+ * text (NULL: by a directory); the probed map. *top is removed by the
+ * caller (remove_scratch). */
+static MmHostMap *probe_changed(const char *host, const char *file, const char *text, char *top,
+				size_t size)
+{
+	char root[300], path[400], cmd[1200];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, size, "test-limits"));
+	snprintf(root, sizeof(root), "%s/root", top);
+	snprintf(cmd, sizeof(cmd), "cp -R '%s/hosts/%s' '%s'", tu_data_path(""), host, root);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, file);
+	ck_assert_int_eq(unlink(path), 0);
+	if (text) {
+		FILE *f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(text, f);
+		ck_assert_int_eq(fclose(f), 0);
+	} else {
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+	}
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	return m;
+}
+
+static void remove_scratch(const char *top)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* iommufd.txt of the x86-q35-vtd-iommufd capture (sysfs width 39, every
+ * group reserving the MSI window 0xfee00000-0xfeefffff) changed: a wider
+ * hw-info, lines that are not understood, holes sysfs does not reserve
+ * (group 4 from 0, group 1 past the MSI window), a device in no group. */
+START_TEST(test_iommufd_disagrees)
+{
+	char top[256];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m =
+		probe_changed("x86-q35-vtd-iommufd", "iommufd.txt",
+			      "# comment\n"
+			      "\n"
+			      "0000:00:03.0 hw-info intel-vtd 48\n"
+			      "0000:00:03.0 hw-info intel-vtd 99\n"
+			      "garbage\n"
+			      "0000:00:03.0 allowed 0x10-0x5\n"
+			      "0000:00:04.0 allowed 0x1000-0xfedfffff\n"
+			      "0000:00:04.0 allowed 0xfef00000-0xffffffffffffffff\n"
+			      "0000:00:01.0 allowed 0xfef80000-0x7fffffffff\n"
+			      "0000:00:01.0 allowed 0x0-0xfedfffff\n"
+			      "0000:00:09.0 allowed 0x0-0xffff",
+			      top, sizeof(top));
+	static const char *const want[] = {
+		"iommufd.txt: 0000:00:03.0 (IOMMU_GET_HW_INFO intel-vtd) says 48 bits, sysfs and "
+		"the kernel log 39",
+		"iommufd.txt:4: not understood",
+		"iommufd.txt:5: not understood",
+		"iommufd.txt:6: not understood",
+		"iommufd.txt: 0000:00:01.0: iommufd does not allow IOVA 0xfef00000-0xfef7ffff, "
+		"which group 1's reserved_regions do not reserve",
+		"iommufd.txt: 0000:00:04.0: iommufd does not allow IOVA 0x0-0xfff, which group "
+		"4's reserved_regions do not reserve",
+		"iommufd.txt: 0000:00:09.0: no IOMMU group in sysfs",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+		bool found = false;
+		for (size_t j = 0; j < m->n_warnings; j++)
+			found |= strcmp(m->warnings[j], want[i]) == 0;
+		ck_assert_msg(found, "no warning '%s'", want[i]);
+	}
+	ck_assert_uint_eq(m->n_warnings, ELEMENTSOF(want));
+	/* the narrower width stands */
+	ck_assert_uint_eq(m->iommu_bits, 39);
+	remove_scratch(top);
+}
+END_TEST
+
+START_TEST(test_iommufd_not_a_file)
+{
+	char top[256];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m =
+		probe_changed("x86-q35-vtd-iommufd", "iommufd.txt", NULL, top, sizeof(top));
+	ck_assert(tu_has_warning(m, "iommufd.txt: cannot read: Invalid argument"));
+	ck_assert_uint_eq(m->iommu_bits, 39);
+	remove_scratch(top);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("limits");
@@ -188,6 +330,9 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fixtures");
 	tcase_add_loop_test(tc, test_limits_fixture, 0, ELEMENTSOF(limit_hosts));
+	tcase_add_loop_test(tc, test_config_not_gzip, 0, 3);
+	tcase_add_test(tc, test_iommufd_disagrees);
+	tcase_add_test(tc, test_iommufd_not_a_file);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -76,6 +76,14 @@ static const struct {
 	{ "<device><name>p</name><capability type='pci'><domain>0</domain><bus>1</bus>"
 	  "<slot>2</slot><function>0</function>\n<iommuGroup number='x'/></capability></device>",
 	  -EINVAL, "number", 2 },
+	/* group numbers are an int in the kernel (iommu_group_alloc's ida) */
+	{ "<device><name>p</name><capability type='pci'><domain>0</domain><bus>1</bus>"
+	  "<slot>2</slot><function>0</function>\n<iommuGroup number='2147483648'/>"
+	  "</capability></device>",
+	  -EINVAL, "IOMMU group 2147483648 out of range", 2 },
+	/* capabilities without a type, or of another one, and a comment */
+	{ "<device><name>p</name><!-- c --><capability/><capability type='usb'/></device>", -ENODEV,
+	  "not a PCI device", 1 },
 };
 
 START_TEST(test_nodedev_bad)

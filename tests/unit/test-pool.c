@@ -216,6 +216,66 @@ START_TEST(test_errors)
 }
 END_TEST
 
+static MmHostMap *map_with(const char *name, const char *arch)
+{
+	MmHostMap *m = mm_hostmap_new();
+	ck_assert_ptr_nonnull(m);
+	m->name = name ? strdup(name) : NULL;
+	m->arch = strdup(arch);
+	m->n_iommu_groups = 1;
+	return m;
+}
+
+/* Types the kernel may add after this release (reserved_regions prints
+ * whatever iommu_resv_type names): kept apart by name, ordered by start
+ * then name, their hosts joined where the same type and range meet. */
+START_TEST(test_unknown_types)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = map_with("a", "aarch64");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = map_with("b", "aarch64");
+	ck_assert_int_eq(mm_hostmap_add_reserved(a, "zeta", 0x1000, 0x1fff, NULL), 0);
+	ck_assert_int_eq(mm_hostmap_add_reserved(a, "alpha", 0x1000, 0x1fff, NULL), 0);
+	ck_assert_int_eq(mm_hostmap_add_reserved(a, "alpha", 0x500, 0x5ff, NULL), 0);
+	ck_assert_int_eq(mm_hostmap_add_reserved(b, "alpha", 0x1000, 0x1fff, NULL), 0);
+	ck_assert_int_eq(mm_hostmap_add_reserved(b, "msi", 0x8000000, 0x80fffff, NULL), 0);
+	const MmHostMap *maps[] = { b, a };
+	_cleanup_(mm_poolmap_freep) MmPoolMap *p = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_pool_baseline("p", maps, 2, &p, &err), 0);
+	ck_assert_uint_eq(p->n_forbidden, 4);
+	static const struct {
+		const char *type;
+		uint64_t start, end;
+		size_t n_hosts;
+	} want[] = {
+		{ "alpha", 0x500, 0x5ff, 1 },
+		{ "alpha", 0x1000, 0x1fff, 2 },
+		{ "zeta", 0x1000, 0x1fff, 1 },
+		{ "msi", 0x8000000, 0x80fffff, 1 },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+		ck_assert_str_eq(p->forbidden[i].type, want[i].type);
+		ck_assert_uint_eq(p->forbidden[i].start, want[i].start);
+		ck_assert_uint_eq(p->forbidden[i].end, want[i].end);
+		ck_assert_uint_eq(p->forbidden[i].hosts.n, want[i].n_hosts);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_members)
+{
+	/* a map without a name (a broken caller): refused, whatever its place */
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = map_with("a", "aarch64");
+	_cleanup_(mm_hostmap_freep) MmHostMap *nameless = map_with(NULL, "aarch64");
+	MmPoolMap *p = NULL;
+	MmError err = { 0 };
+	const MmHostMap *noname[] = { a, nameless };
+	ck_assert_int_eq(mm_pool_baseline("p", noname, 2, &p, &err), -EINVAL);
+	ck_assert_str_eq(err.message, "a host map has no name");
+	ck_assert_ptr_null(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pool");
@@ -226,6 +286,8 @@ int main(void)
 	tcase_add_test(tc, test_order_independent);
 	tcase_add_test(tc, test_random_pools);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_unknown_types);
+	tcase_add_test(tc, test_bad_members);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

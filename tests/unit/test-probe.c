@@ -2,7 +2,9 @@
 /* Probing fixture sysroots. Expected values are read off the kernels' own
  * files in tests/data/hosts/ (reserved_regions, /proc/iomem, cpuinfo); the
  * hand-made hosts' READMEs name the layouts they follow. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -265,6 +267,21 @@ static const IomemCase iomem_cases[] = {
 	{ "   40000000-bfffffff : System RAM\n", -EINVAL, 1, 0, 0, "indentation" },
 	{ "40000000-bfffffff : System RAM", -EINVAL, 1, 0, 0, "truncated" },
 	{ "10000000000000000-1 : System RAM\n", -EINVAL, 1, 0, 0, "bad address" },
+	/* a name longer than any the kernel's resources carry */
+	{ "40000000-bfffffff : System RAM\n  40210000-4185ffff : "
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkk\n",
+	  -EINVAL, 2, 0, 0, "line too long" },
 	/* empty names: "X-Y : " as the kernel prints a resource without one,
 	 * and "X-Y :" with the trailing blank lost (an Ampere eMAG dump) */
 	{ "40000000-bfffffff : System RAM\n  80000000-8000ffff : \n", 0, 0, 1, 0, NULL },
@@ -349,6 +366,252 @@ START_TEST(test_bad_name)
 }
 END_TEST
 
+/* Who the host is, from files written here as the kernel and systemd
+ * write them (hostname(5), machine-id(5), proc(5)): a bad name in one
+ * file falls back to the next, then to "localhost", each with a warning;
+ * a machine id that is not 32 hex digits is ignored; the kernel release
+ * from osrelease, else from the "Linux version" line. */
+typedef struct IdentityCase {
+	const char *hostname, *kernel_hostname, *machine_id, *osrelease, *version;
+	const char *name, *uuid, *kernel;
+	const char *warning[3];
+} IdentityCase;
+
+static const IdentityCase identity_cases[] = {
+	{ "bad name!\n",
+	  "kern-host\n",
+	  "0123456789abcdef0123456789abcdef\n",
+	  "6.1.0-test\n",
+	  NULL,
+	  "kern-host",
+	  "01234567-89ab-cdef-0123-456789abcdef",
+	  "6.1.0-test",
+	  { "etc/hostname: not a valid host name" } },
+	{ "\n",
+	  "no/slash\n",
+	  "0123456789ABCDEF0123456789ABCDEF\n",
+	  NULL,
+	  "Linux version 6.12.9-arm64 (debian-kernel@lists.debian.org) #1 SMP\n",
+	  "localhost",
+	  NULL,
+	  "6.12.9-arm64",
+	  { "proc/sys/kernel/hostname: not a valid host name",
+	    "etc/machine-id: not 32 hex digits, ignored",
+	    "etc/hostname, proc/sys/kernel/hostname: missing: host named 'localhost'" } },
+	{ NULL,
+	  NULL,
+	  "0123\n",
+	  NULL,
+	  "Darwin\n",
+	  "localhost",
+	  NULL,
+	  NULL,
+	  { "etc/machine-id: not 32 hex digits, ignored",
+	    "etc/hostname, proc/sys/kernel/hostname: missing: host named 'localhost'" } },
+};
+
+static void put_at(const char *root, const char *rel, const char *text)
+{
+	char path[600], cmd[700];
+	if (!text)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	ck_assert_int_eq(system(cmd), 0);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_identity)
+{
+	const IdentityCase *c = &identity_cases[_i];
+	char root[256], cmd[300];
+	ck_assert_ptr_nonnull(tu_mkdtemp(root, sizeof(root), "test-probe"));
+	put_at(root, "etc/hostname", c->hostname);
+	put_at(root, "proc/sys/kernel/hostname", c->kernel_hostname);
+	put_at(root, "etc/machine-id", c->machine_id);
+	put_at(root, "proc/sys/kernel/osrelease", c->osrelease);
+	put_at(root, "proc/version", c->version);
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(rootfd, 0);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_probe_identity(rootfd, NULL, m, &err), 0);
+	close(rootfd);
+	ck_assert_str_eq(m->name, c->name);
+	ck_assert_pstr_eq(m->uuid, c->uuid);
+	ck_assert_pstr_eq(m->kernel, c->kernel);
+	size_t n = 0;
+	while (n < ELEMENTSOF(c->warning) && c->warning[n]) {
+		ck_assert_msg(tu_has_warning(m, c->warning[n]), "no warning '%s'", c->warning[n]);
+		n++;
+	}
+	ck_assert_uint_eq(m->n_warnings, n);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* /proc/cpuinfo in the shapes arch/x86/kernel/cpu/proc.c and
+ * arch/arm64/kernel/cpuinfo.c print it, and broken ones. */
+typedef struct CpuinfoCase {
+	const char *text;
+	size_t len; /* 0: strlen(text) */
+	int ret;
+	const char *arch; /* NULL: none, with a warning */
+	unsigned phys;
+	unsigned line;
+	const char *message;
+} CpuinfoCase;
+
+static const CpuinfoCase cpuinfo_cases[] = {
+	/* a 32-bit x86 CPU: flags without lm; the first block only */
+	{ "\nprocessor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu pae\n"
+	  "address sizes\t: 36 bits physical, 32 bits virtual\n\nprocessor\t: 1\n"
+	  "address sizes\t: 99 bits physical\n",
+	  0, 0, "i686", 36, 0, NULL },
+	{ "processor\t: 0\nflags\t\t: fpu lm\nno colon here\n", 0, 0, "x86_64", MM_BITS_UNKNOWN, 0,
+	  NULL },
+	{ "processor\t: 0\nBogoMIPS\t: 50.00\nCPU architecture: 8\n\nprocessor\t: 1\n", 0, 0,
+	  "aarch64", MM_BITS_UNKNOWN, 0, NULL },
+	{ "processor\t: 0\nCPU architecture: AArch64\n", 0, 0, "aarch64", MM_BITS_UNKNOWN, 0,
+	  NULL },
+	/* riscv64 (arch/riscv/kernel/cpu.c): not one migmap knows */
+	{ "processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc\n", 0, 0, NULL, MM_BITS_UNKNOWN, 0,
+	  NULL },
+	{ "processor\t: 0\nvendor_id\t: AuthenticAMD\naddress sizes\t: 99 bits physical\n", 0,
+	  -EINVAL, NULL, 0, 3, "bad address sizes '99 bits physical'" },
+	{ "processor\t: 0\naddress sizes\t: many\n", 0, -EINVAL, NULL, 0, 2,
+	  "bad address sizes 'many'" },
+	{ "processor\t: 0\n\0vendor_id\t: x\n", 26, -EINVAL, NULL, 0, 0, "binary data (NUL byte)" },
+};
+
+START_TEST(test_cpuinfo_parse)
+{
+	const CpuinfoCase *c = &cpuinfo_cases[_i];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	size_t len = c->len ? c->len : strlen(c->text);
+	ck_assert_int_eq(mm_cpuinfo_parse(c->text, len, "proc/cpuinfo", m, &err), c->ret);
+	if (c->ret < 0) {
+		ck_assert_str_eq(err.message, c->message);
+		ck_assert_uint_eq(err.line, c->line);
+		ck_assert_ptr_null(m->arch);
+		return;
+	}
+	ck_assert_pstr_eq(m->arch, c->arch);
+	ck_assert_uint_eq(m->phys_bits, c->phys);
+	ck_assert_uint_eq(m->n_warnings, c->arch ? 0 : 1);
+	if (!c->arch)
+		ck_assert_str_eq(m->warnings[0], "proc/cpuinfo: architecture not recognised");
+}
+END_TEST
+
+/* A long line (a future CPU's flags) is skipped, not cut. */
+START_TEST(test_cpuinfo_long_line)
+{
+	size_t n = 10000;
+	_cleanup_free_ char *text = malloc(n + 200);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: ");
+	size_t at = strlen(text);
+	for (size_t i = 0; i + 3 < n; i += 3)
+		memcpy(text + at + i, "lm ", 3);
+	at += n - n % 3;
+	strcpy(text + at, "\naddress sizes\t: 46 bits physical, 48 bits virtual\n");
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_cpuinfo_parse(text, strlen(text), "proc/cpuinfo", m, &err), 0);
+	ck_assert_str_eq(m->arch, "i686"); /* the flags were not read */
+	ck_assert_uint_eq(m->phys_bits, 46);
+}
+END_TEST
+
+/* The x86-q35-vtd capture in a scratch copy, damaged as a kernel never
+ * writes it but a copied or half-made sysroot can be: bad ids and class,
+ * a group's type that is a directory, its devices that are a file, a
+ * missing reserved_regions, group directories that are no numbers, a
+ * device that is no PCI address, an IOMMU cap that is no hex number, and
+ * another IOMMU class member (an SMMU, whose width the log gives). Each
+ * is a warning; the rest of the map stands. */
+START_TEST(test_sysfs_damaged)
+{
+	char top[256], cmd[2048];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-probe"));
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cp -R '%s' '%s/r'; cd '%s/r/sys'; "
+		 "echo 0xzzzz > bus/pci/devices/0000:00:01.0/vendor; "
+		 "echo 0x1000000 > bus/pci/devices/0000:00:02.0/class; "
+		 "rm kernel/iommu_groups/3/type; mkdir kernel/iommu_groups/3/type; "
+		 "rm -r kernel/iommu_groups/4/devices; touch kernel/iommu_groups/4/devices; "
+		 "rm kernel/iommu_groups/2/reserved_regions; "
+		 "mkdir kernel/iommu_groups/07 kernel/iommu_groups/abc; "
+		 "ln -s ../../../../devices/platform/dev "
+		 "kernel/iommu_groups/1/devices/platform-dev; "
+		 "echo zz > class/iommu/dmar0/intel-iommu/cap; "
+		 "mkdir class/iommu/smmu3.0x0000000009050000",
+		 tu_data_path("hosts/x86-q35-vtd"), top, top);
+	ck_assert_int_eq(system(cmd), 0);
+	char root[300];
+	snprintf(root, sizeof(root), "%s/r", top);
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	static const char *const want[] = {
+		"sys/bus/pci/devices/0000:00:01.0: bad vendor or device id",
+		"sys/bus/pci/devices/0000:00:02.0/class: bad class",
+		"sys/kernel/iommu_groups/3/type: unreadable",
+		"sys/kernel/iommu_groups/4/devices: cannot list: Not a directory",
+		"sys/kernel/iommu_groups/2/reserved_regions: missing",
+		"sys/kernel/iommu_groups/07: not a group number, skipped",
+		"sys/kernel/iommu_groups/abc: not a group number, skipped",
+		"sys/class/iommu/dmar0/intel-iommu/cap: cannot read an address width from 'zz'",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++)
+		ck_assert_msg(tu_has_warning(m, want[i]), "no warning '%s'", want[i]);
+	ck_assert_uint_eq(m->n_iommu_groups, 6);
+	const MmGroup *g1 = mm_hostmap_find_group(m, 1);
+	ck_assert_uint_eq(g1->n_devices, 2);
+	ck_assert_str_eq(g1->devices[1].bdf, "platform-dev");
+	ck_assert(!g1->devices[1].has_ids);
+	ck_assert(!g1->devices[0].has_ids); /* its vendor was bad */
+	ck_assert_ptr_null(mm_hostmap_find_group(m, 3)->type);
+	ck_assert_uint_eq(mm_hostmap_find_group(m, 4)->n_devices, 0);
+	/* no width from the IOMMU's cap: only the CPU's limit */
+	ck_assert_uint_eq(m->iommu_bits, MM_BITS_UNKNOWN);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* sys/kernel/iommu_groups with no group in it: the host cannot assign. */
+START_TEST(test_no_groups)
+{
+	char top[256], cmd[1024];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-probe"));
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cp -R '%s' '%s/r'; cd '%s/r/sys'; rm -r kernel/iommu_groups/*; "
+		 "rm -r class/iommu; touch class/iommu",
+		 tu_data_path("hosts/x86-q35-vtd"), top, top);
+	ck_assert_int_eq(system(cmd), 0);
+	char root[300];
+	snprintf(root, sizeof(root), "%s/r", top);
+	MmProbeOptions opts = { .sysroot = root, .name = "h" };
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_hostmap_probe(&opts, &m, &err), 0);
+	ck_assert(tu_has_warning(m, "sys/kernel/iommu_groups: empty: no IOMMU groups, this host "
+				    "cannot assign devices"));
+	ck_assert(tu_has_warning(m, "sys/class/iommu: cannot list: Not a directory"));
+	ck_assert_uint_eq(m->n_iommu_groups, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe");
@@ -358,11 +621,16 @@ int main(void)
 	tcase_add_test(tc, test_sysroot_missing);
 	tcase_add_test(tc, test_bad_name);
 	tcase_add_test(tc, test_huge_file);
+	tcase_add_loop_test(tc, test_identity, 0, ELEMENTSOF(identity_cases));
+	tcase_add_test(tc, test_sysfs_damaged);
+	tcase_add_test(tc, test_no_groups);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parsers");
 	tcase_add_loop_test(tc, test_reserved_regions_parse, 0, ELEMENTSOF(parse_cases));
 	tcase_add_test(tc, test_merge_per_type_not_across);
 	tcase_add_loop_test(tc, test_iomem_parse, 0, ELEMENTSOF(iomem_cases));
+	tcase_add_loop_test(tc, test_cpuinfo_parse, 0, ELEMENTSOF(cpuinfo_cases));
+	tcase_add_test(tc, test_cpuinfo_long_line);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "macros.h"
 #include "testutil.h"
 
@@ -730,6 +732,316 @@ START_TEST(missing_dir)
 }
 END_TEST
 
+/* Damaged pool files of other kinds: each is a warning, the rest loads. */
+START_TEST(damaged_pool_files)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	MmState *s;
+
+	pool_p_with(a);
+	/* remote.json: valid JSON without "members"; a member without an
+	 * address; an unknown member (skipped) */
+	write_file("pools/p/remote.json", "[1, 2]");
+	write_file("pools/p/generation", "twelve\n");
+	write_file("pools/p/bad name.xml", "");
+	write_file("pools/file", "not a directory");
+	s = open_state(0);
+	static const char *const want[] = {
+		("pools/p/remote.json: not a remote member list (no \"members\" object); its "
+		 "members count as imported"),
+		"pools/p/generation: not a number, taken as 0",
+		"pools/p/bad name.xml: 'bad name' is not a valid host name, ignored",
+		"pools/file: not a pool directory (Not a directory), ignored",
+	};
+	ck_assert_int_eq(s->n_warnings, ELEMENTSOF(want));
+	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+		bool found = false;
+		for (size_t j = 0; j < s->n_warnings; j++)
+			found |= strcmp(s->warnings[j], want[i]) == 0;
+		ck_assert_msg(found, "no warning '%s'", want[i]);
+	}
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(s->pools[0].generation, 0);
+	ck_assert_ptr_null(s->pools[0].members[0].address);
+	mm_state_free(s);
+
+	write_file("pools/p/remote.json",
+		   "{\"members\": {\"a\": {\"fetched\": \"2026-01-01T00:00:00Z\"}, "
+		   "\"zz\": {\"address\": \"unix:path=/x\"}}}");
+	write_file("pools/p/generation", "7\n");
+	s = open_state(0);
+	ck_assert_int_eq(s->pools[0].generation, 7);
+	ck_assert_ptr_null(s->pools[0].members[0].address);
+	bool found = false;
+	for (size_t j = 0; j < s->n_warnings; j++)
+		found |= strcmp(s->warnings[j], "pools/p/remote.json: member 'a' has no address; "
+						"it counts as imported") == 0;
+	ck_assert(found);
+	mm_state_free(s);
+
+	/* files that are not regular files are not read */
+	ck_assert_int_eq(unlink(path("pools/p/generation")), 0);
+	ck_assert_int_eq(mkfifo(path("pools/p/generation"), 0600), 0);
+	ck_assert_int_eq(unlink(path("pools/p/remote.json")), 0);
+	ck_assert_int_eq(mkdir(path("pools/p/remote.json"), 0700), 0);
+	s = open_state(0);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(s->pools[0].n_members, 1);
+	int hits = 0;
+	for (size_t j = 0; j < s->n_warnings; j++)
+		hits += strcmp(s->warnings[j], "pools/p/generation: not a regular file") == 0 ||
+			strcmp(s->warnings[j], "pools/p/remote.json: not a regular file") == 0;
+	ck_assert_int_eq(hits, 2);
+	mm_state_free(s);
+}
+END_TEST
+
+/* The state directory's own members in the wrong shape: errors, no hang. */
+START_TEST(state_dir_in_the_wrong_shape)
+{
+	MmState *s = NULL;
+	MmError err = { 0 };
+	char sub[300];
+	/* the directory is a file */
+	write_file("file", "x");
+	snprintf(sub, sizeof(sub), "%s/file", dir);
+	ck_assert_int_eq(mm_state_open(sub, MM_STATE_CREATE, &s, &err), -ENOTDIR);
+	ck_assert_str_eq(err.message, "cannot open the state directory: Not a directory");
+	/* its parent is missing: not created */
+	snprintf(sub, sizeof(sub), "%s/none/s", dir);
+	ck_assert_int_eq(mm_state_open(sub, MM_STATE_CREATE, &s, &err), -ENOENT);
+	ck_assert_str_eq(err.message, "cannot create the state directory: No such file or "
+				      "directory");
+	ck_assert(!exists("none"));
+	/* the lock is a directory, a FIFO */
+	ck_assert_int_eq(mkdir(path(".lock"), 0700), 0);
+	ck_assert_int_eq(mm_state_open(dir, MM_STATE_LOCK, &s, &err), -EISDIR);
+	ck_assert_str_eq(err.message, "cannot open the lock file: Is a directory");
+	ck_assert_int_eq(rmdir(path(".lock")), 0);
+	ck_assert_int_eq(mkfifo(path(".lock"), 0600), 0);
+	ck_assert_int_eq(mm_state_open(dir, MM_STATE_SHARED, &s, &err), -EINVAL);
+	ck_assert_int_eq(unlink(path(".lock")), 0);
+	/* pools is a file: open refuses, as does creating a pool */
+	write_file("pools", "x");
+	ck_assert_int_eq(mm_state_open(dir, MM_STATE_CREATE, &s, &err), -ENOTDIR);
+	ck_assert_str_eq(err.message, "cannot open pools: Not a directory");
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(unlink(path("pools")), 0);
+	/* a pool_dir elsewhere that is a file */
+	ck_assert_int_eq(mm_state_open_pools(dir, path("file"), MM_STATE_CREATE, &s, &err),
+			 -ENOTDIR);
+	ck_assert_str_eq(err.file, path("file"));
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* A store without pools/ (an old one, or made read-only) creates it with
+ * its first pool. */
+START_TEST(pools_dir_made_on_demand)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	MmError err = { 0 };
+	MmState *s = open_state(0);
+	ck_assert(!exists("pools"));
+	ck_assert_int_eq(s->n_pools, 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert(exists("pools/p"));
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	ck_assert_int_eq(mm_state_delete_pool(s, "p", &err), 0);
+	ck_assert(!exists("pools/p"));
+	ck_assert_int_eq(s->n_pools, 0);
+	mm_state_free(s);
+}
+END_TEST
+
+/* Pool sync documents: every bad one refused before anything is written. */
+START_TEST(import_bad_documents)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *x = tu_probe("x86-q35-vtd", "x");
+	_cleanup_free_ char *xa = format(a), *xx = format(x);
+	MmError err = { 0 };
+	pool_p_with(a);
+	MmState *s = open_state(MM_STATE_LOCK);
+	_cleanup_free_ char *good = NULL;
+	ck_assert_int_eq(mm_state_pool_export(s, "p", 3, &good, &err), 0);
+	ck_assert_int_eq(mm_state_pool_export(s, "q", 3, &good, &err), -ENOENT);
+	ck_assert_str_eq(err.message, "no pool 'q'");
+
+	json_object *ja = json_object_new_string(xa), *jx = json_object_new_string(xx);
+	const char *sa = json_object_to_json_string_ext(ja, JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *sx = json_object_to_json_string_ext(jx, JSON_C_TO_STRING_NOSLASHESCAPE);
+	char doc[8][16384];
+	snprintf(doc[0], sizeof(doc[0]),
+		 "{\"pool\": \"p\", \"generation\": 3, \"members\": "
+		 "[{\"name\": \"a\", \"hostMap\": %s}, {\"name\": "
+		 "\"x\", \"hostMap\": %s}]}",
+		 sa, sx);
+	snprintf(doc[1], sizeof(doc[1]),
+		 "{\"pool\": \"p\", \"generation\": 3, \"members\": "
+		 "[{\"name\": \"b\", \"hostMap\": %s}]}",
+		 sa);
+	snprintf(doc[2], sizeof(doc[2]),
+		 "{\"pool\": \"p\", \"generation\": 3, \"members\": "
+		 "[{\"name\": \"a\", \"hostMap\": %s}, {\"name\": "
+		 "\"a\", \"hostMap\": %s}]}",
+		 sa, sa);
+	static const struct {
+		int doc; /* index in doc, or -1: text */
+		const char *text;
+		int ret;
+		const char *message;
+	} bad[] = {
+		{ -1, "{\"pool\": ", -EINVAL, "not JSON: unexpected end" },
+		{ -1, "{\"pool\": \"q\", \"generation\": 3, \"members\": []}", -EINVAL,
+		  "not the document of pool 'p' at generation 3" },
+		{ -1, "{\"pool\": \"p\", \"generation\": 2, \"members\": []}", -EINVAL,
+		  "not the document of pool 'p' at generation 3" },
+		{ -1, "{\"pool\": \"p\", \"generation\": 3}", -EINVAL,
+		  "not the document of pool 'p' at generation 3" },
+		{ -1, "{\"pool\": \"p\", \"generation\": 3, \"members\": [{\"name\": \"a\"}]}",
+		  -EINVAL, "member 0: no valid name or map" },
+		{ -1,
+		  "{\"pool\": \"p\", \"generation\": 3, \"members\": [{\"name\": \"../a\", "
+		  "\"hostMap\": \"<capabilities/>\"}]}",
+		  -EINVAL, "member 0: no valid name or map" },
+		{ -1,
+		  "{\"pool\": \"p\", \"generation\": 3, \"members\": [{\"name\": \"a\", "
+		  "\"hostMap\": \"<capabilities>\"}]}",
+		  -EINVAL, NULL },
+		{ 0, NULL, -EDOM, NULL },
+		{ 1, NULL, -EINVAL, "member 'b' holds the map of 'a'" },
+		{ 2, NULL, -EINVAL, "member 'a' twice" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		const char *text = bad[i].doc < 0 ? bad[i].text : doc[bad[i].doc];
+		memset(&err, 0, sizeof(err));
+		int r = mm_state_pool_import(s, "p", 3, text, strlen(text), &err);
+		ck_assert_msg(r == bad[i].ret, "document %zu: %d %s", i, r, err.message);
+		ck_assert_str_ne(err.message, "");
+		if (bad[i].message)
+			ck_assert_str_eq(err.message, bad[i].message);
+	}
+	/* an older or the same generation, a bad pool name */
+	ck_assert_int_eq(mm_state_pool_import(s, "p", 0, good, strlen(good), &err), -ESTALE);
+	ck_assert_str_eq(err.message, "pool 'p' is at generation 0 here: 0 is not newer");
+	ck_assert_int_eq(mm_state_pool_import(s, "a/b", 3, good, strlen(good), &err), -EINVAL);
+	ck_assert_str_eq(err.message, "invalid pool name 'a/b'");
+	/* nothing changed, in memory or on disk */
+	const MmStatePool *p = mm_state_find_pool(s, "p");
+	ck_assert_int_eq(p->n_members, 1);
+	ck_assert_int_eq(p->generation, 0);
+	ck_assert(!exists("pools/p/generation"));
+	ck_assert(!exists("pools/p/x.xml"));
+	ck_assert(!exists("pools/p/b.xml"));
+	json_object_put(ja);
+	json_object_put(jx);
+	mm_state_free(s);
+}
+END_TEST
+
+/* An import makes the pool hold exactly the document's members: one it
+ * lacks goes, even of another architecture than the ones it brings. */
+START_TEST(import_replaces_members)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *x = tu_probe("x86-q35-vtd", "x");
+	MmError err = { 0 };
+	/* the document: pool q holding x, from another store */
+	MmState *s = open_state(MM_STATE_CREATE);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "q", x, NULL, false, &err), 0);
+	_cleanup_free_ char *doc = NULL;
+	ck_assert_int_eq(mm_state_pool_export(s, "q", 4, &doc, &err), 0);
+	ck_assert_int_eq(mm_state_delete_pool(s, "q", &err), 0);
+	/* here q holds a (arm64) */
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "q", a, NULL, false, &err), 0);
+	ck_assert_int_eq(mm_state_pool_import(s, "q", 4, doc, strlen(doc), &err), 0);
+	const MmStatePool *p = mm_state_find_pool(s, "q");
+	ck_assert_int_eq(p->n_members, 1);
+	ck_assert_str_eq(p->members[0].name, "x");
+	ck_assert_int_eq(p->generation, 4);
+	ck_assert(!exists("pools/q/a.xml"));
+	/* a pool new here is created */
+	ck_assert_int_eq(mm_state_pool_import(s, "new", 4, doc, strlen(doc), &err), -EINVAL);
+	mm_state_free(s);
+	s = open_state(0);
+	ck_assert_int_eq(mm_state_find_pool(s, "q")->generation, 4);
+	ck_assert_int_eq(mm_state_find_pool(s, "q")->n_members, 1);
+	mm_state_free(s);
+}
+END_TEST
+
+/* Writes that the file system refuses (a directory where a file goes, a
+ * pool directory gone): each fails with its message, memory unchanged. */
+START_TEST(refused_writes_change_nothing)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
+	MmError err = { 0 };
+	MmState *s = open_state(MM_STATE_CREATE | MM_STATE_LOCK);
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+
+	/* host.xml is a directory: renaming the new file onto it fails */
+	ck_assert_int_eq(mkdir(path("host.xml"), 0700), 0);
+	ck_assert_int_eq(mm_state_save_host(s, a, &err), -EISDIR);
+	ck_assert_str_eq(err.file, "host.xml");
+	ck_assert_str_eq(err.message, "cannot write: Is a directory");
+	ck_assert_ptr_null(s->host);
+	ck_assert_int_eq(count_hidden(""), 0); /* its temporary file removed */
+
+	/* the member's file is a directory */
+	ck_assert_int_eq(mkdir(path("pools/p/b.xml"), 0700), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, NULL, false, &err), -EISDIR);
+	ck_assert_str_eq(err.file, "pools/p/b.xml");
+	ck_assert_str_eq(err.message, "cannot write: Is a directory");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 1);
+	ck_assert_int_eq(rmdir(path("pools/p/b.xml")), 0);
+
+	/* remote.json is a directory: a remote member cannot be recorded */
+	ck_assert_int_eq(mkdir(path("pools/p/remote.json"), 0700), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, "unix:path=/run/b", false, &err), -EISDIR);
+	ck_assert_ptr_nonnull(strstr(err.message, "remote.json"));
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 1);
+	ck_assert_int_eq(rmdir(path("pools/p/remote.json")), 0);
+
+	/* a member file that cannot be removed (a directory with an entry) */
+	ck_assert_int_eq(unlink(path("pools/p/a.xml")), 0);
+	ck_assert_int_eq(mkdir(path("pools/p/a.xml"), 0700), 0);
+	write_file("pools/p/a.xml/x", "");
+	ck_assert_int_eq(mm_state_remove_member(s, "p", "a", &err), -EISDIR);
+	ck_assert_str_eq(err.message, "pools/p/a.xml: cannot remove: Is a directory");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->n_members, 1);
+
+	/* the pools lock is a directory: no pool is made or deleted */
+	ck_assert_int_eq(unlink(path("pools/.lock")), 0);
+	ck_assert_int_eq(mkdir(path("pools/.lock"), 0700), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), -EISDIR);
+	ck_assert_str_eq(err.message, "cannot open: Is a directory");
+	ck_assert_int_eq(mm_state_delete_pool(s, "p", &err), -EISDIR);
+	ck_assert_int_eq(s->n_pools, 1);
+	ck_assert_int_eq(rmdir(path("pools/.lock")), 0);
+
+	/* a pool directory made behind the store's back is not overwritten */
+	ck_assert_int_eq(mkdir(path("pools/q"), 0700), 0);
+	ck_assert_int_eq(mm_state_create_pool(s, "q", &err), -EEXIST);
+	ck_assert_ptr_nonnull(strstr(err.message, "exists (not a loadable pool)"));
+	ck_assert_int_eq(s->n_pools, 1);
+
+	/* the pool's directory gone behind it */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path("pools/p"));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(mm_state_set_generation(s, "p", 2, &err), -ENOENT);
+	ck_assert_str_eq(err.message, "pools/p: cannot open: No such file or directory");
+	ck_assert_int_eq(mm_state_find_pool(s, "p")->generation, 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, NULL, false, &err), -ENOENT);
+	mm_state_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("state");
@@ -749,6 +1061,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, shared_writers);
 	tcase_add_test(tc, reload_sees_other_writers);
 	tcase_add_test(tc, missing_dir);
+	tcase_add_test(tc, damaged_pool_files);
+	tcase_add_test(tc, state_dir_in_the_wrong_shape);
+	tcase_add_test(tc, pools_dir_made_on_demand);
+	tcase_add_test(tc, import_bad_documents);
+	tcase_add_test(tc, import_replaces_members);
+	tcase_add_test(tc, refused_writes_change_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
