@@ -3,53 +3,23 @@
  * that running out of memory at any allocation is -ENOMEM with the verdict
  * still whole (what it held stays, nothing half added). The allocations
  * of hook-verdict.c are wrapped (-Wl,--wrap, tests/unit/Makefile.inc.am):
- * fail_at = N makes the Nth one from then on fail. */
+ * failalloc_arm(N) makes the Nth one from then on fail (failalloc.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "failalloc.h"
 #include "hook.h"
 #include "testutil.h"
 
-static int fail_at; /* 0: none fails */
-
-static bool fail_now(void)
-{
-	return fail_at > 0 && --fail_at == 0;
-}
-
-void *__real_realloc(void *p, size_t size);
-char *__real_strdup(const char *s);
-int __real_vasprintf(char **ret, const char *fmt, va_list ap);
-int __real___vasprintf_chk(char **ret, int flag, const char *fmt, va_list ap);
-
-void *__wrap_realloc(void *p, size_t size);
-char *__wrap_strdup(const char *s);
-int __wrap_vasprintf(char **ret, const char *fmt, va_list ap);
-int __wrap___vasprintf_chk(char **ret, int flag, const char *fmt, va_list ap);
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return fail_now() ? NULL : __real_realloc(p, size);
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return fail_now() ? NULL : __real_strdup(s);
-}
-
-int __wrap_vasprintf(char **ret, const char *fmt, va_list ap)
-{
-	return fail_now() ? -1 : __real_vasprintf(ret, fmt, ap);
-}
-
+FAILALLOC_WRAP(void *, realloc, (void *p, size_t size), (p, size), NULL)
+FAILALLOC_WRAP(char *, strdup, (const char *s), (s), NULL)
+FAILALLOC_WRAP(int, vasprintf, (char **ret, const char *fmt, va_list ap), (ret, fmt, ap), -1)
 /* what vasprintf becomes with _FORTIFY_SOURCE */
-int __wrap___vasprintf_chk(char **ret, int flag, const char *fmt, va_list ap)
-{
-	return fail_now() ? -1 : __real___vasprintf_chk(ret, flag, fmt, ap);
-}
+FAILALLOC_WRAP(int, __vasprintf_chk, (char **ret, int flag, const char *fmt, va_list ap),
+	       (ret, flag, fmt, ap), -1)
 
 /* A report with an error (two, the first counts), a warning-level
  * conflict and a warning. */
@@ -95,9 +65,10 @@ START_TEST(warn_out_of_memory)
 	HookVerdict v = { 0 };
 	ck_assert_int_eq(hook_warn(&v, "kept %d", 1), 0);
 	for (int n = 1; n <= 2; n++) {
-		fail_at = n; /* the text, then the array */
+		failalloc_arm(n); /* the text, then the array */
 		ck_assert_int_eq(hook_warn(&v, "lost %d", n), -ENOMEM);
-		ck_assert_int_eq(fail_at, 0);
+		ck_assert(failalloc_failed());
+		failalloc_arm(0);
 		ck_assert_uint_eq(v.n_warnings, 1);
 		ck_assert_str_eq(v.warnings[0], "kept 1");
 	}
@@ -114,10 +85,10 @@ START_TEST(add_report_out_of_memory)
 	 * failure is -ENOMEM, and what was added before it stays whole */
 	for (int n = 1;; n++) {
 		HookVerdict v = { 0 };
-		fail_at = n;
+		failalloc_arm(n);
 		int r = hook_verdict_add_report(&v, report(), "pool p1");
-		bool failed = fail_at == 0;
-		fail_at = 0;
+		bool failed = failalloc_failed();
+		failalloc_arm(0);
 		if (!failed) {
 			ck_assert_int_eq(r, 0);
 			ck_assert_uint_eq(v.n_warnings, 2);

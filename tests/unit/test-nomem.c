@@ -15,108 +15,34 @@
 #include <json-c/json.h>
 #include <libxml/tree.h>
 
+#include "failalloc.h"
 #include "macros.h"
 #include "probe-internal.h"
 #include "testutil.h"
 
-/* ---- the failing allocator ---- */
+/* ---- the failing calls (failalloc.h) ---- */
 
-static long countdown = -1; /* allocations left before the failure; -1: off */
-static bool failed;         /* whether the armed failure happened */
-static long armed;          /* the failing allocation's number */
 static const char *running; /* which call (for a debugger) */
 
-static bool fail_now(void)
-{
-	if (countdown < 0)
-		return false;
-	if (countdown-- > 0)
-		return false;
-	failed = true;
-	return true;
-}
-
-static void arm(long n)
-{
-	failed = false;
-	armed = countdown = n;
-}
-
-static void disarm(void)
-{
-	countdown = -1;
-}
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-int __real_vasprintf(char **ret, const char *fmt, va_list ap);
-xmlNodePtr __real_xmlNewChild(xmlNodePtr parent, xmlNsPtr ns, const xmlChar *name,
-			      const xmlChar *content);
-xmlNodePtr __real_xmlNewNode(xmlNsPtr ns, const xmlChar *name);
-int __real_json_object_object_add(json_object *o, const char *key, json_object *v);
-int __real_json_object_array_add(json_object *a, json_object *v);
-
-void *__wrap_malloc(size_t n);
-void *__wrap_malloc(size_t n)
-{
-	return fail_now() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return fail_now() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_realloc(void *p, size_t n)
-{
-	return fail_now() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s);
-char *__wrap_strdup(const char *s)
-{
-	return fail_now() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n);
-char *__wrap_strndup(const char *s, size_t n)
-{
-	return fail_now() ? NULL : __real_strndup(s, n);
-}
-
-int __wrap_vasprintf(char **ret, const char *fmt, va_list ap);
-int __wrap_vasprintf(char **ret, const char *fmt, va_list ap)
-{
-	if (fail_now())
-		return -1; /* glibc leaves *ret undefined: the callers must not read it */
-	return __real_vasprintf(ret, fmt, ap);
-}
-
-xmlNodePtr __wrap_xmlNewChild(xmlNodePtr parent, xmlNsPtr ns, const xmlChar *name,
-			      const xmlChar *content);
-xmlNodePtr __wrap_xmlNewChild(xmlNodePtr parent, xmlNsPtr ns, const xmlChar *name,
-			      const xmlChar *content)
-{
-	return fail_now() ? NULL : __real_xmlNewChild(parent, ns, name, content);
-}
-
-xmlNodePtr __wrap_xmlNewNode(xmlNsPtr ns, const xmlChar *name);
-xmlNodePtr __wrap_xmlNewNode(xmlNsPtr ns, const xmlChar *name)
-{
-	return fail_now() ? NULL : __real_xmlNewNode(ns, name);
-}
-
-xmlAttrPtr __real_xmlSetProp(xmlNodePtr node, const xmlChar *name, const xmlChar *value);
-xmlAttrPtr __wrap_xmlSetProp(xmlNodePtr node, const xmlChar *name, const xmlChar *value);
-xmlAttrPtr __wrap_xmlSetProp(xmlNodePtr node, const xmlChar *name, const xmlChar *value)
-{
-	return fail_now() ? NULL : __real_xmlSetProp(node, name, value);
-}
+FAILALLOC_WRAP(void *, malloc, (size_t n), (n), NULL)
+FAILALLOC_WRAP(void *, calloc, (size_t n, size_t size), (n, size), NULL)
+FAILALLOC_WRAP(void *, realloc, (void *p, size_t n), (p, n), NULL)
+FAILALLOC_WRAP(char *, strdup, (const char *s), (s), NULL)
+FAILALLOC_WRAP(char *, strndup, (const char *s, size_t n), (s, n), NULL)
+/* glibc leaves *ret undefined on failure: the callers must not read it */
+FAILALLOC_WRAP(int, vasprintf, (char **ret, const char *fmt, va_list ap), (ret, fmt, ap), -1)
+FAILALLOC_WRAP(xmlNodePtr, xmlNewChild,
+	       (xmlNodePtr parent, xmlNsPtr ns, const xmlChar *name, const xmlChar *content),
+	       (parent, ns, name, content), NULL)
+FAILALLOC_WRAP(xmlNodePtr, xmlNewNode, (xmlNsPtr ns, const xmlChar *name), (ns, name), NULL)
+FAILALLOC_WRAP(xmlAttrPtr, xmlSetProp, (xmlNodePtr node, const xmlChar *name, const xmlChar *value),
+	       (node, name, value), NULL)
+/* json-c's own allocations are not wrapped; these two fail as json-c does
+ * when it cannot grow a table or an array: -1, the value still the
+ * caller's. */
+FAILALLOC_WRAP(int, json_object_object_add, (json_object * o, const char *key, json_object *v),
+	       (o, key, v), -1)
+FAILALLOC_WRAP(int, json_object_array_add, (json_object * a, json_object *v), (a, v), -1)
 
 void __real_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, const char *encoding,
 				      int format);
@@ -125,28 +51,13 @@ void __wrap_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, co
 void __wrap_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, const char *encoding,
 				      int format)
 {
-	if (fail_now()) {
+	if (failalloc_now()) {
 		/* what libxml2 leaves when it cannot allocate the output */
 		*out = NULL;
 		*len = 0;
 		return;
 	}
 	__real_xmlDocDumpFormatMemoryEnc(doc, out, len, encoding, format);
-}
-
-/* json-c's own allocations are not wrapped; these two fail as json-c does
- * when it cannot grow a table or an array: -1, the value still the
- * caller's. */
-int __wrap_json_object_object_add(json_object *o, const char *key, json_object *v);
-int __wrap_json_object_object_add(json_object *o, const char *key, json_object *v)
-{
-	return fail_now() ? -1 : __real_json_object_object_add(o, key, v);
-}
-
-int __wrap_json_object_array_add(json_object *a, json_object *v);
-int __wrap_json_object_array_add(json_object *a, json_object *v)
-{
-	return fail_now() ? -1 : __real_json_object_array_add(a, v);
 }
 
 /* ---- the loop ---- */
@@ -161,7 +72,7 @@ static void expect(bool ok, const char *what)
 		broken = what;
 }
 
-/* Run step with the 0th, 1st, 2nd … allocation failing until a run makes
+/* Run step with the 1st, 2nd … allocation failing until a run makes
  * no allocation fail; each failing run must return -ENOMEM (or, where
  * also_ok says so, a result that a failed allocation may also give), and
  * the clean run 0. Returns the number of failing runs. */
@@ -170,17 +81,17 @@ typedef int (*Step)(void *ctx);
 static long each_failure(const char *what, Step step, void *ctx)
 {
 	running = what;
-	for (long k = 0; k < 200000; k++) {
+	for (long k = 1; k <= 200000; k++) {
 		broken = NULL;
-		arm(k);
+		failalloc_arm((unsigned long)k);
 		int r = step(ctx);
-		bool hit = failed;
-		disarm();
+		bool hit = failalloc_failed();
+		failalloc_arm(0);
 		ck_assert_msg(!broken, "%s: allocation %ld failed: not %s", what, k, broken);
 		if (!hit) {
 			ck_assert_msg(r == 0, "%s: %d without a failed allocation", what, r);
-			ck_assert_msg(k > 0, "%s allocates nothing", what);
-			return k;
+			ck_assert_msg(k > 1, "%s allocates nothing", what);
+			return k - 1;
 		}
 		ck_assert_msg(r == -ENOMEM, "%s: allocation %ld failed, returned %d (%s)", what, k,
 			      r, strerror(r < 0 ? -r : 0));

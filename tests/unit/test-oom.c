@@ -21,62 +21,41 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
+#include "failalloc.h"
 #include "jsonutil.h"
 #include "macros.h"
 #include "testutil.h"
 
-/* 0: no failure; else the allocation (counted from 1) that fails. */
-static unsigned long fail_at;
-static unsigned long n_calls;
-static bool did_fail;
-
-static bool fail_now(void)
-{
-	if (!fail_at || did_fail || ++n_calls != fail_at)
-		return false;
-	did_fail = true;
-	errno = ENOMEM;
-	return true;
-}
-
-#define WRAP(ret, name, params, args, failed) \
-	ret __real_##name params;             \
-	ret __wrap_##name params;             \
-	ret __wrap_##name params              \
-	{                                     \
-		if (fail_now())               \
-			return failed;        \
-		return __real_##name args;    \
-	}
-
-WRAP(void *, malloc, (size_t n), (n), NULL)
-WRAP(void *, calloc, (size_t n, size_t size), (n, size), NULL)
-WRAP(void *, realloc, (void *p, size_t n), (p, n), NULL)
-WRAP(char *, strdup, (const char *s), (s), NULL)
-WRAP(char *, strndup, (const char *s, size_t n), (s, n), NULL)
-WRAP(int, vasprintf, (char **p, const char *fmt, va_list ap), (p, fmt, ap), -1)
-WRAP(FILE *, open_memstream, (char **p, size_t *n), (p, n), NULL)
-WRAP(json_tokener *, json_tokener_new, (void), (), NULL)
-WRAP(const char *, json_object_to_json_string_ext, (json_object * o, int flags), (o, flags), NULL)
-WRAP(xmlBufferPtr, xmlBufferCreate, (void), (), NULL)
-WRAP(xmlTextWriterPtr, xmlNewTextWriterMemory, (xmlBufferPtr b, int c), (b, c), NULL)
-WRAP(xmlParserCtxtPtr, xmlNewParserCtxt, (void), (), NULL)
-WRAP(int, xmlTextWriterStartElement, (xmlTextWriterPtr w, const xmlChar *n), (w, n), -1)
-WRAP(int, xmlTextWriterWriteAttribute, (xmlTextWriterPtr w, const xmlChar *n, const xmlChar *v),
-     (w, n, v), -1)
-WRAP(int, xmlTextWriterWriteElement, (xmlTextWriterPtr w, const xmlChar *n, const xmlChar *v),
-     (w, n, v), -1)
-WRAP(xmlNodePtr, xmlNewChild, (xmlNodePtr p, xmlNsPtr ns, const xmlChar *n, const xmlChar *c),
-     (p, ns, n, c), NULL)
-WRAP(xmlNodePtr, xmlNewNode, (xmlNsPtr ns, const xmlChar *n), (ns, n), NULL)
-WRAP(xmlAttrPtr, xmlSetProp, (xmlNodePtr n, const xmlChar *k, const xmlChar *v), (n, k, v), NULL)
+FAILALLOC_WRAP(void *, malloc, (size_t n), (n), NULL)
+FAILALLOC_WRAP(void *, calloc, (size_t n, size_t size), (n, size), NULL)
+FAILALLOC_WRAP(void *, realloc, (void *p, size_t n), (p, n), NULL)
+FAILALLOC_WRAP(char *, strdup, (const char *s), (s), NULL)
+FAILALLOC_WRAP(char *, strndup, (const char *s, size_t n), (s, n), NULL)
+FAILALLOC_WRAP(int, vasprintf, (char **p, const char *fmt, va_list ap), (p, fmt, ap), -1)
+FAILALLOC_WRAP(FILE *, open_memstream, (char **p, size_t *n), (p, n), NULL)
+FAILALLOC_WRAP(json_tokener *, json_tokener_new, (void), (), NULL)
+FAILALLOC_WRAP(const char *, json_object_to_json_string_ext, (json_object * o, int flags),
+	       (o, flags), NULL)
+FAILALLOC_WRAP(xmlBufferPtr, xmlBufferCreate, (void), (), NULL)
+FAILALLOC_WRAP(xmlTextWriterPtr, xmlNewTextWriterMemory, (xmlBufferPtr b, int c), (b, c), NULL)
+FAILALLOC_WRAP(xmlParserCtxtPtr, xmlNewParserCtxt, (void), (), NULL)
+FAILALLOC_WRAP(int, xmlTextWriterStartElement, (xmlTextWriterPtr w, const xmlChar *n), (w, n), -1)
+FAILALLOC_WRAP(int, xmlTextWriterWriteAttribute,
+	       (xmlTextWriterPtr w, const xmlChar *n, const xmlChar *v), (w, n, v), -1)
+FAILALLOC_WRAP(int, xmlTextWriterWriteElement,
+	       (xmlTextWriterPtr w, const xmlChar *n, const xmlChar *v), (w, n, v), -1)
+FAILALLOC_WRAP(xmlNodePtr, xmlNewChild,
+	       (xmlNodePtr p, xmlNsPtr ns, const xmlChar *n, const xmlChar *c), (p, ns, n, c), NULL)
+FAILALLOC_WRAP(xmlNodePtr, xmlNewNode, (xmlNsPtr ns, const xmlChar *n), (ns, n), NULL)
+FAILALLOC_WRAP(xmlAttrPtr, xmlSetProp, (xmlNodePtr n, const xmlChar *k, const xmlChar *v),
+	       (n, k, v), NULL)
 
 /* asprintf is variadic: it fails here or goes to the real vasprintf. */
 int __wrap_asprintf(char **p, const char *fmt, ...);
 int __wrap_asprintf(char **p, const char *fmt, ...)
 {
 	va_list ap;
-	if (fail_now())
+	if (failalloc_now())
 		return -1;
 	va_start(ap, fmt);
 	int r = __real_vasprintf(p, fmt, ap);
@@ -92,7 +71,7 @@ int __wrap_xmlTextWriterWriteFormatAttribute(xmlTextWriterPtr w, const xmlChar *
 					     ...)
 {
 	va_list ap;
-	if (fail_now())
+	if (failalloc_now())
 		return -1;
 	va_start(ap, fmt);
 	int r = xmlTextWriterWriteVFormatAttribute(w, n, fmt, ap);
@@ -115,12 +94,11 @@ typedef int (*Op)(void *data);
 static unsigned long run_failing(const char *what, Op op, void *data, bool absorb)
 {
 	for (unsigned long n = 1;; n++) {
-		n_calls = 0;
-		did_fail = false;
-		fail_at = n;
+		failalloc_arm(n);
 		int r = op(data);
-		fail_at = 0;
-		if (!did_fail) {
+		bool hit = failalloc_failed();
+		failalloc_arm(0);
+		if (!hit) {
 			ck_assert_msg(r == 0, "%s: %d (%s) without any failure", what, r,
 				      strerror(-r));
 			if (getenv("TEST_OOM_COUNTS"))
