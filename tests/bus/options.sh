@@ -114,4 +114,33 @@ check "host.xml unwritable: a warning" grep -q "warning: .*host.xml" "$tmpdir/a.
 get "$A_addr" GetHostMap s xml >"$tmpdir/got.xml"
 check "host.xml unwritable: the probed map is served" cmp -s "$tmpdir/host.xml" "$tmpdir/got.xml"
 check "SIGTERM: exit 0" stop_daemon "$daemon_pid"
+# no usable libvirt.so.0 (hidden in a private mount namespace by an empty
+# file, then by another library): a warning, and the daemon serves without
+# following libvirt
+libvirt_so=$(ldconfig -p 2>/dev/null | awk '$1 == "libvirt.so.0" { print $NF; exit }')
+other_so=$(ldconfig -p 2>/dev/null | awk '$1 == "libz.so.1" { print $NF; exit }')
+if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1 || [ -z "$libvirt_so" ] ||
+	[ -z "$other_so" ] || nm -D "$MIGMAPD" 2>/dev/null | grep -q ' U virConnectOpen'; then
+	echo "# not root, no unshare, no libvirt.so.0 or libz.so.1, or libvirt linked: skipping the missing libvirt"
+else
+	for hide in /dev/null "$other_so"; do
+		rm -rf "$tmpdir/a.state"
+		unshare -m --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh \
+			"$hide" "$libvirt_so" env DBUS_SYSTEM_BUS_ADDRESS="$A_addr" "$MIGMAPD" \
+			--config "$tmpdir/test.conf" --sysroot "$HOSTS/arm64-virt-smmuv3" \
+			--state-dir "$tmpdir/a.state" --name a --libvirt-uri test:///default \
+			>"$tmpdir/nolibvirt.log" 2>&1 &
+		pid=$!
+		i=0
+		until bus_has_daemon "$A_addr" || [ $i -gt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+		check "libvirt.so.0 is $hide: a warning naming the URI" \
+			grep -q "warning: libvirt: cannot load it (.*): not following test:///default" "$tmpdir/nolibvirt.log"
+		check "  GetLibvirt: not connected" sh -c \
+			"busctl --address='$A_addr' --json=short call $SVC $OBJ $IFACE GetLibvirt | grep -q 'connected.*false'"
+		check "  the host map is served" quiet call "$A_addr" GetHostMap s xml
+		check "  SIGTERM: exit 0" stop_daemon "$pid"
+	done
+	check "another library as libvirt.so.0: the symbol it lacks is named" \
+		grep -q "libvirt.so.0 lacks vir" "$tmpdir/nolibvirt.log"
+fi
 finish
