@@ -4,7 +4,9 @@
 # call from anyone, a remote member whose host map changed is fetched again
 # and stored, PoolChanged is emitted and the pool is then synced to the
 # member (ImportPool there); a member whose new map no longer fits the pool
-# (another architecture) is kept with its last map, marked stale.
+# (another architecture) is kept with its last map, marked stale. SyncPool
+# to a member that cannot import, or with a generation that cannot be
+# recorded; SIGTERM while a refresh waits for a member.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/bus/lib-bus.sh"
 
@@ -25,6 +27,7 @@ start_daemon b "$B_addr" "$tmpdir/bsys" || exit 99
 printf 'libvirt_uri = none\nrefresh_interval = 1s\n' >"$tmpdir/a.conf"
 [ "$(id -u)" -eq 0 ] || echo "admin_group = $(id -g)" >>"$tmpdir/a.conf"
 daemon_config=$tmpdir/a.conf start_daemon a "$A_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+a_pid=$daemon_pid
 state=$tmpdir/a.state
 
 quiet call "$A_addr" CreatePool s p
@@ -55,5 +58,39 @@ check "  logged with why" grep -q "pool p: host b is stale: .*" "$tmpdir/a.log"
 check "  its last map is kept" cmp -s "$tmpdir/b-new.xml" "$state/pools/p/b.xml"
 get "$A_addr" GetPoolMap ss p json >"$tmpdir/pool.json"
 check "  GetPoolMap warns that b is stale" grep -q 'stale' "$tmpdir/pool.json"
-check "SIGTERM a: exit 0" stop_daemon "$daemon_pid"
+# SyncPool to a member that cannot import (AddRemoteHost synced q to c;
+# now c's pools/q is a file): its refusal is its line of the answer, and
+# logged
+start_bus C
+start_daemon c "$C_addr" "$HOSTS/arm64-virt-gicv2" || exit 99
+pid_c=$daemon_pid
+quiet call "$A_addr" CreatePool s q
+quiet call "$A_addr" AddHost ss q "$(cat "$tmpdir/a.xml")"
+check "AddRemoteHost c to q" [ "$(get "$A_addr" AddRemoteHost ss q "$C_addr")" = c ]
+rm -rf "$tmpdir/c.state/pools/q" && : >"$tmpdir/c.state/pools/q"
+call "$A_addr" SyncPool s q >"$tmpdir/sync.out"
+check "SyncPool: c's member line says false" grep -q '^a(sbs) 1 "c" false' "$tmpdir/sync.out"
+check "  logged" grep -q "pool q: sync to c: ImportPool failed" "$tmpdir/a.log"
+rm "$tmpdir/c.state/pools/q" && mkdir "$tmpdir/c.state/pools/q"
+# a generation that cannot be recorded: StateFailed, before anything is pushed
+gen=$state/pools/q/generation
+rm -f "$gen" && mkdir "$gen"
+check "SyncPool, the generation unwritable: StateFailed" \
+	fails_with "$A_addr" "$IFACE.Error.StateFailed" SyncPool string:q
+check "  logged" grep -q "pool q: cannot sync" "$tmpdir/a.log"
+check "  c was not asked" [ "$(grep -c 'pool q: sync to c' "$tmpdir/a.log")" -eq 1 ]
+rmdir "$gen"
+
+# SIGTERM while a refresh waits for a member that does not answer (stopped)
+kill -STOP "$pid_c"
+call "$A_addr" RefreshPool s q >/dev/null 2>&1 &
+refresh_pid=$!
+bg_pids="$bg_pids $refresh_pid"
+# (a second for the call to reach a and a's question to reach c's bus;
+# SIGTERM earlier only skips what this is about)
+sleep 1
+check "SIGTERM a with a refresh in flight: exit 0" stop_daemon "$a_pid"
+kill -CONT "$pid_c"
+wait "$refresh_pid" 2>/dev/null
+check "SIGTERM c: exit 0" stop_daemon "$pid_c"
 finish
