@@ -81,6 +81,16 @@ check "  logged" grep -q "pool q: cannot sync" "$tmpdir/a.log"
 check "  c was not asked" [ "$(grep -c 'pool q: sync to c' "$tmpdir/a.log")" -eq 1 ]
 rmdir "$gen"
 
+# the fetch times cannot be recorded (pools/q immutable, where the file
+# system allows it): a warning, and the refresh itself succeeds
+if command -v chattr >/dev/null 2>&1 && chattr +i "$state/pools/q" 2>/dev/null; then
+	check "RefreshPool, pools/q unwritable: succeeds" quiet call "$A_addr" RefreshPool s q
+	chattr -i "$state/pools/q"
+	check "  a warning naming the pool" grep -q "warning: pool q: .*remote.json" "$tmpdir/a.log"
+else
+	echo "# chattr +i not supported here: not testing an unwritable remote.json"
+fi
+
 # SIGTERM while a refresh waits for a member that does not answer (stopped)
 kill -STOP "$pid_c"
 call "$A_addr" RefreshPool s q >/dev/null 2>&1 &
