@@ -25,8 +25,11 @@
 #include "manager.h"
 #include "polkit.h"
 
-/* Calls waiting for polkitd at once: more are refused, not queued. */
-#define MAX_QUERIES 256
+/* Calls waiting for polkitd at once: more are refused (LimitsExceeded), not
+ * queued. Below the system bus's default max_replies_per_connection (128),
+ * past which dbus-daemon itself would answer each question to polkitd with
+ * an error and the caller would be told that polkit could not be asked. */
+#define MAX_QUERIES 64
 
 /* The methods that change state and the action each needs; pool: its first
  * argument names a pool, which polkit rules see as the detail "pool". */

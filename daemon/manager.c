@@ -150,28 +150,34 @@ int manager_run(Manager *m)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	r = sd_event_default(&m->event);
-	if (r < 0)
-		return r;
+	r = sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? -errno : 0;
+	if (r >= 0)
+		r = sd_event_default(&m->event);
 	/* A NULL handler exits the loop with the given code. */
-	if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL)) < 0 ||
-	    (r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL)) < 0)
+	if (r >= 0 && (r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL)) >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	if (r < 0) {
+		log_error("cannot set up the event loop: %s", strerror(-r));
 		return r;
+	}
 
+	/* bus_setup() says itself what failed */
 	r = bus_setup(m);
 	if (r < 0)
 		return r;
 	/* After the name: a conflict found at once is a signal someone may see. */
 	if ((r = libvirt_start(m)) < 0 || (r = hotplug_start(m)) < 0 || (r = share_start(m)) < 0 ||
-	    (r = refresh_start(m)) < 0)
+	    (r = refresh_start(m)) < 0) {
+		log_error("cannot start watching: %s", strerror(-r));
 		return r;
+	}
 	(void)sd_notifyf(false, "READY=1\nSTATUS=Serving %zu pool(s) as %s", m->state->n_pools,
 			 m->host->name ? m->host->name : "?");
 	log_info("serving %s on the system bus", MM_BUS_NAME);
 
 	r = sd_event_loop(m->event);
 	(void)sd_notify(false, "STOPPING=1");
+	if (r < 0)
+		log_error("the event loop failed: %s", strerror(-r));
 	return r;
 }

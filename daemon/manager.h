@@ -47,5 +47,6 @@ int manager_start(Manager *m);
 /* Probe again; 1 when the map changed (generation bumped, host.xml
  * written), 0 when not, < 0 with err filled. */
 int manager_refresh(Manager *m, MmError *err);
-/* Export the object, take the name, then run until SIGTERM/SIGINT. */
+/* Export the object, take the name, then run until SIGTERM/SIGINT; a
+ * failure is logged here, in one line. */
 int manager_run(Manager *m);

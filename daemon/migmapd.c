@@ -115,10 +115,7 @@ int main(int argc, char **argv)
 	r = manager_start(m);
 	if (r < 0)
 		return EXIT_FAILURE;
+	/* manager_run() says what failed, in one line */
 	r = manager_run(m);
-	if (r < 0) {
-		log_warning("%s", strerror(-r));
-		return EXIT_FAILURE;
-	}
-	return EXIT_SUCCESS;
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -78,4 +78,29 @@ check "admin_group: nobody may CreatePool" \
 check "admin_group: nobody may AddHost" \
 	quiet as_nobody busctl --address="$G_addr" call "$SVC" "$OBJ" "$IFACE" AddHost ss n "$B"
 check "admin_group: the pool is there" [ "$(call "$G_addr" ListPools)" = 'as 1 "n"' ]
+# 4. admin_group as a number: a supplementary group the bus vouches for is
+# enough; a caller without it is refused
+printf 'libvirt_uri = none\nadmin_group = 4242\n' >"$tmpdir/gid.conf"
+start_bus N open
+daemon_config=$tmpdir/gid.conf start_daemon n "$N_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+with_group() {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --groups=4242 "$@"
+}
+check "admin_group 4242: nobody with it as a supplementary group may CreatePool" \
+	with_group busctl --address="$N_addr" call "$SVC" "$OBJ" "$IFACE" CreatePool s m
+check "admin_group 4242: nobody without it is refused" \
+	nobody_fails "$N_addr" org.freedesktop.DBus.Error.AccessDenied CreatePool string:k
+check "  the refusal names the group" err_has "only root or group '4242' may"
+check "admin_group 4242: only the allowed pool was created" [ "$(call "$N_addr" ListPools)" = 'as 1 "m"' ]
+
+# 5. an admin_group that does not exist: said at start, and only root may
+printf 'libvirt_uri = none\nadmin_group = migmap-no-such-group\n' >"$tmpdir/nogroup.conf"
+start_bus O open
+daemon_config=$tmpdir/nogroup.conf start_daemon o "$O_addr" "$HOSTS/arm64-virt-smmuv3" || exit 99
+check "unknown admin_group: a warning at start" \
+	grep -q "warning: admin_group 'migmap-no-such-group' does not exist" "$tmpdir/o.log"
+check "unknown admin_group: nobody is refused as with none" \
+	nobody_fails "$O_addr" org.freedesktop.DBus.Error.AccessDenied CreatePool string:k
+check "  only root may" err_has "only root may"
+check "unknown admin_group: root may" call "$O_addr" CreatePool s k
 finish

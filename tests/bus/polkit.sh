@@ -182,9 +182,53 @@ check "reads stay open to nobody: GetPoolMap" \
 check "reads stay open to daemon: ListPools" caller_calls as_daemon ListPools
 check "reads stay open to daemon: GetHostMap" caller_calls as_daemon GetHostMap s xml
 
-# 2. without polkitd, admin_group decides
-kill "$polkitd_pid"
+# 1b. polkitd does not answer (stopped): 64 calls wait for it, one more is
+# refused at once with LimitsExceeded (the bus itself would refuse a 129th
+# question, max_replies_per_connection); when polkitd dies without
+# answering, the calls that waited are refused, and nothing changed
+stdbuf -oL dbus-monitor --address "$P_addr" \
+	"type='method_call',interface='org.freedesktop.PolicyKit1.Authority'" \
+	>"$tmpdir/stall.calls" 2>&1 &
+bg_pids="$bg_pids $!"
+wait_for "$tmpdir/stall.calls" "member=NameLost" || exit 99
+kill -STOP "$polkitd_pid"
+# callers that stay on the bus until answered (a caller gone before its
+# call is looked at has no credentials to ask about: refused at once)
+stall_pids=
+i=0
+while [ $i -lt 64 ]; do
+	as_nobody dbus-send --bus="$P_addr" --print-reply --reply-timeout=300000 --dest="$SVC" \
+		"$OBJ" "$IFACE.CreatePool" "string:$run-stall" >/dev/null 2>"$tmpdir/stall.$i.err" &
+	stall_pids="$stall_pids $!"
+	i=$((i + 1))
+done
+asked_count() {
+	[ "$(grep -c 'member=CheckAuthorization' "$tmpdir/stall.calls")" -ge "$1" ]
+}
+i=0
+until asked_count 64; do
+	i=$((i + 1))
+	[ $i -le 1200 ] || { echo "  polkitd was asked $(grep -c 'member=CheckAuthorization' "$tmpdir/stall.calls") times, not 64"; break; }
+	sleep 0.05
+done
+check "polkitd stopped: 64 calls wait for it" asked_count 64
+check "the 65th: LimitsExceeded" \
+	caller_fails as_nobody org.freedesktop.DBus.Error.LimitsExceeded CreatePool "string:$run-stall"
+check "  says why" err_has "too many calls wait for polkit"
+check "  polkitd was not asked again" sh -c \
+	"[ \$(grep -c 'member=CheckAuthorization' '$tmpdir/stall.calls') -eq 64 ]"
+check "reads are served meanwhile" caller_calls as_nobody ListPools
+kill -KILL "$polkitd_pid"
 { wait "$polkitd_pid"; } 2>/dev/null
+refused=0
+for sp in $stall_pids; do wait "$sp" || refused=$((refused + 1)); done
+check "polkitd died unanswering: the 64 waiting calls are refused" [ "$refused" -eq 64 ]
+check "  AccessDenied" grep -q '^Error org.freedesktop.DBus.Error.AccessDenied' "$tmpdir/stall.0.err"
+check "  cannot ask polkit" grep -q "CreatePool changes migmapd's state: cannot ask polkit" "$tmpdir/stall.0.err"
+check "  migmapd logs it" grep -q "warning: polkit failed to decide on CreatePool" "$tmpdir/p.log"
+check "the waiting calls changed nothing" [ "$(pools)" = "as 2 \"$run-ok\" \"$run-root\"" ]
+
+# 2. without polkitd, admin_group decides
 i=0
 while has_polkit; do
 	i=$((i + 1))

@@ -121,4 +121,30 @@ check "a bad remote_timeout: exit 2" migmap_rc 2 "$tmpdir/refresh.out" \
 	--config "$tmpdir/short.conf" --state-dir "$local_state" pool refresh p
 check "a bad remote_timeout says so, with its line" grep -q "short.conf:[0-9]*: 'remote_timeout' is not a duration" "$tmpdir/err"
 kill -CONT "$pid_h"
+# pool sync without migmapd: the pool pushed to each remote member's
+# migmapd (ImportPool there); b is down: not synced, exit 1, h is synced
+check "pool sync (local), b down: exit 1" migmap_rc 1 "$tmpdir/sync.out" \
+	--state-dir "$local_state" pool sync p
+check "b: not synced, with why" grep -q "^b: not synced: .*ImportPool failed: " "$tmpdir/sync.out"
+check "h: synced" grep -q "^h: synced$" "$tmpdir/sync.out"
+check "h's migmapd now has pool p" \
+	sh -c "busctl --address='$H_addr' call $SVC $OBJ $IFACE ListPools | grep -q '\"p\"'"
+# member addresses the CLI refuses before anything is stored, each one line
+bad_member() { # bad_member ADDRESS MESSAGE
+	migmap_rc 2 "$tmpdir/add.out" --state-dir "$local_state" pool add --remote "$1" p &&
+		err_is "migmap: $2"
+}
+check "an empty member address" bad_member "" "empty member address"
+ssh_form="expected ssh:[USER@]HOST[:PORT] with a host name, an IPv4 address or an [IPv6] address"
+check "ssh: an IPv6 address with a letter past f" bad_member "ssh:[::g]" "bad member 'ssh:[::g]': $ssh_form"
+check "ssh: text after the brackets" bad_member "ssh:[::1]x" "bad member 'ssh:[::1]x': $ssh_form"
+check "a socket that is not there" bad_member "unix:path=$tmpdir/none.sock" \
+	"unix:path=$tmpdir/none.sock: cannot connect: No such file or directory"
+check "the members are as they were" \
+	[ "$(ls "$local_state/pools/p" | grep -c '\.xml$')" -eq 2 ]
+check "pool refresh of a bad pool name: exit 2" migmap_rc 2 "$tmpdir/refresh.out" \
+	--state-dir "$local_state" pool refresh a/b
+check "  says so" err_is "migmap: invalid pool name 'a/b'"
+check "pool sync of no pool: exit 2" migmap_rc 2 "$tmpdir/sync.out" --state-dir "$local_state" pool sync nope
+check "  says so" grep -q "no pool 'nope'" "$tmpdir/err"
 finish

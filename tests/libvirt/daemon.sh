@@ -8,7 +8,23 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/bus/lib-bus.sh"
 EX=$top_srcdir/examples/pool
-URI=test://$top_srcdir/tests/data/libvirt/node.xml
+# node.xml and three more running domains migmap cannot judge: one of a
+# pool this host does not know, one whose migmap metadata is malformed, one
+# of a machine type migmap does not model
+"$PYTHON3" - "$top_srcdir/tests/data/libvirt/node.xml" "$tmpdir/node.xml" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+pool = re.search(r"  <domain type='test'>\s*<name>g-pool</name>.*?</domain>\n", text, re.S).group(0)
+extra = ""
+for name, tail, pool_name, machine in (("g-nopool", "04", "p9", "virt-7.2"),
+                                       ("g-badmeta", "05", "x/y", "virt-7.2"),
+                                       ("g-sbsa", "06", "p1", "sbsa-ref")):
+    extra += (pool.replace("g-pool", name).replace("1a02", "1a" + tail)
+              .replace("name='p1'", "name='%s'" % pool_name)
+              .replace("machine='virt-7.2'", "machine='%s'" % machine))
+open(sys.argv[2], "w").write(text.replace("</node>", extra + "</node>"))
+EOF
+URI=test://$tmpdir/node.xml
 
 mkdir "$tmpdir/b.state"
 quiet "$MIGMAP" --state-dir "$tmpdir/b.state" pool create p1
@@ -28,6 +44,14 @@ check "the report names the doorbell on host b" \
 check "none for g-fits" sh -c '! grep -q "string \"g-fits\"" "$0"' "$tmpdir/signals"
 check "logged with the one line" grep -q "^migmapd: domain g-hostdev conflicts with this host: guest RAM 0x40000000-0x23fffffff meets msi 0xc6010000-0xc601ffff on host b" "$tmpdir/b.log"
 check "pool conflict logged" grep -q "^migmapd: domain g-pool conflicts with pool p1: " "$tmpdir/b.log"
+check "a domain of an unknown pool: not checked, logged why" \
+	wait_for "$tmpdir/b.log" "^migmapd: domain g-nopool: pool p9: not checked: .*p9"
+check "a domain with malformed migmap metadata: not checked, logged why" \
+	wait_for "$tmpdir/b.log" "^migmapd: domain g-badmeta not checked: .*x/y"
+check "a machine migmap does not model: not checked, logged why" \
+	wait_for "$tmpdir/b.log" "^migmapd: domain g-sbsa: pool p1: not checked: .*sbsa-ref"
+check "no DomainConflict for any of them" \
+	sh -c '! grep -q "string \"g-\(nopool\|badmeta\|sbsa\)\"" "$0"' "$tmpdir/signals"
 
 get "$A_addr" GetLibvirt >"$tmpdir/libvirt.json"
 check "GetLibvirt: connected" "$PYTHON3" -c '

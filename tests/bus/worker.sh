@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# CheckDomain's worker threads (daemon/worker.c, docs/design.md "Big
+# requests"): two run at once and 64 wait, so of 100 calls sent at once
+# on one connection, two slow ones first, 66 are answered and 34 get
+# LimitsExceeded, nothing else (migmapd is stopped while they are sent, so
+# it finds them all at once); the daemon serves on. SIGTERM while jobs run and wait: a clean exit.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/bus/lib-bus.sh"
+
+BUS_CLIENT=$top_builddir/tests/load/bus-client
+[ -x "$BUS_CLIENT" ] || skip_all "$BUS_CLIENT not built"
+
+# two slow jobs keep both threads busy for seconds: the 400,000-cell
+# domain of the benchmark (tests/bench/gen-big.py); behind them, small
+# domains (a fixture) arrive within milliseconds
+"$PYTHON3" "$top_srcdir/tests/bench/gen-big.py" cells "$tmpdir/slow.xml"
+cp "$top_srcdir/tests/data/domains/x86-q35-intel-numa.xml" "$tmpdir/small.xml"
+
+start_bus W
+start_daemon w "$W_addr" "$HOSTS/x86-q35-vtd" || exit 99
+pid=$daemon_pid
+# migmapd stopped while the calls are sent, so that it finds them all at once
+kill -STOP "$pid"
+"$BUS_CLIENT" "$W_addr" flood 100 "" "$tmpdir/small.xml" "$tmpdir/slow.xml" >"$tmpdir/flood" \
+	2>"$tmpdir/flood.err" &
+flood_pid=$!
+wait_for "$tmpdir/flood" "^sent 100" || kill -KILL "$flood_pid"
+kill -CONT "$pid"
+wait "$flood_pid"
+check "flood: every call answered" [ $? -eq 0 ]
+sed -n 's/^ok \([0-9]*\) limits \([0-9]*\) other \([0-9]*\)$/\1 \2 \3/p' "$tmpdir/flood" >"$tmpdir/counts"
+read -r ok limits other <"$tmpdir/counts" || { ok=0 limits=0 other=-1; }
+echo "# ok $ok limits $limits other $other"
+check "flood: the 2 running and the 64 waiting are answered" [ "$ok" -eq 66 ]
+check "flood: the other 34 get LimitsExceeded" [ "$limits" -eq 34 ]
+check "flood: no other error" [ "$other" -eq 0 ]
+"$MIGMAP" check --domain "$tmpdir/small.xml" "$tmpdir/w.state/host.xml" >/dev/null 2>&1
+cli_rc=$?
+want=$([ $cli_rc -eq 0 ] && echo true || echo false)
+check "after the flood: CheckDomain answers as 'migmap check' does" \
+	[ "$("$BUS_CLIENT" "$W_addr" big CheckDomain "" "$tmpdir/small.xml" | cut -d' ' -f3-)" = "ok $want" ]
+check "after the flood: reads are served" quiet call "$W_addr" GetHostMap s xml
+
+# SIGTERM with jobs running (threads beside the main one) and waiting
+"$BUS_CLIENT" "$W_addr" flood 40 "" "$tmpdir/small.xml" "$tmpdir/slow.xml" >/dev/null 2>&1 &
+flood_pid=$!
+bg_pids="$bg_pids $flood_pid"
+i=0
+until [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -gt 1 ] || [ $i -gt 1200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "SIGTERM with jobs in flight: exit 0" stop_daemon "$pid"
+wait "$flood_pid" 2>/dev/null
+finish
