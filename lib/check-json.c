@@ -48,7 +48,7 @@ static json_object *conflict_json(const MmConflict *c)
 		json_object *d = json_object_new_object();
 		if (!d || mm_json_add(d, "host", json_object_new_string(c->devices[i].host)) < 0 ||
 		    mm_json_add(d, "group", json_object_new_int64(c->devices[i].group)) < 0 ||
-		    mm_json_add(d, "bdf", mm_json_string_or_null(c->devices[i].bdf)) < 0 ||
+		    mm_json_add_string_or_null(d, "bdf", c->devices[i].bdf) < 0 ||
 		    json_object_array_add(devices, d) < 0) {
 			json_object_put(d);
 			return NULL;
@@ -62,7 +62,7 @@ int mm_check_report_format_json(const MmCheckReport *r, char **ret)
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
 	json_object *conflicts = NULL, *warnings = NULL;
 	if (!o || mm_json_add(o, "ok", json_object_new_boolean(r->ok)) < 0 ||
-	    mm_json_add(o, "machine", mm_json_string_or_null(r->machine)) < 0 ||
+	    mm_json_add_string_or_null(o, "machine", r->machine) < 0 ||
 	    !(conflicts = json_object_new_array()) || mm_json_add(o, "conflicts", conflicts) < 0 ||
 	    !(warnings = json_object_new_array()) || mm_json_add(o, "warnings", warnings) < 0)
 		return -ENOMEM;

@@ -174,7 +174,7 @@ int mm_whatif_format_json(const MmWhatif *w, char **ret)
 		    mm_json_add(o, "change",
 				json_object_new_string(
 					mm_whatif_change_to_string(w->domains[i].change))) < 0 ||
-		    mm_json_add(o, "reason", mm_json_string_or_null(w->domains[i].reason)) < 0)
+		    mm_json_add_string_or_null(o, "reason", w->domains[i].reason) < 0)
 			return -ENOMEM;
 	}
 	return mm_json_to_string(root, ret);

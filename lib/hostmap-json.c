@@ -22,24 +22,26 @@ static int cmp_json_strings(const void *a, const void *b)
 static json_object *reserved_json(const MmHostMap *m, const MmReserved *res)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *groups = json_object_new_array();
-	json_object *devices = json_object_new_array();
+	/* referenced from o once added; ours dropped on return */
+	_cleanup_(mm_json_putp) json_object *groups = json_object_new_array();
+	_cleanup_(mm_json_putp) json_object *devices = json_object_new_array();
 
-	if (!o || mm_json_add(o, "type", json_object_new_string(res->type)) < 0 ||
+	if (!o || !groups || !devices ||
+	    mm_json_add(o, "type", json_object_new_string(res->type)) < 0 ||
 	    mm_json_add(o, "start", mm_json_hex(res->start)) < 0 ||
 	    mm_json_add(o, "end", mm_json_hex(res->end)) < 0 ||
 	    mm_json_add(o, "source",
 			json_object_new_string(mm_reserved_source_to_string(res->source))) < 0 ||
-	    mm_json_add(o, "groups", groups) < 0 || mm_json_add(o, "devices", devices) < 0)
+	    mm_json_add(o, "groups", json_object_get(groups)) < 0 ||
+	    mm_json_add(o, "devices", json_object_get(devices)) < 0)
 		return NULL;
 	for (size_t i = 0; i < res->groups.n; i++) {
 		uint32_t id = res->groups.ids[i];
-		if (json_object_array_add(groups, json_object_new_int64(id)) < 0)
+		if (mm_json_append(groups, json_object_new_int64(id)) < 0)
 			return NULL;
 		const MmGroup *g = mm_hostmap_find_group(m, id);
 		for (size_t j = 0; g && j < g->n_devices; j++)
-			if (json_object_array_add(devices,
-						  json_object_new_string(g->devices[j].bdf)) < 0)
+			if (mm_json_append(devices, json_object_new_string(g->devices[j].bdf)) < 0)
 				return NULL;
 	}
 	/* One sorted list however the devices spread over groups. */
@@ -62,10 +64,10 @@ static json_object *msi_controllers_json(const MmHostMap *m)
 		    mm_json_add(o, "base", mm_json_hex(c->base)) < 0 ||
 		    mm_json_add(o, "size", mm_json_hex(c->size)) < 0 ||
 		    mm_json_add(o, "doorbell", mm_json_hex(c->doorbell)) < 0 ||
-		    mm_json_add(o, "translated",
-				c->translated == MM_TRANSLATED_UNKNOWN
-					? NULL
-					: json_object_new_boolean(c->translated != 0)) < 0 ||
+		    (c->translated == MM_TRANSLATED_UNKNOWN
+			     ? mm_json_add_null(o, "translated")
+			     : mm_json_add(o, "translated",
+					   json_object_new_boolean(c->translated != 0))) < 0 ||
 		    mm_json_add(o, "source",
 				json_object_new_string(mm_firmware_to_string(c->source))) < 0)
 			return NULL;
@@ -92,38 +94,40 @@ static json_object *limits_json(const MmHostMap *m)
 	return TAKE_PTR(a);
 }
 
-static json_object *bits_or_null(unsigned bits)
+/* bits, or null when not known */
+static int add_bits(json_object *o, const char *key, unsigned bits)
 {
-	return bits != MM_BITS_UNKNOWN ? json_object_new_int((int)bits) : NULL;
+	return bits != MM_BITS_UNKNOWN ? mm_json_add(o, key, json_object_new_int((int)bits))
+				       : mm_json_add_null(o, key);
 }
 
 int mm_hostmap_to_json(const MmHostMap *m, json_object **ret)
 {
 	_cleanup_(mm_json_putp) json_object *host = json_object_new_object();
-	json_object *reserved = json_object_new_array();
-	json_object *warnings = json_object_new_array();
+	/* referenced from host once added; ours dropped on return */
+	_cleanup_(mm_json_putp) json_object *reserved = json_object_new_array();
+	_cleanup_(mm_json_putp) json_object *warnings = json_object_new_array();
 	_cleanup_(mm_json_putp) json_object *msis = msi_controllers_json(m);
 	_cleanup_(mm_json_putp) json_object *limits = limits_json(m);
 
 	if (!host || !msis || !limits ||
 	    mm_json_add(host, "name", json_object_new_string(m->name ? m->name : "")) < 0 ||
-	    mm_json_add(host, "uuid", mm_json_string_or_null(m->uuid)) < 0 ||
-	    mm_json_add(host, "arch", mm_json_string_or_null(m->arch)) < 0 ||
-	    mm_json_add(host, "kernel", mm_json_string_or_null(m->kernel)) < 0 ||
-	    mm_json_add(host, "physBits", m->phys_bits ? json_object_new_int(m->phys_bits) : NULL) <
-		    0 ||
-	    mm_json_add(host, "iommuAddressBits", bits_or_null(m->iommu_bits)) < 0 ||
-	    mm_json_add(host, "kvmIpaBits", bits_or_null(m->kvm_ipa_bits)) < 0 ||
+	    mm_json_add_string_or_null(host, "uuid", m->uuid) < 0 ||
+	    mm_json_add_string_or_null(host, "arch", m->arch) < 0 ||
+	    mm_json_add_string_or_null(host, "kernel", m->kernel) < 0 ||
+	    add_bits(host, "physBits", m->phys_bits) < 0 ||
+	    add_bits(host, "iommuAddressBits", m->iommu_bits) < 0 ||
+	    add_bits(host, "kvmIpaBits", m->kvm_ipa_bits) < 0 ||
 	    mm_json_add(host, "iommuGroups", json_object_new_int64((int64_t)m->n_iommu_groups)) <
 		    0 ||
-	    mm_json_add(host, "reserved", reserved) < 0 ||
+	    !reserved || mm_json_add(host, "reserved", json_object_get(reserved)) < 0 ||
 	    mm_json_add(host, "msiControllers", TAKE_PTR(msis)) < 0 ||
 	    mm_json_add(host, "limits", TAKE_PTR(limits)) < 0 ||
 	    mm_json_add(host, "ram", mm_json_ranges(&m->ram)) < 0 ||
 	    mm_json_add(host, "pciWindows", mm_json_ranges(&m->pci_windows)) < 0 ||
-	    mm_json_add(host, "ecam", mm_json_ranges(&m->ecam)) < 0 ||
-	    mm_json_add(host, "warnings", warnings) < 0 ||
-	    mm_json_add(host, "generated", mm_json_string_or_null(m->generated)) < 0)
+	    mm_json_add(host, "ecam", mm_json_ranges(&m->ecam)) < 0 || !warnings ||
+	    mm_json_add(host, "warnings", json_object_get(warnings)) < 0 ||
+	    mm_json_add_string_or_null(host, "generated", m->generated) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_reserved; i++) {
 		json_object *r = reserved_json(m, &m->reserved[i]);
@@ -133,7 +137,7 @@ int mm_hostmap_to_json(const MmHostMap *m, json_object **ret)
 		}
 	}
 	for (size_t i = 0; i < m->n_warnings; i++)
-		if (json_object_array_add(warnings, json_object_new_string(m->warnings[i])) < 0)
+		if (mm_json_append(warnings, json_object_new_string(m->warnings[i])) < 0)
 			return -ENOMEM;
 
 	json_object *root = json_object_new_object();

@@ -15,22 +15,36 @@ void mm_json_putp(json_object **o)
 
 int mm_json_add(json_object *obj, const char *key, json_object *value)
 {
-	if (json_object_object_add(obj, key, value) < 0) {
+	if (!value || json_object_object_add(obj, key, value) < 0) {
 		json_object_put(value);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
+int mm_json_append(json_object *array, json_object *value)
+{
+	if (!value || json_object_array_add(array, value) < 0) {
+		json_object_put(value);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int mm_json_add_null(json_object *obj, const char *key)
+{
+	return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
+int mm_json_add_string_or_null(json_object *obj, const char *key, const char *s)
+{
+	return s ? mm_json_add(obj, key, json_object_new_string(s)) : mm_json_add_null(obj, key);
+}
+
 json_object *mm_json_hex(uint64_t v)
 {
 	char buf[19];
 	return json_object_new_string(mm_hex(v, buf));
-}
-
-json_object *mm_json_string_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
 }
 
 json_object *mm_json_ranges(const MmRangeSet *s)

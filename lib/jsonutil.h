@@ -9,10 +9,16 @@
 #include "rangeset.h"
 
 void mm_json_putp(json_object **o);
-/* Add key to obj; value NULL stores JSON null. Takes value even on failure. */
+/* Add key to obj. Takes value even on failure. value NULL is the failure
+ * of its constructor: -ENOMEM, nothing added (a JSON null is said with
+ * mm_json_add_null, so running out of memory never writes one). */
 int mm_json_add(json_object *obj, const char *key, json_object *value);
+int mm_json_add_null(json_object *obj, const char *key);
+/* Append value to array, as mm_json_add adds it (value NULL: -ENOMEM). */
+int mm_json_append(json_object *array, json_object *value);
+/* s as a string, NULL as JSON null. */
+int mm_json_add_string_or_null(json_object *obj, const char *key, const char *s);
 json_object *mm_json_hex(uint64_t v);
-json_object *mm_json_string_or_null(const char *s);
 /* [{"start": "0x…", "end": "0x…"}, …] */
 json_object *mm_json_ranges(const MmRangeSet *s);
 /* Serialize pretty, two-space indent, newline-terminated. */

@@ -136,14 +136,15 @@ static json_object *device_json(const MmNodeDevice *d)
 	json_object *domains = json_object_new_array();
 	if (!o || mm_json_add(o, "bdf", json_object_new_string(d->bdf)) < 0 ||
 	    mm_json_add(o, "name", json_object_new_string(d->name)) < 0 ||
-	    mm_json_add(o, "driver", mm_json_string_or_null(d->driver)) < 0 ||
-	    mm_json_add(o, "iommu_group",
-			d->iommu_group >= 0 ? json_object_new_int64(d->iommu_group) : NULL) < 0 ||
+	    mm_json_add_string_or_null(o, "driver", d->driver) < 0 ||
+	    (d->iommu_group >= 0
+		     ? mm_json_add(o, "iommu_group", json_object_new_int64(d->iommu_group))
+		     : mm_json_add_null(o, "iommu_group")) < 0 ||
 	    mm_json_add(o, "vfio", json_object_new_boolean(streq_ptr(d->driver, "vfio-pci"))) < 0 ||
 	    mm_json_add(o, "domains", domains) < 0)
 		return NULL;
 	for (size_t i = 0; i < d->n_domains; i++)
-		if (json_object_array_add(domains, json_object_new_string(d->domains[i])) < 0)
+		if (mm_json_append(domains, json_object_new_string(d->domains[i])) < 0)
 			return NULL;
 	return TAKE_PTR(o);
 }
@@ -154,7 +155,7 @@ int mm_libvirt_status_format_json(const MmLibvirtStatus *s, char **ret)
 	json_object *devices = json_object_new_array();
 	if (!o || mm_json_add(o, "uri", json_object_new_string(s->uri ? s->uri : "none")) < 0 ||
 	    mm_json_add(o, "connected", json_object_new_boolean(s->connected)) < 0 ||
-	    mm_json_add(o, "host_uuid", mm_json_string_or_null(s->host_uuid)) < 0 ||
+	    mm_json_add_string_or_null(o, "host_uuid", s->host_uuid) < 0 ||
 	    mm_json_add(o, "conflicts", json_object_new_int64(s->conflicts)) < 0 ||
 	    mm_json_add(o, "devices", devices) < 0)
 		return -ENOMEM;

@@ -673,7 +673,8 @@ int mm_plan_format_json(const MmPlan *p, char **ret)
 	if (!o || mm_json_add(o, "changed", json_object_new_boolean(p->changed)) < 0 ||
 	    mm_json_add(o, "memory", mm_json_hex(p->total_memory)) < 0 ||
 	    mm_json_add(o, "initialMemory", mm_json_hex(p->initial_memory)) < 0 ||
-	    mm_json_add(o, "maxMemory", p->max_memory ? mm_json_hex(p->max_memory) : NULL) < 0 ||
+	    (p->max_memory ? mm_json_add(o, "maxMemory", mm_json_hex(p->max_memory))
+			   : mm_json_add_null(o, "maxMemory")) < 0 ||
 	    mm_json_add(o, "slots", json_object_new_int((int)p->slots)) < 0 ||
 	    !(dimms = json_object_new_array()) || mm_json_add(o, "dimms", dimms) < 0 ||
 	    !(notes = json_object_new_array()) || mm_json_add(o, "notes", notes) < 0 ||

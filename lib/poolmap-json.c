@@ -13,8 +13,7 @@ static json_object *host_names(const MmPoolMap *p, const MmIdSet *hosts)
 {
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; a && i < hosts->n; i++)
-		if (json_object_array_add(a, json_object_new_string(
-						     p->members[hosts->ids[i]].name)) < 0) {
+		if (mm_json_append(a, json_object_new_string(p->members[hosts->ids[i]].name)) < 0) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -25,10 +24,10 @@ static json_object *member_json(const MmPoolMember *mb)
 {
 	json_object *o = json_object_new_object();
 	if (!o || mm_json_add(o, "name", json_object_new_string(mb->name)) < 0 ||
-	    mm_json_add(o, "uuid", mm_json_string_or_null(mb->uuid)) < 0 ||
-	    mm_json_add(o, "arch", mm_json_string_or_null(mb->arch)) < 0 ||
-	    mm_json_add(o, "limitBits",
-			mb->limit_bits ? json_object_new_int(mb->limit_bits) : NULL) < 0 ||
+	    mm_json_add_string_or_null(o, "uuid", mb->uuid) < 0 ||
+	    mm_json_add_string_or_null(o, "arch", mb->arch) < 0 ||
+	    (mb->limit_bits ? mm_json_add(o, "limitBits", json_object_new_int(mb->limit_bits))
+			    : mm_json_add_null(o, "limitBits")) < 0 ||
 	    mm_json_add(o, "iommuGroups", json_object_new_int64((int64_t)mb->n_iommu_groups)) < 0) {
 		json_object_put(o);
 		return NULL;
@@ -60,7 +59,7 @@ int mm_poolmap_to_json(const MmPoolMap *p, json_object **ret)
 	    mm_json_add(pool, "forbidden", forbidden) < 0 ||
 	    mm_json_add(pool, "usable", mm_json_ranges(&p->usable)) < 0 ||
 	    mm_json_add(pool, "warnings", warnings) < 0 ||
-	    mm_json_add(pool, "generated", mm_json_string_or_null(p->generated)) < 0)
+	    mm_json_add_string_or_null(pool, "generated", p->generated) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_members; i++) {
 		json_object *m = member_json(&p->members[i]);
@@ -82,7 +81,7 @@ int mm_poolmap_to_json(const MmPoolMap *p, json_object **ret)
 		}
 	}
 	for (size_t i = 0; i < p->n_warnings; i++)
-		if (json_object_array_add(warnings, json_object_new_string(p->warnings[i])) < 0)
+		if (mm_json_append(warnings, json_object_new_string(p->warnings[i])) < 0)
 			return -ENOMEM;
 
 	json_object *root = json_object_new_object();
@@ -110,7 +109,7 @@ int mm_pool_names_format_json(char *const *names, size_t n, char **ret)
 	if (!o || mm_json_add(o, "pools", pools) < 0 || !pools)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (json_object_array_add(pools, json_object_new_string(names[i])) < 0)
+		if (mm_json_append(pools, json_object_new_string(names[i])) < 0)
 			return -ENOMEM;
 	return mm_json_to_string(o, ret);
 }
@@ -127,7 +126,7 @@ int mm_pool_action_format_json(const char *action, const char *pool, char *const
 		if (mm_json_add(o, "hosts", a) < 0 || !a)
 			return -ENOMEM;
 		for (size_t i = 0; i < n_hosts; i++)
-			if (json_object_array_add(a, json_object_new_string(hosts[i])) < 0)
+			if (mm_json_append(a, json_object_new_string(hosts[i])) < 0)
 				return -ENOMEM;
 	}
 	if (domain && mm_json_add(o, "domain", json_object_new_string(domain)) < 0)

@@ -980,7 +980,7 @@ static int write_remote(MmState *s, int poolfd, const MmStatePool *p, const MmSt
 		json_object *o = json_object_new_object();
 		if (!o || mm_json_add(members, m->name, o) < 0 ||
 		    mm_json_add(o, "address", json_object_new_string(m->address)) < 0 ||
-		    mm_json_add(o, "fetched", mm_json_string_or_null(m->fetched)) < 0 ||
+		    mm_json_add_string_or_null(o, "fetched", m->fetched) < 0 ||
 		    mm_json_add(o, "stale", json_object_new_boolean(m->stale)) < 0)
 			goto out;
 		any = true;

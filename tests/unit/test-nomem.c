@@ -43,6 +43,13 @@ FAILALLOC_WRAP(xmlAttrPtr, xmlSetProp, (xmlNodePtr node, const xmlChar *name, co
 FAILALLOC_WRAP(int, json_object_object_add, (json_object * o, const char *key, json_object *v),
 	       (o, key, v), -1)
 FAILALLOC_WRAP(int, json_object_array_add, (json_object * a, json_object *v), (a, v), -1)
+/* and json-c's constructors */
+FAILALLOC_WRAP(json_object *, json_object_new_object, (void), (), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_array, (void), (), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_string, (const char *s), (s), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_int, (int32_t i), (i), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_int64, (int64_t i), (i), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_boolean, (json_bool b), (b), NULL)
 
 void __real_xmlDocDumpFormatMemoryEnc(xmlDocPtr doc, xmlChar **out, int *len, const char *encoding,
 				      int format);

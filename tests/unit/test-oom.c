@@ -34,6 +34,17 @@ FAILALLOC_WRAP(char *, strndup, (const char *s, size_t n), (s, n), NULL)
 FAILALLOC_WRAP(int, vasprintf, (char **p, const char *fmt, va_list ap), (p, fmt, ap), -1)
 FAILALLOC_WRAP(FILE *, open_memstream, (char **p, size_t *n), (p, n), NULL)
 FAILALLOC_WRAP(json_tokener *, json_tokener_new, (void), (), NULL)
+/* json-c's constructors, and its two adds failing as json-c does when it
+ * cannot grow a table or an array: -1, the value still the caller's */
+FAILALLOC_WRAP(json_object *, json_object_new_object, (void), (), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_array, (void), (), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_string, (const char *s), (s), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_int, (int32_t i), (i), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_int64, (int64_t i), (i), NULL)
+FAILALLOC_WRAP(json_object *, json_object_new_boolean, (json_bool b), (b), NULL)
+FAILALLOC_WRAP(int, json_object_object_add, (json_object * o, const char *key, json_object *v),
+	       (o, key, v), -1)
+FAILALLOC_WRAP(int, json_object_array_add, (json_object * a, json_object *v), (a, v), -1)
 FAILALLOC_WRAP(const char *, json_object_to_json_string_ext, (json_object * o, int flags),
 	       (o, flags), NULL)
 FAILALLOC_WRAP(xmlBufferPtr, xmlBufferCreate, (void), (), NULL)

@@ -150,7 +150,17 @@ START_TEST(test_json_edges)
 	ck_assert_int_eq(mm_json_get_hex(o, "e", &v), -EINVAL);
 	ck_assert_ptr_null(mm_json_get_string(o, "c"));
 	ck_assert_ptr_null(mm_json_get(mm_json_get(o, "c", json_type_int), "x", json_type_int));
-	ck_assert_ptr_null(mm_json_string_or_null(NULL));
+	json_object_put(o);
+
+	/* a NULL value is a constructor that failed: an error, not a null */
+	o = json_object_new_object();
+	ck_assert_int_eq(mm_json_add(o, "lost", NULL), -ENOMEM);
+	ck_assert(!json_object_object_get_ex(o, "lost", NULL));
+	ck_assert_int_eq(mm_json_add_null(o, "none"), 0);
+	ck_assert_int_eq(mm_json_add_string_or_null(o, "s", NULL), 0);
+	ck_assert_int_eq(mm_json_add_string_or_null(o, "t", "x"), 0);
+	ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+			 "{\"none\":null,\"s\":null,\"t\":\"x\"}");
 	json_object_put(o);
 }
 END_TEST
