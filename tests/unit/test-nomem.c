@@ -140,21 +140,8 @@ static const MmHostMap *const *hosts_of(Ctx *c)
 	return (const MmHostMap *const *)c->maps;
 }
 
-/* An aarch64 guest of 8 GiB with a hostdev, against the arm64 example pool:
- * the check finds errors, and the plan moves RAM into DIMMs (test-plan.c). */
-static const char arm64_domain[] = "<domain type='kvm'>\n"
-				   "  <name>g1</name>\n"
-				   "  <memory unit='GiB'>8</memory>\n"
-				   "  <vcpu>4</vcpu>\n"
-				   "  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n"
-				   "  <features><gic version='3'/></features>\n"
-				   "  <devices>\n"
-				   "    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
-				   "      <source><address domain='0x0000' bus='0x01' slot='0x00' "
-				   "function='0x0'/></source>\n"
-				   "    </hostdev>\n"
-				   "  </devices>\n"
-				   "</domain>\n";
+/* tu_arm64_domain against the arm64 example pool: the check finds errors,
+ * and the plan moves RAM into DIMMs (test-plan.c). */
 
 static void arm64_pool(Ctx *c)
 {
@@ -163,7 +150,7 @@ static void arm64_pool(Ctx *c)
 	c->n = 3;
 	for (size_t i = 0; i < 3; i++)
 		c->maps[i] = tu_probe(hosts[i], names[i]);
-	c->xml = arm64_domain;
+	c->xml = tu_arm64_domain;
 	MmError err = { 0 };
 	ck_assert_int_eq(mm_domain_parse_xml(c->xml, strlen(c->xml), "g1.xml", &c->domain, &err),
 			 0);

@@ -12,20 +12,6 @@
 #define GIB (1ULL << 30)
 #define MIB (1ULL << 20)
 
-static const char arm64_domain[] = "<domain type='kvm'>\n"
-				   "  <name>g1</name>\n"
-				   "  <memory unit='GiB'>8</memory>\n"
-				   "  <vcpu>4</vcpu>\n"
-				   "  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n"
-				   "  <features><gic version='3'/></features>\n"
-				   "  <devices>\n"
-				   "    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
-				   "      <source><address domain='0x0000' bus='0x01' slot='0x00' "
-				   "function='0x0'/></source>\n"
-				   "    </hostdev>\n"
-				   "  </devices>\n"
-				   "</domain>\n";
-
 /* A q35 guest with an Intel CPU model: QEMU leaves its RAM above 4 GiB in
  * place, so 1.5 TiB of it runs over an AMD host's HyperTransport hole. */
 static const char x86_domain[] = "<domain type='kvm'>\n"
@@ -91,12 +77,12 @@ START_TEST(test_arm64_plan_fits_example_pool)
 	for (size_t i = 0; i < 3; i++)
 		p.maps[i] = tu_probe(hosts[i], names[i]);
 
-	_cleanup_(mm_check_report_freep) MmCheckReport *before = check_text(arm64_domain, &p);
+	_cleanup_(mm_check_report_freep) MmCheckReport *before = check_text(tu_arm64_domain, &p);
 	ck_assert(!before->ok);
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
 	MmError err = { 0 };
-	ck_assert_msg(mm_plan_domain(arm64_domain, strlen(arm64_domain), "g1.xml",
+	ck_assert_msg(mm_plan_domain(tu_arm64_domain, strlen(tu_arm64_domain), "g1.xml",
 				     (const MmHostMap *const *)p.maps, 3, &plan, &err) == 0,
 		      "%s", err.message);
 	ck_assert(plan->changed);
@@ -190,18 +176,18 @@ START_TEST(test_already_fits)
 	p.maps[0] = tu_probe("arm64-virt-smmuv3", "a");
 	MmPlan *plan = NULL;
 	MmError err = { 0 };
-	ck_assert_int_eq(mm_plan_domain(arm64_domain, strlen(arm64_domain), "g1.xml",
+	ck_assert_int_eq(mm_plan_domain(tu_arm64_domain, strlen(tu_arm64_domain), "g1.xml",
 					(const MmHostMap *const *)p.maps, 1, &plan, &err),
 			 0);
 	ck_assert(!plan->changed);
-	ck_assert_str_eq(plan->domain_xml, arm64_domain);
+	ck_assert_str_eq(plan->domain_xml, tu_arm64_domain);
 	ck_assert_uint_eq(plan->n_dimms, 0);
 	mm_plan_free(plan);
 	pool_clear(&p);
 }
 END_TEST
 
-/* arm64_domain with extra XML after <vcpu>, and devices added */
+/* tu_arm64_domain with extra XML after <vcpu>, and devices added */
 static char *arm64_with(const char *after_vcpu, const char *devices)
 {
 	char *xml = NULL;
@@ -306,7 +292,7 @@ START_TEST(test_whatif_and_fit)
 	const MmHostMap *const *all = (const MmHostMap *const *)p.maps;
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	MmError err = { 0 };
-	ck_assert_int_eq(mm_domain_parse_xml(arm64_domain, strlen(arm64_domain), "g1.xml", &d,
+	ck_assert_int_eq(mm_domain_parse_xml(tu_arm64_domain, strlen(tu_arm64_domain), "g1.xml", &d,
 					     &err),
 			 0);
 	const MmDomain *const domains[] = { d };

@@ -110,3 +110,17 @@ bool tu_has_warning(const MmHostMap *m, const char *what)
 			return true;
 	return false;
 }
+
+const char tu_arm64_domain[] = "<domain type='kvm'>\n"
+			       "  <name>g1</name>\n"
+			       "  <memory unit='GiB'>8</memory>\n"
+			       "  <vcpu>4</vcpu>\n"
+			       "  <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>\n"
+			       "  <features><gic version='3'/></features>\n"
+			       "  <devices>\n"
+			       "    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
+			       "      <source><address domain='0x0000' bus='0x01' slot='0x00' "
+			       "function='0x0'/></source>\n"
+			       "    </hostdev>\n"
+			       "  </devices>\n"
+			       "</domain>\n";
