@@ -38,10 +38,11 @@ static json_object *member_json(const MmPoolMember *mb)
 int mm_poolmap_to_json(const MmPoolMap *p, json_object **ret)
 {
 	_cleanup_(mm_json_putp) json_object *pool = json_object_new_object();
-	json_object *members = json_object_new_array();
-	json_object *forbidden = json_object_new_array();
-	json_object *warnings = json_object_new_array();
-	json_object *limit = NULL;
+	/* referenced from pool once added; ours dropped on return */
+	_cleanup_(mm_json_putp) json_object *members = json_object_new_array();
+	_cleanup_(mm_json_putp) json_object *forbidden = json_object_new_array();
+	_cleanup_(mm_json_putp) json_object *warnings = json_object_new_array();
+	_cleanup_(mm_json_putp) json_object *limit = NULL;
 
 	if (p->limit_bits) {
 		uint64_t top =
@@ -49,16 +50,18 @@ int mm_poolmap_to_json(const MmPoolMap *p, json_object **ret)
 		limit = json_object_new_object();
 		if (!limit || mm_json_add(limit, "bits", json_object_new_int(p->limit_bits)) < 0 ||
 		    mm_json_add(limit, "end", mm_json_hex(top)) < 0 ||
-		    mm_json_add(limit, "hosts", host_names(p, &p->limit_hosts)) < 0) {
-			json_object_put(limit);
+		    mm_json_add(limit, "hosts", host_names(p, &p->limit_hosts)) < 0)
 			return -ENOMEM;
-		}
 	}
-	if (!pool || mm_json_add(pool, "name", json_object_new_string(p->name)) < 0 ||
-	    mm_json_add(pool, "members", members) < 0 || mm_json_add(pool, "limit", limit) < 0 ||
-	    mm_json_add(pool, "forbidden", forbidden) < 0 ||
+	if (!pool || !members || !forbidden || !warnings ||
+	    mm_json_add(pool, "name", json_object_new_string(p->name)) < 0 ||
+	    mm_json_add(pool, "members", json_object_get(members)) < 0 ||
+	    /* no limit known: null */
+	    (limit ? mm_json_add(pool, "limit", json_object_get(limit))
+		   : mm_json_add_null(pool, "limit")) < 0 ||
+	    mm_json_add(pool, "forbidden", json_object_get(forbidden)) < 0 ||
 	    mm_json_add(pool, "usable", mm_json_ranges(&p->usable)) < 0 ||
-	    mm_json_add(pool, "warnings", warnings) < 0 ||
+	    mm_json_add(pool, "warnings", json_object_get(warnings)) < 0 ||
 	    mm_json_add_string_or_null(pool, "generated", p->generated) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_members; i++) {
