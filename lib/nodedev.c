@@ -133,15 +133,16 @@ int mm_nodedev_parse_xml(const char *xml, size_t len, const char *file, MmNodeDe
 static json_object *device_json(const MmNodeDevice *d)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *domains = json_object_new_array();
-	if (!o || mm_json_add(o, "bdf", json_object_new_string(d->bdf)) < 0 ||
+	/* referenced from o once added; ours dropped on return */
+	_cleanup_(mm_json_putp) json_object *domains = json_object_new_array();
+	if (!o || !domains || mm_json_add(o, "bdf", json_object_new_string(d->bdf)) < 0 ||
 	    mm_json_add(o, "name", json_object_new_string(d->name)) < 0 ||
 	    mm_json_add_string_or_null(o, "driver", d->driver) < 0 ||
 	    (d->iommu_group >= 0
 		     ? mm_json_add(o, "iommu_group", json_object_new_int64(d->iommu_group))
 		     : mm_json_add_null(o, "iommu_group")) < 0 ||
 	    mm_json_add(o, "vfio", json_object_new_boolean(streq_ptr(d->driver, "vfio-pci"))) < 0 ||
-	    mm_json_add(o, "domains", domains) < 0)
+	    mm_json_add(o, "domains", json_object_get(domains)) < 0)
 		return NULL;
 	for (size_t i = 0; i < d->n_domains; i++)
 		if (mm_json_append(domains, json_object_new_string(d->domains[i])) < 0)
@@ -152,12 +153,13 @@ static json_object *device_json(const MmNodeDevice *d)
 int mm_libvirt_status_format_json(const MmLibvirtStatus *s, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *devices = json_object_new_array();
-	if (!o || mm_json_add(o, "uri", json_object_new_string(s->uri ? s->uri : "none")) < 0 ||
+	_cleanup_(mm_json_putp) json_object *devices = json_object_new_array();
+	if (!o || !devices ||
+	    mm_json_add(o, "uri", json_object_new_string(s->uri ? s->uri : "none")) < 0 ||
 	    mm_json_add(o, "connected", json_object_new_boolean(s->connected)) < 0 ||
 	    mm_json_add_string_or_null(o, "host_uuid", s->host_uuid) < 0 ||
 	    mm_json_add(o, "conflicts", json_object_new_int64(s->conflicts)) < 0 ||
-	    mm_json_add(o, "devices", devices) < 0)
+	    mm_json_add(o, "devices", json_object_get(devices)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_devices; i++) {
 		json_object *d = device_json(&s->devices[i]);

@@ -773,8 +773,9 @@ int mm_picture_format_text(const MmPicture *p, unsigned columns, bool colour, ch
 int mm_picture_format_json(const MmPicture *p, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *lanes = json_object_new_array();
-	if (!o || mm_json_add(o, "lanes", lanes) < 0)
+	/* referenced from o once added; ours dropped on return */
+	_cleanup_(mm_json_putp) json_object *lanes = json_object_new_array();
+	if (!o || !lanes || mm_json_add(o, "lanes", json_object_get(lanes)) < 0)
 		return -ENOMEM;
 	for (size_t l = 0; l < p->n_lanes; l++) {
 		json_object *lane = json_object_new_object();

@@ -108,8 +108,8 @@ int mm_poolmap_format_json(const MmPoolMap *p, char **ret)
 int mm_pool_names_format_json(char *const *names, size_t n, char **ret)
 {
 	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
-	json_object *pools = json_object_new_array();
-	if (!o || mm_json_add(o, "pools", pools) < 0 || !pools)
+	_cleanup_(mm_json_putp) json_object *pools = json_object_new_array();
+	if (!o || !pools || mm_json_add(o, "pools", json_object_get(pools)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (mm_json_append(pools, json_object_new_string(names[i])) < 0)

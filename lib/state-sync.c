@@ -27,23 +27,20 @@ int mm_state_pool_export(const MmState *s, const char *pool, uint64_t generation
 			 MmError *err)
 {
 	_cleanup_(mm_json_putp) json_object *root = json_object_new_object();
-	json_object *members = json_object_new_array();
+	/* referenced from root once added; ours dropped on return */
+	_cleanup_(mm_json_putp) json_object *members = json_object_new_array();
 	const MmStatePool *p = mm_state_find_pool(s, pool);
 
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (!p) {
-		json_object_put(members);
 		mm_error_set(err, NULL, 0, "no pool '%.64s'", pool);
 		return -ENOENT;
 	}
 	if (!root || !members || mm_json_add(root, "pool", json_object_new_string(pool)) < 0 ||
 	    mm_json_add(root, "generation", json_object_new_int64((int64_t)generation)) < 0 ||
-	    mm_json_add(root, "members", members) < 0) {
-		if (!root)
-			json_object_put(members);
+	    mm_json_add(root, "members", json_object_get(members)) < 0)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < p->n_members; i++) {
 		_cleanup_free_ char *xml = NULL;
 		json_object *o = json_object_new_object();
