@@ -267,15 +267,11 @@ static int add_host_work(void *data)
 		w->error_name = MM_BUS_ERROR_INVALID_HOST_MAP;
 		return r;
 	}
-	if (!mm_state_name_valid(map->name)) {
-		mm_error_set(&w->err, NULL, 0,
-			     "the host map's name '%.64s' is not a valid host name",
-			     map->name ? map->name : "");
-		w->error_name = MM_BUS_ERROR_INVALID_NAME;
-		return -EINVAL;
-	}
+	/* the state's own rules: -EINVAL is the map's name, -EFBIG its size */
 	r = mm_state_prepare_member(map, &w->prepared, &w->err);
-	w->error_name = r == -EFBIG ? SD_BUS_ERROR_LIMITS_EXCEEDED : MM_BUS_ERROR_INVALID_HOST_MAP;
+	w->error_name = r == -EFBIG    ? SD_BUS_ERROR_LIMITS_EXCEEDED
+			: r == -EINVAL ? MM_BUS_ERROR_INVALID_NAME
+				       : MM_BUS_ERROR_INVALID_HOST_MAP;
 	return r;
 }
 

@@ -1053,8 +1053,10 @@ int mm_state_prepare_member(const MmHostMap *map, MmStatePrepared **ret, MmError
 		return -EFBIG;
 	}
 	/* stored as loading will read it */
+	/* our own output not reading back is no fault of the caller's name:
+	 * -EINVAL stays the name's */
 	if ((r = mm_hostmap_parse_xml(p->text, len, file, &p->map, err)) < 0)
-		return r;
+		return r == -ENOMEM ? r : -EBADMSG;
 	*ret = TAKE_PTR(p);
 	return 0;
 }
@@ -1065,18 +1067,6 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *map, cons
 	_cleanup_(mm_state_prepared_freep) MmStatePrepared *p = NULL;
 	int r;
 
-	if (err)
-		memset(err, 0, sizeof(*err));
-	/* the pool first: a missing pool is said before the map is worked on */
-	MmStatePool *sp;
-	if ((r = find_pool_mut(s, pool, &sp, err)) < 0)
-		return r;
-	if ((r = check_name("host", map->name, err)) < 0)
-		return r;
-	if (mm_state_find_member(sp, map->name) && !replace) {
-		mm_error_set(err, NULL, 0, "pool '%s' already has a host '%s'", pool, map->name);
-		return -EEXIST;
-	}
 	if ((r = mm_state_prepare_member(map, &p, err)) < 0)
 		return r;
 	return mm_state_add_prepared(s, pool, &p, address, replace, err);

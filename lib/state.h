@@ -101,7 +101,8 @@ int mm_state_add_member(MmState *s, const char *pool, const MmHostMap *m, const 
  * slow one, touches no state and may run on any thread (m formatted as it
  * will be stored, and read back as loading will read it); the second
  * stores what the first made, as mm_state_add_member does, taking it over
- * (*prepared is NULL afterwards, whatever the result). */
+ * (*prepared is NULL afterwards, whatever the result). Preparing: -EINVAL
+ * for an invalid host name, -EFBIG for a map too big to be stored. */
 typedef struct MmStatePrepared MmStatePrepared;
 int mm_state_prepare_member(const MmHostMap *m, MmStatePrepared **ret, MmError *err);
 int mm_state_add_prepared(MmState *s, const char *pool, MmStatePrepared **prepared,
