@@ -11,8 +11,9 @@
 #include <errno.h>
 #include <stdbool.h>
 
-static unsigned long failalloc_left; /* wrapped calls before the failing one; 0: none armed */
-static bool failalloc_hit;           /* whether the armed failure happened */
+static unsigned long failalloc_left;  /* wrapped calls before the failing one; 0: none armed */
+static bool failalloc_hit;            /* whether the armed failure happened */
+static unsigned long failalloc_calls; /* wrapped calls so far, armed or not */
 
 /* The nth wrapped call from now fails (n >= 1); 0 disarms. */
 static inline void failalloc_arm(unsigned long n)
@@ -30,6 +31,7 @@ static inline bool failalloc_failed(void)
 /* In a wrapper: whether this call fails. */
 static inline bool failalloc_now(void)
 {
+	failalloc_calls++;
 	if (failalloc_left == 0 || --failalloc_left > 0)
 		return false;
 	failalloc_hit = true;
