@@ -20,6 +20,20 @@ until_true() {
 	done
 }
 
+# while_stopped PID CMD...: CMD with daemon PID stopped. a refreshes and
+# syncs q every second, so c imports q and a records its generation at any
+# moment: a file swapped under a running daemon could be recreated between
+# the removal and the creation.
+while_stopped() {
+	ws_pid=$1
+	shift
+	kill -STOP "$ws_pid"
+	"$@"
+	ws_status=$?
+	kill -CONT "$ws_pid"
+	return $ws_status
+}
+
 cp -R "$HOSTS/arm64-hwmsi" "$tmpdir/bsys"
 start_bus A
 start_bus B
@@ -67,14 +81,14 @@ pid_c=$daemon_pid
 quiet call "$A_addr" CreatePool s q
 quiet call "$A_addr" AddHost ss q "$(cat "$tmpdir/a.xml")"
 check "AddRemoteHost c to q" [ "$(get "$A_addr" AddRemoteHost ss q "$C_addr")" = c ]
-rm -rf "$tmpdir/c.state/pools/q" && : >"$tmpdir/c.state/pools/q"
+while_stopped "$pid_c" sh -c "rm -rf '$tmpdir/c.state/pools/q' && : >'$tmpdir/c.state/pools/q'"
 call "$A_addr" SyncPool s q >"$tmpdir/sync.out"
 check "SyncPool: c's member line says false" grep -q '^a(sbs) 1 "c" false' "$tmpdir/sync.out"
 check "  logged" grep -q "pool q: sync to c: ImportPool failed" "$tmpdir/a.log"
-rm "$tmpdir/c.state/pools/q" && mkdir "$tmpdir/c.state/pools/q"
+while_stopped "$pid_c" sh -c "rm '$tmpdir/c.state/pools/q' && mkdir '$tmpdir/c.state/pools/q'"
 # a generation that cannot be recorded: StateFailed
 gen=$state/pools/q/generation
-rm -f "$gen" && mkdir "$gen"
+while_stopped "$a_pid" sh -c "rm -f '$gen' && mkdir '$gen'"
 check "SyncPool, the generation unwritable: StateFailed" \
 	fails_with "$A_addr" "$IFACE.Error.StateFailed" SyncPool string:q
 check "  logged" grep -q "pool q: cannot sync" "$tmpdir/a.log"
