@@ -81,17 +81,35 @@ static void watch_pools(Manager *m)
 	}
 }
 
+static bool listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
 void share_rescan(Manager *m)
 {
-	char **changed = NULL;
-	size_t n = 0;
+	char **changed = NULL, **before = NULL;
+	size_t n = 0, n_before = 0;
 	MmError err = { 0 };
 	char buf[1024];
 
+	/* A file skipped (damaged, another host's map) is logged when it
+	 * first is, not at every rescan. */
+	for (size_t i = 0; i < m->state->n_warnings; i++)
+		if (mm_strv_appendf(&before, &n_before, "%s", m->state->warnings[i]) < 0)
+			break;
 	if (mm_state_reload(m->state, &changed, &n, &err) < 0) {
 		log_warning("cannot reread the pools: %s", mm_error_format(&err, buf, sizeof(buf)));
+		mm_strv_free(before, n_before);
 		return;
 	}
+	for (size_t i = 0; i < m->state->n_warnings; i++)
+		if (!listed(before, n_before, m->state->warnings[i]))
+			log_warning("%s", m->state->warnings[i]);
+	mm_strv_free(before, n_before);
 	for (size_t i = 0; i < n; i++) {
 		log_info("pool %s changed on disk", changed[i]);
 		bus_emit_pool_changed(m, changed[i], i == 0);

@@ -407,6 +407,21 @@ static bool has_suffix(const char *s, const char *suffix, size_t *stem)
 	return true;
 }
 
+/* The content hash of a member file (MmStateMember.content_hash): 64-bit
+ * FNV-1a over the bytes and their length, never 0 (0 is "unknown"). Not a
+ * defence against a forger, who could write the pool directory anyway: it
+ * tells a rewritten file from an unchanged one. */
+static uint64_t content_hash(const char *text, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= len;
+	return h ? h : 1;
+}
+
 /* Read and parse one map file; rel is the name used in messages. A bad
  * file returns < 0 with err filled. */
 static int read_map_at(int dirfd, const char *file, const char *rel, MmHostMap **ret, MmError *err)
@@ -496,7 +511,28 @@ static int load_generation(MmState *s, MmStatePool *p, int poolfd)
 	return 0;
 }
 
-static int load_pool(MmState *s, int poolsfd, const char *name)
+/* Read member file `file` of pool `name` into *ret; rel names it in
+ * messages. When prev (the pool as loaded before) has the member with the
+ * same content hash, the map is not parsed again: ret->map stays NULL and
+ * mm_state_reload moves prev's map over once the reload succeeds. */
+static int load_member(const MmStatePool *prev, int poolfd, const char *file, const char *rel,
+		       const char *member, MmStateMember *ret, MmError *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = mm_read_file_at(poolfd, file, STATE_FILE_MAX, &text, &len, err);
+	if (r < 0) {
+		snprintf(err->file, sizeof(err->file), "%.*s", (int)sizeof(err->file) - 1, rel);
+		return r;
+	}
+	ret->content_hash = content_hash(text, len);
+	const MmStateMember *old = prev ? mm_state_find_member(prev, member) : NULL;
+	if (old && old->map && old->content_hash == ret->content_hash)
+		return 0;
+	return mm_hostmap_parse_xml(text, len, rel, &ret->map, err);
+}
+
+static int load_pool(MmState *s, const MmState *prev, int poolsfd, const char *name)
 {
 	_cleanup_close_ int poolfd = -1;
 	char **names = NULL;
@@ -530,25 +566,26 @@ static int load_pool(MmState *s, int poolsfd, const char *name)
 			r = add_warning(s, "%s: not a member map (<host>.xml), ignored", rel);
 		} else {
 			_cleanup_free_ char *member = strndup(file, stem);
-			MmHostMap *map = NULL;
+			MmStateMember m = { 0 };
 			if (!member) {
 				r = -ENOMEM;
 			} else if (!mm_state_name_valid(member)) {
 				r = add_warning(s, "%s: '%s' is not a valid host name, ignored",
 						rel, member);
-			} else if ((r = read_map_at(poolfd, file, rel, &map, &err)) < 0) {
+			} else if ((r = load_member(prev ? mm_state_find_pool(prev, name) : NULL,
+						    poolfd, file, rel, member, &m, &err)) < 0) {
 				r = r == -ENOMEM ? r : add_error_warning(s, &err);
-			} else if (!streq_ptr(map->name, member)) {
+			} else if (m.map && !streq_ptr(m.map->name, member)) {
 				r = add_warning(s,
 						"%s: holds the map of host '%s', not '%s'; ignored",
-						rel, map->name ? map->name : "", member);
-				mm_hostmap_free(map);
+						rel, m.map->name ? m.map->name : "", member);
+				mm_hostmap_free(m.map);
 			} else if (MM_GROW(pool.members, alloc, pool.n_members + 1) < 0) {
-				mm_hostmap_free(map);
+				mm_hostmap_free(m.map);
 				r = -ENOMEM;
 			} else {
-				pool.members[pool.n_members++] =
-					(MmStateMember){ .name = TAKE_PTR(member), .map = map };
+				m.name = TAKE_PTR(member);
+				pool.members[pool.n_members++] = m;
 			}
 		}
 		if (r < 0)
@@ -578,7 +615,7 @@ out:
 	return r;
 }
 
-static int load_pools(MmState *s);
+static int load_pools(MmState *s, const MmState *prev);
 
 static int load(MmState *s)
 {
@@ -590,7 +627,7 @@ static int load(MmState *s)
 		return r;
 	if (r < 0 && r != -ENOENT && (r = add_error_warning(s, &err)) < 0)
 		return r;
-	return load_pools(s);
+	return load_pools(s, NULL);
 }
 
 /* A new fd of the pools directory: -ENOENT when there is none. */
@@ -601,7 +638,9 @@ static int open_pools(const MmState *s)
 	return open_dir_at(s->poolsfd, ".");
 }
 
-static int load_pools(MmState *s)
+/* prev: the state as loaded before (mm_state_reload), whose unchanged
+ * member files are not parsed again; NULL on the first load. */
+static int load_pools(MmState *s, const MmState *prev)
 {
 	_cleanup_close_ int poolsfd = -1;
 	char **names = NULL;
@@ -626,7 +665,7 @@ static int load_pools(MmState *s)
 			r = add_warning(s, POOLS_DIR "/%s: not a valid pool name, ignored",
 					names[i]);
 		else
-			r = load_pool(s, poolsfd, names[i]);
+			r = load_pool(s, prev, poolsfd, names[i]);
 	}
 	mm_strv_free(names, n);
 	return r;
@@ -1123,6 +1162,7 @@ int mm_state_add_prepared(MmState *s, const char *pool, MmStatePrepared **prepar
 		goto fail;
 	}
 	m.map = TAKE_PTR(prep->map);
+	m.content_hash = content_hash(prep->text, strlen(prep->text));
 	poolfd = open_pool_dir(s, pool, err);
 	if (poolfd < 0) {
 		r = poolfd;
@@ -1418,6 +1458,11 @@ static bool member_equal(const MmStateMember *a, const MmStateMember *b)
 	if (strcmp(a->name, b->name) != 0 || !streq_ptr(a->address, b->address) ||
 	    !streq_ptr(a->fetched, b->fetched) || a->stale != b->stale)
 		return false;
+	/* b's map is NULL when its file was unchanged (load_member) */
+	if (a->content_hash && a->content_hash == b->content_hash)
+		return true;
+	if (!b->map)
+		return false;
 	/* An allocation failure counts as a change: the reload then reports
 	 * one pool too many, never one too few. */
 	if (mm_hostmap_format_xml(a->map, &x) < 0 || mm_hostmap_format_xml(b->map, &y) < 0)
@@ -1445,7 +1490,7 @@ int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err
 		memset(err, 0, sizeof(*err));
 	*changed = NULL;
 	*n_changed = 0;
-	r = load_pools(&fresh);
+	r = load_pools(&fresh, s);
 	if (r < 0)
 		goto out;
 	/* Both lists are sorted by name: walk them together. */
@@ -1462,12 +1507,27 @@ int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err
 	}
 	if (r < 0)
 		goto out;
+	/* The maps of unchanged files move over from the old state. */
+	for (j = 0; j < fresh.n_pools; j++) {
+		const MmStatePool *old = mm_state_find_pool(s, fresh.pools[j].name);
+		for (size_t k = 0; k < fresh.pools[j].n_members; k++) {
+			MmStateMember *m = &fresh.pools[j].members[k];
+			if (!m->map)
+				m->map = TAKE_PTR(
+					((MmStateMember *)mm_state_find_member(old, m->name))->map);
+		}
+	}
 	for (i = 0; i < s->n_pools; i++)
 		pool_clear(&s->pools[i]);
 	free(s->pools);
 	s->pools = TAKE_PTR(fresh.pools);
 	s->n_pools = fresh.n_pools;
 	fresh.n_pools = 0;
+	/* what this reading skipped, in place of what the last one did */
+	mm_strv_free(s->warnings, s->n_warnings);
+	s->warnings = TAKE_PTR(fresh.warnings);
+	s->n_warnings = fresh.n_warnings;
+	fresh.n_warnings = 0;
 	r = 0;
 out:
 	for (i = 0; i < fresh.n_pools; i++)

@@ -28,6 +28,9 @@ typedef struct MmStateMember {
 	char *address; /* the member's migmapd bus address; NULL when imported */
 	char *fetched; /* RFC 3339 time of the last successful fetch; NULL when imported */
 	bool stale;    /* the last fetch failed: map is the one fetched at `fetched` */
+	/* FNV-1a of the member file's bytes as last read or written, 0 when
+	 * unknown: a reload parses only files whose content changed. */
+	uint64_t content_hash;
 } MmStateMember;
 
 typedef struct MmStatePool {
@@ -133,7 +136,9 @@ int mm_state_set_generation(MmState *s, const char *pool, uint64_t generation, M
 /* Load the pools again from disk, where other hosts' migmapd may have
  * changed them (a shared pool_dir), and replace the ones in s. *changed
  * (to free with mm_strv_free) names each pool created, deleted or changed
- * since s had it. On failure s is unchanged. */
+ * since s had it. Only member files whose content changed are parsed
+ * again. s->warnings becomes what this reading skipped. On failure s is
+ * unchanged. */
 int mm_state_reload(MmState *s, char ***changed, size_t *n_changed, MmError *err);
 /* Pool sync (lib/state-sync.c): pool and its members' maps as a JSON
  * document stamped with generation, in *ret. */

@@ -191,10 +191,10 @@ check "a GetHostMap behind AddHost of a 200,000-group map is answered first" \
 	[ "$(answers AddHost big "$tmpdir/groups.xml")" = "GetHostMap ok AddHost ok " ]
 check "  and the map is stored whole" \
 	[ "$(grep -c '<group ' "$state/pools/big/groups.xml")" -eq 200000 ]
-# (no order here: the first map's write makes migmapd reread the pools,
-# on its loop, which may still be under way)
-check "AddHost of it again: HostExists, after the work" \
-	sh -c "'$BUS_CLIENT' '$A_addr' beside AddHost big '$tmpdir/groups.xml' | grep -qx 'AddHost $IFACE.Error.HostExists'"
+# the first map's write makes migmapd reread the pools on its loop: the
+# file it wrote itself is not parsed again, so the order still holds
+check "AddHost of it again: HostExists, after a GetHostMap behind it" \
+	[ "$(answers AddHost big "$tmpdir/groups.xml")" = "GetHostMap ok AddHost $IFACE.Error.HostExists " ]
 call "$A_addr" DeletePool s big >/dev/null
 DBUS_SYSTEM_BUS_ADDRESS=$A_addr "$MIGMAP" pool check --json p "$tmpdir/domain.xml" >"$tmpdir/cli-report.json"
 check "migmap pool check (daemon) exits 1 on a conflict" [ $? -eq 1 ]

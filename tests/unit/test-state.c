@@ -721,6 +721,80 @@ START_TEST(reload_sees_other_writers)
 }
 END_TEST
 
+/* A reload parses only member files whose content changed (what a
+ * shared-directory rescan needs: migmapd rescans after each of its own
+ * writes and every rescan_interval, on its event loop). An unchanged file
+ * keeps its map object; a file rewritten by another writer with other
+ * content, or with the same size and one byte changed, is read again; one
+ * rewritten with the same bytes is no change. */
+START_TEST(reload_parses_only_changed_files)
+{
+	_cleanup_(mm_hostmap_freep) MmHostMap *a = tu_probe("arm64-virt-smmuv3", "a");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b = tu_probe("arm64-hwmsi", "b");
+	_cleanup_(mm_hostmap_freep) MmHostMap *b2 = tu_probe("arm64-virt-gicv2", "b");
+	MmState *s = open_state(MM_STATE_CREATE), *t = NULL;
+	MmError err = { 0 };
+	char **changed = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(mm_state_create_pool(s, "p", &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", a, NULL, false, &err), 0);
+	ck_assert_int_eq(mm_state_add_member(s, "p", b, NULL, false, &err), 0);
+	const MmHostMap *map_a = mm_state_find_member(mm_state_find_pool(s, "p"), "a")->map;
+	const MmHostMap *map_b = mm_state_find_member(mm_state_find_pool(s, "p"), "b")->map;
+
+	/* its own writes: nothing to parse */
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_eq(mm_state_find_member(mm_state_find_pool(s, "p"), "a")->map, map_a);
+	ck_assert_ptr_eq(mm_state_find_member(mm_state_find_pool(s, "p"), "b")->map, map_b);
+
+	/* another writer stores b again with the same content: no change */
+	t = open_state(0);
+	ck_assert_int_eq(mm_state_add_member(t, "p", b, NULL, true, &err), 0);
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_eq(mm_state_find_member(mm_state_find_pool(s, "p"), "b")->map, map_b);
+
+	/* ... and with another map: b is read again, a is kept */
+	ck_assert_int_eq(mm_state_add_member(t, "p", b2, NULL, true, &err), 0);
+	mm_state_free(t);
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(changed[0], "p");
+	mm_strv_free(changed, n);
+	const MmStatePool *p = mm_state_find_pool(s, "p");
+	ck_assert_ptr_eq(mm_state_find_member(p, "a")->map, map_a);
+	_cleanup_free_ char *want = format(b2), *got = format(mm_state_find_member(p, "b")->map);
+	ck_assert_str_eq(got, want);
+
+	/* one byte of a changed in place, same size, same file: read again */
+	_cleanup_free_ char *text = format(a);
+	char *nodes = strstr(text, "name='a'");
+	if (!nodes)
+		nodes = strstr(text, "name=\"a\"");
+	ck_assert_ptr_nonnull(nodes);
+	nodes[6] = 'z'; /* name='z': a map that is not the member's own */
+	write_file("pools/p/a.xml", text);
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	mm_strv_free(changed, n);
+	p = mm_state_find_pool(s, "p");
+	ck_assert_ptr_null(mm_state_find_member(p, "a"));
+	/* skipped, and said so */
+	ck_assert_int_eq(s->n_warnings, 1);
+	ck_assert_ptr_nonnull(strstr(s->warnings[0], "pools/p/a.xml"));
+	ck_assert_ptr_nonnull(strstr(s->warnings[0], "holds the map of host 'z'"));
+	/* fixed again: the warning goes with the next reload */
+	_cleanup_free_ char *fixed = format(a);
+	write_file("pools/p/a.xml", fixed);
+	ck_assert_int_eq(mm_state_reload(s, &changed, &n, &err), 0);
+	mm_strv_free(changed, n);
+	ck_assert_int_eq(s->n_warnings, 0);
+	mm_state_free(s);
+}
+END_TEST
+
 START_TEST(missing_dir)
 {
 	MmState *s = NULL;
@@ -1060,6 +1134,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, one_writer);
 	tcase_add_test(tc, shared_writers);
 	tcase_add_test(tc, reload_sees_other_writers);
+	tcase_add_test(tc, reload_parses_only_changed_files);
 	tcase_add_test(tc, missing_dir);
 	tcase_add_test(tc, damaged_pool_files);
 	tcase_add_test(tc, state_dir_in_the_wrong_shape);
