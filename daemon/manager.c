@@ -123,7 +123,7 @@ int manager_start(Manager *m)
 		return r;
 	}
 	for (size_t i = 0; i < m->state->n_warnings; i++)
-		log_warning("%s/%s", m->config.state_dir, m->state->warnings[i]);
+		share_log_state_warning(m, m->state->warnings[i]);
 
 	r = manager_refresh(m, &err);
 	if (r < 0) {

@@ -81,6 +81,15 @@ static void watch_pools(Manager *m)
 	}
 }
 
+void share_log_state_warning(const Manager *m, const char *warning)
+{
+	const char *pools = "pools/";
+	if (m->config.pool_dir && strncmp(warning, pools, strlen(pools)) == 0)
+		log_warning("%s/%s", m->config.pool_dir, warning + strlen(pools));
+	else
+		log_warning("%s/%s", m->config.state_dir, warning);
+}
+
 static bool listed(char *const *v, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
@@ -108,7 +117,7 @@ void share_rescan(Manager *m)
 	}
 	for (size_t i = 0; i < m->state->n_warnings; i++)
 		if (!listed(before, n_before, m->state->warnings[i]))
-			log_warning("%s", m->state->warnings[i]);
+			share_log_state_warning(m, m->state->warnings[i]);
 	mm_strv_free(before, n_before);
 	for (size_t i = 0; i < n; i++) {
 		log_info("pool %s changed on disk", changed[i]);

@@ -13,6 +13,9 @@ void share_publish(Manager *m);
 /* Watch the pools directory (inotify) and reread it every rescan_interval. */
 int share_start(Manager *m);
 void share_stop(Manager *m);
+/* Log a warning of the state (a file skipped when loading, relative to the
+ * state directory) with the file's real path: under pool_dir for pools. */
+void share_log_state_warning(const Manager *m, const char *warning);
 /* Reread the pools directory now: PoolChanged for each pool another
  * migmapd created, deleted or changed. */
 void share_rescan(Manager *m);

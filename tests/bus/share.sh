@@ -84,6 +84,14 @@ check "b's and c's maps untouched" sh -c "cmp -s '$tmpdir/b.xml' '$shared/p/b.xm
 # machine): the periodic rescan finds it
 check "b's file removed behind the daemons' backs" rm "$shared/p/b.xml"
 check "c notices by rescanning" wait_members "$C_addr" "a c"
+# a damaged member file is skipped and logged with its real path, once:
+# a later rescan (that notices y.xml) does not repeat x.xml's line
+echo '<host' >"$shared/p/x.xml"
+check "c logs the damaged file under pool_dir" wait_for "$tmpdir/c.log" "$shared/p/x.xml"
+echo '<host' >"$shared/p/y.xml"
+check "  a later rescan logs the next one" wait_for "$tmpdir/c.log" "$shared/p/y.xml"
+check "  and x.xml only once" [ "$(grep -c "$shared/p/x.xml" "$tmpdir/c.log")" -eq 1 ]
+rm "$shared/p/x.xml" "$shared/p/y.xml"
 
 check "c deletes p" quiet call "$C_addr" DeletePool s p
 check "a notices the deletion" sh -c "i=0; until ! busctl --address='$A_addr' call $SVC $OBJ $IFACE ListPools | grep -q '\"p\"'; do i=\$((i+1)); [ \$i -le 100 ] || exit 1; sleep 0.1; done"
