@@ -81,6 +81,9 @@ int cli_load_domain(const char *path, MmDomain **ret);
 int cli_read_domain_xml(const char *arg, const char *name, const char *uri, bool inactive,
 			char **ret, size_t *len);
 int cli_load_domain_from(const char *arg, const char *name, const char *uri, MmDomain **ret);
+/* The QEMU version of the libvirt connection a domain was read from (the
+ * QEMU driver's), 0 when none was read from libvirt or it cannot say. */
+unsigned long cli_virt_qemu_version(void);
 int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret);
 /* The XML of every domain libvirt at uri knows, running or not, in *ret
  * (n strings, each and the array to free). */

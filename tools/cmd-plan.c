@@ -71,6 +71,10 @@ int cmd_plan(int argc, char **argv)
 	const char *file = a.domain ? a.domain : a.name;
 	if ((r = cli_read_domain_xml(a.domain, a.name, a.uri, true, &xml, &len)) != EXIT_OK)
 		return r;
+	/* the QEMU that runs it, as check finds it (docs/design.md §6): the
+	 * libvirt connection's, else libvirt's cache below the sysroot when
+	 * judging against this host, else unknown (the newest, said) */
+	unsigned long qemu = cli_virt_qemu_version();
 	if (optind < argc) {
 		maps = (const MmHostMap *const *)hosts.maps;
 		n = hosts.n;
@@ -84,11 +88,15 @@ int cmd_plan(int argc, char **argv)
 			return r;
 		maps = local.maps;
 		n = local.n;
+		d->qemu_version = qemu;
+		if (mm_qemu_caps_fill_domain(d, local.config.sysroot, NULL) == -ENOMEM)
+			return cli_fail("plan: out of memory");
+		qemu = d->qemu_version;
 	}
 
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
 	MmError err = { 0 };
-	r = mm_plan_domain(xml, len, file, maps, n, &plan, &err);
+	r = mm_plan_domain_qemu(xml, len, file, qemu, maps, n, &plan, &err);
 	if (r < 0) {
 		char buf[1024];
 		cli_fail("%s", mm_error_format(&err, buf, sizeof(buf)));

@@ -139,13 +139,19 @@ int cli_load_domain_from(const char *arg, const char *name, const char *uri, MmD
 		return r;
 	if (mm_domain_parse_xml(text, len, name ? name : arg, ret, &err) < 0)
 		return cli_fail_error(&err);
-	/* read from libvirt's QEMU driver: its QEMU decides some defaults
-	 * (docs/design.md §6); without it the newest is assumed */
+	(*ret)->qemu_version = cli_virt_qemu_version();
+	return EXIT_OK;
+}
+
+unsigned long cli_virt_qemu_version(void)
+{
+	/* a domain read from libvirt's QEMU driver: its QEMU decides some
+	 * defaults (docs/design.md §6); without it the newest is assumed */
 	unsigned long version = 0;
 	const char *type = conn ? virConnectGetType(conn) : NULL;
 	if (type && strcmp(type, "QEMU") == 0 && virConnectGetVersion(conn, &version) == 0)
-		(*ret)->qemu_version = version;
-	return EXIT_OK;
+		return version;
+	return 0;
 }
 
 int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)

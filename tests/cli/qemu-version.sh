@@ -65,6 +65,15 @@ check "check, QEMU 10.0: the width error" run 1 "$tmpdir/o100" --config "$tmpdir
 	check --domain "$tmpdir/g.xml"
 check "  one line" grep -q "^error: guest intel $width_error" "$tmpdir/o100"
 
+# plan without HOST.xml finds the version as check does
+check "plan, QEMU 9.2: a plan" run 0 "$tmpdir/p92" --config "$tmpdir/r92.conf" plan --domain "$tmpdir/g.xml"
+check "  of the domain" grep -q "<domain" "$tmpdir/p92"
+check "plan, QEMU 10.0: no plan (exit 1)" run 1 "$tmpdir/p100" --config "$tmpdir/r100.conf" \
+	plan --domain "$tmpdir/g.xml"
+check "  for the width" grep -q "^migmap: no valid plan: .*intel $width_error" "$tmpdir/err"
+check "plan, no cache: the newest assumed, no plan" run 1 "$tmpdir/pnone" --config "$tmpdir/rnone.conf" \
+	plan --domain "$tmpdir/g.xml"
+
 # QEMU upgraded since libvirt probed it: the binary's ctime is not the
 # entry's, so its version is not believed
 mkdir -p "$tmpdir/r92/usr/bin"
