@@ -515,42 +515,80 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
 
 #define PLAN_XML_MAX (1u << 20)
 
-static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* PlanDomain: the emulator's version is found off the loop (a read of
+ * libvirt's capabilities cache, as for CheckDomain); the plan itself needs
+ * the maps, so it runs on the loop, on a domain bounded by PLAN_XML_MAX
+ * (a domain worth planning has one NUMA cell and is far smaller; `migmap
+ * plan` takes any size). */
+typedef struct PlanWork {
+	const char *xml;     /* in the message, which the job references */
+	const char *sysroot; /* m->config's */
+	unsigned long qemu_version;
+} PlanWork;
+
+static int plan_work(void *data)
 {
-	Manager *m = userdata;
+	PlanWork *w = data;
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	/* a domain that does not parse is said by the plan, with its error */
+	if (mm_domain_parse_xml(w->xml, strlen(w->xml), "domain_xml", &d, NULL) < 0)
+		return 0;
+	int r = mm_qemu_caps_fill_domain(d, w->sysroot, NULL);
+	if (r == -ENOMEM)
+		return r;
+	w->qemu_version = d->qemu_version;
+	return 0;
+}
+
+static int plan_done(Manager *m, sd_bus_message *msg, void *data, int r)
+{
+	PlanWork *w = data;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(mm_plan_freep) MmPlan *plan = NULL;
 	_cleanup_(domain_call_done) DomainCall c = { 0 };
 	MmError err = { 0 };
+
+	if (r < 0)
+		return r;
+	/* the maps as they are now: the pool may have changed, or gone */
+	if ((r = sd_bus_message_rewind(msg, true)) < 0 || (r = domain_call(m, msg, &c, &error)) < 0)
+		return sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(msg, &error) : r;
+	r = mm_plan_domain_qemu(c.xml, strlen(c.xml), "domain_xml", w->qemu_version, c.hosts, c.n,
+				&plan, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		format_error(&error,
+			     r == -ENOSPC    ? MM_BUS_ERROR_NO_PLAN
+			     : r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
+					     : MM_BUS_ERROR_INVALID_DOMAIN,
+			     &err);
+		return sd_bus_reply_method_error(msg, &error);
+	}
+	return sd_bus_reply_method_return(msg, "s", plan->domain_xml);
+}
+
+static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	_cleanup_(domain_call_done) DomainCall c = { 0 };
 	int r;
 
+	/* a pool that does not exist, or a domain too big, is said at once */
 	if ((r = domain_call(m, msg, &c, error)) < 0)
 		return r;
-	/* planned on the loop, with the maps: bounded so that it stays
-	 * quick (a domain worth planning has one NUMA cell and is far
-	 * smaller; `migmap plan` takes any size) */
 	size_t len = strlen(c.xml);
 	if (len > PLAN_XML_MAX)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
 					 "domain_xml: %zu bytes, PlanDomain takes at most %u; "
 					 "plan it with 'migmap plan'",
 					 len, PLAN_XML_MAX);
-	/* the emulator's version, which the plan cannot read itself */
-	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
-	unsigned long qemu = 0;
-	if (mm_domain_parse_xml(c.xml, len, "domain_xml", &d, &err) >= 0 &&
-	    mm_qemu_caps_fill_domain(d, m->config.sysroot, NULL) >= 0)
-		qemu = d->qemu_version;
-	err = (MmError){ 0 };
-	r = mm_plan_domain_qemu(c.xml, len, "domain_xml", qemu, c.hosts, c.n, &plan, &err);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
-		return format_error(error,
-				    r == -ENOSPC    ? MM_BUS_ERROR_NO_PLAN
-				    : r == -ENOTSUP ? MM_BUS_ERROR_NOT_SUPPORTED
-						    : MM_BUS_ERROR_INVALID_DOMAIN,
-				    &err);
-	return sd_bus_reply_method_return(msg, "s", plan->domain_xml);
+	PlanWork *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->xml = c.xml;
+	w->sysroot = m->config.sysroot;
+	return worker_submit(m, msg, plan_work, plan_done, w, free);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
