@@ -116,17 +116,21 @@ static bool daemon_running(Pool *p)
 	return true;
 }
 
-/* The state and pool directories of the installed configuration file, or
+/* The state and pool directories of the configuration file (--config
+ * FILE, $MIGMAP_CONFIG, else the installed one, which may be absent), or
  * the built-in state directory. */
 static int default_dirs(Pool *p)
 {
+	const char *file = cli_config_file ? cli_config_file : MM_CONFIG_FILE;
 	MmConfig config = { 0 };
 	MmError err = { 0 };
-	int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
-	if (r < 0 && r != -ENOENT) {
+	int r = mm_config_load(file, &config, &err);
+	if (r < 0 && !(r == -ENOENT && !cli_config_file)) {
 		mm_config_clear(&config);
 		return cli_fail_error(&err);
 	}
+	free(p->state_dir);
+	free(p->pool_dir);
 	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
 	p->pool_dir = TAKE_PTR(config.pool_dir);
 	mm_config_clear(&config);
