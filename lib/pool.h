@@ -61,6 +61,13 @@ int mm_pool_names_format_json(char *const *names, size_t n, char **ret);
  * ({"action": "untagged", "domain": "g1"}). */
 int mm_pool_action_format_json(const char *action, const char *pool, char *const *hosts,
 			       size_t n_hosts, const char *domain, char **ret);
+/* What a refresh or a sync of pool did to each of its n remote members, as
+ * one JSON object: {"action": "refreshed", "pool": "p1", "members":
+ * [{"host": "b", "ok": false, "result": "stale since …: …"}, …]}; result
+ * is what 'migmap pool refresh' prints after "HOST: " ("fresh", "stale
+ * since T: why", "synced", "not synced: why"). */
+int mm_pool_members_format_json(const char *action, const char *pool, char *const *hosts,
+				const bool *ok, char *const *results, size_t n, char **ret);
 
 #ifdef __cplusplus
 }

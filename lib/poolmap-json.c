@@ -136,3 +136,23 @@ int mm_pool_action_format_json(const char *action, const char *pool, char *const
 		return -ENOMEM;
 	return mm_json_to_string(o, ret);
 }
+
+int mm_pool_members_format_json(const char *action, const char *pool, char *const *hosts,
+				const bool *ok, char *const *results, size_t n, char **ret)
+{
+	_cleanup_(mm_json_putp) json_object *o = json_object_new_object();
+	json_object *members = json_object_new_array();
+	if (!o || mm_json_add(o, "action", json_object_new_string(action)) < 0 ||
+	    mm_json_add(o, "pool", json_object_new_string(pool)) < 0 ||
+	    mm_json_add(o, "members", members) < 0 || !members)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_new_object();
+		if (mm_json_append(members, m) < 0 || !m ||
+		    mm_json_add(m, "host", json_object_new_string(hosts[i])) < 0 ||
+		    mm_json_add(m, "ok", json_object_new_boolean(ok[i])) < 0 ||
+		    mm_json_add(m, "result", json_object_new_string(results[i])) < 0)
+			return -ENOMEM;
+	}
+	return mm_json_to_string(o, ret);
+}

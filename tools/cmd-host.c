@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap host: probe this host (or a sysroot) and print its map. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 
@@ -16,8 +17,10 @@ void cmd_host_help(FILE *f)
 	      "windows, and warnings; as a libvirt host capabilities fragment (XML), JSON,\n"
 	      "or a table.\n"
 	      "\n"
-	      "  --sysroot DIR  read /proc and /sys below DIR instead of / (default /)\n"
-	      "  --name NAME    the host's name in the map (default: its hostname)\n"
+	      "  --sysroot DIR  read /proc and /sys below DIR instead of / (default: the\n"
+	      "                 settings file's sysroot, else /)\n"
+	      "  --name NAME    the host's name in the map (default: the settings file's\n"
+	      "                 name, else the hostname), as migmapd and the hook name it\n"
 	      "  --json         print JSON instead of XML\n"
 	      "  --table        print a table for people instead of XML\n"
 	      "  -h, --help     show this help\n"
@@ -64,8 +67,20 @@ int cmd_host(int argc, char **argv)
 	if (json && table)
 		return cli_fail("host: --json and --table exclude each other");
 
-	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
+	/* what migmapd and the hook probe, with the same name: the settings
+	 * file's sysroot and name, unless given here (--config FILE or
+	 * $MIGMAP_CONFIG must exist; the installed file may be absent) */
+	_cleanup_(mm_config_clear) MmConfig config = { 0 };
 	MmError err = { 0 };
+	int k = mm_config_load(cli_config_file ? cli_config_file : MM_CONFIG_FILE, &config, &err);
+	if (k < 0 && !(k == -ENOENT && !cli_config_file))
+		return cli_fail_error(&err);
+	if (!opts.sysroot)
+		opts.sysroot = config.sysroot;
+	if (!opts.name)
+		opts.name = config.name;
+
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	if (mm_hostmap_probe(&opts, &map, &err) < 0)
 		return cli_fail_error(&err);
 

@@ -57,7 +57,7 @@ void cmd_pool_help(FILE *f)
 	      "  -c, --connect URI  libvirt URI (default " CLI_DEFAULT_URI "; fit, whatif, tag)\n"
 	      "  --add HOST.xml, --remove HOST  the change whatif asks about\n"
 	      "  --json        print JSON (list, show, check, fit, whatif, and what create,\n"
-	      "                delete, add, remove, tag and untag did)\n"
+	      "                delete, add, remove, tag, untag, refresh and sync did)\n"
 	      "  -h, --help    show this help\n"
 	      "  --version     print the version\n"
 	      "\n"
@@ -83,6 +83,11 @@ typedef struct Pool {
 	const char *add, *drop; /* whatif: --add HOST.xml, --remove HOST */
 	size_t n_bad;           /* refresh: members found stale */
 	uint64_t timeout_usec;  /* without migmapd: the config file's remote_timeout */
+	/* refresh, sync --json: each member's result, printed at the end */
+	char **m_hosts, **m_results;
+	bool *m_ok;
+	size_t n_m;
+	bool m_failed; /* a result could not be printed or kept */
 } Pool;
 
 static void pool_done(Pool *p)
@@ -92,6 +97,49 @@ static void pool_done(Pool *p)
 	free(p->pool_dir);
 	free(p->domains);
 	mm_state_free(p->state);
+	mm_strv_free(p->m_hosts, p->n_m);
+	mm_strv_free(p->m_results, p->n_m);
+	free(p->m_ok);
+}
+
+/* One member's result of a refresh or a sync: "HOST: RESULT" on stdout at
+ * once, or kept for the JSON object printed at the end (members_done). */
+static int member_result(Pool *p, const char *host, bool ok, const char *result)
+{
+	if (!p->json) {
+		printf("%s: %s\n", host, result);
+		return fflush(stdout) == 0 ? EXIT_OK
+					   : cli_fail("cannot write output: %s", strerror(errno));
+	}
+	bool *v = realloc(p->m_ok, (p->n_m + 1) * sizeof(*v));
+	if (!v)
+		return cli_fail("out of memory");
+	p->m_ok = v;
+	size_t n = p->n_m;
+	if (mm_strv_appendf(&p->m_hosts, &n, "%s", host) < 0)
+		return cli_fail("out of memory");
+	n = p->n_m;
+	if (mm_strv_appendf(&p->m_results, &n, "%s", result) < 0) {
+		free(p->m_hosts[p->n_m]);
+		p->m_hosts[p->n_m] = NULL;
+		return cli_fail("out of memory");
+	}
+	p->m_ok[p->n_m++] = ok;
+	return EXIT_OK;
+}
+
+/* After a refresh or a sync: with --json, what it did to every member as
+ * one object; ret (the command's exit status so far) unless that fails. */
+static int members_done(Pool *p, const char *action, const char *pool, int ret)
+{
+	_cleanup_free_ char *text = NULL;
+	if (!p->json || ret == EXIT_USAGE)
+		return ret;
+	if (mm_pool_members_format_json(action, pool, p->m_hosts, p->m_ok, p->m_results, p->n_m,
+					&text) < 0)
+		return cli_fail("out of memory");
+	int r = cli_print(text);
+	return r != EXIT_OK ? r : ret;
 }
 
 /* Whether migmapd owns its name on the system bus; keeps the connection. */
@@ -116,17 +164,21 @@ static bool daemon_running(Pool *p)
 	return true;
 }
 
-/* The state and pool directories of the installed configuration file, or
+/* The state and pool directories of the configuration file (--config
+ * FILE, $MIGMAP_CONFIG, else the installed one, which may be absent), or
  * the built-in state directory. */
 static int default_dirs(Pool *p)
 {
+	const char *file = cli_config_file ? cli_config_file : MM_CONFIG_FILE;
 	MmConfig config = { 0 };
 	MmError err = { 0 };
-	int r = mm_config_load(MM_CONFIG_FILE, &config, &err);
-	if (r < 0 && r != -ENOENT) {
+	int r = mm_config_load(file, &config, &err);
+	if (r < 0 && !(r == -ENOENT && !cli_config_file)) {
 		mm_config_clear(&config);
 		return cli_fail_error(&err);
 	}
+	free(p->state_dir);
+	free(p->pool_dir);
 	p->state_dir = config.state_dir ? TAKE_PTR(config.state_dir) : strdup(MM_STATE_DIR);
 	p->pool_dir = TAKE_PTR(config.pool_dir);
 	mm_config_clear(&config);
@@ -461,20 +513,28 @@ static void show_stale(const char *host, const MmError *why, void *userdata)
 	char buf[1024];
 	const MmStateMember *m =
 		mm_state_find_member(mm_state_find_pool(p->state, p->verb_pool), host);
+	_cleanup_free_ char *result = NULL;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
-	printf("%s: stale since %s: %s\n", host, m && m->fetched ? m->fetched : "an unknown time",
-	       mm_error_format(why, buf, sizeof(buf)));
-	fflush(stdout);
 	p->n_bad++;
+	if (asprintf(&result, "stale since %s: %s",
+		     m && m->fetched ? m->fetched : "an unknown time",
+		     mm_error_format(why, buf, sizeof(buf))) < 0) {
+		p->m_failed = true;
+		cli_fail("out of memory");
+		return;
+	}
+	if (member_result(p, host, false, result) != EXIT_OK)
+		p->m_failed = true;
 }
 
 static void show_fresh(const char *host, void *userdata)
 {
+	Pool *p = userdata;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
-	printf("%s: fresh\n", host);
-	fflush(stdout);
+	if (member_result(p, host, true, "fresh") != EXIT_OK)
+		p->m_failed = true;
 }
 
 static void show_progress_pool(size_t done, size_t total, const char *host, void *userdata)
@@ -484,6 +544,7 @@ static void show_progress_pool(size_t done, size_t total, const char *host, void
 
 /* A RefreshPool or SyncPool under way: the members' lines printed so far. */
 typedef struct MembersCall {
+	Pool *p;
 	const char *good, *bad; /* "fresh", "stale" or "synced", "not synced:" */
 	const char *me;         /* our unique name: MemberFinished sent to us */
 	char **printed;
@@ -502,14 +563,15 @@ static void member_line(MembersCall *mc, const char *host, int ok, const char *m
 		mc->ret = cli_fail("out of memory");
 		return;
 	}
-	if (ok)
-		printf("%s: %s\n", host, mc->good);
-	else {
-		printf("%s: %s %s\n", host, mc->bad, message);
-		mc->ret = mc->ret == EXIT_OK ? EXIT_VERDICT : mc->ret;
+	_cleanup_free_ char *result = NULL;
+	if (!ok && asprintf(&result, "%s %s", mc->bad, message) < 0) {
+		mc->ret = cli_fail("out of memory");
+		return;
 	}
-	if (fflush(stdout) != 0)
-		mc->ret = cli_fail("cannot write output: %s", strerror(errno));
+	if (!ok)
+		mc->ret = mc->ret == EXIT_OK ? EXIT_VERDICT : mc->ret;
+	if (member_result(mc->p, host, ok, ok ? mc->good : result) != EXIT_OK)
+		mc->ret = EXIT_USAGE;
 }
 
 static int on_member_finished(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -558,7 +620,7 @@ static int call_members(Pool *p, const char *method, const char *pool, const cha
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *owner = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_free_ char *path = NULL;
-	MembersCall mc = { .good = good, .bad = bad, .ret = EXIT_OK };
+	MembersCall mc = { .p = p, .good = good, .bad = bad, .ret = EXIT_OK };
 	const char *daemon;
 	int r;
 
@@ -603,7 +665,8 @@ static int do_refresh(Pool *p, char **args, size_t n)
 	if (n != 1)
 		return cli_fail("pool refresh: expected one pool name");
 	if (p->bus)
-		return call_members(p, "RefreshPool", args[0], "fresh", "stale");
+		return members_done(p, "refreshed", args[0],
+				    call_members(p, "RefreshPool", args[0], "fresh", "stale"));
 	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	p->verb_pool = args[0];
@@ -616,7 +679,9 @@ static int do_refresh(Pool *p, char **args, size_t n)
 				&err);
 	if (r < 0)
 		return fail_state(r, &err);
-	return p->n_bad ? EXIT_VERDICT : EXIT_OK;
+	if (p->m_failed)
+		return EXIT_USAGE;
+	return members_done(p, "refreshed", args[0], p->n_bad ? EXIT_VERDICT : EXIT_OK);
 }
 
 static int do_sync(Pool *p, char **args, size_t n)
@@ -629,7 +694,8 @@ static int do_sync(Pool *p, char **args, size_t n)
 	if (n != 1)
 		return cli_fail("pool sync: expected one pool name");
 	if (p->bus)
-		return call_members(p, "SyncPool", args[0], "synced", "not synced:");
+		return members_done(p, "synced", args[0],
+				    call_members(p, "SyncPool", args[0], "synced", "not synced:"));
 	if ((r = remote_timeout(p)) != EXIT_OK || (r = state_open(p, true)) != EXIT_OK)
 		return r;
 	if (!(pool = mm_state_find_pool(p->state, args[0])))
@@ -646,16 +712,16 @@ static int do_sync(Pool *p, char **args, size_t n)
 			continue;
 		r = remote_import_pool(m->address, geteuid() == 0, p->timeout_usec, args[0],
 				       generation, doc, &err);
-		if (r < 0) {
-			printf("%s: not synced: %s\n", m->name,
-			       mm_error_format(&err, buf, sizeof(buf)));
+		_cleanup_free_ char *result = NULL;
+		if (r < 0 && asprintf(&result, "not synced: %s",
+				      mm_error_format(&err, buf, sizeof(buf))) < 0)
+			return cli_fail("out of memory");
+		if (r < 0)
 			ret = EXIT_VERDICT;
-		} else
-			printf("%s: synced\n", m->name);
+		if ((r = member_result(p, m->name, !result, result ? result : "synced")) != EXIT_OK)
+			return r;
 	}
-	if (fflush(stdout) != 0)
-		return cli_fail("cannot write output: %s", strerror(errno));
-	return ret;
+	return members_done(p, "synced", args[0], ret);
 }
 
 static int do_show(Pool *p, char **args, size_t n)

@@ -101,6 +101,8 @@ check "sync of no pool: exit 2" run 2 "$tmpdir/o" pool sync p9
 check "  migmapd's answer" err_is "migmap: no pool 'p9'"
 check "refresh q: r answers" run 0 "$tmpdir/o" pool refresh q
 check "  r: fresh" grep -qx "r: fresh" "$tmpdir/o"
+check "refresh --json" run 0 "$tmpdir/o" pool refresh --json q
+check "  JSON" json_is "$tmpdir/o" '{"action": "refreshed", "pool": "q", "members": [{"host": "r", "ok": true, "result": "fresh"}]}'
 
 # ---- delete
 check "delete --json" run 0 "$tmpdir/o" pool delete --json q2

@@ -129,6 +129,25 @@ check "b: not synced, with why" grep -q "^b: not synced: .*ImportPool failed: " 
 check "h: synced" grep -q "^h: synced$" "$tmpdir/sync.out"
 check "h's migmapd now has pool p" \
 	sh -c "busctl --address='$H_addr' call $SVC $OBJ $IFACE ListPools | grep -q '\"p\"'"
+# --json: the same results, one object, the exit status unchanged
+members_json() { # members_json FILE ACTION: FILE holds b's failure, h's success
+	"$PYTHON3" - "$1" "$2" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["action"] == sys.argv[2] and o["pool"] == "p", o
+m = {x["host"]: x for x in o["members"]}
+assert sorted(m) == ["b", "h"], o
+assert m["h"]["ok"] is True and m["b"]["ok"] is False, o
+good, bad = ("synced", "not synced: ") if sys.argv[2] == "synced" else ("fresh", "stale since 20")
+assert m["h"]["result"] == good and m["b"]["result"].startswith(bad), o
+PY
+}
+check "pool sync --json (local), b down: exit 1" migmap_rc 1 "$tmpdir/sync.json" \
+	--state-dir "$local_state" pool sync --json p
+check "  b not synced, h synced" members_json "$tmpdir/sync.json" synced
+check "pool refresh --json (local), b down: exit 1" migmap_rc 1 "$tmpdir/refresh.json" \
+	--state-dir "$local_state" pool refresh --json p
+check "  b stale, h fresh" members_json "$tmpdir/refresh.json" refreshed
 # member addresses the CLI refuses before anything is stored, each one line
 bad_member() { # bad_member ADDRESS MESSAGE
 	migmap_rc 2 "$tmpdir/add.out" --state-dir "$local_state" pool add --remote "$1" p &&

@@ -34,6 +34,12 @@ check "  but before the command" sh -c 'echo "$0" | grep -qx -- --state-dir' "$(
 "$MIGMAP" --state-dir "$tmpdir/state" pool add beta "$tmpdir/vtd.xml" "$tmpdir/rmrr.xml" >/dev/null
 check "members after pool remove POOL" [ "$(complete_line "migmap --state-dir $tmpdir/state pool remove beta " | sort)" = "$(printf 'rmrr\nvtd')" ]
 check "  with a prefix" [ "$(complete_line "migmap --state-dir $tmpdir/state pool remove beta v")" = vtd ]
+check "pool whatif POOL --remove: the pool's members" [ "$(complete_line "migmap --state-dir $tmpdir/state pool whatif beta --remove " | sort)" = "$(printf 'rmrr\nvtd')" ]
+check "pool whatif POOL --add: map files" [ "$(complete_line "migmap pool whatif beta --add $tmpdir/vt")" = "$tmpdir/vtd.xml" ]
+# --config FILE: the pools of its state_dir
+printf 'state_dir = %s\n' "$tmpdir/state" >"$tmpdir/migmap.conf"
+check "pool names from --config's state_dir" [ "$(complete_line "migmap --config $tmpdir/migmap.conf pool show ")" = "$(printf 'alpha\nbeta')" ]
+check "  and members" [ "$(complete_line "migmap --config $tmpdir/migmap.conf pool remove beta r")" = rmrr ]
 # libvirt domains: a stand-in virsh that names the domains of the URI it is given
 cat >"$tmpdir/bin/virsh" <<'SH'
 #!/bin/sh

@@ -110,6 +110,21 @@ check "host without IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysro
 check "  warns on stderr" err_is "migmap: host: warning: n has no IOMMU groups: it cannot assign devices"
 check "host with IOMMU groups: exit 0" migmap_rc 0 "$tmpdir/out" host --sysroot "$HOSTS/x86-q35-vtd" --name v
 check "  no warning" [ ! -s "$tmpdir/err" ]
+# The settings file's sysroot and name, as migmapd and the hook probe and
+# name this host: what 'migmap host' prints by default, so the map a user
+# adds to a pool names the member migmapd publishes itself as.
+printf 'sysroot = %s\nname = h1\n' "$HOSTS/x86-q35-vtd" >"$tmpdir/host.conf"
+"$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name h1 >"$tmpdir/want.xml"
+check "--config: its sysroot and name" migmap_rc 0 "$tmpdir/out" --config "$tmpdir/host.conf" host
+check "  the same map as --sysroot and --name" cmp -s "$tmpdir/want.xml" "$tmpdir/out"
+check "MIGMAP_CONFIG: the same" sh -c 'MIGMAP_CONFIG="$1" "$0" host | cmp -s - "$2"' \
+	"$MIGMAP" "$tmpdir/host.conf" "$tmpdir/want.xml"
+"$MIGMAP" host --sysroot "$HOSTS/arm64-hwmsi" --name b >"$tmpdir/want.xml"
+check "--sysroot and --name win over the file" migmap_rc 0 "$tmpdir/out" \
+	--config "$tmpdir/host.conf" host --sysroot "$HOSTS/arm64-hwmsi" --name b
+check "  the same map as without it" cmp -s "$tmpdir/want.xml" "$tmpdir/out"
+check "--config FILE missing: exit 2" migmap_rc 2 "$tmpdir/out" --config "$tmpdir/none.conf" host
+check "  names it" err_is "migmap: $tmpdir/none.conf: cannot open: No such file or directory"
 # The kernel config's VA_BITS (the SMMUv3's stage-1 input width): a
 # proc/config.gz that is not gzip, or is cut short, is passed over for
 # boot/config-RELEASE, as if absent.

@@ -50,6 +50,21 @@ grep "^error" "$tmpdir/files" | sort >"$tmpdir/e2"
 check "  the same conflicts as with the three files" cmp -s "$tmpdir/e1" "$tmpdir/e2"
 check "check --json" run 1 "$tmpdir/o" $C check --json --domain "$tmpdir/g2.xml"
 check "  JSON not ok" grep -q '"ok": false' "$tmpdir/o"
+# c found stale by the last refresh (remote.json as migmapd leaves it when
+# c's migmapd does not answer): check names c and when its map was fetched
+printf '{"members": {"c": {"address": "ssh:c.invalid", "fetched": "2026-01-02T03:04:05Z", "stale": true}}}\n' \
+	>"$S/pools/p1/remote.json"
+check "check, pool p1 with c stale" run 1 "$tmpdir/o" $C check --domain "$tmpdir/g2.xml"
+check "  says c is stale, since its last fetch" \
+	grep -q "^note: host 'c' is stale: its migmapd at ssh:c.invalid did not answer; its map was fetched 2026-01-02T03:04:05Z\$" "$tmpdir/o"
+check "  still judged against c's last map" grep -q "meets direct 0xfbe00000-0xfbffffff on host c " "$tmpdir/o"
+check "check --json: the same warning" run 1 "$tmpdir/o" $C check --json --domain "$tmpdir/g2.xml"
+check "  in warnings" "$PYTHON3" -c 'import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+assert any("host '"'"'c'"'"' is stale" in x and "2026-01-02T03:04:05Z" in x for x in w), w' "$tmpdir/o"
+rm "$S/pools/p1/remote.json"
+check "not stale any more: no such note" run 1 "$tmpdir/o" $C check --domain "$tmpdir/g2.xml"
+check "  none" sh -c '! grep -q "is stale" "$0"' "$tmpdir/o"
 # a pool this host does not know: refused as the hook refuses it
 check "unknown pool: exit 2" run 2 "$tmpdir/o" $C check --domain "$tmpdir/g3.xml"
 check "  one line" err_is "migmap: check: the domain's pool 'nope' is not known here (see 'migmap pool list'; give HOST.xml files to check elsewhere)"

@@ -22,4 +22,19 @@ done
 for opt in $("$MIGMAP" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 	check "migmap(1) documents '$opt'" grep -q -- "$opt" "$tmpdir/page"
 done
+# pool's subcommands, as 'migmap pool --help' lists them: each one in bold
+# in migmap(1)'s source
+for sub in $("$MIGMAP" pool --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' | sort -u); do
+	check "migmap(1) documents 'pool $sub'" grep -q "^\.B $sub\( \|\$\)" "$page"
+done
+# every setting migmap reads (lib/config.c's table of keys): a tagged
+# paragraph of its own in migmap.conf(5), and a commented line in the
+# default file make install puts in place
+keys=$(sed -n 's/^[[:space:]]*{ "\([a-z_]*\)", offsetof(MmConfig.*/\1/p' "$top_srcdir/lib/config.c")
+check "lib/config.c names settings" [ -n "$keys" ]
+for key in $keys; do
+	check "migmap.conf(5) has a paragraph for '$key'" \
+		sh -c 'grep -A1 "^\.TP" "$1" | grep -qx "\.B $0"' "$key" "$top_srcdir/man/migmap.conf.5"
+	check "daemon/migmap.conf shows '$key'" grep -q "^#$key =" "$top_srcdir/daemon/migmap.conf"
+done
 finish
