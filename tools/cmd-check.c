@@ -50,7 +50,7 @@ static int print_report(const MmCheckReport *r, size_t n_hosts)
 {
 	bool colour = cli_colour(stdout);
 	for (size_t i = 0; i < r->n_warnings; i++)
-		printf("note: %s\n", r->warnings[i]);
+		printf("warning: %s\n", r->warnings[i]);
 	for (size_t i = 0; i < r->n_conflicts; i++) {
 		bool error = r->conflicts[i].severity == MM_SEVERITY_ERROR;
 		printf("%s%s:%s %s\n", colour ? (error ? "\033[1;31m" : "\033[33m") : "",

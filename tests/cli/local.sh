@@ -56,7 +56,7 @@ printf '{"members": {"c": {"address": "ssh:c.invalid", "fetched": "2026-01-02T03
 	>"$S/pools/p1/remote.json"
 check "check, pool p1 with c stale" run 1 "$tmpdir/o" $C check --domain "$tmpdir/g2.xml"
 check "  says c is stale, since its last fetch" \
-	grep -q "^note: host 'c' is stale: its migmapd at ssh:c.invalid did not answer; its map was fetched 2026-01-02T03:04:05Z\$" "$tmpdir/o"
+	grep -q "^warning: host 'c' is stale: its migmapd at ssh:c.invalid did not answer; its map was fetched 2026-01-02T03:04:05Z\$" "$tmpdir/o"
 check "  still judged against c's last map" grep -q "meets direct 0xfbe00000-0xfbffffff on host c " "$tmpdir/o"
 check "check --json: the same warning" run 1 "$tmpdir/o" $C check --json --domain "$tmpdir/g2.xml"
 check "  in warnings" "$PYTHON3" -c 'import json, sys

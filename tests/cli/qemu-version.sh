@@ -58,7 +58,7 @@ check "  for 48 bits" grep -q "^migmap: .*intel $width_error" "$tmpdir/err"
 # a refusal is one line on stderr; the assumption is said by check
 check "check, no cache: the width error" run 1 "$tmpdir/onone" --config "$tmpdir/rnone.conf" \
 	check --domain "$tmpdir/g.xml"
-check "  and the assumption" grep -q "^note: $unknown" "$tmpdir/onone"
+check "  and the assumption" grep -q "^warning: $unknown" "$tmpdir/onone"
 
 check "check, QEMU 9.2: clean" run 0 "$tmpdir/o" --config "$tmpdir/r92.conf" check --domain "$tmpdir/g.xml"
 check "check, QEMU 10.0: the width error" run 1 "$tmpdir/o100" --config "$tmpdir/r100.conf" \
@@ -82,5 +82,5 @@ check "stale cache entry: the newest assumed" hook 1 "$tmpdir/r92.conf"
 check "  for 48 bits" grep -q "^migmap: .*intel $width_error" "$tmpdir/err"
 check "check, stale cache entry: the width error" run 1 "$tmpdir/ostale" --config "$tmpdir/r92.conf" \
 	check --domain "$tmpdir/g.xml"
-check "  and the assumption" grep -q "^note: $unknown" "$tmpdir/ostale"
+check "  and the assumption" grep -q "^warning: $unknown" "$tmpdir/ostale"
 finish

@@ -78,6 +78,6 @@ for m in pc-q35-11.0 pc-i440fx-11.0 pc-q35-rhel9.6.0 pc-q35-rhel10.2.0 pc-q35-no
 	pc-i440fx-noble ubuntu-q35 pc-q35-resolute; do
 	sed "s/pc-q35-8.2/$m/" "$D/x86-viommu-aw48.xml" >"$tmpdir/m.xml"
 	check "$m: checked, not exit 2" run 1 "$tmpdir/m.txt" check --domain "$tmpdir/m.xml" "$tmpdir/h46.xml"
-	check "$m: a note names it" grep -q "^note: machine '$m' " "$tmpdir/m.txt"
+	check "$m: a warning names it" grep -q "^warning: machine '$m' " "$tmpdir/m.txt"
 done
 finish
