@@ -47,6 +47,7 @@ void mm_plan_free(MmPlan *p)
 	free(p->dimms);
 	mm_strv_free(p->notes, p->n_notes);
 	free(p->domain_xml);
+	free(p->defined);
 	free(p);
 }
 
@@ -678,7 +679,8 @@ int mm_plan_format_json(const MmPlan *p, char **ret)
 	    mm_json_add(o, "slots", json_object_new_int((int)p->slots)) < 0 ||
 	    !(dimms = json_object_new_array()) || mm_json_add(o, "dimms", dimms) < 0 ||
 	    !(notes = json_object_new_array()) || mm_json_add(o, "notes", notes) < 0 ||
-	    mm_json_add(o, "domain", json_object_new_string(p->domain_xml)) < 0)
+	    mm_json_add(o, "domain", json_object_new_string(p->domain_xml)) < 0 ||
+	    mm_json_add_string_or_null(o, "defined", p->defined) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_dimms; i++) {
 		json_object *dimm = json_object_new_object();

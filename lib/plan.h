@@ -33,6 +33,8 @@ typedef struct MmPlan {
 	char **notes; /* what the plan changed besides memory, and why */
 	size_t n_notes;
 	char *domain_xml; /* the planned domain, libvirt's own XML */
+	char *defined;    /* the libvirt domain defined with it (migmap plan --define),
+			   * NULL when none: set by the caller, freed with the plan */
 } MmPlan;
 
 void mm_plan_free(MmPlan *p);

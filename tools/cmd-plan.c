@@ -104,11 +104,11 @@ int cmd_plan(int argc, char **argv)
 	}
 	_cleanup_free_ char *text = NULL;
 	if (define && plan->changed) {
-		_cleanup_free_ char *defined = NULL;
 		if ((r = cli_virt_define(a.uri ? a.uri : CLI_DEFAULT_URI, plan->domain_xml,
-					 &defined)) != EXIT_OK)
+					 &plan->defined)) != EXIT_OK)
 			return r;
-		fprintf(stderr, "migmap: defined domain '%s' with the planned layout\n", defined);
+		fprintf(stderr, "migmap: defined domain '%s' with the planned layout\n",
+			plan->defined);
 	} else if (define)
 		fputs("migmap: the domain already fits: not redefined\n", stderr);
 	if (a.json) {

@@ -48,6 +48,12 @@ check "  says so" grep -q "^migmap: the domain already fits: not redefined" "$tm
 check "plan --define of a file on test:///default" run 0 plan --define \
 	--domain "$top_srcdir/tests/data/libvirt/g-pool.xml" -c test:///default "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
 check "  defined g-pool" grep -q "^migmap: defined domain 'g-pool'" "$tmpdir/err"
+check "plan --define --json: the JSON names the domain defined" run 0 plan --define --json \
+	--domain "$top_srcdir/tests/data/libvirt/g-pool.xml" -c test:///default "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "  defined: g-pool" "${PYTHON3:-python3}" -c 'import json,sys; d = json.load(open(sys.argv[1])); assert d["defined"] == "g-pool" and d["changed"], d["defined"]' "$tmpdir/out"
+check "plan --json without --define: defined is null" run 0 plan --json \
+	--domain "$top_srcdir/tests/data/libvirt/g-pool.xml" "$EX/a.xml" "$EX/b.xml" "$EX/c.xml"
+check "  null" "${PYTHON3:-python3}" -c 'import json,sys; assert json.load(open(sys.argv[1]))["defined"] is None' "$tmpdir/out"
 
 # pool tag/untag: what they say (what libvirt then holds: tests/libvirt/test-tag)
 check "pool tag" run 0 pool tag g-fits prod -c "$URI"
