@@ -40,7 +40,9 @@ done
 for member in $(sed -n 's/^\.\([A-Za-z]*\) .*/\1/p' "$tmpdir/introspect"); do
 	check "migmapd(8) documents $member" grep -q "$member" "$top_srcdir/man/migmapd.8"
 done
-for error in $(sed -n 's/.*MM_BUS_ERROR("\([A-Za-z]*\)").*/\1/p' "$top_srcdir/daemon/bus-names.h"); do
+errors=$(sed -n 's/.*MM_BUS_ERROR("\([A-Za-z]*\)").*/\1/p' "$top_srcdir/common/bus-names.h")
+check "common/bus-names.h names errors" [ -n "$errors" ]
+for error in $errors; do
 	check "migmapd(8) documents the error $error" grep -q "$error" "$top_srcdir/man/migmapd.8"
 done
 check "Name" [ "$(prop "$A_addr" Name)" = 's "a"' ]
@@ -75,7 +77,7 @@ check "host.xml follows" cmp -s "$tmpdir/host2.xml" "$state/host.xml"
 check "CreatePool p" call "$A_addr" CreatePool s p
 check "PoolChanged(p) emitted" wait_for "$tmpdir/signals" 'string "p"'
 check "PropertiesChanged(Pools) emitted" wait_for "$tmpdir/signals" 'string "Pools"'
-check "ListPools" [ "$(call "$A_addr" ListPools)" = 'as 1 "p"' ]
+check "ListPools" [ "$(call "$A_addr" ListPools)" = 'a(so) 1 "p" "/org/migmap/Migmap1/pool/p"' ]
 check "Pools property" [ "$(prop "$A_addr" Pools)" = 'as 1 "p"' ]
 check "CreatePool p again: PoolExists" fails_with "$A_addr" "$IFACE.Error.PoolExists" CreatePool string:p
 for bad in .. ../x a/b .hidden "a b" ""; do
@@ -232,7 +234,7 @@ get "$A_addr" GetPoolMap ss p xml >"$tmpdir/before.xml"
 check "SIGTERM: clean exit" stop_daemon "$pid_a"
 start_daemon a "$A_addr" "$tmpdir/sysroot" || exit 99
 pid_a=$daemon_pid
-check "restart: pools kept" [ "$(call "$A_addr" ListPools)" = 'as 1 "p"' ]
+check "restart: pools kept" [ "$(call "$A_addr" ListPools)" = 'a(so) 1 "p" "/org/migmap/Migmap1/pool/p"' ]
 get "$A_addr" GetPoolMap ss p xml >"$tmpdir/after.xml"
 check "restart: pool map kept" cmp -s "$tmpdir/before.xml" "$tmpdir/after.xml"
 check "restart: no warnings" sh -c "! grep -q warning '$tmpdir/a.log'"
