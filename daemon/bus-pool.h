@@ -22,5 +22,5 @@ void bus_pool_changed(Manager *m, const char *pool);
  * (the refresh_interval timer). */
 void bus_pool_member_finished(Manager *m, const char *pool, const char *destination,
 			      const char *host, bool ok, const char *message);
-/* ListPoolObjects() -> a(so): every pool and its object path. */
+/* ListPools() -> a(so): every pool and its object path. */
 int bus_pool_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -193,17 +193,6 @@ static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *err
 
 /* ---- pools -------------------------------------------------------------- */
 
-static int method_list_pools(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	int r = sd_bus_message_new_method_return(msg, &reply);
-	if (r >= 0)
-		r = append_pools(userdata, reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	return r;
-}
-
 /* CreatePool and DeletePool: one handler, the member name says which. */
 static int method_create_delete_pool(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
@@ -603,10 +592,8 @@ static const sd_bus_vtable manager_vtable[] = {
 				 SD_BUS_PARAM(host_map), method_get_host_map,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Refresh", NULL, NULL, method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "as", SD_BUS_PARAM(pools), method_list_pools,
-				 SD_BUS_VTABLE_UNPRIVILEGED),
-	/* typed: each pool with its object (bus-pool.c) */
-	SD_BUS_METHOD_WITH_NAMES("ListPoolObjects", NULL, , "a(so)", SD_BUS_PARAM(pools),
+	/* each pool with its object (bus-pool.c), as machined's ListMachines */
+	SD_BUS_METHOD_WITH_NAMES("ListPools", NULL, , "a(so)", SD_BUS_PARAM(pools),
 				 bus_pool_method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("CreatePool", "s", SD_BUS_PARAM(pool), NULL, ,
 				 method_create_delete_pool, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -281,6 +281,27 @@ static int fail_state(int r, const MmError *err)
 
 /* ---- subcommands -------------------------------------------------------- */
 
+/* ListPools' answer, a(so): the names, in a list of *n to free with
+ * mm_strv_free. */
+static int read_pool_names(sd_bus_message *reply, char ***ret, size_t *n)
+{
+	char **names = NULL;
+	size_t count = 0;
+	const char *name, *path;
+	int r = sd_bus_message_enter_container(reply, 'a', "(so)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(so)", &name, &path)) > 0)
+		r = mm_strv_appendf(&names, &count, "%s", name);
+	if (r >= 0)
+		r = sd_bus_message_exit_container(reply);
+	if (r < 0) {
+		mm_strv_free(names, count);
+		return r;
+	}
+	*ret = names;
+	*n = count;
+	return 0;
+}
+
 static int do_list(Pool *p, char **args, size_t n)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -294,11 +315,9 @@ static int do_list(Pool *p, char **args, size_t n)
 	if (p->bus) {
 		if ((r = call(p, "ListPools", &reply, NULL)) != EXIT_OK)
 			return r;
-		if ((r = sd_bus_message_read_strv(reply, &names)) < 0)
+		if ((r = read_pool_names(reply, &names, &n_names)) < 0)
 			return cli_fail("bad answer from migmapd: %s", strerror(-r));
 		r = EXIT_OK;
-		while (names && names[n_names])
-			n_names++;
 	} else {
 		if ((r = state_open(p, false)) != EXIT_OK)
 			return r;

@@ -51,7 +51,7 @@ every_method() {
 		"setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups busctl --address='$a' get-property $SVC $OBJ $IFACE Generation >/dev/null"
 	check "$3: nobody: introspection served" sh -c \
 		"setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups busctl --address='$a' introspect $SVC $OBJ >/dev/null"
-	check "$3: nobody: the pool is untouched" [ "$(call "$a" ListPools)" = 'as 1 "p"' ]
+	check "$3: nobody: the pool is untouched" [ "$(call "$a" ListPools)" = 'a(so) 1 "p" "/org/migmap/Migmap1/pool/p"' ]
 	check "$3: nobody: its member is untouched" [ "$(get "$a" GetPoolMap ss p xml | grep -c '<member ')" -eq 1 ]
 }
 
@@ -77,7 +77,7 @@ check "admin_group: nobody may CreatePool" \
 	as_nobody busctl --address="$G_addr" call "$SVC" "$OBJ" "$IFACE" CreatePool s n
 check "admin_group: nobody may AddHost" \
 	quiet as_nobody busctl --address="$G_addr" call "$SVC" "$OBJ" "$IFACE" AddHost ss n "$B"
-check "admin_group: the pool is there" [ "$(call "$G_addr" ListPools)" = 'as 1 "n"' ]
+check "admin_group: the pool is there" [ "$(call "$G_addr" ListPools)" = 'a(so) 1 "n" "/org/migmap/Migmap1/pool/n"' ]
 # 4. admin_group as a number: a supplementary group the bus vouches for is
 # enough; a caller without it is refused
 printf 'libvirt_uri = none\nadmin_group = 4242\n' >"$tmpdir/gid.conf"
@@ -91,7 +91,7 @@ check "admin_group 4242: nobody with it as a supplementary group may CreatePool"
 check "admin_group 4242: nobody without it is refused" \
 	nobody_fails "$N_addr" org.freedesktop.DBus.Error.AccessDenied CreatePool string:k
 check "  the refusal names the group" err_has "only root or group '4242' may"
-check "admin_group 4242: only the allowed pool was created" [ "$(call "$N_addr" ListPools)" = 'as 1 "m"' ]
+check "admin_group 4242: only the allowed pool was created" [ "$(call "$N_addr" ListPools)" = 'a(so) 1 "m" "/org/migmap/Migmap1/pool/m"' ]
 
 # 5. an admin_group that does not exist: said at start, and only root may
 printf 'libvirt_uri = none\nadmin_group = migmap-no-such-group\n' >"$tmpdir/nogroup.conf"

@@ -70,7 +70,8 @@ caller_calls() {
 	shift 2
 	$who busctl --address="$P_addr" --allow-interactive-authorization=no call "$SVC" "$OBJ" "$IFACE" "$m" "$@" >/dev/null
 }
-pools() { call "$P_addr" ListPools; }
+# the pool names: the Pools property (as)
+pools() { busctl --address="$P_addr" get-property "$SVC" "$OBJ" "$IFACE" Pools; }
 has_polkit() {
 	busctl --address="$P_addr" call org.freedesktop.DBus /org/freedesktop/DBus \
 		org.freedesktop.DBus NameHasOwner s org.freedesktop.PolicyKit1 2>/dev/null |

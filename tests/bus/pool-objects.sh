@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# One bus object per pool, the systemd way: ListPoolObjects answers each
+# One bus object per pool, the systemd way: ListPools answers each
 # pool with its path (sd_bus_path_encode's escaping, checked against
 # busctl's own reading of the tree), introspection shows the objects with
 # interface org.migmap.Migmap1.Pool, and the properties Name, Members,
@@ -19,7 +19,7 @@ pprop() { busctl --address="$A_addr" get-property "$SVC" "$1" "$PIFACE" "$2"; }
 quiet call "$A_addr" CreatePool s p1
 # a name with '-' and '.': escaped as sd-bus escapes (_2d, _2e)
 quiet call "$A_addr" CreatePool s my-pool.1
-check "ListPoolObjects: a(so)" sh -c '[ "$(busctl --address="$0" call "$1" "$2" "$3" ListPoolObjects)" = "$4" ]' \
+check "ListPools: a(so)" sh -c '[ "$(busctl --address="$0" call "$1" "$2" "$3" ListPools)" = "$4" ]' \
 	"$A_addr" "$SVC" "$OBJ" "$IFACE" \
 	'a(so) 2 "my-pool.1" "/org/migmap/Migmap1/pool/my_2dpool_2e1" "p1" "/org/migmap/Migmap1/pool/p1"'
 busctl --address="$A_addr" tree --list "$SVC" >"$tmpdir/tree"
