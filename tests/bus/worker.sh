@@ -42,6 +42,24 @@ check "after the flood: CheckDomain answers as 'migmap check' does" \
 	[ "$("$BUS_CLIENT" "$W_addr" big CheckDomain "" "$tmpdir/small.xml" | cut -d' ' -f3-)" = "ok $want" ]
 check "after the flood: reads are served" quiet call "$W_addr" GetHostMap s xml
 
+# a pool deleted while its CheckDomain reads the domain on a thread: the
+# check is made against the pool as it is then, which is gone: NoSuchPool
+"$MIGMAP" host --sysroot "$HOSTS/x86-q35-vtd" --name y >"$tmpdir/y.xml"
+quiet call "$W_addr" CreatePool s gone
+quiet call "$W_addr" AddHost ss gone "$(cat "$tmpdir/y.xml")"
+"$BUS_CLIENT" "$W_addr" big CheckDomain gone "$tmpdir/slow.xml" >"$tmpdir/gone.out" 2>&1 &
+gone_pid=$!
+bg_pids="$bg_pids $gone_pid"
+i=0
+until [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -gt 1 ] || [ $i -gt 1200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "DeletePool while the domain is read" quiet call "$W_addr" DeletePool s gone
+wait "$gone_pid"
+check "  the CheckDomain: NoSuchPool" \
+	[ "$(cut -d' ' -f1,3- "$tmpdir/gone.out")" = "CheckDomain $IFACE.Error.NoSuchPool" ]
+
 # SIGTERM with jobs running (threads beside the main one) and waiting
 "$BUS_CLIENT" "$W_addr" flood 40 "" "$tmpdir/small.xml" "$tmpdir/slow.xml" >/dev/null 2>&1 &
 flood_pid=$!
