@@ -234,8 +234,8 @@ int remote_import_pool(const char *spec, bool privileged, uint64_t timeout_usec,
 	return r;
 }
 
-int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
-			 MmHostMap **ret, MmError *err)
+int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, MmHostMap **ret,
+			 MmError *err)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -268,13 +268,6 @@ int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_use
 		mm_error_set(err, spec, 0, "cannot connect: %s", strerror(-r));
 		return r;
 	}
-	sd_id128_t ours, theirs;
-	if (self && sd_bus_get_bus_id(self, &ours) >= 0 && sd_bus_get_bus_id(bus, &theirs) >= 0 &&
-	    sd_id128_equal(ours, theirs)) {
-		mm_error_set(err, spec, 0,
-			     "this is this migmapd's own bus: add this host with its map instead");
-		return -ELOOP;
-	}
 	r = sd_bus_call_method(bus, MM_BUS_NAME, MM_BUS_PATH, MM_BUS_INTERFACE, "GetHostMap",
 			       &error, &reply, "s", "xml");
 	if (r < 0) {
@@ -290,9 +283,8 @@ int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_use
 	return mm_hostmap_parse_xml(xml, strlen(xml), spec, ret, err);
 }
 
-int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
-			uint64_t timeout_usec, const RemoteRefreshOps *ops, void *userdata,
-			MmError *err)
+int remote_refresh_pool(MmState *s, const char *pool, bool privileged, uint64_t timeout_usec,
+			const RemoteRefreshOps *ops, void *userdata, MmError *err)
 {
 	const MmStatePool *p = mm_state_find_pool(s, pool);
 	char **names = NULL, **addresses = NULL;
@@ -331,8 +323,7 @@ int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *s
 		MmError fetch_err = { 0 };
 		if (ops && ops->progress)
 			ops->progress(i, n, names[i], userdata);
-		r = remote_fetch_hostmap(addresses[i], privileged, timeout_usec, self, &map,
-					 &fetch_err);
+		r = remote_fetch_hostmap(addresses[i], privileged, timeout_usec, &map, &fetch_err);
 		if (r >= 0) {
 			/* The member keeps its name even if the host renamed itself. */
 			free(map->name);

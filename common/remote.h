@@ -32,11 +32,10 @@ int remote_address_resolve_logged(const char *spec, bool privileged, const char 
 
 /* Connect to the bus of member spec (see remote_address_resolve()), call GetHostMap("xml") on its
  * migmapd and parse the answer. 0 and a new map in *ret, or a negative errno with err filled:
- * err->file is spec, err->line the parser's line. self, when not NULL, is the caller's own bus
- * connection as the owner of the name: the address of that same bus is refused (-ELOOP) rather than
- * waited on. */
-int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, sd_bus *self,
-			 MmHostMap **ret, MmError *err);
+ * err->file is spec, err->line the parser's line. The CLI's fetch without migmapd; migmapd
+ * fetches asynchronously (remote_open()) and refuses its own bus there (daemon/refresh.c). */
+int remote_fetch_hostmap(const char *spec, bool privileged, uint64_t timeout_usec, MmHostMap **ret,
+			 MmError *err);
 
 /* A connection to member spec's bus (see remote_address_resolve_logged()),
  * attached to event and started without waiting: the caller makes its
@@ -66,6 +65,5 @@ typedef struct RemoteRefreshOps {
 /* privileged: the caller is root. A member stored with an address that only
  * root may use is not run for anyone else: it is marked stale. */
 /* timeout_usec bounds each member's fetch (remote_timeout). */
-int remote_refresh_pool(MmState *s, const char *pool, bool privileged, sd_bus *self,
-			uint64_t timeout_usec, const RemoteRefreshOps *ops, void *userdata,
-			MmError *err);
+int remote_refresh_pool(MmState *s, const char *pool, bool privileged, uint64_t timeout_usec,
+			const RemoteRefreshOps *ops, void *userdata, MmError *err);

@@ -179,5 +179,12 @@ int manager_run(Manager *m)
 	(void)sd_notify(false, "STOPPING=1");
 	if (r < 0)
 		log_error("the event loop failed: %s", strerror(-r));
+	else if (r > 0) {
+		/* SIGTERM and SIGINT end the loop with 0; sd-bus ends it with
+		 * EXIT_FAILURE when the bus goes away (exit on disconnect, set
+		 * in bus_setup): a failure, not a stop anybody asked for */
+		log_error("lost the connection to the system bus");
+		r = -ECONNRESET;
+	}
 	return r;
 }

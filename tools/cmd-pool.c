@@ -391,7 +391,7 @@ static int do_add_remote(Pool *p, const char *pool)
 		return r;
 	if (!mm_state_find_pool(p->state, pool))
 		return cli_fail("no pool '%s'", pool);
-	r = remote_fetch_hostmap(p->remote, geteuid() == 0, p->timeout_usec, NULL, &map, &err);
+	r = remote_fetch_hostmap(p->remote, geteuid() == 0, p->timeout_usec, &map, &err);
 	if (r < 0)
 		return fail_state(r, &err);
 	r = mm_state_add_member(p->state, pool, map, p->remote, false, &err);
@@ -694,8 +694,7 @@ static int do_refresh(Pool *p, char **args, size_t n)
 		.stale = show_stale,
 		.fresh = show_fresh,
 	};
-	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, NULL, p->timeout_usec, &ops, p,
-				&err);
+	r = remote_refresh_pool(p->state, args[0], geteuid() == 0, p->timeout_usec, &ops, p, &err);
 	if (r < 0)
 		return fail_state(r, &err);
 	if (p->m_failed)

@@ -103,4 +103,29 @@ check "unknown admin_group: nobody is refused as with none" \
 	nobody_fails "$O_addr" org.freedesktop.DBus.Error.AccessDenied CreatePool string:k
 check "  only root may" err_has "only root may"
 check "unknown admin_group: root may" call "$O_addr" CreatePool s k
+
+# 6. admin_group's member list (/etc/group) names the caller, whose process
+# does not carry the group (added since it logged in): a member, allowed.
+# A group of this run's own, removed when the test ends.
+if command -v groupadd >/dev/null && command -v gpasswd >/dev/null; then
+	group=mmtest$(od -An -N3 -tx1 /dev/urandom | tr -d ' ')
+	cleanup_group() {
+		groupdel "$group" 2>/dev/null
+		cleanup_bus
+	}
+	trap cleanup_group EXIT
+	groupadd "$group" && gpasswd -a nobody "$group" >/dev/null ||
+		{ echo "cannot make group $group"; exit 99; }
+	printf 'libvirt_uri = none\nadmin_group = %s\n' "$group" >"$tmpdir/members.conf"
+	start_bus M open
+	daemon_config=$tmpdir/members.conf start_daemon mem "$M_addr" "$HOSTS/arm64-virt-smmuv3" ||
+		exit 99
+	check "admin_group listing nobody as a member: nobody (without the group) may CreatePool" \
+		quiet as_nobody busctl --address="$M_addr" call "$SVC" "$OBJ" "$IFACE" CreatePool s l
+	check "  the pool is there" [ "$(call "$M_addr" ListPools)" = 'as 1 "l"' ]
+	check "admin_group listing nobody: daemon (not listed) is refused" \
+		fails_as "setpriv --reuid=daemon --regid=$(id -g daemon) --clear-groups" "$M_addr" \
+		org.freedesktop.DBus.Error.AccessDenied CreatePool string:d
+	check "  by the group rule" err_has "only root or group '$group' may"
+fi
 finish

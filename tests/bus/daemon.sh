@@ -272,4 +272,14 @@ check "damaged file: the daemon serves the rest" quiet call "$A_addr" GetPoolMap
 kill -INT "$pid_a"
 wait "$pid_a"
 check "SIGINT: clean exit" [ $? -eq 0 ]
+
+# ---- the bus goes away: a failure (migmapd(8) EXIT STATUS 1), said in one
+# line, not the clean exit of a stop somebody asked for
+start_bus L
+start_daemon l "$L_addr" "$HOSTS/x86-q35-vtd" || exit 99
+pid_l=$daemon_pid
+kill -TERM "$(sed -n 2p "$tmpdir/L.bus.out")"
+wait "$pid_l"
+check "the bus lost: exit 1" [ $? -eq 1 ]
+check "  says why" grep -qx "migmapd: lost the connection to the system bus" "$tmpdir/l.log"
 finish

@@ -52,6 +52,9 @@ check "CheckDomain, an empty pool: EmptyPool" \
 	fails_with "$A_addr" "$IFACE.Error.EmptyPool" CheckDomain "string:$uefi" string:empty
 check "CheckDomain, a machine not modelled: NotSupported" \
 	fails_with "$A_addr" "$IFACE.Error.NotSupported" CheckDomain "string:$riscv" string:p
+check "CheckDomain of an aarch64 guest on this x86 host: InvalidDomain" \
+	fails_with "$A_addr" "$IFACE.Error.InvalidDomain" CheckDomain "string:$uefi" string:
+check "  names both architectures" err_has "the guest is aarch64 but host x is x86_64"
 
 # ---- pool writes
 check "RemoveHost, a bad pool name: InvalidName" \

@@ -244,7 +244,39 @@ check "no polkitd: nobody (not in admin_group) is refused" \
 check "the refusal names the group rule" err_has "only root or group"
 check "no polkitd: nobody is refused what polkit allowed" \
 	caller_fails as_nobody org.freedesktop.DBus.Error.AccessDenied DeletePool "string:$run-ok"
+check "no polkitd: reads stay open to nobody" caller_calls as_nobody ListPools
 check "no polkitd: the refusals changed nothing" \
 	[ "$(pools)" = "as 3 \"$run-d\" \"$run-ok\" \"$run-root\"" ]
-check "no polkitd: reads stay open to nobody" caller_calls as_nobody ListPools
+
+# 3. SIGTERM while a call waits for polkitd (stopped): migmapd exits
+# cleanly, and the caller is answered with an error, not left waiting
+DBUS_SYSTEM_BUS_ADDRESS=$P_addr "$POLKITD" >>"$tmpdir/polkitd.log" 2>&1 &
+polkitd_pid=$!
+bg_pids="$bg_pids $polkitd_pid"
+i=0
+until has_polkit; do
+	i=$((i + 1))
+	if [ $i -gt 1200 ] || ! kill -0 "$polkitd_pid" 2>/dev/null; then
+		echo "polkitd did not start again"
+		exit 99
+	fi
+	sleep 0.05
+done
+kill -STOP "$polkitd_pid"
+asked_before=$(grep -c 'member=CheckAuthorization' "$tmpdir/stall.calls")
+as_nobody dbus-send --bus="$P_addr" --print-reply --reply-timeout=300000 --dest="$SVC" \
+	"$OBJ" "$IFACE.CreatePool" "string:$run-term" >/dev/null 2>"$tmpdir/term.err" &
+term_caller=$!
+i=0
+until asked_count $((asked_before + 1)) || [ $i -gt 1200 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+check "polkitd stopped: the call waits for it" asked_count $((asked_before + 1))
+check "SIGTERM with a call waiting for polkit: exit 0" stop_daemon "$daemon_pid"
+wait "$term_caller"
+term_rc=$?
+check "  the waiting caller gets an error" [ "$term_rc" -ne 0 ]
+check "  from the bus: migmapd left without answering" grep -q "^Error org.freedesktop.DBus.Error.NoReply" "$tmpdir/term.err"
+kill -KILL "$polkitd_pid"
 finish

@@ -94,6 +94,14 @@ check "admin: AddRemoteHost ssh:[fe80::1]" \
 	'ssh:[fe80::1]'
 printf '%s\n' -xT -o BatchMode=yes -- fe80::1 systemd-stdio-bridge >"$tmpdir/want.argv"
 check "ssh got the bare IPv6 address" same_argv
+check "admin: RemoveHost fe80::1" \
+	quiet as_nobody busctl --address="$A_addr" call "$SVC" "$OBJ" "$IFACE" RemoveHost ss p b
+check "admin: AddRemoteHost ssh:admin@[fe80::1]:2222" \
+	quiet as_nobody busctl --address="$A_addr" call "$SVC" "$OBJ" "$IFACE" AddRemoteHost ss p \
+	'ssh:admin@[fe80::1]:2222'
+printf '%s\n' -xT -o BatchMode=yes -p 2222 -l admin -- fe80::1 systemd-stdio-bridge \
+	>"$tmpdir/want.argv"
+check "ssh got the port after the brackets, the user, the bare address" same_argv
 
 # 3. a raw address root added is never run for an admin
 quiet call "$A_addr" CreatePool s r

@@ -39,6 +39,20 @@ check "AddRemoteHost of a bad address: RemoteFailed" \
 	fails_with "$A_addr" "$IFACE.Error.RemoteFailed" AddRemoteHost string:p string:nonsense
 check "AddRemoteHost to no pool: NoSuchPool" \
 	fails_with "$A_addr" "$IFACE.Error.NoSuchPool" AddRemoteHost string:nope "string:$B_addr"
+# a remote member whose map is named so that it cannot name a member file
+# (a stand-in serving it: migmapd --name refuses such a name)
+FAKE=$top_builddir/tests/bus/fake-migmapd
+sed "s/memoryMap name='b'/memoryMap name='.b'/" "$tmpdir/b.xml" >"$tmpdir/hidden.xml"
+start_bus F
+"$FAKE" "$F_addr" hostmap "$tmpdir/hidden.xml" >"$tmpdir/fake.log" 2>&1 &
+bg_pids="$bg_pids $!"
+i=0
+until bus_has_daemon "$F_addr" || [ $i -gt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+before=$(ls "$state/pools/p")
+check "AddRemoteHost of a map named '.b': InvalidName" \
+	fails_with "$A_addr" "$IFACE.Error.InvalidName" AddRemoteHost string:p "string:$F_addr"
+check "  quotes the map's name" err_has "the host map's name '.b' is not a valid host name"
+check "  the pool unchanged" [ "$(ls "$state/pools/p")" = "$before" ]
 check "AddHost a (imported)" quiet call "$A_addr" AddHost ss p "$(cat "$tmpdir/a.xml")"
 
 "$MIGMAP" baseline --name p "$tmpdir/a.xml" "$tmpdir/b.xml" >"$tmpdir/pool.xml"
@@ -85,7 +99,8 @@ check "migmap pool add --remote (local)" "$MIGMAP" --state-dir "$local_state" po
 check "migmap pool refresh (local)" "$MIGMAP" --state-dir "$local_state" pool refresh p
 check "local: b fetched" cmp -s "$tmpdir/b.xml" "$local_state/pools/p/b.xml"
 check "local: remote.json" grep -qF "$B_addr" "$local_state/pools/p/remote.json"
-check "refresh prints one line per member, no progress when piped" sh -c \
+check "migmap pool add a local member (local)" "$MIGMAP" --state-dir "$local_state" pool add p "$tmpdir/a.xml"
+check "refresh prints one line per remote member (not the local a), no progress when piped" sh -c \
 	'[ "$("$0" --state-dir "$1" pool refresh p 2>&1)" = "b: fresh" ]' "$MIGMAP" "$local_state"
 if command -v script >/dev/null; then
 	# a terminal (script's pty): one progress line naming the host, then cleared
@@ -159,8 +174,8 @@ check "ssh: an IPv6 address with a letter past f" bad_member "ssh:[::g]" "bad me
 check "ssh: text after the brackets" bad_member "ssh:[::1]x" "bad member 'ssh:[::1]x': $ssh_form"
 check "a socket that is not there" bad_member "unix:path=$tmpdir/none.sock" \
 	"unix:path=$tmpdir/none.sock: cannot connect: No such file or directory"
-check "the members are as they were" \
-	[ "$(ls "$local_state/pools/p" | grep -c '\.xml$')" -eq 2 ]
+check "the members are as they were (a, b and h)" \
+	[ "$(ls "$local_state/pools/p" | grep -c '\.xml$')" -eq 3 ]
 check "pool refresh of a bad pool name: exit 2" migmap_rc 2 "$tmpdir/refresh.out" \
 	--state-dir "$local_state" pool refresh a/b
 check "  says so" err_is "migmap: invalid pool name 'a/b'"

@@ -21,7 +21,12 @@ def main():
     ap.add_argument("--except", dest="exceptions", action="append", default=[],
                     metavar="FILE:REASON")
     args = ap.parse_args()
-    exceptions = dict(e.split(":", 1) for e in args.exceptions)
+    exceptions = {}
+    for e in args.exceptions:
+        name, _, reason = e.partition(":")
+        if not reason.strip():
+            ap.error("--except %s: an exception needs a reason (FILE:REASON)" % name)
+        exceptions[name] = reason
     if len(exceptions) > MAX_EXCEPTIONS:
         sys.exit("coverage: %d exceptions, at most %d" % (len(exceptions), MAX_EXCEPTIONS))
     files = [f for f in json.load(open(args.summary))["files"]

@@ -3,8 +3,12 @@
  * `dtc -I dtb -O dts tests/data/hosts/NAME/sys/firmware/fdt` (and the
  * capture's dmesg.txt where it names the frame); trees the fixtures do not
  * have are built here with libfdt's sequential-write API. */
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libfdt.h>
 
@@ -359,6 +363,171 @@ START_TEST(test_fdt_structure_damage)
 }
 END_TEST
 
+START_TEST(test_fdt_bad_phandles)
+{
+	/* msi-parent naming a phandle no node has, a controller whose
+	 * #msi-cells is not one cell (devicetree specification 2.2.4: a
+	 * u32), and a node that is no MSI controller at all: the first two
+	 * are malformed (their argument counts are unknown), the third says
+	 * nothing; the ITS stays of unknown translation */
+	Tree t;
+	begin(&t);
+	its_node(&t, "its@8080000", 0x8080000, 1, NULL);
+	OK(fdt_begin_node(t.buf, "wide-cells"));
+	OK(fdt_property_u64(t.buf, "#msi-cells", 1));
+	OK(fdt_property_u32(t.buf, "phandle", 5));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_begin_node(t.buf, "intc"));
+	OK(fdt_property_u32(t.buf, "phandle", 6));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_begin_node(t.buf, "dev@1"));
+	OK(fdt_property_u32(t.buf, "msi-parent", 9));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_begin_node(t.buf, "dev@2"));
+	OK(fdt_property_u32(t.buf, "msi-parent", 5));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_begin_node(t.buf, "pcie@3"));
+	map_prop(&t, "msi-map", 6, 4);
+	OK(fdt_end_node(t.buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 1);
+	ck_assert_int_eq(m->msi_controllers[0].translated, MM_TRANSLATED_UNKNOWN);
+	ck_assert(tu_has_warning(m, "fdt: /dev@1: malformed msi-parent: ignored"));
+	ck_assert(tu_has_warning(m, "fdt: /dev@2: malformed msi-parent: ignored"));
+	ck_assert_uint_eq(m->n_warnings, 2);
+}
+END_TEST
+
+START_TEST(test_fdt_root_controller)
+{
+	/* the root node claiming to be an ITS has no parent bus to map its
+	 * reg: skipped, named by its path "/" */
+	Tree t;
+	OK(fdt_create(t.buf, sizeof(t.buf)));
+	OK(fdt_finish_reservemap(t.buf));
+	OK(fdt_begin_node(t.buf, ""));
+	OK(fdt_property_string(t.buf, "compatible", "arm,gic-v3-its"));
+	reg64(&t, 0x8080000, 0x20000);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	ck_assert_uint_eq(m->n_msi_controllers, 0);
+	ck_assert(tu_has_warning(m, "fdt: /: reg not translatable to a CPU address"));
+}
+END_TEST
+
+START_TEST(test_fdt_long_path)
+{
+	/* a node whose path does not fit the warning's 256 bytes is named by
+	 * its offset in the structure block instead */
+	char name[300];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	Tree t;
+	begin(&t);
+	fdt32_t one[2] = { 0, cpu_to_fdt32(0x8080000) };
+	its_raw(&t, name, one, 2);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = finish(&t);
+	char want[64];
+	snprintf(want, sizeof(want), "fdt: node at offset %d: no usable reg",
+		 fdt_first_subnode(t.buf, 0));
+	ck_assert_uint_eq(m->n_msi_controllers, 0);
+	ck_assert_msg(tu_has_warning(m, want), "no warning '%s'", want);
+}
+END_TEST
+
+START_TEST(test_fdt_too_deep)
+{
+	/* 64 levels of nodes below the root are more than the scan takes
+	 * (FDT_SCAN_MAX_DEPTH, Linux's unflatten_dt_nodes() FDT_MAX_DEPTH):
+	 * refused as a whole, whatever it holds */
+	static char buf[8192];
+	OK(fdt_create(buf, sizeof(buf)));
+	OK(fdt_finish_reservemap(buf));
+	OK(fdt_begin_node(buf, ""));
+	for (int i = 0; i < 64; i++)
+		OK(fdt_begin_node(buf, "n"));
+	for (int i = 0; i < 65; i++)
+		OK(fdt_end_node(buf));
+	OK(fdt_finish(buf));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	OK(mm_fdt_parse(buf, fdt_totalsize(buf), "fdt", m));
+	ck_assert(
+		tu_has_warning(m, "fdt: not a valid device tree (FDT_ERR_BADSTRUCTURE): ignored"));
+	/* one level less is a tree */
+	static char ok[8192];
+	OK(fdt_create(ok, sizeof(ok)));
+	OK(fdt_finish_reservemap(ok));
+	OK(fdt_begin_node(ok, ""));
+	for (int i = 0; i < 63; i++)
+		OK(fdt_begin_node(ok, "n"));
+	for (int i = 0; i < 64; i++)
+		OK(fdt_end_node(ok));
+	OK(fdt_finish(ok));
+	_cleanup_(mm_hostmap_freep) MmHostMap *m2 = mm_hostmap_new();
+	OK(mm_fdt_parse(ok, fdt_totalsize(ok), "fdt", m2));
+	ck_assert_uint_eq(m2->n_warnings, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_not_a_tree)
+{
+	/* a blob as long as its header says, but without the magic
+	 * 0xd00dfeed (devicetree specification 5.2), and one whose root node
+	 * is followed by something other than FDT_END: both refused */
+	Tree t;
+	begin(&t);
+	OK(fdt_begin_node(t.buf, "a"));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_end_node(t.buf));
+	OK(fdt_finish(t.buf));
+	size_t len = fdt_totalsize(t.buf);
+	char copy[sizeof(t.buf)];
+	memcpy(copy, t.buf, len);
+	fdt_set_magic(copy, 0x12345678);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	OK(mm_fdt_parse(copy, len, "fdt", m));
+	ck_assert(tu_has_warning(m, "fdt: not a valid device tree (FDT_ERR_BADMAGIC): ignored"));
+	/* node a's FDT_BEGIN_NODE becomes FDT_END_NODE: the root closes
+	 * there, and a's name follows it as a tag */
+	memcpy(copy, t.buf, len);
+	int a = fdt_first_subnode(copy, 0);
+	ck_assert_int_gt(a, 0);
+	uint32_t *tag = (uint32_t *)(copy + fdt_off_dt_struct(copy) + a);
+	*tag = cpu_to_fdt32(FDT_END_NODE);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m2 = mm_hostmap_new();
+	OK(mm_fdt_parse(copy, len, "fdt", m2));
+	ck_assert(
+		tu_has_warning(m2, "fdt: not a valid device tree (FDT_ERR_BADSTRUCTURE): ignored"));
+	/* a length beyond libfdt's int offsets: refused before it is read
+	 * (the blob is not looked at) */
+	_cleanup_(mm_hostmap_freep) MmHostMap *m3 = mm_hostmap_new();
+	OK(mm_fdt_parse(t.buf, (size_t)INT32_MAX + 1, "fdt", m3));
+	ck_assert(tu_has_warning(m3, "fdt: too large for a device tree: ignored"));
+}
+END_TEST
+
+START_TEST(test_fdt_unreadable)
+{
+	/* sys/firmware/fdt a directory: a warning, the probe goes on */
+	char top[256], path[400];
+	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "test-fdt"));
+	snprintf(path, sizeof(path), "%s/sys/firmware/fdt", top);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	ck_assert_int_eq(system(cmd), 0);
+	int rootfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(rootfd, 0);
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = mm_hostmap_new();
+	MmError err = { 0 };
+	OK(mm_probe_fdt(rootfd, m, &err));
+	close(rootfd);
+	ck_assert_uint_eq(m->n_msi_controllers, 0);
+	ck_assert(tu_has_warning(m, "sys/firmware/fdt: unreadable ("));
+	ck_assert(tu_has_warning(m, "): MSI controllers from the device tree unknown"));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* Inputs the fuzzer found (tests/fuzz/regress/fdt/): each is a damaged
  * blob, read in bounded time into one warning. */
 static const char *const fuzz_inputs[] = {
@@ -397,6 +566,12 @@ int main(void)
 	tcase_add_test(tc, test_fdt_untranslatable);
 	tcase_add_test(tc, test_fdt_bad_reg);
 	tcase_add_test(tc, test_fdt_damaged);
+	tcase_add_test(tc, test_fdt_bad_phandles);
+	tcase_add_test(tc, test_fdt_root_controller);
+	tcase_add_test(tc, test_fdt_long_path);
+	tcase_add_test(tc, test_fdt_too_deep);
+	tcase_add_test(tc, test_fdt_not_a_tree);
+	tcase_add_test(tc, test_fdt_unreadable);
 	tcase_add_loop_test(tc, test_fdt_structure_damage, DAMAGE_PROP_NAME,
 			    DAMAGE_PROP_AT_TOP + 1);
 	tcase_add_loop_test(tc, test_fdt_fuzz_regressions, 0, ELEMENTSOF(fuzz_inputs));

@@ -697,6 +697,35 @@ START_TEST(test_bad_layout)
 }
 END_TEST
 
+/* RAM of 2^64 - 2^39 bytes fits above 4 GiB, but not above 1 TiB, where
+ * QEMU 7.1+ moves it for an AMD CPU (pc_set_amd_above_4g_mem_start()):
+ * the EPYC guest is refused, the same Intel guest laid out. */
+START_TEST(test_amd_1tb_overflow)
+{
+	static const char *const models[] = { "EPYC-Milan", "Skylake-Server" };
+	char xml[512];
+	snprintf(xml, sizeof(xml),
+		 "<domain type='kvm'><name>huge</name>"
+		 "<memory unit='KiB'>18014397972611072</memory><vcpu>1</vcpu>"
+		 "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>"
+		 "<cpu mode='custom'><model>%s</model></cpu></domain>",
+		 models[_i]);
+	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
+	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+	MmError err = { 0 };
+	ck_assert_int_eq(mm_domain_parse_xml(xml, strlen(xml), "huge.xml", &d, &err), 0);
+	int r = mm_layout_compute(d, &l, &err);
+	if (_i == 0) {
+		ck_assert_int_lt(r, 0);
+		ck_assert_ptr_null(l);
+		ck_assert_msg(strstr(err.message, "does not fit in 64 bits"), "'%s'", err.message);
+	} else {
+		ck_assert_int_eq(r, 0);
+		ck_assert_uint_eq(l->phys_bits, 64);
+	}
+}
+END_TEST
+
 /* every modelled machine lays out a small and a large guest without
  * overlaps, and its regions stay in order */
 START_TEST(test_fixture_domains)
@@ -1167,6 +1196,7 @@ int main(void)
 	TCase *tc = tcase_create("layout");
 	tcase_add_loop_test(tc, test_layout, 0, ELEMENTSOF(cases));
 	tcase_add_loop_test(tc, test_bad_layout, 0, ELEMENTSOF(bad_layouts));
+	tcase_add_loop_test(tc, test_amd_1tb_overflow, 0, 2);
 	tcase_add_test(tc, test_fixture_domains);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_all_versions);

@@ -31,6 +31,8 @@ static const RegisterCase register_cases[] = {
 	{ true, "0x1234", -EINVAL, 0 },
 	{ true, "12345678901234567", -EINVAL, 0 },
 	{ true, "zz\n", -EINVAL, 0 },
+	/* MGAW 0: a 1-bit width, below any page: not a real register */
+	{ true, "0\n", -EINVAL, 0 },
 	/* QEMU amd-iommu's EFR (x86-q35-amdvi), "features2:features" since
 	 * 5.17: HATS (bits 11:10) = 2, six levels of 9 bits over 12: 64 */
 	{ false, "0:29d3\n", 0, 64 },
@@ -318,6 +320,48 @@ START_TEST(test_iommufd_not_a_file)
 }
 END_TEST
 
+/* The x86-q35-vtd capture (MGAW 39) with the IOMMU's cap unreadable (a
+ * directory) or all zero: a warning naming the file, and no IOMMU limit
+ * taken from it (the CPU's 40 bits stay). */
+START_TEST(test_intel_cap_bad)
+{
+	static const char *const texts[] = { NULL, "0\n" };
+	static const char *const want[] = {
+		"sys/class/iommu/dmar0/intel-iommu/cap: unreadable: its address width unknown",
+		"sys/class/iommu/dmar0/intel-iommu/cap: cannot read an address width from '0'",
+	};
+	char top[256];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m =
+		probe_changed("x86-q35-vtd", "sys/class/iommu/dmar0/intel-iommu/cap", texts[_i],
+			      top, sizeof(top));
+	ck_assert_msg(tu_has_warning(m, want[_i]), "no warning '%s'", want[_i]);
+	ck_assert_uint_eq(m->iommu_bits, MM_BITS_UNKNOWN);
+	ck_assert_uint_eq(m->n_limits, 1);
+	ck_assert_int_eq(m->limits[0].kind, MM_LIMIT_CPU_PHYS);
+	remove_scratch(top);
+}
+END_TEST
+
+/* The arm64-smmuv3-vabits capture, whose kernel config says VA_BITS 48,
+ * with that config saying nothing of VA_BITS, or with the kernel release
+ * unknown (proc/version unreadable: no boot/config-RELEASE to look for):
+ * the SMMU keeps the log's "ias 44-bit" as its width. */
+START_TEST(test_smmu_no_va_bits)
+{
+	char top[256];
+	_cleanup_(mm_hostmap_freep) MmHostMap *m =
+		_i == 0 ? probe_changed("arm64-smmuv3-vabits", "boot/config-6.1.0-56-arm64",
+					"CONFIG_ARM64=y\nCONFIG_ARM64_4K_PAGES=y\n", top,
+					sizeof(top))
+			: probe_changed("arm64-smmuv3-vabits", "proc/version", NULL, top,
+					sizeof(top));
+	ck_assert_uint_eq(m->iommu_bits, 44);
+	ck_assert_uint_eq(m->n_limits, 1);
+	ck_assert_str_eq(m->limits[0].source, "dmesg.txt: 9050000.smmuv3");
+	remove_scratch(top);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("limits");
@@ -333,6 +377,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_config_not_gzip, 0, 3);
 	tcase_add_test(tc, test_iommufd_disagrees);
 	tcase_add_test(tc, test_iommufd_not_a_file);
+	tcase_add_loop_test(tc, test_intel_cap_bad, 0, 2);
+	tcase_add_loop_test(tc, test_smmu_no_va_bits, 0, 2);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

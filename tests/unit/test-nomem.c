@@ -350,6 +350,28 @@ START_TEST(test_layout_and_json)
 		each_failure(files[i], step_layout_json, &c);
 		ctx_clear(&c);
 	}
+	/* layouts with warnings: a 2 TiB q35 guest without a CPU model (its
+	 * vendor unknown: QEMU may move RAM to 1 TiB), and an AMD one whose
+	 * map ends above its maxphysaddr */
+	static const char *const warned[] = {
+		"<domain type='kvm'><name>w</name><memory unit='TiB'>2</memory><vcpu>1</vcpu>"
+		"<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os></domain>",
+		"<domain type='kvm'><name>w</name><memory unit='TiB'>2</memory><vcpu>1</vcpu>"
+		"<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>"
+		"<cpu mode='custom'><model>EPYC-Milan</model>"
+		"<maxphysaddr mode='emulate' bits='40'/></cpu></domain>",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(warned); i++) {
+		Ctx c = { .xml = warned[i] };
+		MmError err = { 0 };
+		ck_assert_int_eq(mm_domain_parse_xml(c.xml, strlen(c.xml), "w.xml", &c.domain,
+						     &err),
+				 0);
+		ck_assert_int_eq(mm_layout_compute(c.domain, &c.layout, &err), 0);
+		ck_assert_uint_eq(c.layout->n_warnings, 1);
+		each_failure("w.xml", step_layout, &c);
+		ctx_clear(&c);
+	}
 }
 END_TEST
 
