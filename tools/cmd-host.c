@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* migmap host: probe this host (or a sysroot) and print its map. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "macros.h"
@@ -9,6 +11,7 @@
 void cmd_host_help(FILE *f)
 {
 	fputs("Usage: migmap host [--sysroot DIR] [--name NAME] [--json | --table]\n"
+	      "                   [--save-iommufd FILE]\n"
 	      "\n"
 	      "Print this host's memory map: reserved IOVA ranges per type with their IOMMU\n"
 	      "groups and devices, MSI controllers and their doorbells from the device tree or\n"
@@ -20,6 +23,9 @@ void cmd_host_help(FILE *f)
 	      "  --name NAME    the host's name in the map (default: its hostname)\n"
 	      "  --json         print JSON instead of XML\n"
 	      "  --table        print a table for people instead of XML\n"
+	      "  --save-iommufd FILE\n"
+	      "                 also write what this host's iommufd says about devices\n"
+	      "                 bound to vfio-pci to FILE, as a capture's iommufd.txt\n"
 	      "  -h, --help     show this help\n"
 	      "  --version      print the version\n",
 	      f);
@@ -32,11 +38,13 @@ int cmd_host(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "table", no_argument, NULL, 't' },
+		{ "save-iommufd", required_argument, NULL, 'S' },
 		CLI_COMMON_OPTIONS,
 		{},
 	};
 	MmProbeOptions opts = { 0 };
 	bool json = false, table = false;
+	const char *save_iommufd = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
@@ -55,6 +63,9 @@ int cmd_host(int argc, char **argv)
 		case 't':
 			table = true;
 			break;
+		case 'S':
+			save_iommufd = optarg;
+			break;
 		default:
 			return cli_common_option("host", c, argv, cmd_host_help);
 		}
@@ -64,8 +75,26 @@ int cmd_host(int argc, char **argv)
 	if (json && table)
 		return cli_fail("host: --json and --table exclude each other");
 
-	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	MmError err = { 0 };
+	if (save_iommufd) {
+		/* iommufd answers for this host only: a sysroot is a capture */
+		if (opts.sysroot && strcmp(opts.sysroot, "/") != 0)
+			return cli_fail("host: --save-iommufd asks this host's iommufd: it "
+					"cannot be used with --sysroot");
+		_cleanup_free_ char *lines = NULL;
+		if (mm_hostmap_query_iommufd(&lines, &err) < 0)
+			return cli_fail_error(&err);
+		FILE *f = fopen(save_iommufd, "we");
+		if (!f)
+			return cli_fail("host: %s: cannot write: %s", save_iommufd,
+					strerror(errno));
+		bool ok = fputs(lines, f) >= 0;
+		if (fclose(f) != 0 || !ok)
+			return cli_fail("host: %s: cannot write: %s", save_iommufd,
+					strerror(errno));
+	}
+
+	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	if (mm_hostmap_probe(&opts, &map, &err) < 0)
 		return cli_fail_error(&err);
 
