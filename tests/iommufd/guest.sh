@@ -95,9 +95,11 @@ if [ $kernel = debian ]; then
 	done
 else
 	src_ver=6.12
-	fetch "linux-source-$src_ver"
-	bz=$cache/bzImage-$release-iommufd
-	if [ ! -f "$bz" ] || [ "$top_srcdir/tests/iommufd/kernel.config" -nt "$bz" ]; then
+	# cached by the config's content (a checkout's mtimes say nothing)
+	sum=$(sha256sum "$top_srcdir/tests/iommufd/kernel.config" | cut -c1-12)
+	bz=$cache/bzImage-$release-iommufd-$sum
+	if [ ! -f "$bz" ]; then
+		fetch "linux-source-$src_ver"
 		echo "guest.sh: building Linux $src_ver with iommufd (once; cached as $bz)" >&2
 		b=$cache/build
 		rm -rf "$b" && mkdir -p "$b"
