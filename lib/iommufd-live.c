@@ -234,15 +234,16 @@ int mm_iommufd_live_query(const char *root, char **ret)
 	int r = 0;
 	for (int i = 0; i < n; i++) {
 		const char *bdf = names[i]->d_name;
-		char vfio[64], dev[PATH_MAX], attr[PATH_MAX];
+		char vfio[64] = "", dev[PATH_MAX], attr[PATH_MAX] = "";
 		bool vfio_pci = bound_to_vfio_pci(root, bdf);
 		bool has_dev = vfio_dev_name(root, bdf, vfio, sizeof(vfio));
 		if (r < 0 || (!vfio_pci && !has_dev))
 			continue;
 		/* the vfio-dev entry has a "dev" (major:minor) only when the
 		 * kernel made it a character device: CONFIG_VFIO_DEVICE_CDEV */
-		snprintf(attr, sizeof(attr), "%s/sys/bus/pci/devices/%s/vfio-dev/%s/dev", root, bdf,
-			 vfio);
+		if (has_dev)
+			snprintf(attr, sizeof(attr), "%s/sys/bus/pci/devices/%s/vfio-dev/%s/dev",
+				 root, bdf, vfio);
 		if (!has_dev || access(attr, F_OK) < 0)
 			fprintf(out,
 				"%s failed no VFIO cdev (the kernel has no "

@@ -139,10 +139,11 @@ static void mklink(const char *rel, const char *target)
 	ck_assert_int_eq(symlink(target, path), 0);
 }
 
-/* A host with /dev/iommu and three PCI devices: 0000:01:00.0 bound to
+/* A host with /dev/iommu and four PCI devices: 0000:01:00.0 bound to
  * vfio-pci with a cdev, 0000:02:00.0 bound to vfio-pci without one (a
  * kernel without CONFIG_VFIO_DEVICE_CDEV still lists vfio-dev/vfioN, but
- * with no "dev"), 0000:00:1f.0 on another driver. */
+ * with no "dev"), 0000:03:00.0 bound to it with no vfio-dev at all,
+ * 0000:00:1f.0 on another driver. */
 static void setup(void)
 {
 	ck_assert_ptr_nonnull(tu_mkdtemp(top, sizeof(top), "iommufd"));
@@ -152,6 +153,8 @@ static void setup(void)
 	mklink("sys/bus/pci/devices/0000:01:00.0/driver", "../../../bus/pci/drivers/vfio-pci");
 	mkfile("sys/bus/pci/devices/0000:02:00.0/vfio-dev/vfio1/uevent", "");
 	mklink("sys/bus/pci/devices/0000:02:00.0/driver", "../../../bus/pci/drivers/vfio-pci");
+	mkfile("sys/bus/pci/devices/0000:03:00.0/class", "0x020000\n");
+	mklink("sys/bus/pci/devices/0000:03:00.0/driver", "../../../bus/pci/drivers/vfio-pci");
 	mkfile("sys/bus/pci/devices/0000:00:1f.0/class", "0x060100\n");
 	mklink("sys/bus/pci/devices/0000:00:1f.0/driver", "../../../bus/pci/drivers/lpc_ich");
 	memset(&kernel, 0, sizeof(kernel));
@@ -176,7 +179,9 @@ static char *query(void)
 	return text;
 }
 
-#define NO_CDEV "0000:02:00.0 failed no VFIO cdev (the kernel has no CONFIG_VFIO_DEVICE_CDEV)\n"
+#define NO_CDEV                                                                          \
+	"0000:02:00.0 failed no VFIO cdev (the kernel has no CONFIG_VFIO_DEVICE_CDEV)\n" \
+	"0000:03:00.0 failed no VFIO cdev (the kernel has no CONFIG_VFIO_DEVICE_CDEV)\n"
 
 START_TEST(test_vtd_bits)
 {
