@@ -52,9 +52,10 @@ int mm_probe_acpi(int rootfd, MmHostMap *m, MmError *err);
  * limit. live: the sysroot is this host, so /dev/kvm and the kernel log
  * may be asked. */
 int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err);
-/* iommufd's answers read back from the sysroot's iommufd.txt (probe-iommufd.c);
- * after the sysfs and log limits, which it is compared with. */
-int mm_probe_iommufd(int rootfd, MmHostMap *m);
+/* iommufd's answers (probe-iommufd.c): live, iommufd asked now (live: the
+ * sysroot is this host); else read back from the sysroot's iommufd.txt.
+ * After the sysfs and log limits, which they are compared with. */
+int mm_probe_iommufd(int rootfd, bool live, MmHostMap *m);
 /* The width a VT-d cap register's MGAW allows; an AMD-Vi "features" file's
  * HATS; -EINVAL on junk or a reserved value. */
 int mm_intel_cap_address_bits(const char *text, unsigned *ret);

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What iommufd said about devices bound to vfio-pci, read back from the
- * sysroot's iommufd.txt (docs/design.md §3): the authoritative IOVA ranges
- * (IOMMU_IOAS_IOVA_RANGES on an IOAS the device is attached to) and the
- * IOMMU's input width (IOMMU_GET_HW_INFO), one fact per line:
+/* What iommufd said about devices bound to vfio-pci (docs/design.md §3):
+ * on the live host asked right now (lib/iommufd-live.c), in a sysroot read
+ * back from its iommufd.txt, both as the same lines: the authoritative IOVA
+ * ranges (IOMMU_IOAS_IOVA_RANGES on an IOAS the device is attached to) and
+ * the IOMMU's input width (IOMMU_GET_HW_INFO), one fact per line:
  *
  *   BDF hw-info TYPE BITS        e.g. 0000:03:00.0 hw-info intel-vtd 48
  *   BDF allowed 0xSTART-0xEND    one line per allowed IOVA range
+ *   BDF failed REASON            a device iommufd could not be asked about
  *
  * The width becomes an IOMMU limit; where it, or the ranges, disagree with
  * sysfs (the IOMMU class widths, the group's reserved_regions) the map
- * says so in a warning. A malformed line is a warning, never a failure:
- * the file is a capture, the rest of the host map stands without it. */
+ * says so in a warning. A malformed line, or a device that could not be
+ * asked, is a warning, never a failure: the rest of the host map stands
+ * without it. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,8 +21,10 @@
 #include <string.h>
 
 #include "hostmap.h"
+#include "iommufd-live.h"
 #include "macros.h"
 #include "probe-internal.h"
+#include "probe.h"
 #include "sysroot.h"
 
 #define IOMMUFD_FILE "iommufd.txt"
@@ -72,11 +77,12 @@ static uint64_t uncovered_from(const MmHostMap *m, uint32_t g, uint64_t a, uint6
 
 /* The holes below the highest allowed address of one device: each must be
  * a range sysfs reserves for its group. */
-static int check_holes(MmHostMap *m, const char *bdf, const Allowed *a, size_t n)
+static int check_holes(MmHostMap *m, const char *source, const char *bdf, const Allowed *a,
+		       size_t n)
 {
 	const MmGroup *g = group_of(m, bdf);
 	if (!g)
-		return mm_hostmap_add_warning(m, IOMMUFD_FILE ": %s: no IOMMU group in sysfs", bdf);
+		return mm_hostmap_add_warning(m, "%s: %s: no IOMMU group in sysfs", source, bdf);
 	uint64_t next = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(a[i].bdf, bdf) != 0)
@@ -87,10 +93,10 @@ static int check_holes(MmHostMap *m, const char *bdf, const Allowed *a, size_t n
 			if (!covered) {
 				int r = mm_hostmap_add_warning(
 					m,
-					IOMMUFD_FILE ": %s: iommufd does not allow IOVA 0x%" PRIx64
-						     "-0x%" PRIx64 ", which group %" PRIu32
-						     "'s reserved_regions do not reserve",
-					bdf, at, a[i].start - 1, g->id);
+					"%s: %s: iommufd does not allow IOVA 0x%" PRIx64
+					"-0x%" PRIx64 ", which group %" PRIu32
+					"'s reserved_regions do not reserve",
+					source, bdf, at, a[i].start - 1, g->id);
 				if (r < 0)
 					return r;
 			}
@@ -111,18 +117,13 @@ static int allowed_cmp(const void *x, const void *y)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
-int mm_probe_iommufd(int rootfd, MmHostMap *m)
+/* The lines of an iommufd.txt in text (modified), from source: the file's
+ * name, or /dev/iommu when asked live. */
+static int parse(const char *source, char *text, MmHostMap *m)
 {
-	_cleanup_free_ char *text = NULL;
 	_cleanup_free_ Allowed *allowed = NULL;
-	size_t len = 0, n = 0, alloc = 0;
-	int r = mm_read_file_at(rootfd, IOMMUFD_FILE, IOMMUFD_MAX, &text, &len, NULL);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r == -ENOMEM ? r
-				    : mm_hostmap_add_warning(m, IOMMUFD_FILE ": cannot read: %s",
-							     strerror(-r));
+	size_t n = 0, alloc = 0;
+	int r;
 	/* the sysfs widths before iommufd's join them */
 	unsigned sysfs_bits = m->iommu_bits;
 	unsigned lineno = 0;
@@ -141,7 +142,7 @@ int mm_probe_iommufd(int rootfd, MmHostMap *m)
 		    strcmp(what, "hw-info") == 0 &&
 		    sscanf(line + used, "%31s %u", type, &bits) == 2 && bits >= 12 && bits <= 64) {
 			char src[128];
-			snprintf(src, sizeof(src), IOMMUFD_FILE ": %s (IOMMU_GET_HW_INFO %s)", bdf,
+			snprintf(src, sizeof(src), "%s: %s (IOMMU_GET_HW_INFO %s)", source, bdf,
 				 type);
 			if (sysfs_bits != MM_BITS_UNKNOWN && sysfs_bits != bits &&
 			    (r = mm_hostmap_add_warning(
@@ -160,7 +161,12 @@ int mm_probe_iommufd(int rootfd, MmHostMap *m)
 			allowed[n].start = start;
 			allowed[n].end = end;
 			n++;
-		} else if ((r = mm_hostmap_add_warning(m, IOMMUFD_FILE ":%u: not understood",
+		} else if (sscanf(line, "%15s %15s %n", bdf, what, &used) == 2 &&
+			   strcmp(what, "failed") == 0 && line[used]) {
+			if ((r = mm_hostmap_add_warning(m, "%s: %s could not be asked: %s", source,
+							bdf, line + used)) < 0)
+				return r;
+		} else if ((r = mm_hostmap_add_warning(m, "%s:%u: not understood", source,
 						       lineno)) < 0)
 			return r;
 	}
@@ -168,7 +174,47 @@ int mm_probe_iommufd(int rootfd, MmHostMap *m)
 		qsort(allowed, n, sizeof(*allowed), allowed_cmp);
 	for (size_t i = 0; i < n; i++)
 		if ((i == 0 || strcmp(allowed[i].bdf, allowed[i - 1].bdf) != 0) &&
-		    (r = check_holes(m, allowed[i].bdf, allowed, n)) < 0)
+		    (r = check_holes(m, source, allowed[i].bdf, allowed, n)) < 0)
 			return r;
 	return 0;
+}
+
+int mm_probe_iommufd(int rootfd, bool live, MmHostMap *m)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+	if (live) {
+		/* this host: what iommufd says now; nothing when the kernel
+		 * has no iommufd or no device is bound to vfio-pci */
+		r = mm_iommufd_live_query("", &text);
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r == -ENOMEM
+				       ? r
+				       : mm_hostmap_add_warning(m, "/dev/iommu: cannot ask: %s",
+								strerror(-r));
+		return parse("/dev/iommu", text, m);
+	}
+	r = mm_read_file_at(rootfd, IOMMUFD_FILE, IOMMUFD_MAX, &text, &len, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r == -ENOMEM ? r
+				    : mm_hostmap_add_warning(m, IOMMUFD_FILE ": cannot read: %s",
+							     strerror(-r));
+	return parse(IOMMUFD_FILE, text, m);
+}
+
+int mm_hostmap_query_iommufd(char **ret, MmError *err)
+{
+	int r = mm_iommufd_live_query("", ret);
+	if (r == -ENOENT)
+		mm_error_set(err, "/dev/iommu", 0,
+			     "no iommufd on this host (a kernel without CONFIG_IOMMUFD, or the "
+			     "iommufd module not loaded)");
+	else if (r < 0)
+		mm_error_set(err, "/dev/iommu", 0, "cannot ask iommufd: %s", strerror(-r));
+	return r;
 }

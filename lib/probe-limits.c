@@ -361,7 +361,7 @@ int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err)
 	if (r >= 0 && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = smmu_stage1(rootfd, m);
 	if (r >= 0)
-		r = mm_probe_iommufd(rootfd, m);
+		r = mm_probe_iommufd(rootfd, live, m);
 	if (r >= 0 && live && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = probe_kvm(m);
 	if (r == -ENOMEM)

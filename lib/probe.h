@@ -21,6 +21,13 @@ typedef struct MmProbeOptions {
  * become warnings in the map instead. */
 int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err);
 
+/* Ask this host's iommufd about every device bound to vfio-pci (binding
+ * each to a fresh iommufd context, which resets it; a device in use is a
+ * "failed" line) and return the answers as the lines of a capture's
+ * iommufd.txt (docs/design.md §3) in *ret, empty when no device is bound.
+ * -ENOENT with err filled when the host has no /dev/iommu. */
+int mm_hostmap_query_iommufd(char **ret, MmError *err);
+
 #ifdef __cplusplus
 }
 #endif

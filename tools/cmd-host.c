@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "macros.h"
@@ -10,6 +11,7 @@
 void cmd_host_help(FILE *f)
 {
 	fputs("Usage: migmap host [--sysroot DIR] [--name NAME] [--json | --table]\n"
+	      "                   [--save-iommufd FILE]\n"
 	      "\n"
 	      "Print this host's memory map: reserved IOVA ranges per type with their IOMMU\n"
 	      "groups and devices, MSI controllers and their doorbells from the device tree or\n"
@@ -23,6 +25,9 @@ void cmd_host_help(FILE *f)
 	      "                 name, else the hostname), as migmapd and the hook name it\n"
 	      "  --json         print JSON instead of XML\n"
 	      "  --table        print a table for people instead of XML\n"
+	      "  --save-iommufd FILE\n"
+	      "                 also write what this host's iommufd says about devices\n"
+	      "                 bound to vfio-pci to FILE, as a capture's iommufd.txt\n"
 	      "  -h, --help     show this help\n"
 	      "  --version      print the version\n",
 	      f);
@@ -35,11 +40,13 @@ int cmd_host(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "table", no_argument, NULL, 't' },
+		{ "save-iommufd", required_argument, NULL, 'S' },
 		CLI_COMMON_OPTIONS,
 		{},
 	};
 	MmProbeOptions opts = { 0 };
 	bool json = false, table = false;
+	const char *save_iommufd = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, CLI_OPTSTRING, options, NULL)) != -1) {
@@ -57,6 +64,9 @@ int cmd_host(int argc, char **argv)
 			break;
 		case 't':
 			table = true;
+			break;
+		case 'S':
+			save_iommufd = optarg;
 			break;
 		default:
 			return cli_common_option("host", c, argv, cmd_host_help);
@@ -79,6 +89,23 @@ int cmd_host(int argc, char **argv)
 		opts.sysroot = config.sysroot;
 	if (!opts.name)
 		opts.name = config.name;
+	if (save_iommufd) {
+		/* iommufd answers for this host only: a sysroot is a capture */
+		if (opts.sysroot && strcmp(opts.sysroot, "/") != 0)
+			return cli_fail("host: --save-iommufd asks this host's iommufd: it "
+					"cannot be used with --sysroot");
+		_cleanup_free_ char *lines = NULL;
+		if (mm_hostmap_query_iommufd(&lines, &err) < 0)
+			return cli_fail_error(&err);
+		FILE *f = fopen(save_iommufd, "we");
+		if (!f)
+			return cli_fail("host: %s: cannot write: %s", save_iommufd,
+					strerror(errno));
+		bool ok = fputs(lines, f) >= 0;
+		if (fclose(f) != 0 || !ok)
+			return cli_fail("host: %s: cannot write: %s", save_iommufd,
+					strerror(errno));
+	}
 
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
 	if (mm_hostmap_probe(&opts, &map, &err) < 0)

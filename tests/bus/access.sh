@@ -122,7 +122,7 @@ if command -v groupadd >/dev/null && command -v gpasswd >/dev/null; then
 		exit 99
 	check "admin_group listing nobody as a member: nobody (without the group) may CreatePool" \
 		quiet as_nobody busctl --address="$M_addr" call "$SVC" "$OBJ" "$IFACE" CreatePool s l
-	check "  the pool is there" [ "$(call "$M_addr" ListPools)" = 'as 1 "l"' ]
+	check "  the pool is there" [ "$(call "$M_addr" ListPools)" = 'a(so) 1 "l" "/org/migmap/Migmap1/pool/l"' ]
 	check "admin_group listing nobody: daemon (not listed) is refused" \
 		fails_as "setpriv --reuid=daemon --regid=$(id -g daemon) --clear-groups" "$M_addr" \
 		org.freedesktop.DBus.Error.AccessDenied CreatePool string:d

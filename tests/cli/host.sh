@@ -162,5 +162,18 @@ check "iommufd.txt: a width unlike sysfs's" grep -q "0000:00:04.0 (IOMMU_GET_HW_
 check "iommufd.txt: a hole sysfs does not reserve" grep -q "0000:00:04.0: iommufd does not allow IOVA 0xfef00000-0x1ffffffff, which group 4.s reserved_regions do not reserve" "$tmpdir/ifd.xml"
 check "iommufd.txt: a line not understood" grep -q "iommufd.txt:10: not understood" "$tmpdir/ifd.xml"
 check "iommufd.txt: the smallest width stays" sh -c '"$0" host --sysroot "$1" --json | grep -q "\"iommuAddressBits\": 39,"' "$MIGMAP" "$tmpdir/ifd"
+printf '0000:00:04.0 failed VFIO_DEVICE_BIND_IOMMUFD: Device or resource busy\n' >>"$tmpdir/ifd/iommufd.txt"
+check "iommufd.txt: a device iommufd could not be asked about" sh -c '"$0" host --sysroot "$1" |
+	grep -q "iommufd.txt: 0000:00:04.0 could not be asked: VFIO_DEVICE_BIND_IOMMUFD: Device or resource busy"' "$MIGMAP" "$tmpdir/ifd"
+
+# --save-iommufd asks this host's iommufd: never a capture's
+migmap_rc 1 "$tmpdir/out" host --sysroot "$fd" --save-iommufd "$tmpdir/saved"
+err_is "migmap: host: --save-iommufd asks this host's iommufd: it cannot be used with --sysroot"
+check "--save-iommufd with --sysroot writes nothing" [ ! -e "$tmpdir/saved" ]
+if [ ! -e /dev/iommu ]; then
+	migmap_rc 1 "$tmpdir/out" host --save-iommufd "$tmpdir/saved"
+	err_is "migmap: /dev/iommu: no iommufd on this host (a kernel without CONFIG_IOMMUFD, or the iommufd module not loaded)"
+	check "--save-iommufd without /dev/iommu writes nothing" [ ! -e "$tmpdir/saved" ]
+fi
 
 finish

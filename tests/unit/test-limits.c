@@ -362,6 +362,68 @@ START_TEST(test_smmu_no_va_bits)
 }
 END_TEST
 
+/* the e1000e's IOMMU group in the capture */
+#define IOMMUFD_612_GROUP "4"
+
+/* A real capture: Linux 6.12 (Debian trixie's linux-source-6.12, built
+ * with iommufd by tests/iommufd/guest.sh) on q35 with QEMU's intel-iommu
+ * at aw-bits=39, the e1000e 0000:01:00.0 bound to vfio-pci, iommufd.txt as
+ * the live query wrote it there. The width must be the one the capture's
+ * own VT-d cap register gives (MGAW, VT-d spec 11.4.2), with no warning:
+ * the allowed ranges are exactly what the group's reserved_regions leave.
+ * Without its first allowed range, the hole up to the next allowed address
+ * starts at 0, where sysfs reserves nothing. */
+START_TEST(test_iommufd_capture_612)
+{
+	const char *host = "x86-q35-vtd-iommufd-612";
+	char path[512];
+	snprintf(path, sizeof(path), "hosts/%s/sys/class/iommu/dmar0/intel-iommu/cap", host);
+	_cleanup_free_ char *cap_text = tu_read(tu_data_path(path), NULL);
+	unsigned long long cap = strtoull(cap_text, NULL, 16);
+	unsigned mgaw = (unsigned)((cap >> 16) & 0x3f) + 1;
+	ck_assert_uint_eq(mgaw, 39);
+
+	_cleanup_(mm_hostmap_freep) MmHostMap *m = tu_probe(host, NULL);
+	bool found = false;
+	for (size_t i = 0; i < m->n_limits; i++)
+		if (strcmp(m->limits[i].source,
+			   "iommufd.txt: 0000:01:00.0 (IOMMU_GET_HW_INFO intel-vtd)") == 0) {
+			ck_assert_uint_eq(m->limits[i].bits, mgaw);
+			found = true;
+		}
+	ck_assert(found);
+	ck_assert_uint_eq(m->iommu_bits, mgaw);
+	for (size_t i = 0; i < m->n_warnings; i++)
+		ck_assert_msg(!strstr(m->warnings[i], "iommufd"), "warning '%s'", m->warnings[i]);
+
+	/* the group's one reserved range, as the capture's kernel printed it */
+	snprintf(path, sizeof(path), "hosts/%s/sys/kernel/iommu_groups/%s/reserved_regions", host,
+		 IOMMUFD_612_GROUP);
+	_cleanup_free_ char *reserved = tu_read(tu_data_path(path), NULL);
+	ck_assert_str_eq(reserved, "0x00000000fee00000 0x00000000feefffff msi\n");
+	snprintf(path, sizeof(path), "hosts/%s/iommufd.txt", host);
+	_cleanup_free_ char *lines = tu_read(tu_data_path(path), NULL);
+	/* the complement of 0xfee00000-0xfeefffff below 2^39, in two lines */
+	ck_assert_str_eq(lines, "0000:01:00.0 hw-info intel-vtd 39\n"
+				"0000:01:00.0 allowed 0x0-0xfedfffff\n"
+				"0000:01:00.0 allowed 0xfef00000-0x7fffffffff\n");
+
+	char top[256];
+	_cleanup_(mm_hostmap_freep) MmHostMap *cut =
+		probe_changed(host, "iommufd.txt",
+			      "0000:01:00.0 hw-info intel-vtd 39\n"
+			      "0000:01:00.0 allowed 0xfef00000-0x7fffffffff\n",
+			      top, sizeof(top));
+	char want[200];
+	snprintf(want, sizeof(want),
+		 "iommufd.txt: 0000:01:00.0: iommufd does not allow IOVA 0x0-0xfeefffff, which "
+		 "group %s's reserved_regions do not reserve",
+		 IOMMUFD_612_GROUP);
+	ck_assert(tu_has_warning(cut, want));
+	remove_scratch(top);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("limits");
@@ -379,6 +441,7 @@ int main(void)
 	tcase_add_test(tc, test_iommufd_not_a_file);
 	tcase_add_loop_test(tc, test_intel_cap_bad, 0, 2);
 	tcase_add_loop_test(tc, test_smmu_no_va_bits, 0, 2);
+	tcase_add_test(tc, test_iommufd_capture_612);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
