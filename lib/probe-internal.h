@@ -50,12 +50,13 @@ int mm_probe_acpi(int rootfd, MmHostMap *m, MmError *err);
 
 /* Address limits: the CPU's (from phys_bits), IOMMU input widths, KVM's IPA
  * limit. live: the sysroot is this host, so /dev/kvm and the kernel log
- * may be asked. */
-int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err);
-/* iommufd's answers (probe-iommufd.c): live, iommufd asked now (live: the
- * sysroot is this host); else read back from the sysroot's iommufd.txt.
- * After the sysfs and log limits, which they are compared with. */
-int mm_probe_iommufd(int rootfd, bool live, MmHostMap *m);
+ * may be asked; ask_iommufd: and iommufd (MmProbeOptions.ask_iommufd). */
+int mm_probe_limits(int rootfd, bool live, bool ask_iommufd, MmHostMap *m, MmError *err);
+/* iommufd's answers (probe-iommufd.c): on this host (live), iommufd asked
+ * now when ask, else nothing; below a sysroot, read back from its
+ * iommufd.txt. After the sysfs and log limits, which they are compared
+ * with. */
+int mm_probe_iommufd(int rootfd, bool live, bool ask, MmHostMap *m);
 /* The width a VT-d cap register's MGAW allows; an AMD-Vi "features" file's
  * HATS; -EINVAL on junk or a reserved value. */
 int mm_intel_cap_address_bits(const char *text, unsigned *ret);

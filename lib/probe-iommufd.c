@@ -179,11 +179,14 @@ static int parse(const char *source, char *text, MmHostMap *m)
 	return 0;
 }
 
-int mm_probe_iommufd(int rootfd, bool live, MmHostMap *m)
+int mm_probe_iommufd(int rootfd, bool live, bool ask, MmHostMap *m)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	int r;
+	/* asking binds (and resets) devices: only when asked to */
+	if (live && !ask)
+		return 0;
 	if (live) {
 		/* this host: what iommufd says now; nothing when the kernel
 		 * has no iommufd or no device is bound to vfio-pci */

@@ -349,7 +349,7 @@ static int smmu_stage1(int rootfd, MmHostMap *m)
 	return 0;
 }
 
-int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err)
+int mm_probe_limits(int rootfd, bool live, bool ask_iommufd, MmHostMap *m, MmError *err)
 {
 	int r = 0;
 	if (m->phys_bits != MM_BITS_UNKNOWN)
@@ -361,7 +361,7 @@ int mm_probe_limits(int rootfd, bool live, MmHostMap *m, MmError *err)
 	if (r >= 0 && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = smmu_stage1(rootfd, m);
 	if (r >= 0)
-		r = mm_probe_iommufd(rootfd, live, m);
+		r = mm_probe_iommufd(rootfd, live, ask_iommufd, m);
 	if (r >= 0 && live && m->arch && strcmp(m->arch, "aarch64") == 0)
 		r = probe_kvm(m);
 	if (r == -ENOMEM)

@@ -42,7 +42,8 @@ int mm_hostmap_probe(const MmProbeOptions *opts, MmHostMap **ret, MmError *err)
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sources); i++)
 		r = sources[i](rootfd, m, err);
 	if (r >= 0)
-		r = mm_probe_limits(rootfd, strcmp(root, "/") == 0, m, err);
+		r = mm_probe_limits(rootfd, strcmp(root, "/") == 0, opts && opts->ask_iommufd, m,
+				    err);
 	if (r >= 0)
 		r = mm_msi_check(m);
 	if (r < 0) {

@@ -13,6 +13,12 @@ extern "C" {
 typedef struct MmProbeOptions {
 	const char *sysroot; /* NULL or "/" for this host */
 	const char *name;    /* overrides the host name when set */
+	/* Ask this host's iommufd too (sysroot "/" only; a sysroot's captured
+	 * iommufd.txt is always read): each device bound to vfio-pci is bound
+	 * to an iommufd context, which resets it and, for that moment, keeps a
+	 * VMM from opening it. Never in automatic probes (migmapd, the hook):
+	 * only when an operator asks (migmap host --iommufd). */
+	bool ask_iommufd;
 } MmProbeOptions;
 
 /* Probe the host below opts->sysroot. Returns 0 and a new map in *ret, or a

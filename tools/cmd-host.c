@@ -11,7 +11,7 @@
 void cmd_host_help(FILE *f)
 {
 	fputs("Usage: migmap host [--sysroot DIR] [--name NAME] [--json | --table]\n"
-	      "                   [--save-iommufd FILE]\n"
+	      "                   [--iommufd] [--save-iommufd FILE]\n"
 	      "\n"
 	      "Print this host's memory map: reserved IOVA ranges per type with their IOMMU\n"
 	      "groups and devices, MSI controllers and their doorbells from the device tree or\n"
@@ -25,6 +25,8 @@ void cmd_host_help(FILE *f)
 	      "                 name, else the hostname), as migmapd and the hook name it\n"
 	      "  --json         print JSON instead of XML\n"
 	      "  --table        print a table for people instead of XML\n"
+	      "  --iommufd      also ask this host's iommufd about devices bound to vfio-pci\n"
+	      "                 (binding one resets it): the map takes its answers\n"
 	      "  --save-iommufd FILE\n"
 	      "                 also write what this host's iommufd says about devices\n"
 	      "                 bound to vfio-pci to FILE, as a capture's iommufd.txt\n"
@@ -41,6 +43,7 @@ int cmd_host(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "table", no_argument, NULL, 't' },
 		{ "save-iommufd", required_argument, NULL, 'S' },
+		{ "iommufd", no_argument, NULL, 'I' },
 		CLI_COMMON_OPTIONS,
 		{},
 	};
@@ -68,6 +71,9 @@ int cmd_host(int argc, char **argv)
 		case 'S':
 			save_iommufd = optarg;
 			break;
+		case 'I':
+			opts.ask_iommufd = true;
+			break;
 		default:
 			return cli_common_option("host", c, argv, cmd_host_help);
 		}
@@ -89,8 +95,11 @@ int cmd_host(int argc, char **argv)
 		opts.sysroot = config.sysroot;
 	if (!opts.name)
 		opts.name = config.name;
+	/* iommufd answers for this host only: a sysroot is a capture */
+	if (opts.ask_iommufd && opts.sysroot && strcmp(opts.sysroot, "/") != 0)
+		return cli_fail("host: --iommufd asks this host's iommufd: it cannot be used "
+				"with --sysroot");
 	if (save_iommufd) {
-		/* iommufd answers for this host only: a sysroot is a capture */
 		if (opts.sysroot && strcmp(opts.sysroot, "/") != 0)
 			return cli_fail("host: --save-iommufd asks this host's iommufd: it "
 					"cannot be used with --sysroot");

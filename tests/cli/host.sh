@@ -170,7 +170,13 @@ check "iommufd.txt: a device iommufd could not be asked about" sh -c '"$0" host 
 migmap_rc 1 "$tmpdir/out" host --sysroot "$fd" --save-iommufd "$tmpdir/saved"
 err_is "migmap: host: --save-iommufd asks this host's iommufd: it cannot be used with --sysroot"
 check "--save-iommufd with --sysroot writes nothing" [ ! -e "$tmpdir/saved" ]
+migmap_rc 1 "$tmpdir/out" host --sysroot "$fd" --iommufd
+err_is "migmap: host: --iommufd asks this host's iommufd: it cannot be used with --sysroot"
 if [ ! -e /dev/iommu ]; then
+	# without iommufd, --iommufd asks nothing: the same map, no warning
+	"$MIGMAP" host --name h | sed '/generated=/d' >"$tmpdir/plain.xml"
+	check "--iommufd without /dev/iommu: the map as without it" sh -c \
+		'"$0" host --name h --iommufd | sed "/generated=/d" | cmp -s - "$1"' "$MIGMAP" "$tmpdir/plain.xml"
 	migmap_rc 1 "$tmpdir/out" host --save-iommufd "$tmpdir/saved"
 	err_is "migmap: /dev/iommu: no iommufd on this host (a kernel without CONFIG_IOMMUFD, or the iommufd module not loaded)"
 	check "--save-iommufd without /dev/iommu writes nothing" [ ! -e "$tmpdir/saved" ]
