@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # CheckDomain's worker threads (daemon/worker.c, docs/design.md "Big
 # requests"): two run at once and 64 wait, so of 100 calls sent at once
-# on one connection, two slow ones first, 66 are answered and 34 get
-# LimitsExceeded, nothing else (migmapd is stopped while they are sent, so
-# it finds them all at once); the daemon serves on. A pool deleted while its
+# on one connection, two slow ones first, at least 66 are answered and
+# the rest get LimitsExceeded, nothing else (migmapd is stopped while they
+# are sent, so it finds them all at once); the daemon serves on. A pool deleted while its
 # check runs, and no descriptor left for a job, are errors said to the
 # caller. SIGTERM while jobs run and wait: a clean exit.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -34,8 +34,11 @@ check "flood: every call answered" [ $? -eq 0 ]
 sed -n 's/^ok \([0-9]*\) limits \([0-9]*\) other \([0-9]*\)$/\1 \2 \3/p' "$tmpdir/flood" >"$tmpdir/counts"
 read -r ok limits other <"$tmpdir/counts" || { ok=0 limits=0 other=-1; }
 echo "# ok $ok limits $limits other $other"
-check "flood: the 2 running and the 64 waiting are answered" [ "$ok" -eq 66 ]
-check "flood: the other 34 get LimitsExceeded" [ "$limits" -eq 34 ]
+# (at least 66: a slow job that ends while migmapd still reads the flood,
+# as under ASan on a loaded machine, lets one more wait; CI saw 70/30)
+check "flood: the 2 running and the 64 waiting are answered" [ "$ok" -ge 66 ]
+check "flood: the others get LimitsExceeded" sh -c '[ "$0" -ge 1 ] && [ "$0" -le 34 ]' "$limits"
+check "  each call one or the other" [ $((ok + limits)) -eq 100 ]
 check "flood: no other error" [ "$other" -eq 0 ]
 "$MIGMAP" check --domain "$tmpdir/small.xml" "$tmpdir/w.state/host.xml" >/dev/null 2>&1
 cli_rc=$?
