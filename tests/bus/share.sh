@@ -86,9 +86,11 @@ check "b's file removed behind the daemons' backs" rm "$shared/p/b.xml"
 check "c notices by rescanning" wait_members "$C_addr" "a c"
 # a damaged member file is skipped and logged with its real path, once:
 # a later rescan (that notices y.xml) does not repeat x.xml's line
-echo '<host' >"$shared/p/x.xml"
+# (written whole, by a rename: a rescan between the creation and the write
+# would see an empty file first, another skip with another message)
+echo '<host' >"$shared/p/.x.tmp" && mv "$shared/p/.x.tmp" "$shared/p/x.xml"
 check "c logs the damaged file under pool_dir" wait_for "$tmpdir/c.log" "$shared/p/x.xml"
-echo '<host' >"$shared/p/y.xml"
+echo '<host' >"$shared/p/.y.tmp" && mv "$shared/p/.y.tmp" "$shared/p/y.xml"
 check "  a later rescan logs the next one" wait_for "$tmpdir/c.log" "$shared/p/y.xml"
 check "  and x.xml only once" [ "$(grep -c "$shared/p/x.xml" "$tmpdir/c.log")" -eq 1 ]
 rm "$shared/p/x.xml" "$shared/p/y.xml"
