@@ -12,6 +12,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
+# the guest's scratch space (a tmpfs of its own)
+w=/scratch
+mkdir -p $w && mount -t tmpfs scratch $w
 for m in $(cat /modules.order 2>/dev/null); do
 	insmod /modules/$m.ko || echo "=== INSMOD FAILED $m"
 done
@@ -39,13 +42,13 @@ echo "=== CONFIG BEGIN"
 echo "=== CONFIG END"
 echo "=== DEVIOMMU $([ -c /dev/iommu ] && echo yes || echo no)"
 echo "=== QUERY BEGIN"
-/iommufd-query >/tmp/iommufd.txt 2>/tmp/query.err
+/iommufd-query >$w/iommufd.txt 2>$w/query.err
 rc=$?
-cat /tmp/iommufd.txt
+cat $w/iommufd.txt
 echo "=== QUERY END rc=$rc"
-echo "=== QUERYERR $(cat /tmp/query.err)"
+echo "=== QUERYERR $(cat $w/query.err)"
 # the capture, as ../shared/tools/capture-host takes it, plus iommufd.txt
-s=/tmp/snap
+s=$w/snap
 mkdir -p $s/proc $s/sys/kernel/iommu_groups $s/sys/firmware/acpi/tables $s/sys/bus/pci/devices
 cat /proc/iomem >$s/proc/iomem
 cat /proc/cpuinfo >$s/proc/cpuinfo
@@ -76,7 +79,7 @@ done
 for t in APIC MCFG DMAR; do
 	[ -r /sys/firmware/acpi/tables/$t ] && cat /sys/firmware/acpi/tables/$t >$s/sys/firmware/acpi/tables/$t
 done
-[ $rc -eq 0 ] && cp /tmp/iommufd.txt $s/iommufd.txt
+[ $rc -eq 0 ] && cp $w/iommufd.txt $s/iommufd.txt
 echo "=== SNAPSHOT BEGIN"
 (cd $s && tar cf - .) | gzip | base64
 echo "=== SNAPSHOT END"
