@@ -342,7 +342,8 @@ static const char *iommu_source(const MmHostMap *h)
 /* The physical address bits an x86 guest sees on host h (docs/design.md
  * §7): <maxphysaddr mode='emulate' bits>; host-passthrough, mode=
  * 'passthrough' and Ubuntu's -hpb machine types take the host's (QEMU
- * host-phys-bits), capped by limit; a named model has QEMU's default 40
+ * host-phys-bits; every RHEL x86 type too, at most 48 bits), capped by
+ * limit; a named model has QEMU's default 40
  * (target/i386/cpu.h TCG_PHYS_ADDR_BITS, also used under KVM without
  * host-phys-bits). 0 when unknown. */
 unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h)
@@ -357,6 +358,8 @@ unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, con
 	unsigned bits = h->phys_bits;
 	if (bits && d->maxphysaddr_limit && d->maxphysaddr_limit < bits)
 		bits = d->maxphysaddr_limit;
+	if (bits && l->host_phys_bits_limit && l->host_phys_bits_limit < bits)
+		bits = l->host_phys_bits_limit;
 	return bits;
 }
 

@@ -176,10 +176,23 @@ typedef struct DistroBase {
  * virt_machine_9_0's settings. The x86 types that exist there are
  * rhel7.6.0, 8.0.0 to 8.6.0, 9.0.0, 9.2.0, 9.4.0 and 9.6.0 (pc-i440fx only
  * rhel7.6.0); virt-rhel 9.0.0 to 9.6.0. Its tags give the qemu-kvm of RHEL
- * 8.8/8.9 (6.2.0), 9.2 (7.2.0) and 9.3 (8.0.0); the versions of the other
- * rows are the qemu-kvm each release shipped as its release notes state
- * them, not checked here. RHEL 7's types (older than 7.6) are gone from
- * every qemu-kvm RHEL 8 and later ship; those rows were not checked. */
+ * 8.8/8.9 (6.2.0), 9.2 (7.2.0) and 9.3 (8.0.0).
+ *
+ * From 9.5 on, checked in the spec files' changelogs: el9's qemu-kvm.spec
+ * (10.1.0-17.el9, same repository) rebased to 9.0.0 for 9.5, to 9.1.0 "for
+ * RHEL 9.6" and kept it through 9.7 (9.1.0-29, September 2025), then 10.1.0
+ * for 9.8, whose kvm-x86-create-new-pc-q35-machine-type-for-rhel-9.8.patch
+ * adds pc-q35-rhel9.8.0 without compat properties and pins rhel9.6.0 and
+ * older with pc_rhel_9_8_compat "from pc_compat_9_1" (intel-iommu aw-bits
+ * 39 included); CentOS Stream 10's qemu-kvm.spec (10.1.0-16.el10) rebased
+ * to 9.1.0 "for RHEL 10.0", to 10.0.0 (its fixes tagged rhel-10.1) and to
+ * 10.1.0 (tagged RHEL 10.2, adding the rhel10.2.0 types).
+ *
+ * Every RHEL x86 type also turns host-phys-bits on, limited to 48 bits
+ * (pc_rhel_compat, added to each pc-q35/pc-i440fx RHEL machine's options):
+ * the guest sees the host's physical address bits whatever its CPU model.
+ * RHEL 7's types (older than 7.6) are gone from every qemu-kvm RHEL 8 and
+ * later ship; those rows were not checked. */
 static const DistroBase rhel_bases[] = {
 	{ DISTRO("7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3") },
 	{ DISTRO("7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2") },
@@ -201,12 +214,13 @@ static const DistroBase rhel_bases[] = {
 	{ DISTRO("9.2", 7, 2, "RHEL 9.2, checked: pc_compat_7_2, qemu-kvm 7.2.0") },
 	{ DISTRO("9.3", 8, 0, "RHEL 9.3, checked: qemu-kvm 8.0.0") },
 	{ DISTRO("9.4", 8, 2, "RHEL 9.4 qemu-kvm 8.2.0 (checked: 9.0 compat or older)") },
-	{ DISTRO("9.5", 9, 0, "RHEL 9.5 qemu-kvm 9.0.0") },
-	{ DISTRO("9.6", 9, 1, "RHEL 9.6 qemu-kvm 9.1.0") },
-	{ DISTRO("9.7", 10, 0, "RHEL 9.7 qemu-kvm 10.0.0") },
-	{ DISTRO("10.0", 9, 1, "RHEL 10.0 qemu-kvm 9.1.0") },
-	{ DISTRO("10.1", 10, 0, "RHEL 10.1 qemu-kvm 10.0.0") },
-	{ DISTRO("10.2", 10, 1, "RHEL 10.2 qemu-kvm 10.1.0 (qemu-kvm-10.1.0-*.el10_2)") },
+	{ DISTRO("9.5", 9, 0, "RHEL 9.5 qemu-kvm 9.0.0, checked") },
+	{ DISTRO("9.6", 9, 1, "RHEL 9.6 qemu-kvm 9.1.0, checked: pc_compat_9_1") },
+	{ DISTRO("9.7", 9, 1, "RHEL 9.7 qemu-kvm 9.1.0, checked") },
+	{ DISTRO("9.8", 10, 1, "RHEL 9.8 qemu-kvm 10.1.0, checked") },
+	{ DISTRO("10.0", 9, 1, "RHEL 10.0 qemu-kvm 9.1.0, checked") },
+	{ DISTRO("10.1", 10, 0, "RHEL 10.1 qemu-kvm 10.0.0, checked") },
+	{ DISTRO("10.2", 10, 1, "RHEL 10.2 qemu-kvm 10.1.0, checked") },
 };
 
 /* Ubuntu: pc-q35-CODENAME and pc-i440fx-CODENAME (with the -hpb, -maxcpus,
@@ -379,6 +393,12 @@ static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver
 			return false;
 		*ver = closest_version(f, distro_version(b, families[f].family, hpb));
 		l->host_phys_bits = hpb;
+		if (b >= rhel_bases && b < rhel_bases + ELEMENTSOF(rhel_bases) &&
+		    families[f].family != FAMILY_VIRT) {
+			/* pc_rhel_compat: host-phys-bits=on, host-phys-bits-limit=48 */
+			l->host_phys_bits = true;
+			l->host_phys_bits_limit = 48;
+		}
 		*r = mm_layout_warn(l,
 				    "machine '%s' is laid out as %s%u.%u, its upstream base (%s)%s",
 				    name, families[f].prefix, ver->major, ver->minor, b->source,

@@ -38,7 +38,8 @@ typedef struct MmGuestLayout {
 			* distribution's type resolves to its base ("pc-q35-9.1") */
 	char *arch;
 	unsigned phys_bits;     /* address bits the guest needs (highest end + 1) */
-	bool host_phys_bits;    /* the machine type turns host-phys-bits on (Ubuntu -hpb) */
+	bool host_phys_bits;    /* the machine type turns host-phys-bits on (Ubuntu -hpb,
+				 * every RHEL x86 type) */
 	unsigned viommu_bits;   /* the vIOMMU's input address width; 0: none, or no DMA
 				 * translation (dma_translation='off') */
 	MmGuestRegion *regions; /* sorted by start */
@@ -47,6 +48,8 @@ typedef struct MmGuestLayout {
 	uint64_t device_memory_size;
 	char **warnings;
 	size_t n_warnings;
+	unsigned host_phys_bits_limit; /* with host_phys_bits: at most this many bits,
+					* 0 none (RHEL: 48) */
 } MmGuestLayout;
 
 void mm_layout_free(MmGuestLayout *l);

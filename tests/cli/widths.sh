@@ -22,6 +22,26 @@ check "  the window itself: a warning" grep -q \
 	"^warning: guest 64-bit PCI window at the top of the guest's 46 physical address bits lies above the 39-bit" \
 	"$tmpdir/shmem.txt"
 
+# a named CPU model sees QEMU's default 40 bits, but every RHEL x86 machine
+# type turns host-phys-bits on (qemu-kvm's pc_rhel_compat, lib/layout.c):
+# the host's 46, and at most 48 on a host with more
+sed "/<cpu mode='host-passthrough'/d" "$D/x86-shmem-passthrough.xml" >"$tmpdir/named.xml"
+check "named model on pc-q35-9.2: 40 bits" run 1 "$tmpdir/named.txt" \
+	check --domain "$tmpdir/named.xml" "$tmpdir/h46.xml"
+check "  named in the error" grep -q "at the top of the guest's 40 physical address bits, above the 39-bit" \
+	"$tmpdir/named.txt"
+sed "s/machine='pc-q35-9.2'/machine='pc-q35-rhel9.6.0'/" "$tmpdir/named.xml" >"$tmpdir/named-rhel.xml"
+check "named model on pc-q35-rhel9.6.0: the host's 46 bits" run 1 "$tmpdir/named-rhel.txt" \
+	check --domain "$tmpdir/named-rhel.xml" "$tmpdir/h46.xml"
+check "  named in the error" grep -q "at the top of the guest's 46 physical address bits, above the 39-bit" \
+	"$tmpdir/named-rhel.txt"
+sed "s/physBits='46'/physBits='52'/; s/kind='cpu-phys' bits='46'/kind='cpu-phys' bits='52'/" "$tmpdir/h46.xml" >"$tmpdir/h52.xml"
+check "  (a 52-bit copy of the host)" grep -q "physBits='52'" "$tmpdir/h52.xml"
+check "on a 52-bit host: limited to 48" run 1 "$tmpdir/named-rhel52.txt" \
+	check --domain "$tmpdir/named-rhel.xml" "$tmpdir/h52.xml"
+check "  named in the error" grep -q "at the top of the guest's 48 physical address bits, above the 39-bit" \
+	"$tmpdir/named-rhel52.txt"
+
 # the same guest told 39 bits: nothing above the IOMMU
 sed "s|<cpu mode='host-passthrough' check='none' migratable='on'/>|<cpu mode='host-passthrough'><maxphysaddr mode='emulate' bits='39'/></cpu>|" \
 	"$D/x86-shmem-passthrough.xml" >"$tmpdir/shmem39.xml"

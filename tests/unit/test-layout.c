@@ -847,7 +847,9 @@ END_TEST
  * compat level qemu-kvm's machine definitions name (OpenELA's dist-git
  * copy), Ubuntu's from its define-ubuntu-machine-types patch as 24.04
  * carries it, quirks included (lib/layout.c names both); a warning names
- * the type and the base whenever the base is assumed. */
+ * the type and the base whenever the base is assumed. hpb: the type turns
+ * host-phys-bits on (Ubuntu's -hpb types, and every RHEL x86 type, which
+ * also limits it to 48 bits). */
 static const struct {
 	const char *arch, *machine, *base;
 	bool hpb;
@@ -858,36 +860,38 @@ static const struct {
 	{ "aarch64", "virt-2.6", "virt-2.6", false },
 	{ "x86_64", "pc-i440fx-1.4", "pc-i440fx-1.4", false },
 	/* RHEL 8 */
-	{ "x86_64", "pc-i440fx-rhel7.0.0", "pc-i440fx-1.5", false },
-	{ "x86_64", "pc-i440fx-rhel7.6.0", "pc-i440fx-2.12", false },
-	{ "x86_64", "pc-q35-rhel7.3.0", "pc-q35-2.6", false },
-	{ "x86_64", "pc-q35-rhel7.6.0", "pc-q35-2.12", false },
-	{ "x86_64", "pc-q35-rhel8.0.0", "pc-q35-3.1", false },
-	{ "x86_64", "pc-q35-rhel8.1.0", "pc-q35-4.1", false },
-	{ "x86_64", "pc-q35-rhel8.2.0", "pc-q35-4.2", false },
-	{ "x86_64", "pc-q35-rhel8.3.0", "pc-q35-5.1", false },
-	{ "x86_64", "pc-q35-rhel8.4.0", "pc-q35-5.2", false },
-	{ "x86_64", "pc-q35-rhel8.5.0", "pc-q35-6.0", false },
-	{ "x86_64", "pc-q35-rhel8.6.0", "pc-q35-6.2", false },
+	{ "x86_64", "pc-i440fx-rhel7.0.0", "pc-i440fx-1.5", true },
+	{ "x86_64", "pc-i440fx-rhel7.6.0", "pc-i440fx-2.12", true },
+	{ "x86_64", "pc-q35-rhel7.3.0", "pc-q35-2.6", true },
+	{ "x86_64", "pc-q35-rhel7.6.0", "pc-q35-2.12", true },
+	{ "x86_64", "pc-q35-rhel8.0.0", "pc-q35-3.1", true },
+	{ "x86_64", "pc-q35-rhel8.1.0", "pc-q35-4.1", true },
+	{ "x86_64", "pc-q35-rhel8.2.0", "pc-q35-4.2", true },
+	{ "x86_64", "pc-q35-rhel8.3.0", "pc-q35-5.1", true },
+	{ "x86_64", "pc-q35-rhel8.4.0", "pc-q35-5.2", true },
+	{ "x86_64", "pc-q35-rhel8.5.0", "pc-q35-6.0", true },
+	{ "x86_64", "pc-q35-rhel8.6.0", "pc-q35-6.2", true },
 	{ "aarch64", "virt-rhel8.6.0", "virt-6.2", false },
 	/* RHEL 9 */
-	{ "x86_64", "pc-q35-rhel9.0.0", "pc-q35-6.2", false },
-	{ "x86_64", "pc-q35-rhel9.2.0", "pc-q35-7.2", false },
-	{ "x86_64", "pc-q35-rhel9.4.0", "pc-q35-8.2", false },
-	{ "x86_64", "pc-q35-rhel9.6.0", "pc-q35-9.1", false },
+	{ "x86_64", "pc-q35-rhel9.0.0", "pc-q35-6.2", true },
+	{ "x86_64", "pc-q35-rhel9.2.0", "pc-q35-7.2", true },
+	{ "x86_64", "pc-q35-rhel9.4.0", "pc-q35-8.2", true },
+	{ "x86_64", "pc-q35-rhel9.6.0", "pc-q35-9.1", true },
+	{ "x86_64", "pc-q35-rhel9.8.0", "pc-q35-10.1", true },
 	{ "aarch64", "virt-rhel9.0.0", "virt-6.2", false },
 	{ "aarch64", "virt-rhel9.2.0", "virt-7.2", false },
 	{ "aarch64", "virt-rhel9.4.0", "virt-8.2", false },
 	{ "aarch64", "virt-rhel9.6.0", "virt-9.1", false },
+	{ "aarch64", "virt-rhel9.8.0", "virt-10.1", false },
 	/* RHEL 10 */
-	{ "x86_64", "pc-q35-rhel10.0.0", "pc-q35-9.1", false },
-	{ "x86_64", "pc-q35-rhel10.1.0", "pc-q35-10.0", false },
-	{ "x86_64", "pc-q35-rhel10.2.0", "pc-q35-10.1", false },
+	{ "x86_64", "pc-q35-rhel10.0.0", "pc-q35-9.1", true },
+	{ "x86_64", "pc-q35-rhel10.1.0", "pc-q35-10.0", true },
+	{ "x86_64", "pc-q35-rhel10.2.0", "pc-q35-10.1", true },
 	{ "aarch64", "virt-rhel10.0.0", "virt-9.1", false },
 	{ "aarch64", "virt-rhel10.2.0", "virt-10.1", false },
 	/* a RHEL release newer than the table: its major's last row */
-	{ "x86_64", "pc-q35-rhel10.4.0", "pc-q35-10.1", false },
-	{ "x86_64", "pc-q35-rhel9.8.0", "pc-q35-10.0", false },
+	{ "x86_64", "pc-q35-rhel10.4.0", "pc-q35-10.1", true },
+	{ "x86_64", "pc-q35-rhel9.10.0", "pc-q35-10.1", true },
 	/* Ubuntu 22.04 .. 26.04: every codename their QEMU registers */
 	{ "x86_64", "pc-q35-xenial", "pc-q35-2.5", false },
 	{ "x86_64", "pc-q35-yakkety", "pc-q35-2.6", false },
@@ -947,6 +951,9 @@ START_TEST(test_shipped)
 	ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", c.machine, err.message);
 	ck_assert_str_eq(l->machine, shipped[_i].base);
 	ck_assert_int_eq(l->host_phys_bits, shipped[_i].hpb);
+	/* RHEL's pc_rhel_compat: host-phys-bits-limit=48 */
+	ck_assert_uint_eq(l->host_phys_bits_limit,
+			  strstr(c.machine, "-rhel") && shipped[_i].hpb ? 48 : 0);
 	if (strcmp(shipped[_i].machine, shipped[_i].base) != 0) {
 		bool named = false;
 		for (size_t i = 0; i < l->n_warnings; i++)
@@ -1014,6 +1021,7 @@ START_TEST(test_viommu_qemu_version)
 		{ "pc-q35-9.2", 9002000, 39, false }, { "pc-q35-9.2", 10000000, 48, false },
 		{ "pc-q35-9.2", 0, 48, true },        { "pc-q35-9.1", 0, 39, false },
 		{ "pc-q35-10.0", 0, 48, false },      { "pc-q35-rhel9.6.0", 0, 39, false },
+		{ "pc-q35-rhel9.8.0", 0, 48, false },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
 		LayoutCase c = {
