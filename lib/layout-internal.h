@@ -22,6 +22,21 @@ static inline bool mm_version_before(MmMachineVersion v, unsigned major, unsigne
 	return v.major < major || (v.major == major && v.minor < minor);
 }
 
+/* The x86 layout settings a machine version implies (QEMU's PCMachineClass
+ * fields and host bridge properties that pc_*_machine_options() and the
+ * pc_compat_* arrays set); a distribution's type may differ from its
+ * upstream base in some (lib/layout.c). */
+typedef struct MmX86Compat {
+	bool reserved_memory;     /* has_reserved_memory: a hotplug area (2.1) */
+	bool gigabyte_align;      /* i440fx low RAM ends at 3 GiB from 3.5 GiB on (2.1) */
+	bool aligned_dimm;        /* enforce_aligned_dimm (2.2) */
+	bool broken_reserved_end; /* the 64-bit hole ignores the hotplug area (before 2.5) */
+	bool hole64_fix;          /* x-pci-hole64-fix (2.12) */
+	bool amd_1tb_hole;        /* enforce_amd_1tb_hole (7.1) */
+} MmX86Compat;
+
+MmX86Compat mm_x86_compat(MmMachineVersion v);
+
 /* What QEMU is told about memory, as libvirt words the command line for a
  * domain: -m size=ram,slots=…,maxmem=…, and -numa node,memdev=… sizes. */
 typedef struct MmGuestMemory {
@@ -52,7 +67,7 @@ static inline bool mm_align_up(uint64_t *x, uint64_t align)
  * family; the dispatcher has set l->machine and l->arch. */
 int mm_layout_virt(const MmDomain *d, MmMachineVersion v, const MmGuestMemory *mem,
 		   MmGuestLayout *l, MmError *err);
-int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuestMemory *mem,
+int mm_layout_x86(const MmDomain *d, bool q35, const MmX86Compat *c, const MmGuestMemory *mem,
 		  MmGuestLayout *l, MmError *err);
 
 /* Known machine versions, oldest first; the last is what aliases resolve to. */

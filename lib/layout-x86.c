@@ -130,15 +130,26 @@ static bool place_above(X86Map *m, uint64_t hole64_size, bool aligned_dimm,
 	return true;
 }
 
-int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuestMemory *mem,
+MmX86Compat mm_x86_compat(MmMachineVersion v)
+{
+	return (MmX86Compat){
+		.reserved_memory = !mm_version_before(v, 2, 1),
+		.gigabyte_align = !mm_version_before(v, 2, 1),
+		.aligned_dimm = !mm_version_before(v, 2, 2),
+		.broken_reserved_end = mm_version_before(v, 2, 5),
+		.hole64_fix = !mm_version_before(v, 2, 12),
+		.amd_1tb_hole = !mm_version_before(v, 7, 1),
+	};
+}
+
+int mm_layout_x86(const MmDomain *d, bool q35, const MmX86Compat *c, const MmGuestMemory *mem,
 		  MmGuestLayout *l, MmError *err)
 {
-	/* compat flags of pc_*_machine_options() */
-	bool gigabyte_align = !mm_version_before(v, 2, 1);
-	bool aligned_dimm = !mm_version_before(v, 2, 2);
-	bool broken_reserved_end = mm_version_before(v, 2, 5);
-	bool hole64_fix = !mm_version_before(v, 2, 12);
-	bool amd_1tb_hole = !mm_version_before(v, 7, 1);
+	bool gigabyte_align = c->gigabyte_align;
+	bool aligned_dimm = c->aligned_dimm;
+	bool broken_reserved_end = c->broken_reserved_end;
+	bool hole64_fix = c->hole64_fix;
+	bool amd_1tb_hole = c->amd_1tb_hole;
 	/* <pcihole64> sets the host bridge's pci-hole64-size (libvirt:
 	 * -global q35-pcihost/i440FX-pcihost.pci-hole64-size); it counts in
 	 * QEMU pc_pci_hole64_start() + size, pc_max_used_gpa(), and so in the
@@ -153,7 +164,7 @@ int mm_layout_x86(const MmDomain *d, bool q35, MmMachineVersion v, const MmGuest
 	/* machine types before 2.1 have no hotplug memory area
 	 * (has_reserved_memory off): QEMU refuses slots and maxmem, as
 	 * QEMU 7.2 says for pc-i440fx-1.7 and 2.0 */
-	if (mm_version_before(v, 2, 1) && mem->maxram > mem->ram) {
+	if (!c->reserved_memory && mem->maxram > mem->ram) {
 		mm_error_set(err, NULL, 0,
 			     "%s: QEMU refuses <maxMemory> (memory hotplug) on machine types "
 			     "before 2.1",

@@ -151,7 +151,15 @@ typedef struct DistroBase {
 	 * i440fx type's, and the -hpb types' (q35, i440fx); 0.0 when not */
 	unsigned i440fx_major, i440fx_minor;
 	unsigned hpb_q35_major, hpb_q35_minor, hpb_i440fx_major, hpb_i440fx_minor;
+	/* RHEL 7 types only: x86 settings where the type differs from its base */
+	unsigned x86_quirks;
 } DistroBase;
+
+enum {
+	QUIRK_GIGABYTE_ALIGN = 1 << 0,     /* gigabyte_align on below 2.1 */
+	QUIRK_RESERVED_END_FIXED = 1 << 1, /* broken_reserved_end off below 2.5 */
+	QUIRK_HOLE64_FIX = 1 << 2,         /* x-pci-hole64-fix on below 2.12 */
+};
 #define DISTRO(rel, maj, min, src) .release = (rel), .major = (maj), .minor = (min), .source = (src)
 
 /* RHEL X.Y (and CentOS Stream, Rocky, Alma built from it): pc-q35-rhelX.Y.Z,
@@ -191,16 +199,29 @@ typedef struct DistroBase {
  * Every RHEL x86 type also turns host-phys-bits on, limited to 48 bits
  * (pc_rhel_compat, added to each pc-q35/pc-i440fx RHEL machine's options):
  * the guest sees the host's physical address bits whatever its CPU model.
- * RHEL 7's types (older than 7.6) are gone from every qemu-kvm RHEL 8 and
- * later ship; those rows were not checked. */
+ * RHEL 7's types: RHEL 8's qemu-kvm (6.2.0-40.el8_9, same repository,
+ * SOURCES/0011-Add-x86_64-machine-types.patch) still registers
+ * pc-i440fx-rhel7.0.0 to 7.6.0 and pc-q35-rhel7.3.0 to 7.6.0; RHEL 9's
+ * keeps 7.6.0. Their settings are their base's but for three, each a
+ * quirk of its row: rhel7.0.0 keeps gigabyte_align on (only
+ * has_reserved_memory and enforce_aligned_dimm are off, with
+ * broken_reserved_end on); rhel7.2.0 does not set broken_reserved_end ("was
+ * already in 7.2"); x-pci-hole64-fix is off only up to rhel7.4.0
+ * (pc_rhel_7_4_compat: "backported to 7.5"). */
 static const DistroBase rhel_bases[] = {
-	{ DISTRO("7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3") },
-	{ DISTRO("7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2") },
-	{ DISTRO("7.2", 2, 3, "RHEL 7.2 qemu-kvm-rhev 2.3.0") },
-	{ DISTRO("7.3", 2, 6, "RHEL 7.3 qemu-kvm-rhev 2.6.0") },
-	{ DISTRO("7.4", 2, 9, "RHEL 7.4 qemu-kvm-rhev 2.9.0") },
-	{ DISTRO("7.5", 2, 10, "RHEL 7.5 qemu-kvm-rhev 2.10.0") },
-	{ DISTRO("7.6", 2, 12, "RHEL 7.6 qemu-kvm-rhev 2.12.0") },
+	{ DISTRO("7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3, checked: with gigabyte-aligned low RAM"),
+	  .x86_quirks = QUIRK_GIGABYTE_ALIGN },
+	{ DISTRO("7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2, checked") },
+	{ DISTRO("7.2", 2, 3,
+		 "RHEL 7.2 qemu-kvm-rhev 2.3.0, checked: with the 2.5 fix of the 64-bit hole's "
+		 "start"),
+	  .x86_quirks = QUIRK_RESERVED_END_FIXED },
+	{ DISTRO("7.3", 2, 6, "RHEL 7.3 qemu-kvm-rhev 2.6.0, checked") },
+	{ DISTRO("7.4", 2, 9, "RHEL 7.4 qemu-kvm-rhev 2.9.0, checked") },
+	{ DISTRO("7.5", 2, 10,
+		 "RHEL 7.5 qemu-kvm-rhev 2.10.0, checked: with the 2.12 fix of the 64-bit hole"),
+	  .x86_quirks = QUIRK_HOLE64_FIX },
+	{ DISTRO("7.6", 2, 12, "RHEL 7.6 qemu-kvm-rhev 2.12.0, checked") },
 	{ DISTRO("8.0", 3, 1, "RHEL 8.0, checked: pc_compat_3_1") },
 	{ DISTRO("8.1", 4, 1, "RHEL 8.1, checked: the 4.1 compat") },
 	{ DISTRO("8.2", 4, 2, "RHEL 8.2, checked: pc_compat_4_2") },
@@ -337,8 +358,8 @@ static MmMachineVersion distro_version(const DistroBase *b, Family family, bool 
 
 /* From a machine name to a family and a modelled version, with the
  * warnings that say what was assumed; false when not modelled. */
-static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver, MmGuestLayout *l,
-			    int *r)
+static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver, unsigned *quirks,
+			    MmGuestLayout *l, int *r)
 {
 	char buf[64];
 	*r = 0;
@@ -392,6 +413,7 @@ static bool resolve_machine(const char *name, size_t *fam, MmMachineVersion *ver
 		if (!b)
 			return false;
 		*ver = closest_version(f, distro_version(b, families[f].family, hpb));
+		*quirks = b->x86_quirks;
 		l->host_phys_bits = hpb;
 		if (b >= rhel_bases && b < rhel_bases + ELEMENTSOF(rhel_bases) &&
 		    families[f].family != FAMILY_VIRT) {
@@ -526,8 +548,9 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 	}
 	size_t f;
 	MmMachineVersion v = { 0 };
+	unsigned quirks = 0;
 	const char *name = d->machine;
-	if (!resolve_machine(name, &f, &v, l, &r)) {
+	if (!resolve_machine(name, &f, &v, &quirks, l, &r)) {
 		mm_error_set(err, NULL, 0, "machine type '%s' is not modelled", name);
 		return -ENOTSUP;
 	}
@@ -557,9 +580,17 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 		r = mm_layout_virt(d, v, &mem, l, &local);
 		break;
 	case FAMILY_Q35:
-	case FAMILY_I440FX:
-		r = mm_layout_x86(d, families[f].family == FAMILY_Q35, v, &mem, l, &local);
+	case FAMILY_I440FX: {
+		MmX86Compat c = mm_x86_compat(v);
+		if (quirks & QUIRK_GIGABYTE_ALIGN)
+			c.gigabyte_align = true;
+		if (quirks & QUIRK_RESERVED_END_FIXED)
+			c.broken_reserved_end = false;
+		if (quirks & QUIRK_HOLE64_FIX)
+			c.hole64_fix = true;
+		r = mm_layout_x86(d, families[f].family == FAMILY_Q35, &c, &mem, l, &local);
 		break;
+	}
 	}
 	if (r < 0) {
 		if (local.message[0] && err)

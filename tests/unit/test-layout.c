@@ -964,6 +964,50 @@ START_TEST(test_shipped)
 }
 END_TEST
 
+/* RHEL 7 types that differ from their base (lib/layout.c, from RHEL 8's
+ * qemu-kvm): pc-i440fx-rhel7.0.0 aligns low RAM at 3 GiB where
+ * pc-i440fx-1.5 ends it at 3.5 GiB; pc-i440fx-rhel7.5.0 has the 64-bit
+ * hole fix of 2.12, so its window is listed where pc-i440fx-2.10's is not */
+START_TEST(test_rhel7_quirks)
+{
+	static const struct {
+		const char *machine, *kind;
+		uint64_t start, end; /* end 0: no such region */
+	} q[] = {
+		{ "pc-i440fx-rhel7.0.0", "ram-below-4g", 0, 0xbfffffff },
+		{ "pc-i440fx-1.5", "ram-below-4g", 0, 0xdfffffff },
+		{ "pc-i440fx-rhel7.5.0", "pci-mmio-high", 0x140000000, 0x1bfffffff },
+		{ "pc-i440fx-2.10", "pci-mmio-high", 0, 0 },
+		{ "pc-i440fx-rhel7.4.0", "pci-mmio-high", 0, 0 },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(q); i++) {
+		LayoutCase c = { .arch = "x86_64",
+				 .machine = q[i].machine,
+				 .memory = 4 * GiB,
+				 .vcpus = 1,
+				 .vendor = "Intel" };
+		uint64_t cells[4];
+		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		MmError err = { 0 };
+		ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", c.machine,
+			      err.message);
+		const MmGuestRegion *r = NULL;
+		for (size_t k = 0; k < l->n_regions; k++)
+			if (strcmp(l->regions[k].kind, q[i].kind) == 0)
+				r = &l->regions[k];
+		if (!q[i].end) {
+			ck_assert_msg(!r, "%s: has %s", c.machine, q[i].kind);
+			continue;
+		}
+		ck_assert_msg(r, "%s: no %s", c.machine, q[i].kind);
+		ck_assert_msg(r->start == q[i].start && r->end == q[i].end,
+			      "%s: %s 0x%" PRIx64 "-0x%" PRIx64, c.machine, q[i].kind, r->start,
+			      r->end);
+	}
+}
+END_TEST
+
 /* every upstream version QEMU 8.0 to 11.0 registers for virt, pc-q35 and
  * pc-i440fx (virt-2.6, pc-q35-2.4 and pc-i440fx-1.4 are the oldest QEMU 8.0
  * registers; pc-q35-4.0.1 is the one three-part name) */
@@ -1209,6 +1253,7 @@ int main(void)
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_all_versions);
 	tcase_add_loop_test(tc, test_shipped, 0, ELEMENTSOF(shipped));
+	tcase_add_test(tc, test_rhel7_quirks);
 	tcase_add_test(tc, test_shipped_upstream);
 	tcase_add_test(tc, test_viommu_qemu_version);
 	tcase_add_test(tc, test_pvtime);
