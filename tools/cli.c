@@ -101,6 +101,25 @@ int cli_report_action(bool json, const char *action, const char *pool, char *con
 	return cli_print("");
 }
 
+int cli_write_file(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(text);
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		text += n;
+		len -= (size_t)n;
+	}
+	return close(TAKE_FD(fd)) < 0 ? -errno : 0;
+}
+
 int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = -1;

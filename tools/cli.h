@@ -54,6 +54,8 @@ int cli_report_action(bool json, const char *action, const char *pool, char *con
 		      size_t n_hosts, const char *domain);
 /* Read a whole file (or "-" for stdin) bounded by max. */
 int cli_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* Write text to path (created 0644 less the umask, or truncated); -errno. */
+int cli_write_file(const char *path, const char *text);
 
 /* Host map files given on the command line, parsed. */
 typedef struct CliHostMaps {

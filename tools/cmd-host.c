@@ -106,14 +106,9 @@ int cmd_host(int argc, char **argv)
 		_cleanup_free_ char *lines = NULL;
 		if (mm_hostmap_query_iommufd(&lines, &err) < 0)
 			return cli_fail_error(&err);
-		FILE *f = fopen(save_iommufd, "we");
-		if (!f)
-			return cli_fail("host: %s: cannot write: %s", save_iommufd,
-					strerror(errno));
-		bool ok = fputs(lines, f) >= 0;
-		if (fclose(f) != 0 || !ok)
-			return cli_fail("host: %s: cannot write: %s", save_iommufd,
-					strerror(errno));
+		int r = cli_write_file(save_iommufd, lines);
+		if (r < 0)
+			return cli_fail("host: %s: cannot write: %s", save_iommufd, strerror(-r));
 	}
 
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;

@@ -30,25 +30,6 @@ void cmd_show_help(FILE *f)
 	      f);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(text);
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	return close(TAKE_FD(fd)) < 0 ? -errno : 0;
-}
-
 int cmd_show(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -113,7 +94,7 @@ int cmd_show(int argc, char **argv)
 		/* "-": the picture alone on stdout, as every file argument takes */
 		if (strcmp(svg, "-") == 0)
 			return cli_print(text);
-		if ((r = write_file(svg, text)) < 0)
+		if ((r = cli_write_file(svg, text)) < 0)
 			return cli_fail("show: %s: %s", svg, strerror(-r));
 		free(TAKE_PTR(text));
 	}
