@@ -82,6 +82,22 @@ check "GetPoolMap, yaml: InvalidArgument" \
 	fails_with "$A_addr" "$IFACE.Error.InvalidArgument" GetPoolMap string:p string:yaml
 check "GetPoolMap, an empty pool: EmptyPool" \
 	fails_with "$A_addr" "$IFACE.Error.EmptyPool" GetPoolMap string:empty string:xml
+# the store itself failing: the pools' lock file made a directory, so no
+# writer can take the lock; the error names the file and why, the pool
+# is not made, and with the lock back CreatePool works
+lockfile=$tmpdir/x.state/pools/.lock
+if [ -f "$lockfile" ]; then
+	rm -f "$lockfile" && mkdir "$lockfile"
+	check "CreatePool, the store's lock unusable: StateFailed" \
+		fails_with "$A_addr" "$IFACE.Error.StateFailed" CreatePool string:blocked
+	check "  names the lock file and why" err_has "pools/.lock: cannot open: Is a directory"
+	check "  no pool made" [ ! -e "$tmpdir/x.state/pools/blocked" ]
+	call "$A_addr" ListPools >"$tmpdir/pools"
+	check "  none listed" sh -c 'grep -q "\"p\"" "$0" && ! grep -q blocked "$0"' "$tmpdir/pools"
+	rmdir "$lockfile" && : >"$lockfile" && chmod 0600 "$lockfile"
+else
+	not_ok "no pools/.lock to block"
+fi
 check "errors changed nothing in the state" \
 	[ "$(cd "$tmpdir/x.state" && find . | sort)" = "$state_before" ]
 

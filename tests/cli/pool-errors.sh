@@ -91,6 +91,36 @@ check "fit: 64 GiB, a fits: exit 0" run 0 "$tmpdir/o" --state-dir "$S" pool fit 
 check "  b does not, its first doorbell named" grep -q "^b: does not fit: .* meets msi 0xc6010000-0xc601ffff on host b" "$tmpdir/o"
 check "  and the second on an 'also:' line" grep -q "^  also: .* meets msi 0x8c6010000-0x8c601ffff on host b" "$tmpdir/o"
 
+# ---- a verdict that cannot be written out is an error, not a silent exit
+check "check to a full device: exit 2" run 2 /dev/full --state-dir "$S" pool check p1 "$D/g-fits.xml"
+check "  says so" err_is "migmap: cannot write output: No space left on device"
+check "whatif to a full device: exit 2" run 2 /dev/full --state-dir "$S" pool whatif p1 --remove b --domain "$D/g-fits.xml"
+check "  says so" err_is "migmap: cannot write output: No space left on device"
+
+# ---- whatif over a libvirt's domains (the test driver's, from a file):
+# a domain whose migmap metadata is malformed cannot be placed in any pool;
+# it is said in a warning, and the others are judged
+cat >"$tmpdir/world.xml" <<'XML'
+<node>
+  <domain type='test'>
+    <name>good</name>
+    <memory unit='GiB'>2</memory>
+    <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>
+    <metadata><migmap:pool xmlns:migmap='http://migmap.org/xmlns/domain/1.0' name='p1'/></metadata>
+  </domain>
+  <domain type='test'>
+    <name>bad</name>
+    <memory unit='GiB'>2</memory>
+    <os><type arch='aarch64' machine='virt-7.2'>hvm</type></os>
+    <metadata><migmap:pool xmlns:migmap='http://migmap.org/xmlns/domain/1.0' name='x/y'/></metadata>
+  </domain>
+</node>
+XML
+check "whatif over a libvirt's domains: exit 0" \
+	run 0 "$tmpdir/o" --state-dir "$S" pool whatif p1 --remove b -c "test://$tmpdir/world.xml"
+check "  the tagged one judged" [ "$(cat "$tmpdir/o")" = "good: stays valid" ]
+check "  the malformed one a warning" grep -q "^migmap: warning: .*invalid pool name 'x/y'" "$tmpdir/err"
+
 # ---- a settings file with a bad remote_timeout: what fetches from members
 # says so, with its state directory from the file or from --state-dir
 printf 'state_dir = %s\nremote_timeout = soon\n' "$S" >"$tmpdir/bad.conf"
