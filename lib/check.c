@@ -343,7 +343,8 @@ static const char *iommu_source(const MmHostMap *h)
  * §7): <maxphysaddr mode='emulate' bits>; host-passthrough, mode=
  * 'passthrough' and Ubuntu's -hpb machine types take the host's (QEMU
  * host-phys-bits; every RHEL x86 type too, at most 48 bits), capped by
- * limit; a named model has QEMU's default 40
+ * limit, and on those machine types emulate's bits are ignored; a named
+ * model has QEMU's default 40
  * (target/i386/cpu.h TCG_PHYS_ADDR_BITS, also used under KVM without
  * host-phys-bits). 0 when unknown. */
 unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, const MmHostMap *h)
@@ -351,8 +352,14 @@ unsigned mm_check_guest_phys_bits(const MmGuestLayout *l, const MmDomain *d, con
 	bool host = l->host_phys_bits || streq_ptr(d->cpu_mode, "host-passthrough") ||
 		    streq_ptr(d->cpu_mode, "maximum") ||
 		    streq_ptr(d->maxphysaddr_mode, "passthrough");
-	if (d->maxphysaddr_bits && !streq_ptr(d->maxphysaddr_mode, "passthrough"))
+	bool passthrough = streq_ptr(d->maxphysaddr_mode, "passthrough");
+	/* libvirt's mode='emulate' sets phys-bits=N, which QEMU ignores while
+	 * the machine type keeps host-phys-bits on (host_cpu_adjust_phys_bits);
+	 * without bits it sets host-phys-bits=off, leaving QEMU's 40 */
+	if (d->maxphysaddr_bits && !passthrough && !l->host_phys_bits)
 		return d->maxphysaddr_bits;
+	if (streq_ptr(d->maxphysaddr_mode, "emulate") && !d->maxphysaddr_bits)
+		return 40;
 	if (!host)
 		return 40;
 	unsigned bits = h->phys_bits;

@@ -202,6 +202,15 @@ int mm_layout_x86(const MmDomain *d, bool q35, const MmX86Compat *c, const MmGue
 	if (top <= X86_ABOVE_4G_START)
 		top = X86_ABOVE_4G_START;
 	l->phys_bits = 64 - (unsigned)__builtin_clzll(top - 1);
+	/* the machine type's host-phys-bits=on wins over libvirt's phys-bits */
+	if (l->host_phys_bits && d->maxphysaddr_bits &&
+	    !streq_ptr(d->maxphysaddr_mode, "passthrough") &&
+	    (r = mm_layout_warn(l,
+				"machine '%s' turns host-phys-bits on: QEMU ignores <maxphysaddr "
+				"mode='emulate' bits='%u'/> and gives the guest the host's bits; "
+				"<maxphysaddr mode='passthrough' limit='%u'/> limits them",
+				d->machine, d->maxphysaddr_bits, d->maxphysaddr_bits)) < 0)
+		return r;
 	/* QEMU 7.1+ refuses maps above the CPU's phys-bits */
 	if (d->maxphysaddr_bits && d->maxphysaddr_bits < 64 &&
 	    top > (UINT64_C(1) << d->maxphysaddr_bits) &&

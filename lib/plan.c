@@ -310,18 +310,32 @@ static int write_firmware(xmlNodePtr root, const MmDomain *d, MmPlan *p)
 	return 0;
 }
 
-/* <cpu><maxphysaddr mode='emulate' bits=…/>, replacing what was there. */
-static int write_maxphysaddr(xmlNodePtr root, unsigned phys_bits)
+/* <cpu><maxphysaddr mode='emulate' bits=…/>, or mode='passthrough' limit=…
+ * on a machine type that turns host-phys-bits on (libvirt's emulate sets
+ * only phys-bits, which QEMU ignores while host-phys-bits is on; docs/
+ * design.md §7), replacing what was there. */
+static int write_maxphysaddr(xmlNodePtr root, unsigned phys_bits, bool limit)
 {
 	char bits[16];
 	snprintf(bits, sizeof(bits), "%u", phys_bits);
 	xmlNodePtr cpu = ensure_child(root, "cpu");
 	xmlNodePtr mpa = cpu ? ensure_child(cpu, "maxphysaddr") : NULL;
-	if (!mpa || !xmlSetProp(mpa, BAD_CAST "mode", BAD_CAST "emulate") ||
-	    !xmlSetProp(mpa, BAD_CAST "bits", BAD_CAST bits))
+	if (!mpa ||
+	    !xmlSetProp(mpa, BAD_CAST "mode", BAD_CAST(limit ? "passthrough" : "emulate")) ||
+	    !xmlSetProp(mpa, BAD_CAST(limit ? "limit" : "bits"), BAD_CAST bits))
 		return -ENOMEM;
-	xmlUnsetProp(mpa, BAD_CAST "limit");
+	xmlUnsetProp(mpa, BAD_CAST(limit ? "bits" : "limit"));
 	return 0;
+}
+
+/* What write_maxphysaddr writes, for the notes. */
+static const char *maxphysaddr_text(bool limit, unsigned bits, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 limit ? "<maxphysaddr mode='passthrough' limit='%u'/>"
+		       : "<maxphysaddr mode='emulate' bits='%u'/>",
+		 bits);
+	return buf;
 }
 
 static int write_domain(const char *xml, size_t len, const char *file, const MmDomain *d, MmPlan *p,
@@ -342,7 +356,7 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
 	xmlNodePtr max = mm_xml_child(root, "maxMemory", MM_XML_NO_NS);
 	if (!xmlSetProp(max, BAD_CAST "slots", BAD_CAST slots))
 		return -ENOMEM;
-	if (p->phys_bits && (r = write_maxphysaddr(root, p->phys_bits)) < 0)
+	if (p->phys_bits && (r = write_maxphysaddr(root, p->phys_bits, p->phys_bits_limit)) < 0)
 		return r;
 	if ((r = write_numa(root, p)) < 0 || (r = write_dimms(root, p)) < 0 ||
 	    (r = write_firmware(root, d, p)) < 0)
@@ -367,19 +381,21 @@ static int write_domain(const char *xml, size_t len, const char *file, const MmD
  * puts it) where that IOMMU cannot map: the most bits every member's IOMMU
  * and CPU allow, when the guest's map needs no more; 0 when nothing to fix. */
 static int fitting_phys_bits(const MmDomain *d, const MmHostMap *const *hosts, size_t n,
-			     unsigned *ret)
+			     unsigned *ret, bool *ret_hpb)
 {
 	_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
 	MmError ignored = { 0 };
 	unsigned fit = 0;
 	bool above = false;
 	*ret = 0;
+	*ret_hpb = false;
 	if (!streq_ptr(d->arch, "x86_64"))
 		return 0;
 	/* a domain QEMU cannot lay out: the check below says why */
 	int r = mm_layout_compute(d, &l, &ignored);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
+	*ret_hpb = l->host_phys_bits;
 	for (size_t i = 0; i < n; i++) {
 		unsigned iommu = hosts[i]->iommu_bits, cpu = hosts[i]->phys_bits;
 		unsigned g = mm_check_guest_phys_bits(l, d, hosts[i]);
@@ -401,7 +417,8 @@ static int write_phys_bits_only(const char *xml, size_t len, const char *file, M
 	int r = mm_xml_read_opts(xml, len, file, XML_PARSE_NOBLANKS, &doc, err);
 	if (r < 0)
 		return r;
-	if ((r = write_maxphysaddr(xmlDocGetRootElement(doc), p->phys_bits)) < 0)
+	if ((r = write_maxphysaddr(xmlDocGetRootElement(doc), p->phys_bits, p->phys_bits_limit)) <
+	    0)
 		return r;
 	xmlChar *out = NULL;
 	int out_len = 0;
@@ -468,14 +485,16 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 	/* the guest's address width first: it decides where the firmware
 	 * puts the 64-bit window, whatever the memory plan */
 	unsigned fit_bits;
-	if ((r = fitting_phys_bits(d, hosts, n, &fit_bits)) < 0)
+	bool hpb;
+	char mpa[64];
+	if ((r = fitting_phys_bits(d, hosts, n, &fit_bits, &hpb)) < 0)
 		return r;
 	if (fit_bits) {
 		free(d->maxphysaddr_mode);
-		if (!(d->maxphysaddr_mode = strdup("emulate")))
+		if (!(d->maxphysaddr_mode = strdup(hpb ? "passthrough" : "emulate")))
 			return -ENOMEM;
-		d->maxphysaddr_bits = fit_bits;
-		d->maxphysaddr_limit = 0;
+		d->maxphysaddr_bits = hpb ? 0 : fit_bits;
+		d->maxphysaddr_limit = hpb ? fit_bits : 0;
 	}
 	if ((r = mm_check_domain(d, hosts, n, &report, err)) < 0)
 		return r;
@@ -491,13 +510,14 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 		p->max_memory = d->max_memory;
 		p->slots = d->max_memory_slots;
 		p->phys_bits = fit_bits;
+		p->phys_bits_limit = hpb;
 		if ((r = write_phys_bits_only(domain_xml, len, filename, p, err)) < 0)
 			return r;
 		if (add_note(p,
-			     "set <maxphysaddr mode='emulate' bits='%u'/>: the firmware puts the "
-			     "64-bit PCI window at the top of the guest's physical address space, "
-			     "which must stay within every member's IOMMU input width",
-			     fit_bits) < 0)
+			     "set %s: the firmware puts the 64-bit PCI window at the top of the "
+			     "guest's physical address space, which must stay within every "
+			     "member's IOMMU input width",
+			     maxphysaddr_text(hpb, fit_bits, mpa, sizeof(mpa))) < 0)
 			return -ENOMEM;
 		*ret = TAKE_PTR(p);
 		return 0;
@@ -613,8 +633,8 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 
 	/* QEMU gives an x86 guest with a named CPU model 40 physical address
 	 * bits and refuses a map that ends above them */
-	bool set_maxphysaddr = d->arch && strcmp(d->arch, "x86_64") == 0 && !d->maxphysaddr_bits &&
-			       phys_bits > X86_DEFAULT_PHYS_BITS;
+	bool set_maxphysaddr = d->arch && strcmp(d->arch, "x86_64") == 0 && !hpb &&
+			       !d->maxphysaddr_bits && phys_bits > X86_DEFAULT_PHYS_BITS;
 	if (set_maxphysaddr) {
 		if (pool->limit_bits && phys_bits > pool->limit_bits)
 			return no_plan(err,
@@ -631,6 +651,7 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 
 	p->initial_memory = initial;
 	p->phys_bits = set_maxphysaddr ? phys_bits : fit_bits;
+	p->phys_bits_limit = !set_maxphysaddr && fit_bits && hpb;
 	p->max_memory = c.d.n_memory_devices ? max_memory : 0;
 	p->slots = c.d.n_memory_devices ? slots : 0;
 	p->n_dimms = c.d.n_memory_devices;
@@ -656,10 +677,10 @@ int mm_plan_domain_qemu(const char *domain_xml, size_t len, const char *filename
 		return -ENOMEM;
 	if (!set_maxphysaddr && fit_bits &&
 	    add_note(p,
-		     "set <maxphysaddr mode='emulate' bits='%u'/>: the firmware puts the "
-		     "64-bit PCI window at the top of the guest's physical address space, "
-		     "which must stay within every member's IOMMU input width",
-		     fit_bits) < 0)
+		     "set %s: the firmware puts the 64-bit PCI window at the top of the "
+		     "guest's physical address space, which must stay within every member's "
+		     "IOMMU input width",
+		     maxphysaddr_text(hpb, fit_bits, mpa, sizeof(mpa))) < 0)
 		return -ENOMEM;
 	if ((r = write_domain(domain_xml, len, filename, d, p, err)) < 0)
 		return r;

@@ -32,9 +32,12 @@ typedef struct MmPlan {
 	size_t n_dimms;
 	char **notes; /* what the plan changed besides memory, and why */
 	size_t n_notes;
-	char *domain_xml; /* the planned domain, libvirt's own XML */
-	char *defined;    /* the libvirt domain defined with it (migmap plan --define),
-			   * NULL when none: set by the caller, freed with the plan */
+	char *domain_xml;     /* the planned domain, libvirt's own XML */
+	char *defined;        /* the libvirt domain defined with it (migmap plan --define),
+			       * NULL when none: set by the caller, freed with the plan */
+	bool phys_bits_limit; /* phys_bits went into <maxphysaddr mode='passthrough'
+			       * limit>, not mode='emulate' bits: the machine type
+			       * turns host-phys-bits on, which QEMU lets win */
 } MmPlan;
 
 void mm_plan_free(MmPlan *p);

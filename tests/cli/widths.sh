@@ -42,6 +42,32 @@ check "on a 52-bit host: limited to 48" run 1 "$tmpdir/named-rhel52.txt" \
 check "  named in the error" grep -q "at the top of the guest's 48 physical address bits, above the 39-bit" \
 	"$tmpdir/named-rhel52.txt"
 
+# there libvirt's <maxphysaddr mode='emulate' bits='39'/> (QEMU phys-bits=39)
+# changes nothing: QEMU lets host-phys-bits win; mode='passthrough' with
+# limit='39' (host-phys-bits-limit) is what limits the guest, and what
+# plan writes for such a machine
+sed "s|<features>|<cpu mode='custom'><model>qemu64</model><maxphysaddr mode='emulate' bits='39'/></cpu><features>|" \
+	"$tmpdir/named-rhel.xml" >"$tmpdir/rhel-emulate.xml"
+check "RHEL machine, emulate bits 39: still an error" run 1 "$tmpdir/rhel-emulate.txt" \
+	check --domain "$tmpdir/rhel-emulate.xml" "$tmpdir/h46.xml"
+check "  at the host's 46 bits" grep -q "at the top of the guest's 46 physical address bits" \
+	"$tmpdir/rhel-emulate.txt"
+check "  a warning says why and what limits them" grep -q \
+	"^warning: machine 'pc-q35-rhel9.6.0' turns host-phys-bits on: QEMU ignores <maxphysaddr mode='emulate' bits='39'/> and gives the guest the host's bits; <maxphysaddr mode='passthrough' limit='39'/> limits them" \
+	"$tmpdir/rhel-emulate.txt"
+sed "s|mode='emulate' bits='39'|mode='passthrough' limit='39'|" "$tmpdir/rhel-emulate.xml" >"$tmpdir/rhel-limit.xml"
+check "RHEL machine, passthrough limit 39: no error" run 0 "$tmpdir/rhel-limit.txt" \
+	check --domain "$tmpdir/rhel-limit.xml" "$tmpdir/h46.xml"
+check "  and no width warning" sh -c '! grep -q "IOMMU input width" "$0"' "$tmpdir/rhel-limit.txt"
+check "plan of the RHEL guest" run 0 "$tmpdir/rhel-plan.xml" plan --domain "$tmpdir/named-rhel.xml" "$tmpdir/h46.xml"
+check "  sets passthrough with limit 39" grep -q "<maxphysaddr mode=\"passthrough\" limit=\"39\"/>" "$tmpdir/rhel-plan.xml"
+check "  and says so" grep -q "^migmap: note: set <maxphysaddr mode='passthrough' limit='39'/>" "$tmpdir/err"
+check "  which checks clean of widths" run 0 "$tmpdir/o" check --domain "$tmpdir/rhel-plan.xml" "$tmpdir/h46.xml"
+check "    no width warning" sh -c '! grep -q "IOMMU input width" "$0"' "$tmpdir/o"
+check "plan of the same guest on pc-q35-9.2: emulate bits 39" run 0 "$tmpdir/up-plan.xml" \
+	plan --domain "$tmpdir/named.xml" "$tmpdir/h46.xml"
+check "  the element" grep -q "<maxphysaddr mode=\"emulate\" bits=\"39\"/>" "$tmpdir/up-plan.xml"
+
 # the same guest told 39 bits: nothing above the IOMMU
 sed "s|<cpu mode='host-passthrough' check='none' migratable='on'/>|<cpu mode='host-passthrough'><maxphysaddr mode='emulate' bits='39'/></cpu>|" \
 	"$D/x86-shmem-passthrough.xml" >"$tmpdir/shmem39.xml"
