@@ -1008,6 +1008,50 @@ START_TEST(test_rhel7_quirks)
 }
 END_TEST
 
+/* The physical address bits an x86 guest gets (lib/check.c, docs/design.md
+ * §7): libvirt's <maxphysaddr> as QEMU's CPU properties, and the machine
+ * types that keep host-phys-bits on (RHEL: limited to 48), where QEMU lets
+ * it win over phys-bits. */
+START_TEST(test_guest_phys_bits)
+{
+	static const struct {
+		const char *machine, *cpu_mode, *mode;
+		unsigned bits, limit, host, want;
+	} g[] = {
+		{ "pc-q35-9.2", NULL, NULL, 0, 0, 46, 40 },
+		{ "pc-q35-9.2", "host-passthrough", NULL, 0, 0, 46, 46 },
+		{ "pc-q35-9.2", NULL, "emulate", 39, 0, 46, 39 },
+		{ "pc-q35-9.2", "host-passthrough", "emulate", 0, 0, 46, 40 },
+		{ "pc-q35-9.2", NULL, "passthrough", 0, 39, 46, 39 },
+		{ "pc-q35-rhel9.6.0", NULL, NULL, 0, 0, 46, 46 },
+		{ "pc-q35-rhel9.6.0", NULL, NULL, 0, 0, 52, 48 },
+		{ "pc-q35-rhel9.6.0", NULL, "emulate", 39, 0, 46, 46 },
+		{ "pc-q35-rhel9.6.0", NULL, "emulate", 0, 0, 46, 40 },
+		{ "pc-q35-rhel9.6.0", NULL, "passthrough", 0, 39, 46, 39 },
+		{ "pc-q35-jammy-hpb", NULL, "emulate", 39, 0, 52, 52 },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(g); i++) {
+		LayoutCase c = { .arch = "x86_64",
+				 .machine = g[i].machine,
+				 .memory = GiB,
+				 .vcpus = 1,
+				 .vendor = "Intel" };
+		uint64_t cells[4];
+		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
+		MmError err = { 0 };
+		d->cpu_mode = g[i].cpu_mode ? strdup(g[i].cpu_mode) : NULL;
+		d->maxphysaddr_mode = g[i].mode ? strdup(g[i].mode) : NULL;
+		d->maxphysaddr_bits = g[i].bits;
+		d->maxphysaddr_limit = g[i].limit;
+		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		MmHostMap h = { .phys_bits = g[i].host };
+		ck_assert_msg(mm_check_guest_phys_bits(l, d, &h) == g[i].want, "row %zu: %u bits",
+			      i, mm_check_guest_phys_bits(l, d, &h));
+	}
+}
+END_TEST
+
 /* every upstream version QEMU 8.0 to 11.0 registers for virt, pc-q35 and
  * pc-i440fx (virt-2.6, pc-q35-2.4 and pc-i440fx-1.4 are the oldest QEMU 8.0
  * registers; pc-q35-4.0.1 is the one three-part name) */
@@ -1254,6 +1298,7 @@ int main(void)
 	tcase_add_test(tc, test_all_versions);
 	tcase_add_loop_test(tc, test_shipped, 0, ELEMENTSOF(shipped));
 	tcase_add_test(tc, test_rhel7_quirks);
+	tcase_add_test(tc, test_guest_phys_bits);
 	tcase_add_test(tc, test_shipped_upstream);
 	tcase_add_test(tc, test_viommu_qemu_version);
 	tcase_add_test(tc, test_pvtime);
