@@ -576,6 +576,29 @@ static MmDomain *make_domain(const LayoutCase *c, uint64_t *cells)
 	return d;
 }
 
+/* A domain of one vCPU with an Intel CPU (GICv3 on aarch64) and memory
+ * bytes of RAM on machine. */
+static MmDomain *simple_domain(const char *arch, const char *machine, uint64_t memory)
+{
+	LayoutCase c = { .arch = arch,
+			 .machine = machine,
+			 .memory = memory,
+			 .vcpus = 1,
+			 .gic = 3,
+			 .vendor = "Intel" };
+	uint64_t cells[4];
+	return make_domain(&c, cells);
+}
+
+/* d laid out; the test fails with the reason when it does not lay out. */
+static MmGuestLayout *lay_out(const MmDomain *d)
+{
+	MmGuestLayout *l = NULL;
+	MmError err = { 0 };
+	ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", d->machine, err.message);
+	return l;
+}
+
 START_TEST(test_layout)
 {
 	const LayoutCase *c = &cases[_i];
@@ -981,28 +1004,20 @@ START_TEST(test_rhel7_quirks)
 		{ "pc-i440fx-rhel7.4.0", "pci-mmio-high", 0, 0 },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(q); i++) {
-		LayoutCase c = { .arch = "x86_64",
-				 .machine = q[i].machine,
-				 .memory = 4 * GiB,
-				 .vcpus = 1,
-				 .vendor = "Intel" };
-		uint64_t cells[4];
-		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
-		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-		MmError err = { 0 };
-		ck_assert_msg(mm_layout_compute(d, &l, &err) == 0, "%s: %s", c.machine,
-			      err.message);
+		_cleanup_(mm_domain_freep) MmDomain *d =
+			simple_domain("x86_64", q[i].machine, 4 * GiB);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = lay_out(d);
 		const MmGuestRegion *r = NULL;
 		for (size_t k = 0; k < l->n_regions; k++)
 			if (strcmp(l->regions[k].kind, q[i].kind) == 0)
 				r = &l->regions[k];
 		if (!q[i].end) {
-			ck_assert_msg(!r, "%s: has %s", c.machine, q[i].kind);
+			ck_assert_msg(!r, "%s: has %s", q[i].machine, q[i].kind);
 			continue;
 		}
-		ck_assert_msg(r, "%s: no %s", c.machine, q[i].kind);
+		ck_assert_msg(r, "%s: no %s", q[i].machine, q[i].kind);
 		ck_assert_msg(r->start == q[i].start && r->end == q[i].end,
-			      "%s: %s 0x%" PRIx64 "-0x%" PRIx64, c.machine, q[i].kind, r->start,
+			      "%s: %s 0x%" PRIx64 "-0x%" PRIx64, q[i].machine, q[i].kind, r->start,
 			      r->end);
 	}
 }
@@ -1031,20 +1046,12 @@ START_TEST(test_guest_phys_bits)
 		{ "pc-q35-jammy-hpb", NULL, "emulate", 39, 0, 52, 52 },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(g); i++) {
-		LayoutCase c = { .arch = "x86_64",
-				 .machine = g[i].machine,
-				 .memory = GiB,
-				 .vcpus = 1,
-				 .vendor = "Intel" };
-		uint64_t cells[4];
-		_cleanup_(mm_domain_freep) MmDomain *d = make_domain(&c, cells);
-		_cleanup_(mm_layout_freep) MmGuestLayout *l = NULL;
-		MmError err = { 0 };
+		_cleanup_(mm_domain_freep) MmDomain *d = simple_domain("x86_64", g[i].machine, GiB);
 		d->cpu_mode = g[i].cpu_mode ? strdup(g[i].cpu_mode) : NULL;
 		d->maxphysaddr_mode = g[i].mode ? strdup(g[i].mode) : NULL;
 		d->maxphysaddr_bits = g[i].bits;
 		d->maxphysaddr_limit = g[i].limit;
-		ck_assert_int_eq(mm_layout_compute(d, &l, &err), 0);
+		_cleanup_(mm_layout_freep) MmGuestLayout *l = lay_out(d);
 		MmHostMap h = { .phys_bits = g[i].host };
 		ck_assert_msg(mm_check_guest_phys_bits(l, d, &h) == g[i].want, "row %zu: %u bits",
 			      i, mm_check_guest_phys_bits(l, d, &h));
