@@ -234,7 +234,8 @@ static int add_member(Manager *m, sd_bus_message *msg, const char *pool, MmHostM
  * thousands of groups take seconds to read), so it is parsed, checked and
  * formatted as it will be stored on a thread; the loop only stores it. */
 typedef struct AddHostWork {
-	const char *xml; /* in the message, which the job references */
+	const char *pool, *xml; /* in the message, which the job references; the
+				 * map is read from it on the thread */
 	MmStatePrepared *prepared;
 	const char *error_name; /* the bus error when the work fails */
 	MmError err;
@@ -247,11 +248,27 @@ static void add_host_work_free(void *data)
 	free(w);
 }
 
-static int add_host_work(void *data)
+/* Read a call's arguments on a worker thread; a string that is not one
+ * (sd-bus: not UTF-8, or holding a NUL) is the argument's error. */
+static int read_args(sd_bus_message *msg, const char *what, MmError *err, const char **a,
+		     const char **b)
+{
+	int r = sd_bus_message_rewind(msg, true);
+	if (r >= 0)
+		r = sd_bus_message_read(msg, "ss", a, b);
+	if (r < 0)
+		mm_error_set(err, what, 0, "cannot read it: %s", strerror(-r));
+	return r;
+}
+
+static int add_host_work(sd_bus_message *msg, void *data)
 {
 	AddHostWork *w = data;
 	_cleanup_(mm_hostmap_freep) MmHostMap *map = NULL;
-	int r = mm_hostmap_parse_xml(w->xml, strlen(w->xml), "hostmap_xml", &map, &w->err);
+	const char *pool;
+	int r = read_args(msg, "hostmap_xml", &w->err, &pool, &w->xml);
+	if (r >= 0)
+		r = mm_hostmap_parse_xml(w->xml, strlen(w->xml), "hostmap_xml", &map, &w->err);
 	if (r < 0) {
 		w->error_name = MM_BUS_ERROR_INVALID_HOST_MAP;
 		return r;
@@ -270,7 +287,7 @@ static int add_host_done(Manager *m, sd_bus_message *msg, void *data, int r)
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_free_ char *name = NULL;
 	MmError err = { 0 };
-	const char *pool, *xml;
+	const char *pool = w->pool;
 
 	if (r == -ENOMEM)
 		return r;
@@ -278,9 +295,6 @@ static int add_host_done(Manager *m, sd_bus_message *msg, void *data, int r)
 		format_error(&error, w->error_name, &w->err);
 		return sd_bus_reply_method_error(msg, &error);
 	}
-	if ((r = sd_bus_message_rewind(msg, true)) < 0 ||
-	    (r = sd_bus_message_read(msg, "ss", &pool, &xml)) < 0)
-		return r;
 	/* the pool as it is now: it may have changed, or gone, meanwhile */
 	if (!(name = strdup(mm_state_prepared_name(w->prepared))))
 		return -ENOMEM;
@@ -299,16 +313,17 @@ static int add_host_done(Manager *m, sd_bus_message *msg, void *data, int r)
 static int method_add_host(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	const char *pool, *xml;
+	const char *pool;
 	int r;
 
-	/* who may, and whether the pool exists, are said at once */
-	if ((r = bus_begin_pool_write(m, msg, &pool, &xml, true, error)) < 0)
+	/* who may, and whether the pool exists, are said at once; the map,
+	 * the second argument, is read on the thread */
+	if ((r = bus_begin_pool_write(m, msg, &pool, NULL, true, error)) < 0)
 		return r;
 	AddHostWork *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->xml = xml;
+	w->pool = pool;
 	return worker_submit(m, msg, add_host_work, add_host_done, w, add_host_work_free);
 }
 
@@ -417,8 +432,8 @@ static int domain_call(Manager *m, sd_bus_message *msg, DomainCall *c, sd_bus_er
  * out on a thread, which needs nothing but the text; the check against the
  * maps, quick, runs on the loop, where the maps live. */
 typedef struct CheckWork {
-	const char *xml;     /* in the message, which the job references */
-	const char *sysroot; /* m->config's, for libvirt's QEMU capabilities */
+	const char *xml, *pool; /* in the message, which the job references */
+	const char *sysroot;    /* m->config's, for libvirt's QEMU capabilities */
 	MmDomain *domain;
 	MmGuestLayout *layout;
 	MmError err;
@@ -432,10 +447,13 @@ static void check_work_free(void *data)
 	free(w);
 }
 
-static int check_work(void *data)
+static int check_work(sd_bus_message *msg, void *data)
 {
 	CheckWork *w = data;
-	int r = mm_domain_parse_xml(w->xml, strlen(w->xml), "domain_xml", &w->domain, &w->err);
+	int r = read_args(msg, "domain_xml", &w->err, &w->xml, &w->pool);
+	if (r < 0)
+		return r;
+	r = mm_domain_parse_xml(w->xml, strlen(w->xml), "domain_xml", &w->domain, &w->err);
 	if (r < 0)
 		return r;
 	/* the emulator's version as libvirt recorded it (docs/design.md §6):
@@ -469,9 +487,10 @@ static int check_done(Manager *m, sd_bus_message *msg, void *data, int r)
 
 	if (r < 0)
 		return reply_domain_error(msg, r, &w->err);
-	/* the maps as they are now, the pool read again: it may have
+	/* the maps as they are now, the pool looked up again: it may have
 	 * changed, or gone, while the domain was parsed */
-	if ((r = sd_bus_message_rewind(msg, true)) < 0 || (r = domain_call(m, msg, &c, &error)) < 0)
+	c.pool = w->pool;
+	if ((r = domain_hosts(m, c.pool, &c.maps, &c.hosts, &c.n, &error)) < 0)
 		return sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(msg, &error) : r;
 	r = mm_check_layout(w->layout, w->domain, c.hosts, c.n, &report, &err);
 	if (r < 0)
@@ -488,16 +507,14 @@ static int check_done(Manager *m, sd_bus_message *msg, void *data, int r)
 static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	_cleanup_(domain_call_done) DomainCall c = { 0 };
-	int r;
+	(void)error;
 
-	/* a pool that does not exist is said at once */
-	if ((r = domain_call(m, msg, &c, error)) < 0)
-		return r;
+	/* the arguments are read on the thread: reading a 15 MB domain is
+	 * sd-bus checking it whole; a pool that does not exist is said once
+	 * the domain is parsed */
 	CheckWork *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->xml = c.xml;
 	w->sysroot = m->config.sysroot;
 	return worker_submit(m, msg, check_work, check_done, w, check_work_free);
 }
@@ -510,13 +527,14 @@ static int method_check_domain(sd_bus_message *msg, void *userdata, sd_bus_error
  * (a domain worth planning has one NUMA cell and is far smaller; `migmap
  * plan` takes any size). */
 typedef struct PlanWork {
-	const char *xml;     /* in the message, which the job references */
-	const char *sysroot; /* m->config's */
+	const char *xml, *pool; /* in the message, which the job references */
+	const char *sysroot;    /* m->config's */
 	unsigned long qemu_version;
 } PlanWork;
 
-static int plan_work(void *data)
+static int plan_work(sd_bus_message *msg, void *data)
 {
+	(void)msg;
 	PlanWork *w = data;
 	_cleanup_(mm_domain_freep) MmDomain *d = NULL;
 	/* a domain that does not parse is said by the plan, with its error */
@@ -540,7 +558,9 @@ static int plan_done(Manager *m, sd_bus_message *msg, void *data, int r)
 	if (r < 0)
 		return r;
 	/* the maps as they are now: the pool may have changed, or gone */
-	if ((r = sd_bus_message_rewind(msg, true)) < 0 || (r = domain_call(m, msg, &c, &error)) < 0)
+	c.xml = w->xml;
+	c.pool = w->pool;
+	if ((r = domain_hosts(m, c.pool, &c.maps, &c.hosts, &c.n, &error)) < 0)
 		return sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(msg, &error) : r;
 	r = mm_plan_domain_qemu(c.xml, strlen(c.xml), "domain_xml", w->qemu_version, c.hosts, c.n,
 				&plan, &err);
@@ -576,6 +596,7 @@ static int method_plan_domain(sd_bus_message *msg, void *userdata, sd_bus_error 
 	if (!w)
 		return -ENOMEM;
 	w->xml = c.xml;
+	w->pool = c.pool;
 	w->sysroot = m->config.sysroot;
 	return worker_submit(m, msg, plan_work, plan_done, w, free);
 }

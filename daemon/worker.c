@@ -58,7 +58,7 @@ static void job_free(Job *j)
 static void *job_thread(void *userdata)
 {
 	Job *j = userdata;
-	j->r = j->fn(j->data);
+	j->r = j->fn(j->msg, j->data);
 	/* the loop reads it; a failed write leaves the job hanging, which
 	 * only exhaustion of the counter could cause (it is written once) */
 	(void)eventfd_write(j->fd, 1);

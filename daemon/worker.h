@@ -7,9 +7,12 @@
 
 #include "manager.h"
 
-/* Runs on a worker thread: pure work on data only (parsing, layout); it
- * touches nothing the loop owns. Returns 0 or -errno. */
-typedef int (*WorkerFn)(void *data);
+/* Runs on a worker thread: pure work on data (parsing, layout), touching
+ * nothing the loop owns. msg is the job's call, which the loop leaves alone
+ * until done runs: fn may read its arguments (sd-bus checks a string
+ * argument whole, UTF-8 and all, as it reads it: tens of ms for a 15 MB
+ * domain) but must not answer it or touch its bus. Returns 0 or -errno. */
+typedef int (*WorkerFn)(sd_bus_message *msg, void *data);
 /* Runs on the loop once fn returned r: answers msg. */
 typedef int (*WorkerDoneFn)(Manager *m, sd_bus_message *msg, void *data, int r);
 
