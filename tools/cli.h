@@ -88,8 +88,9 @@ int cli_load_domain_from(const char *arg, const char *name, const char *uri, MmD
 unsigned long cli_virt_qemu_version(void);
 int cli_virt_domain_xml(const char *uri, const char *name, bool inactive, char **ret);
 /* The XML of every domain libvirt at uri knows, running or not, in *ret
- * (n strings, each and the array to free). */
-int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n);
+ * and their names in *ret_names (n strings each, each and the arrays to
+ * free). */
+int cli_virt_all_domains_xml(const char *uri, char ***ret, char ***ret_names, size_t *n);
 /* Define xml at uri; *ret_name (when not NULL) is the domain's name. */
 int cli_virt_define(const char *uri, const char *xml, char **ret_name);
 /* Set the migmap metadata element of domain name at uri (NULL: remove

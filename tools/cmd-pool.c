@@ -931,10 +931,12 @@ static int do_fit(Pool *p, char **args, size_t n)
 }
 
 /* The domains whatif asks about: --domain arguments, else every domain of
- * the pool that libvirt knows. */
-static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
+ * the pool that libvirt knows; *unread counts those whose XML migmap
+ * cannot read (malformed migmap metadata), each named in a warning: they
+ * may belong to the pool, so they are not judged. */
+static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n, size_t *unread)
 {
-	char **xmls = NULL;
+	char **xmls = NULL, **names = NULL;
 	size_t n_xmls = 0;
 	MmDomain **v;
 	MmError err = { 0 };
@@ -954,7 +956,7 @@ static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
 		return EXIT_OK;
 	}
 	const char *uri = p->uri ? p->uri : CLI_DEFAULT_URI;
-	if ((r = cli_virt_all_domains_xml(uri, &xmls, &n_xmls)) != EXIT_OK)
+	if ((r = cli_virt_all_domains_xml(uri, &xmls, &names, &n_xmls)) != EXIT_OK)
 		return r;
 	if (!(v = calloc(n_xmls + 1, sizeof(*v))))
 		r = cli_fail("out of memory");
@@ -962,9 +964,16 @@ static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
 	for (size_t i = 0; r == EXIT_OK && i < n_xmls; i++) {
 		MmDomain *d = NULL;
 		if (mm_domain_parse_xml(xmls[i], strlen(xmls[i]), uri, &d, &err) < 0) {
-			char buf[1024];
-			fprintf(stderr, "migmap: warning: %s\n",
-				mm_error_format(&err, buf, sizeof(buf)));
+			if (err.line)
+				fprintf(stderr,
+					"migmap: warning: domain '%s' of %s, line %u of its XML: "
+					"%s: not judged\n",
+					names[i], uri, err.line, err.message);
+			else
+				fprintf(stderr,
+					"migmap: warning: domain '%s' of %s: %s: not judged\n",
+					names[i], uri, err.message);
+			(*unread)++;
 			continue;
 		}
 		if (streq_ptr(d->pool, pool))
@@ -973,6 +982,7 @@ static int whatif_domains(Pool *p, const char *pool, MmDomain ***ret, size_t *n)
 			mm_domain_free(d);
 	}
 	mm_strv_free(xmls, n_xmls);
+	mm_strv_free(names, n_xmls);
 	return r;
 }
 
@@ -983,7 +993,7 @@ static int do_whatif(Pool *p, char **args, size_t n)
 	_cleanup_free_ const MmHostMap **before = NULL, **after = NULL;
 	_cleanup_free_ char *json = NULL, *text = NULL;
 	MmDomain **domains = NULL;
-	size_t nb = 0, na = 0, nd = 0, len;
+	size_t nb = 0, na = 0, nd = 0, unread = 0, len;
 	MmError err = { 0 };
 	bool found = false;
 	int r;
@@ -1017,7 +1027,7 @@ static int do_whatif(Pool *p, char **args, size_t n)
 		after[na++] = added;
 	else if (!found)
 		return cli_fail("pool whatif: pool '%s' has no host '%s'", args[0], p->drop);
-	if ((r = whatif_domains(p, args[0], &domains, &nd)) == EXIT_OK) {
+	if ((r = whatif_domains(p, args[0], &domains, &nd, &unread)) == EXIT_OK) {
 		if (mm_whatif((const MmDomain *const *)domains, nd, before, nb, after, na, &w,
 			      &err) < 0)
 			r = cli_fail_error(&err);
@@ -1050,7 +1060,13 @@ static int do_whatif(Pool *p, char **args, size_t n)
 		if (fflush(stdout) != 0)
 			return cli_fail("cannot write output: %s", strerror(errno));
 	}
-	return broken ? EXIT_VERDICT : EXIT_OK;
+	if (broken)
+		return EXIT_VERDICT;
+	/* a domain that may be the pool's and was not judged: no "all well" */
+	if (unread)
+		return cli_fail("pool whatif: %zu domain%s not judged (see the warnings)", unread,
+				unread == 1 ? "" : "s");
+	return EXIT_OK;
 }
 
 int cmd_pool(int argc, char **argv)

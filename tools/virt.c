@@ -154,7 +154,7 @@ unsigned long cli_virt_qemu_version(void)
 	return 0;
 }
 
-int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)
+int cli_virt_all_domains_xml(const char *uri, char ***ret, char ***ret_names, size_t *n)
 {
 	virConnectPtr c;
 	virDomainPtr *doms = NULL;
@@ -165,20 +165,23 @@ int cli_virt_all_domains_xml(const char *uri, char ***ret, size_t *n)
 	if (count < 0)
 		return virt_fail("cannot list the domains", uri);
 	char **v = calloc((size_t)count + 1, sizeof(*v));
-	r = v ? EXIT_OK : cli_fail("out of memory");
+	char **names = calloc((size_t)count + 1, sizeof(*names));
+	r = v && names ? EXIT_OK : cli_fail("out of memory");
 	for (int i = 0; i < count; i++) {
 		if (r == EXIT_OK && !(v[i] = virDomainGetXMLDesc(doms[i], 0)))
 			r = virt_fail(virDomainGetName(doms[i]), uri);
+		if (r == EXIT_OK && !(names[i] = strdup(virDomainGetName(doms[i]))))
+			r = cli_fail("out of memory");
 		virDomainFree(doms[i]);
 	}
 	free(doms);
 	if (r != EXIT_OK) {
-		for (int i = 0; v && i < count; i++)
-			free(v[i]);
-		free(v);
+		mm_strv_free(v, (size_t)count);
+		mm_strv_free(names, (size_t)count);
 		return r;
 	}
 	*ret = v;
+	*ret_names = names;
 	*n = (size_t)count;
 	return EXIT_OK;
 }

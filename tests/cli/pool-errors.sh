@@ -98,8 +98,9 @@ check "whatif to a full device: exit 2" run 2 /dev/full --state-dir "$S" pool wh
 check "  says so" err_is "migmap: cannot write output: No space left on device"
 
 # ---- whatif over a libvirt's domains (the test driver's, from a file):
-# a domain whose migmap metadata is malformed cannot be placed in any pool;
-# it is said in a warning, and the others are judged
+# a domain whose migmap metadata is malformed may be the pool's: it is
+# named in a warning, the others are judged, and the exit status is not
+# "all well"
 cat >"$tmpdir/world.xml" <<'XML'
 <node>
   <domain type='test'>
@@ -116,10 +117,18 @@ cat >"$tmpdir/world.xml" <<'XML'
   </domain>
 </node>
 XML
-check "whatif over a libvirt's domains: exit 0" \
-	run 0 "$tmpdir/o" --state-dir "$S" pool whatif p1 --remove b -c "test://$tmpdir/world.xml"
+check "whatif over a libvirt's domains, one unreadable: exit 2" \
+	run 2 "$tmpdir/o" --state-dir "$S" pool whatif p1 --remove b -c "test://$tmpdir/world.xml"
 check "  the tagged one judged" [ "$(cat "$tmpdir/o")" = "good: stays valid" ]
-check "  the malformed one a warning" grep -q "^migmap: warning: .*invalid pool name 'x/y'" "$tmpdir/err"
+check "  the malformed one named in a warning" grep -q \
+	"^migmap: warning: domain 'bad' of test://$tmpdir/world.xml, line [0-9]* of its XML: invalid pool name 'x/y': not judged$" \
+	"$tmpdir/err"
+check "  and counted in the error" sh -c '[ "$(tail -n 1 "$0")" = "migmap: pool whatif: 1 domain not judged (see the warnings)" ]' "$tmpdir/err"
+"${PYTHON3:-python3}" -c 'import re,sys; t=open(sys.argv[1]).read(); open(sys.argv[2],"w").write(re.sub(r"\s*<domain type=.test.>\s*<name>bad</name>.*?</domain>", "", t, flags=re.S))' \
+	"$tmpdir/world.xml" "$tmpdir/world-good.xml"
+check "without it: exit 0" \
+	run 0 "$tmpdir/o" --state-dir "$S" pool whatif p1 --remove b -c "test://$tmpdir/world-good.xml"
+check "  nothing on stderr" [ ! -s "$tmpdir/err" ]
 
 # ---- a settings file with a bad remote_timeout: what fetches from members
 # says so, with its state directory from the file or from --state-dir
