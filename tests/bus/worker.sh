@@ -86,10 +86,15 @@ print(min(set(range(len(used) + 1)) - used))' "$pid")
 		"$(cat "$tmpdir/small.xml")" ""
 fi
 
-# SIGTERM with jobs running (threads beside the main one) and waiting
-"$BUS_CLIENT" "$W_addr" flood 40 "" "$tmpdir/small.xml" "$tmpdir/slow.xml" >/dev/null 2>&1 &
+# SIGTERM with jobs running (threads beside the main one) and waiting:
+# migmapd stopped while the calls are sent, so that it finds them all
+# queued behind the two slow ones
+kill -STOP "$pid"
+"$BUS_CLIENT" "$W_addr" flood 40 "" "$tmpdir/small.xml" "$tmpdir/slow.xml" >"$tmpdir/flood40" 2>&1 &
 flood_pid=$!
 bg_pids="$bg_pids $flood_pid"
+wait_for "$tmpdir/flood40" "^sent 40"
+kill -CONT "$pid"
 i=0
 until [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -gt 1 ] || [ $i -gt 1200 ]; do
 	sleep 0.05
