@@ -121,15 +121,7 @@ static char top[256];
 
 static void mkfile(const char *rel, const char *text)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	ck_assert_int_eq(system(cmd), 0);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
+	tu_put_file(top, rel, text);
 }
 
 static void mklink(const char *rel, const char *target)

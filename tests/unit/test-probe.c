@@ -412,16 +412,8 @@ static const IdentityCase identity_cases[] = {
 
 static void put_at(const char *root, const char *rel, const char *text)
 {
-	char path[600], cmd[700];
-	if (!text)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	ck_assert_int_eq(system(cmd), 0);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
+	if (text)
+		tu_put_file(root, rel, text);
 }
 
 START_TEST(test_identity)

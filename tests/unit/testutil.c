@@ -93,6 +93,18 @@ char *tu_mkdtemp(char *buf, size_t size, const char *prefix)
 	return mkdtemp(buf);
 }
 
+void tu_put_file(const char *root, const char *rel, const char *text)
+{
+	char path[600], cmd[700];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	ck_assert_int_eq(system(cmd), 0);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 int tu_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);

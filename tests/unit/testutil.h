@@ -18,6 +18,9 @@ bool tu_validate(const char *schema, const char *xml, char *msg, size_t msg_size
 MmHostMap *tu_probe(const char *host, const char *name);
 /* A new empty directory under $TMPDIR (else /tmp) into buf; NULL on error. */
 char *tu_mkdtemp(char *buf, size_t size, const char *prefix);
+/* Write text to root/rel, making its directories; fails the test when it
+ * cannot. */
+void tu_put_file(const char *root, const char *rel, const char *text);
 /* Whether one of m's warnings contains what. */
 bool tu_has_warning(const MmHostMap *m, const char *what);
 /* A row of a table of bad documents: the input, the line the error names
