@@ -156,9 +156,8 @@ typedef struct DistroBase {
 } DistroBase;
 
 enum {
-	QUIRK_GIGABYTE_ALIGN = 1 << 0,     /* gigabyte_align on below 2.1 */
-	QUIRK_RESERVED_END_FIXED = 1 << 1, /* broken_reserved_end off below 2.5 */
-	QUIRK_HOLE64_FIX = 1 << 2,         /* x-pci-hole64-fix on below 2.12 */
+	QUIRK_GIGABYTE_ALIGN = 1 << 0, /* gigabyte_align on below 2.1 */
+	QUIRK_HOLE64_FIX = 1 << 1,     /* x-pci-hole64-fix on below 2.12 */
 };
 #define DISTRO(rel, maj, min, src) .release = (rel), .major = (maj), .minor = (min), .source = (src)
 
@@ -202,20 +201,19 @@ enum {
  * RHEL 7's types: RHEL 8's qemu-kvm (6.2.0-40.el8_9, same repository,
  * SOURCES/0011-Add-x86_64-machine-types.patch) still registers
  * pc-i440fx-rhel7.0.0 to 7.6.0 and pc-q35-rhel7.3.0 to 7.6.0; RHEL 9's
- * keeps 7.6.0. Their settings are their base's but for three, each a
- * quirk of its row: rhel7.0.0 keeps gigabyte_align on (only
+ * keeps 7.6.0. Their settings are their base's but for three. Two are
+ * quirks of their rows: rhel7.0.0 keeps gigabyte_align on (only
  * has_reserved_memory and enforce_aligned_dimm are off, with
- * broken_reserved_end on); rhel7.2.0 does not set broken_reserved_end ("was
- * already in 7.2"); x-pci-hole64-fix is off only up to rhel7.4.0
- * (pc_rhel_7_4_compat: "backported to 7.5"). */
+ * broken_reserved_end on); x-pci-hole64-fix is off only up to rhel7.4.0
+ * (pc_rhel_7_4_compat: "backported to 7.5"). The third, rhel7.2.0 without
+ * broken_reserved_end ("was already in 7.2"), moves only the 64-bit hole
+ * of a machine without the hole64 fix, which lists no hole: nothing
+ * migmap lays out changes. */
 static const DistroBase rhel_bases[] = {
 	{ DISTRO("7.0", 1, 5, "RHEL 7.0 qemu-kvm 1.5.3, checked: with gigabyte-aligned low RAM"),
 	  .x86_quirks = QUIRK_GIGABYTE_ALIGN },
 	{ DISTRO("7.1", 2, 1, "RHEL 7.1 qemu-kvm-rhev 2.1.2, checked") },
-	{ DISTRO("7.2", 2, 3,
-		 "RHEL 7.2 qemu-kvm-rhev 2.3.0, checked: with the 2.5 fix of the 64-bit hole's "
-		 "start"),
-	  .x86_quirks = QUIRK_RESERVED_END_FIXED },
+	{ DISTRO("7.2", 2, 3, "RHEL 7.2 qemu-kvm-rhev 2.3.0, checked") },
 	{ DISTRO("7.3", 2, 6, "RHEL 7.3 qemu-kvm-rhev 2.6.0, checked") },
 	{ DISTRO("7.4", 2, 9, "RHEL 7.4 qemu-kvm-rhev 2.9.0, checked") },
 	{ DISTRO("7.5", 2, 10,
@@ -584,8 +582,6 @@ int mm_layout_compute(const MmDomain *d, MmGuestLayout **ret, MmError *err)
 		MmX86Compat c = mm_x86_compat(v);
 		if (quirks & QUIRK_GIGABYTE_ALIGN)
 			c.gigabyte_align = true;
-		if (quirks & QUIRK_RESERVED_END_FIXED)
-			c.broken_reserved_end = false;
 		if (quirks & QUIRK_HOLE64_FIX)
 			c.hole64_fix = true;
 		r = mm_layout_x86(d, families[f].family == FAMILY_Q35, &c, &mem, l, &local);
