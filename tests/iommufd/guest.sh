@@ -78,10 +78,10 @@ config=$cache/dl/x/boot/config-$release
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" \
-	"$work/root/tmp" "$work/root/modules"
-cp "$cache/dl/x/usr/bin/busybox" "$work/root/bin/busybox" 2>/dev/null ||
-	cp "$cache/dl/x/bin/busybox" "$work/root/bin/busybox"
+mkdir -p "$work/initramfs/bin" "$work/initramfs/proc" "$work/initramfs/sys" "$work/initramfs/dev" \
+	"$work/initramfs/tmp" "$work/initramfs/modules"
+cp "$cache/dl/x/usr/bin/busybox" "$work/initramfs/bin/busybox" 2>/dev/null ||
+	cp "$cache/dl/x/bin/busybox" "$work/initramfs/bin/busybox"
 
 if [ $kernel = debian ]; then
 	bz=$cache/dl/x/boot/vmlinuz-$release
@@ -90,8 +90,8 @@ if [ $kernel = debian ]; then
 	# vfio-pci-core and vfio, vfio-pci-core irqbypass
 	for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/pci/vfio-pci-core \
 		drivers/vfio/pci/vfio-pci; do
-		xz -dc "$mods/$m.ko.xz" >"$work/root/modules/${m##*/}.ko"
-		echo "${m##*/}" >>"$work/root/modules.order"
+		xz -dc "$mods/$m.ko.xz" >"$work/initramfs/modules/${m##*/}.ko"
+		echo "${m##*/}" >>"$work/initramfs/modules.order"
 	done
 else
 	src_ver=6.12
@@ -121,11 +121,11 @@ else
 fi
 
 "${CC:-gcc}" -std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$top_srcdir/lib" \
-	-o "$work/root/iommufd-query" "$top_srcdir/tests/iommufd/iommufd-query.c" \
+	-o "$work/initramfs/iommufd-query" "$top_srcdir/tests/iommufd/iommufd-query.c" \
 	"$top_srcdir/lib/iommufd-live.c"
-cp "$top_srcdir/tests/iommufd/guest-init.sh" "$work/root/init"
-chmod +x "$work/root/init"
-(cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip >"$work/initrd.gz")
+cp "$top_srcdir/tests/iommufd/guest-init.sh" "$work/initramfs/init"
+chmod +x "$work/initramfs/init"
+(cd "$work/initramfs" && find . | cpio -o -H newc 2>/dev/null | gzip >"$work/initrd.gz")
 
 set -- -M q35,kernel-irqchip=split -accel tcg -m 512M \
 	-device intel-iommu,intremap=on,aw-bits=$aw \
